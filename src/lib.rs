@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod catalogue;
+pub mod engine;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod query;
+pub mod raw;
+
+pub use engine::{Grants, Visitor};
+pub use error::{LoadError, QueryError};
+pub use model::{Privilege, Scope, Tenant};
+pub use query::Analysis;

@@ -1,0 +1,66 @@
+//! Importers: the native JSON file (and, through [`crate::model::Tenant::build`],
+//! the one validator every importer shares).
+
+use crate::error::LoadError;
+use crate::model::Tenant;
+use crate::raw::RawTenant;
+use std::path::Path;
+
+/// Loads a tenant file (native JSON). A failed load returns an error and
+/// grants nothing.
+pub fn load(path: &Path) -> Result<Tenant, LoadError> {
+    let file = path.display().to_string();
+    let raw = read_raw(path)?;
+    Tenant::build(raw, &file)
+}
+
+/// Reads the raw form of a tenant file without validating it.
+pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
+    let file = path.display().to_string();
+    if path.is_dir() {
+        return Err(LoadError::Read {
+            file,
+            reason: "is a folder; folder tenants are not supported by this build".to_string(),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    parse_native(&text, &file)
+}
+
+/// Parses native tenant JSON text; `file` names it in errors.
+pub fn parse_native(text: &str, file: &str) -> Result<RawTenant, LoadError> {
+    parse_json(text, file)
+}
+
+/// Parses any of the project's JSON documents with errors that carry the
+/// JSON path of the offending value.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, LoadError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(file, e))?;
+    de.end().map_err(|e| syntax(file, &e))?;
+    Ok(value)
+}
+
+fn syntax(file: &str, e: &serde_json::Error) -> LoadError {
+    LoadError::Syntax { file: file.to_string(), line: e.line(), column: e.column(), message: strip_position(e) }
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    s.strip_suffix(&suffix).unwrap_or(&s).to_string()
+}
+
+fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>) -> LoadError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return syntax(file, &inner);
+    }
+    let place = if path == "." { "the top level".to_string() } else { format!("`{path}`") };
+    LoadError::Invalid {
+        file: file.to_string(),
+        place,
+        message: format!("{} (line {}, column {})", strip_position(&inner), inner.line(), inner.column()),
+    }
+}

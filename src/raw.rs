@@ -1,0 +1,346 @@
+//! The editable, unvalidated form of a tenant, as its importers read it.
+//!
+//! Every importer (the native JSON file, a site folder with Web API pages)
+//! produces a [`RawTenant`]; [`crate::model::Tenant::build`] validates and
+//! interns it. What-if change sets edit a clone of the raw form, and
+//! `convert` / `apply` write it back as native JSON.
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use std::fmt;
+
+/// The native format tag.
+pub const FORMAT: &str = "portal-access/tenant@1";
+
+/// Where an item was read from, for error messages: a JSON path in the
+/// native file, or a file and line in a site folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// File the item came from (empty: the tenant file itself).
+    pub file: String,
+    /// Line in that file, when known.
+    pub line: Option<usize>,
+}
+
+/// A relationship as declared.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelationship {
+    /// Unique name.
+    pub name: String,
+    /// `one_to_many` (default) or `many_to_many`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// 1:N: the many-side table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referencing: Option<String>,
+    /// 1:N: the lookup column on the referencing table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<String>,
+    /// 1:N: the one-side table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referenced: Option<String>,
+    /// N:N: the two tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
+    /// N:N in a folder tenant: the intersect file's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intersect: Option<String>,
+    /// N:N in a folder tenant: the intersect file's two id columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
+}
+
+/// A web role as declared.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Flagged anonymous users role.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous_users: bool,
+    /// Flagged authenticated users role.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub authenticated_users: bool,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// Role membership pairs.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawMembers {
+    /// `[contact_id, role_id]` pairs.
+    #[serde(default)]
+    pub contacts: Vec<(String, String)>,
+    /// `[account_id, role_id]` pairs.
+    #[serde(default)]
+    pub accounts: Vec<(String, String)>,
+}
+
+/// A table permission as declared.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawPermission {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Secured table.
+    pub table: String,
+    /// Scope name or Dataverse code, checked by the model.
+    pub scope: Value,
+    /// Privilege names, checked by the model.
+    #[serde(default)]
+    pub privileges: Vec<String>,
+    /// Role ids.
+    #[serde(default)]
+    pub web_roles: Vec<String>,
+    /// Relationship for Contact scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_relationship: Option<String>,
+    /// Relationship for Account scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_relationship: Option<String>,
+    /// Parent permission id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Relationship for Parent scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_relationship: Option<String>,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// One data row: its id and every other column as given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    /// The row id, unique within its table.
+    pub id: String,
+    /// Other columns, by index into [`RawTable::columns`].
+    pub fields: Vec<(u32, Value)>,
+}
+
+impl RawRow {
+    /// The value of a column, by name.
+    pub fn get<'a>(&'a self, table: &RawTable, column: &str) -> Option<&'a Value> {
+        let ci = table.columns.iter().position(|c| c == column)? as u32;
+        self.fields.iter().find(|(c, _)| *c == ci).map(|(_, v)| v)
+    }
+}
+
+/// The rows of one table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTable {
+    /// Table logical name.
+    pub name: String,
+    /// Column names used by the rows (besides `id`).
+    pub columns: Vec<String>,
+    /// Rows in document order.
+    pub rows: Vec<RawRow>,
+}
+
+impl RawTable {
+    /// Index of a column name, added when new.
+    pub fn column(&mut self, name: &str) -> u32 {
+        match self.columns.iter().position(|c| c == name) {
+            Some(i) => i as u32,
+            None => {
+                self.columns.push(name.to_string());
+                (self.columns.len() - 1) as u32
+            }
+        }
+    }
+}
+
+/// All rows, table by table, in document order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRows(pub Vec<RawTable>);
+
+/// A whole tenant before validation.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawTenant {
+    /// Must be [`FORMAT`].
+    pub format: String,
+    /// Declared relationships (the catalogue supplies the standard ones).
+    #[serde(default)]
+    pub relationships: Vec<RawRelationship>,
+    /// Data rows.
+    #[serde(default)]
+    pub rows: RawRows,
+    /// N:N association pairs by relationship name.
+    #[serde(default)]
+    pub associations: serde_json::Map<String, Value>,
+    /// Web roles.
+    #[serde(default)]
+    pub web_roles: Vec<RawRole>,
+    /// Role memberships.
+    #[serde(default)]
+    pub role_members: RawMembers,
+    /// Table permissions.
+    #[serde(default)]
+    pub table_permissions: Vec<RawPermission>,
+    /// Folder tenants: relationship names that a missing declaration may
+    /// leave unresolved without failing the load (PP016).
+    #[serde(skip)]
+    pub lenient_relationships: bool,
+}
+
+impl<'de> Deserialize<'de> for RawRows {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RowsVisitor)
+    }
+}
+
+struct RowsVisitor;
+impl<'de> Visitor<'de> for RowsVisitor {
+    type Value = RawRows;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object from table name to an array of rows")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRows, A::Error> {
+        let mut out: Vec<RawTable> = Vec::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if out.iter().any(|t| t.name == name) {
+                return Err(de::Error::custom(format!("table `{name}` appears twice")));
+            }
+            let mut table = RawTable { name, ..RawTable::default() };
+            map.next_value_seed(TableSeed(&mut table))?;
+            out.push(table);
+        }
+        Ok(RawRows(out))
+    }
+}
+
+struct TableSeed<'a>(&'a mut RawTable);
+impl<'de> DeserializeSeed<'de> for TableSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+impl<'de> Visitor<'de> for TableSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of row objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(RowSeed(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+struct RowSeed<'a>(&'a mut RawTable);
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a row object with a string `id`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut id: Option<String> = None;
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "id" {
+                if id.is_some() {
+                    return Err(de::Error::duplicate_field("id"));
+                }
+                id = Some(map.next_value::<String>()?);
+            } else {
+                let v: Value = map.next_value()?;
+                let ci = self.0.column(&key);
+                if fields.iter().any(|(c, _)| *c == ci) {
+                    return Err(de::Error::custom(format!("duplicate column `{key}`")));
+                }
+                fields.push((ci, v));
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        self.0.rows.push(RawRow { id, fields });
+        Ok(())
+    }
+}
+
+impl Serialize for RawRows {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for t in &self.0 {
+            m.serialize_entry(&t.name, &TableRows(t))?;
+        }
+        m.end()
+    }
+}
+struct TableRows<'a>(&'a RawTable);
+impl Serialize for TableRows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.0.rows.len()))?;
+        for r in &self.0.rows {
+            q.serialize_element(&RowOut(self.0, r))?;
+        }
+        q.end()
+    }
+}
+struct RowOut<'a>(&'a RawTable, &'a RawRow);
+impl Serialize for RowOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.1.fields.len() + 1))?;
+        m.serialize_entry("id", &self.1.id)?;
+        for (c, v) in &self.1.fields {
+            let name = self.0.columns.get(*c as usize).map(String::as_str).unwrap_or("?");
+            m.serialize_entry(name, v)?;
+        }
+        m.end()
+    }
+}
+
+impl RawTenant {
+    /// An empty tenant in the native format.
+    pub fn new() -> Self {
+        RawTenant { format: FORMAT.to_string(), ..RawTenant::default() }
+    }
+
+    /// The rows of a table, when it has any.
+    pub fn table(&self, name: &str) -> Option<&RawTable> {
+        self.rows.0.iter().find(|t| t.name == name)
+    }
+
+    /// The rows of a table, created empty when missing.
+    pub fn table_mut(&mut self, name: &str) -> &mut RawTable {
+        let i = match self.rows.0.iter().position(|t| t.name == name) {
+            Some(i) => i,
+            None => {
+                self.rows.0.push(RawTable { name: name.to_string(), ..RawTable::default() });
+                self.rows.0.len() - 1
+            }
+        };
+        &mut self.rows.0[i]
+    }
+}
