@@ -17,6 +17,19 @@ pub enum Visitor {
 
 /// The facts of a tenant, as the rules take them.
 pub fn facts(t: &Tenant) -> rules::Facts {
+    let mut f = config_facts(t);
+    f.link = t.links.clone();
+    f.contacts = t.contacts().collect();
+    f.contact_account = t.contact_account.clone();
+    f.contact_member = t.contact_members.clone();
+    f.account_member = t.account_members.clone();
+    f
+}
+
+/// The configuration facts of a tenant (permissions, scopes, relationship
+/// shapes, roles), with every row field (links, contacts, accounts,
+/// memberships) left empty: what the propagation plan reads.
+pub fn config_facts(t: &Tenant) -> rules::Facts {
     let mut f = rules::Facts::default();
     for (n, p) in t.permissions.iter().enumerate() {
         let n = n as u32;
@@ -48,11 +61,8 @@ pub fn facts(t: &Tenant) -> rules::Facts {
             RelKind::ManyToMany { tables } => f.many_to_many.push((r as u32, tables[0], tables[1])),
         }
     }
-    f.link = t.links.clone();
     f.contact_table = Some(t.contact_table);
     f.account_table = Some(t.account_table);
-    f.contacts = t.contacts().collect();
-    f.contact_account = t.contact_account.clone();
     for (i, r) in t.roles.iter().enumerate() {
         let i = i as u32;
         if r.active {
@@ -65,8 +75,6 @@ pub fn facts(t: &Tenant) -> rules::Facts {
             f.role_auth.push(i);
         }
     }
-    f.contact_member = t.contact_members.clone();
-    f.account_member = t.account_members.clone();
     f
 }
 
@@ -106,10 +114,16 @@ fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
 }
 
 impl Grants {
-    /// Derives every grant of `t` with the Datalog rules.
+    /// Derives every grant of `t`: the plan rules, then rows moved through
+    /// the plan ([`crate::fast::derive`]).
     pub fn derive(t: &Tenant) -> Grants {
-        let derived = rules::derive(&facts(t));
-        Grants::index(t, derived)
+        Grants::index(t, crate::fast::derive(t))
+    }
+
+    /// Derives every grant of `t` with the row-level Datalog program, the
+    /// reference the fast derivation is tested against.
+    pub fn derive_reference(t: &Tenant) -> Grants {
+        Grants::index(t, rules::derive(&facts(t)))
     }
 
     /// Indexes derived relations for answers.

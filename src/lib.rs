@@ -2,9 +2,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod catalogue;
 pub mod engine;
 pub mod error;
+pub mod fast;
 pub mod load;
 pub mod model;
 pub mod query;

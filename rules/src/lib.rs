@@ -21,6 +21,8 @@
 
 use crepe::crepe;
 
+pub mod plan;
+
 crepe! {
     // ------------------------------------------------------------ inputs
     // `Perm(n, table)`: table permission `n` secures `table`.
