@@ -248,12 +248,40 @@ impl<'de> Visitor<'de> for TableSeed<'_> {
         f.write_str("an array of row objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(RowSeed(&mut *self.0))?.is_some() {}
+        let mut scratch = Vec::new();
+        while seq.next_element_seed(RowSeed(&mut *self.0, &mut scratch))?.is_some() {}
+        self.0.rows.shrink_to_fit();
         Ok(())
     }
 }
 
-struct RowSeed<'a>(&'a mut RawTable);
+/// A key of a row object: `id`, or the index of a column of its table.
+enum Key {
+    Id,
+    Column(u32),
+}
+
+/// Reads a row key without allocating it (the column names are interned
+/// in the table once).
+struct KeySeed<'a>(&'a mut RawTable);
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(if key == "id" { Key::Id } else { Key::Column(self.0.column(key)) })
+    }
+}
+
+/// A row into its table; the vector is scratch space for its fields.
+struct RowSeed<'a>(&'a mut RawTable, &'a mut Vec<(u32, Value)>);
 impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -267,24 +295,32 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut id: Option<String> = None;
-        let mut fields = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "id" {
-                if id.is_some() {
-                    return Err(de::Error::duplicate_field("id"));
+        let fields = &mut *self.1;
+        fields.clear();
+        while let Some(key) = map.next_key_seed(KeySeed(&mut *self.0))? {
+            match key {
+                Key::Id => {
+                    if id.is_some() {
+                        return Err(de::Error::duplicate_field("id"));
+                    }
+                    id = Some(map.next_value::<String>()?);
                 }
-                id = Some(map.next_value::<String>()?);
-            } else {
-                let v: Value = map.next_value()?;
-                let ci = self.0.column(&key);
-                if fields.iter().any(|(c, _)| *c == ci) {
-                    return Err(de::Error::custom(format!("duplicate column `{key}`")));
+                Key::Column(ci) => {
+                    let v: Value = map.next_value()?;
+                    if fields.iter().any(|(c, _)| *c == ci) {
+                        let key = self.0.columns.get(ci as usize).map(String::as_str).unwrap_or_default();
+                        return Err(de::Error::custom(format!("duplicate column `{key}`")));
+                    }
+                    fields.push((ci, v));
                 }
-                fields.push((ci, v));
             }
         }
         let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
-        self.0.rows.push(RawRow { id, fields });
+        // Exact capacity: a row lives as long as the tenant, and a grown
+        // vector would hold twice the fields of a two-column row.
+        let mut exact = Vec::with_capacity(fields.len());
+        exact.append(fields);
+        self.0.rows.push(RawRow { id, fields: exact });
         Ok(())
     }
 }
