@@ -102,6 +102,8 @@ pub enum TreeMiss {
         perm: PermId,
         /// The inactive permission (itself or an ancestor).
         at: PermId,
+        /// Whether the visitor holds the tree (its root's roles).
+        held: bool,
     },
     /// The root's roles are not held by the visitor (S6).
     NotHeld {
@@ -373,7 +375,8 @@ impl<'t> Walker<'t> {
     }
 
     fn role_node(&self, r: RoleId) -> Option<NodeIndex> {
-        ((r as usize) < self.t.roles.len()).then(|| NodeIndex::new((self.contact_count + self.account_count + r) as usize))
+        ((r as usize) < self.t.roles.len())
+            .then(|| NodeIndex::new((self.contact_count + self.account_count + r) as usize))
     }
 
     // ------------------------------------------------------------ trees
@@ -458,7 +461,9 @@ impl<'t> Walker<'t> {
             Via::Authenticated => 2,
             Via::Anonymous => 3,
         };
-        out.sort_by(|a, b| rank(&a.1).cmp(&rank(&b.1)).then_with(|| t.roles[a.0 as usize].id.cmp(&t.roles[b.0 as usize].id)));
+        out.sort_by(|a, b| {
+            rank(&a.1).cmp(&rank(&b.1)).then_with(|| t.roles[a.0 as usize].id.cmp(&t.roles[b.0 as usize].id))
+        });
         out
     }
 
@@ -501,9 +506,11 @@ impl<'t> Walker<'t> {
     /// The contacts whose account is `a` (S1).
     fn contacts_of(&self, a: RowId) -> impl Iterator<Item = RowId> + '_ {
         self.account_node(a).into_iter().flat_map(move |an| {
-            self.principals.edges_directed(an, Incoming).filter_map(move |e| match (e.weight(), self.principals[e.source()]) {
-                (Tie::AccountOf, Principal::Contact(c)) => Some(c),
-                _ => None,
+            self.principals.edges_directed(an, Incoming).filter_map(move |e| {
+                match (e.weight(), self.principals[e.source()]) {
+                    (Tie::AccountOf, Principal::Contact(c)) => Some(c),
+                    _ => None,
+                }
             })
         })
     }
@@ -571,10 +578,14 @@ impl<'t> Walker<'t> {
         }
         let node = NodeIndex::new(x as usize);
         if fwd {
-            out.extend(self.rows.edges_directed(node, Outgoing).filter(|e| *e.weight() == rel).map(|e| self.rows[e.target()]));
+            out.extend(
+                self.rows.edges_directed(node, Outgoing).filter(|e| *e.weight() == rel).map(|e| self.rows[e.target()]),
+            );
         }
         if bwd {
-            out.extend(self.rows.edges_directed(node, Incoming).filter(|e| *e.weight() == rel).map(|e| self.rows[e.source()]));
+            out.extend(
+                self.rows.edges_directed(node, Incoming).filter(|e| *e.weight() == rel).map(|e| self.rows[e.source()]),
+            );
         }
         out.retain(|&y| self.t.table_of(y) == other);
         out.sort_unstable();
@@ -725,7 +736,11 @@ impl<'t> Walker<'t> {
 
     /// The candidates that let `v` create in `table` (S17), sorted.
     pub fn can_create(&self, v: Visitor, table: TableId) -> Vec<PermId> {
-        self.candidates(v, table).into_iter().filter(|&(n, _, _)| self.has(n, Privilege::Create)).map(|(n, _, _)| n).collect()
+        self.candidates(v, table)
+            .into_iter()
+            .filter(|&(n, _, _)| self.has(n, Privilege::Create))
+            .map(|(n, _, _)| n)
+            .collect()
     }
 
     /// Who may do `p` (not create) to row `x`: whether the anonymous visitor
@@ -777,7 +792,8 @@ impl<'t> Walker<'t> {
             h.everyone |= g.everyone;
             h.contacts.extend(g.contacts);
         }
-        let mut contacts: Vec<RowId> = if h.everyone { t.contacts().collect() } else { h.contacts.into_iter().collect() };
+        let mut contacts: Vec<RowId> =
+            if h.everyone { t.contacts().collect() } else { h.contacts.into_iter().collect() };
         contacts.sort_by(|a, b| t.row_name(*a).cmp(t.row_name(*b)));
         (h.anonymous, contacts)
     }
@@ -852,19 +868,30 @@ impl<'t> Walker<'t> {
         perms.sort_by(|a, b| self.perm_name(*a).cmp(self.perm_name(*b)));
         perms
             .into_iter()
-            .map(|n| match self.inactive_at(n) {
-                Some(at) => TreeMiss::Inactive { perm: n, at },
-                None => {
-                    let chain = self.chain(n);
-                    let root = chain[chain.len() - 1];
-                    let mut ignored: Vec<RoleId> = chain[..chain.len() - 1]
-                        .iter()
-                        .flat_map(|&m| self.t.permissions[m as usize].roles.iter().copied())
-                        .filter(|r| held.contains(r))
-                        .collect();
-                    ignored.sort_unstable();
-                    ignored.dedup();
-                    TreeMiss::NotHeld { perm: n, root, roles: self.t.permissions[root as usize].roles.clone(), ignored }
+            .map(|n| {
+                let chain = self.chain(n);
+                let root = chain[chain.len() - 1];
+                match self.inactive_at(n) {
+                    Some(at) => TreeMiss::Inactive {
+                        perm: n,
+                        at,
+                        held: self.t.permissions[root as usize].roles.iter().any(|r| held.contains(r)),
+                    },
+                    None => {
+                        let mut ignored: Vec<RoleId> = chain[..chain.len() - 1]
+                            .iter()
+                            .flat_map(|&m| self.t.permissions[m as usize].roles.iter().copied())
+                            .filter(|r| held.contains(r))
+                            .collect();
+                        ignored.sort_unstable();
+                        ignored.dedup();
+                        TreeMiss::NotHeld {
+                            perm: n,
+                            root,
+                            roles: self.t.permissions[root as usize].roles.clone(),
+                            ignored,
+                        }
+                    }
                 }
             })
             .collect()
@@ -931,7 +958,15 @@ impl<'t> Walker<'t> {
                     return None;
                 }
                 let inner = self.why_not(m, y, v)?;
-                Some(Break::ParentMiss { perm: n, row: x, rel, parent_row: y, others: ys.len() - 1, parent: m, inner: Box::new(inner) })
+                Some(Break::ParentMiss {
+                    perm: n,
+                    row: x,
+                    rel,
+                    parent_row: y,
+                    others: ys.len() - 1,
+                    parent: m,
+                    inner: Box::new(inner),
+                })
             }
         }
     }

@@ -72,7 +72,13 @@ impl Analysis {
 
     /// `why` with a walker built once over this analysis's tenant (a REPL
     /// keeps one); `w` must have been built from `self.tenant`.
-    pub fn why_with(&self, w: &Walker<'_>, visitor: &str, privilege: &str, target: &str) -> Result<WhyAnswer, QueryError> {
+    pub fn why_with(
+        &self,
+        w: &Walker<'_>,
+        visitor: &str,
+        privilege: &str,
+        target: &str,
+    ) -> Result<WhyAnswer, QueryError> {
         let can = self.can(visitor, privilege, target)?;
         let v = self.visitor(visitor)?;
         let p = self.privilege(privilege)?;
@@ -103,7 +109,8 @@ fn and_list(items: &[String]) -> String {
 
 impl Render<'_> {
     fn answer(&self, can: CanAnswer, ex: &Explanation) -> WhyAnswer {
-        let paths: Vec<Vec<PathStep>> = ex.paths.iter().map(|p| p.steps.iter().map(|s| self.step(s)).collect()).collect();
+        let paths: Vec<Vec<PathStep>> =
+            ex.paths.iter().map(|p| p.steps.iter().map(|s| self.step(s)).collect()).collect();
         let (reason, miss) = match (&ex.miss, can.allowed) {
             (Some(m), false) => {
                 let kind = match m {
@@ -128,9 +135,10 @@ impl Render<'_> {
                     _ => None,
                 },
             },
-            Step::Permission(n) => {
-                PathStep::Permission { id: self.perm(n), scope: self.t.permissions[n as usize].scope.name().to_string() }
-            }
+            Step::Permission(n) => PathStep::Permission {
+                id: self.perm(n),
+                scope: self.t.permissions[n as usize].scope.name().to_string(),
+            },
             Step::Row { row, rel, anchor } => PathStep::Row {
                 reference: self.t.row_ref(row),
                 relationship: rel.map(|r| self.t.relationships[r as usize].name.clone()),
@@ -185,22 +193,31 @@ impl Render<'_> {
         match m {
             Miss::NoTree(misses) => {
                 if misses.is_empty() {
-                    return format!("no table permission is on table {table}");
+                    return format!("no table permission secures table {table}");
                 }
                 // The nearest: a live permission whose tree is not held, one
                 // whose child roles the visitor holds first; then inactive ones.
                 let rank = |m: &TreeMiss| match m {
-                    TreeMiss::NotHeld { ignored, roles, .. } if !ignored.is_empty() && !roles.is_empty() => 0,
-                    TreeMiss::NotHeld { ignored, .. } if !ignored.is_empty() => 1,
-                    TreeMiss::NotHeld { roles, .. } if !roles.is_empty() => 2,
-                    TreeMiss::NotHeld { .. } => 3,
-                    TreeMiss::Inactive { .. } => 4,
+                    TreeMiss::Inactive { held: true, .. } => 0,
+                    TreeMiss::NotHeld { ignored, roles, .. } if !ignored.is_empty() && !roles.is_empty() => 1,
+                    TreeMiss::NotHeld { ignored, .. } if !ignored.is_empty() => 2,
+                    TreeMiss::NotHeld { roles, .. } if !roles.is_empty() => 3,
+                    TreeMiss::NotHeld { .. } => 4,
+                    TreeMiss::Inactive { .. } => 5,
                 };
                 let best = misses.iter().min_by_key(|m| rank(m)).unwrap_or(&misses[0]);
                 let detail = match best {
-                    TreeMiss::Inactive { perm, at } if perm == at => format!("{} is inactive", self.perm(*perm)),
-                    TreeMiss::Inactive { perm, at } => {
-                        format!("{} is under the inactive {}", self.perm(*perm), self.perm(*at))
+                    TreeMiss::Inactive { perm, at, held } => {
+                        let whose = if *held {
+                            format!("{} is in a tree {v} holds, but", self.perm(*perm))
+                        } else {
+                            self.perm(*perm)
+                        };
+                        if perm == at {
+                            format!("{whose} is inactive")
+                        } else {
+                            format!("{whose} is under the inactive {}", self.perm(*at))
+                        }
                     }
                     TreeMiss::NotHeld { perm, root, roles, ignored } => {
                         let whose = if perm == root {
@@ -235,8 +252,17 @@ impl Render<'_> {
                 let grants: Vec<String> = in_scope
                     .iter()
                     .map(|&n| {
-                        let ps: Vec<&str> = self.t.permissions[n as usize].privileges.iter().map(|p| p.name()).collect();
-                        format!("{} grants {}", self.perm(n), if ps.is_empty() { "nothing".to_string() } else { and_list(&ps.iter().map(|s| s.to_string()).collect::<Vec<_>>()) })
+                        let ps: Vec<&str> =
+                            self.t.permissions[n as usize].privileges.iter().map(|p| p.name()).collect();
+                        format!(
+                            "{} grants {}",
+                            self.perm(n),
+                            if ps.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                and_list(&ps.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                            }
+                        )
                     })
                     .collect();
                 let none = if in_scope.len() == 1 { "it does not grant" } else { "none of them grants" };
@@ -256,7 +282,11 @@ impl Render<'_> {
                 }
             }
             Miss::NotInScope { perm, why } => {
-                format!("{v} holds {} on table {table}, but the row is not in its scope: {}", self.perm(*perm), self.brk(why))
+                format!(
+                    "{v} holds {} on table {table}, but the row is not in its scope: {}",
+                    self.perm(*perm),
+                    self.brk(why)
+                )
             }
         }
     }

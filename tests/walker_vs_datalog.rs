@@ -16,7 +16,8 @@ fn disagreements(t: &Tenant) -> Vec<String> {
     let g = Grants::derive(t);
     let w = Walker::new(t);
     let mut out = Vec::new();
-    let visitors: Vec<Visitor> = std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
+    let visitors: Vec<Visitor> =
+        std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
     let vname = |v: Visitor| match v {
         Visitor::Anonymous => "anonymous".to_string(),
         Visitor::Contact(c) => t.row_name(c).to_string(),
@@ -32,12 +33,25 @@ fn disagreements(t: &Tenant) -> Vec<String> {
             for &v in &visitors {
                 let (a, b) = (g.can(t, v, p, x), w.can(v, p, x));
                 if a != b {
-                    out.push(format!("can {} {p} {}: datalog {:?}, walker {:?}", vname(v), t.row_ref(x), pnames(&a), pnames(&b)));
+                    out.push(format!(
+                        "can {} {p} {}: datalog {:?}, walker {:?}",
+                        vname(v),
+                        t.row_ref(x),
+                        pnames(&a),
+                        pnames(&b)
+                    ));
                 }
             }
             let (a, b) = (g.who(t, p, x), w.who(p, x));
             if a != b {
-                out.push(format!("who {p} {}: datalog {:?} {:?}, walker {:?} {:?}", t.row_ref(x), a.0, rnames(&a.1), b.0, rnames(&b.1)));
+                out.push(format!(
+                    "who {p} {}: datalog {:?} {:?}, walker {:?} {:?}",
+                    t.row_ref(x),
+                    a.0,
+                    rnames(&a.1),
+                    b.0,
+                    rnames(&b.1)
+                ));
             }
         }
         // `what` is the row-wise transpose of `can`.
@@ -60,7 +74,13 @@ fn disagreements(t: &Tenant) -> Vec<String> {
         }
         let (a, b) = (g.who_create(t, table), w.who_create(table));
         if a != b {
-            out.push(format!("who create {name}: datalog {:?} {:?}, walker {:?} {:?}", a.0, rnames(&a.1), b.0, rnames(&b.1)));
+            out.push(format!(
+                "who create {name}: datalog {:?} {:?}, walker {:?} {:?}",
+                a.0,
+                rnames(&a.1),
+                b.0,
+                rnames(&b.1)
+            ));
         }
     }
     for &v in &visitors {
@@ -77,7 +97,13 @@ fn disagreements(t: &Tenant) -> Vec<String> {
 fn check_raw(raw: RawTenant) {
     let t = Tenant::build(raw.clone(), "case").unwrap();
     let d = disagreements(&t);
-    assert!(d.is_empty(), "{} disagreements:\n{}\ntenant: {}", d.len(), d.join("\n"), serde_json::to_string(&raw).unwrap());
+    assert!(
+        d.is_empty(),
+        "{} disagreements:\n{}\ntenant: {}",
+        d.len(),
+        d.join("\n"),
+        serde_json::to_string(&raw).unwrap()
+    );
 }
 
 fn check_json(json: &str) {
@@ -85,8 +111,12 @@ fn check_json(json: &str) {
 }
 
 fn sizes() -> impl Strategy<Value = Size> {
-    (0usize..8, 0usize..5, 0usize..6, 0usize..16)
-        .prop_map(|(contacts, accounts, rows_per_table, permissions)| Size { contacts, accounts, rows_per_table, permissions })
+    (0usize..8, 0usize..5, 0usize..6, 0usize..16).prop_map(|(contacts, accounts, rows_per_table, permissions)| Size {
+        contacts,
+        accounts,
+        rows_per_table,
+        permissions,
+    })
 }
 
 /// 256 cases, or more when `PROPTEST_CASES` asks for more (never fewer).
@@ -96,8 +126,9 @@ fn cases() -> u32 {
 
 /// Larger tenants, fewer of them (still every triple checked).
 fn big_sizes() -> impl Strategy<Value = Size> {
-    (8usize..30, 3usize..10, 4usize..12, 10usize..40)
-        .prop_map(|(contacts, accounts, rows_per_table, permissions)| Size { contacts, accounts, rows_per_table, permissions })
+    (8usize..30, 3usize..10, 4usize..12, 10usize..40).prop_map(|(contacts, accounts, rows_per_table, permissions)| {
+        Size { contacts, accounts, rows_per_table, permissions }
+    })
 }
 
 proptest! {
@@ -137,7 +168,11 @@ fn walker_agrees_with_datalog_on_fixed_seeds() {
 
 #[test]
 fn example_tenant_agrees() {
-    let raw = portal_access::load::read_raw(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json"))).unwrap();
+    let raw = portal_access::load::read_raw(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/customer-service.json"
+    )))
+    .unwrap();
     check_raw(raw);
 }
 

@@ -154,7 +154,10 @@ fn why_self_scope_miss() {
     assert_eq!(w["miss"], "not_in_scope");
     assert!(w["reason"].as_str().unwrap().contains("self scope"));
     let w = why(&a, "C4", "read", "contact:C4");
-    assert_eq!(w["paths"], json!([[role("R-auth", "authenticated"), perm("TP-self", "self"), anchor("contact:C4", "visitor")]]));
+    assert_eq!(
+        w["paths"],
+        json!([[role("R-auth", "authenticated"), perm("TP-self", "self"), anchor("contact:C4", "visitor")]])
+    );
 }
 
 /// S13: a row with an empty lookup is related to nothing.
@@ -250,7 +253,9 @@ fn cli_why_json_and_text() {
 
     let (code, out, _) = cli(&["why", EXAMPLE, "C1", "read", "annotation:N2"]);
     assert_eq!(code, 0);
-    for part in ["yes", "R-cust", "TP-case-contact", "TP-comment", "TP-comment-note", "incident:I1", "adx_portalcomment:PC1"] {
+    for part in
+        ["yes", "R-cust", "TP-case-contact", "TP-comment", "TP-comment-note", "incident:I1", "adx_portalcomment:PC1"]
+    {
         assert!(out.contains(part), "`{part}` missing from:\n{out}");
     }
     let (code, out, _) = cli(&["why", EXAMPLE, "C2", "read", "annotation:N1"]);
@@ -318,7 +323,12 @@ fn check_path(t: &Tenant, v: Visitor, target_row: Option<u32>, path: &[Value]) -
                         let rel = t.rel_id(rel).ok_or("unknown relationship")?;
                         let y = prev_row.ok_or("relationship with no previous row")?;
                         if !t.links.contains(&(rel, x, y)) && !t.links.contains(&(rel, y, x)) {
-                            return Err(format!("{} and {} are not linked by {}", t.row_ref(y), t.row_ref(x), s["relationship"]));
+                            return Err(format!(
+                                "{} and {} are not linked by {}",
+                                t.row_ref(y),
+                                t.row_ref(x),
+                                s["relationship"]
+                            ));
                         }
                     }
                     (None, Some("visitor")) => {
@@ -345,7 +355,9 @@ fn check_path(t: &Tenant, v: Visitor, target_row: Option<u32>, path: &[Value]) -
         return Err("path does not end at the row".into());
     }
     if let Some(x) = target_row {
-        if t.permissions[last as usize].table != t.table_of(x) || path.last().map(|s| s["kind"] != "row").unwrap_or(true) {
+        if t.permissions[last as usize].table != t.table_of(x)
+            || path.last().map(|s| s["kind"] != "row").unwrap_or(true)
+        {
             return Err("last permission is not on the row's table".into());
         }
     } else if path.last().map(|s| s["kind"] != "permission").unwrap_or(true) {
@@ -414,4 +426,27 @@ proptest! {
         let r = check_why_everywhere(&a);
         prop_assert!(r.is_ok(), "seed {}: {}", seed, r.unwrap_err());
     }
+}
+
+/// S7: a permission in a held tree that is inactive (or under an inactive
+/// one) is the nearest miss, before trees the visitor does not hold.
+#[test]
+fn why_inactive_permission_in_a_held_tree() {
+    let raw = portal_access::load::parse_native(
+        r#"{"format": "portal-access/tenant@1",
+        "rows": {"contact": [{"id": "C1"}], "incident": [{"id": "I1", "customerid": "C1"}],
+                 "annotation": [{"id": "N1", "objectid": "I1"}]},
+        "web_roles": [{"id": "R", "name": "R", "authenticated_users": true}, {"id": "R-other", "name": "O"}],
+        "table_permissions": [
+            {"id": "A", "table": "annotation", "scope": "global", "privileges": ["read"], "web_roles": ["R-other"]},
+            {"id": "P", "table": "incident", "scope": "contact", "contact_relationship": "incident_customer_contacts", "privileges": ["read"], "web_roles": ["R"]},
+            {"id": "Q", "table": "annotation", "scope": "parent", "parent": "P", "parent_relationship": "Incident_Annotation", "privileges": ["read"], "active": false}]}"#,
+        "case",
+    )
+    .unwrap();
+    let a = Analysis::new(Tenant::build(raw, "case").unwrap());
+    let w = why(&a, "C1", "read", "annotation:N1");
+    assert_eq!(w["miss"], "no_tree");
+    let reason = w["reason"].as_str().unwrap();
+    assert!(reason.contains("Q is in a tree C1 holds, but is inactive"), "{reason}");
 }
