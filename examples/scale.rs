@@ -233,6 +233,7 @@ fn main() {
             let built = t0.elapsed();
             let before = hwm_mib();
             let t1 = Instant::now();
+            let c1 = cpu();
             let d = match what.as_str() {
                 "reference" => portal_access_rules::derive(&engine::facts(&t)),
                 "fast" => fast::derive(&t),
@@ -245,17 +246,19 @@ fn main() {
                 _ => panic!("{usage}"),
             };
             let derive = t1.elapsed();
+            let derive_cpu = cpu() - c1;
             let counts = (d.in_g.len(), d.in_c.len(), d.in_a.len(), d.contact_grant.len(), d.account_grant.len());
             let after_derive = hwm_mib();
             let t2 = Instant::now();
             let g = portal_access::Grants::index(&t, d);
             let index = t2.elapsed();
             println!(
-                "{what}: rows {} links {} | build {:.2?} | derive {:.3?} | index {:.3?} | facts in_g {} in_c {} in_a {} contact_grant {} account_grant {} | VmHWM after build {} MiB, after derive {} MiB, after index {} MiB",
+                "{what}: rows {} links {} | build {:.2?} | derive {:.3?} (cpu {:.3?}) | index {:.3?} | facts in_g {} in_c {} in_a {} contact_grant {} account_grant {} | VmHWM after build {} MiB, after derive {} MiB, after index {} MiB",
                 t.row_count(),
                 t.links.len(),
                 built,
                 derive,
+                derive_cpu,
                 index,
                 counts.0,
                 counts.1,

@@ -2,8 +2,9 @@
 //!
 //! It is the practical lower bound the benchmarks hold the derivation to,
 //! and a second implementation the tests compare with the rules: it walks
-//! each relationship's links once per permission instead of building
-//! adjacencies, and it settles holders and walks with plain loops. It
+//! each relationship's links once per permission step (instead of
+//! building adjacencies as [`crate::fast`] does), keeps admitted sets and
+//! role holders as arrays over row ids, and sorts each result once. It
 //! returns exactly the relations of [`portal_access_rules::derive`].
 
 use crate::model::{PermId, RelKind, RowId, Scope, Tenant};
@@ -49,18 +50,30 @@ fn links_of(t: &Tenant, rel: u32) -> &[(u32, RowId, RowId)] {
     &t.links[lo..hi]
 }
 
+/// `(key, row)` packed into one integer, so pairs sort as integers.
+fn pack(k: RowId, x: RowId) -> u64 {
+    (u64::from(k) << 32) | u64::from(x)
+}
+
+/// Sorted, deduplicated pairs from packed integers.
+fn unpack(mut v: Vec<u64>) -> Vec<(RowId, RowId)> {
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter().map(|p| ((p >> 32) as RowId, p as RowId)).collect()
+}
+
 /// S10 / S11: `(anchor, row)` pairs of the rows related to each anchor row.
 fn anchored(t: &Tenant, rel: u32, (fwd, bwd): (bool, bool)) -> Vec<(RowId, RowId)> {
     let mut out = Vec::new();
     for &(_, from, to) in links_of(t, rel) {
         if fwd {
-            out.push((to, from));
+            out.push(pack(to, from));
         }
         if bwd {
-            out.push((from, to));
+            out.push(pack(from, to));
         }
     }
-    sort_dedup(out)
+    unpack(out)
 }
 
 /// S13 one step of a Parent chain, over the relationship's links once:
@@ -73,6 +86,20 @@ fn step(t: &Tenant, rel: u32, (fwd, bwd): (bool, bool), mut hit: impl FnMut(RowI
         if bwd {
             hit(from, to);
         }
+    }
+}
+
+/// A set of rows as bits over every row id.
+struct Bits(Vec<u64>);
+impl Bits {
+    fn new(t: &Tenant) -> Bits {
+        Bits(vec![0; (t.row_count() as usize).div_ceil(64)])
+    }
+    fn set(&mut self, x: RowId) {
+        self.0[x as usize / 64] |= 1 << (x % 64);
+    }
+    fn has(&self, x: RowId) -> bool {
+        self.0[x as usize / 64] & (1 << (x % 64)) != 0
     }
 }
 
@@ -129,7 +156,6 @@ pub fn derive(t: &Tenant) -> Derived {
     let mut order: Vec<usize> = (0..np).collect();
     order.sort_by_key(|&n| depth(n));
     let mut sets: Vec<Set> = (0..np).map(|_| Set::Empty).collect();
-    let mut seen = vec![0u64; (t.row_count() as usize).div_ceil(64)];
     for n in order {
         let p = perm(n);
         if !live[n] {
@@ -157,31 +183,41 @@ pub fn derive(t: &Tenant) -> Derived {
                             Set::Global(sort_dedup(out))
                         }
                         Set::Global(ys) => {
+                            let mut admitted = Bits::new(t);
                             for &y in ys {
-                                seen[y as usize / 64] |= 1 << (y % 64);
+                                admitted.set(y);
                             }
                             let mut out = Vec::new();
                             step(t, rel, w, |y, x| {
-                                if seen[y as usize / 64] & (1 << (y % 64)) != 0 {
+                                if admitted.has(y) {
                                     out.push(x);
                                 }
                             });
-                            for &y in ys {
-                                seen[y as usize / 64] = 0;
-                            }
                             Set::Global(sort_dedup(out))
                         }
                         Set::Contact(src) | Set::Account(src) => {
-                            let mut by_row: Vec<(RowId, RowId)> = src.iter().map(|&(k, y)| (y, k)).collect();
-                            by_row.sort_unstable();
+                            // The parent's keys by row: counts, then offsets, then keys.
+                            let rows = t.row_count() as usize;
+                            let mut start = vec![0u32; rows + 1];
+                            for &(_, y) in src {
+                                start[y as usize + 1] += 1;
+                            }
+                            for i in 0..rows {
+                                start[i + 1] += start[i];
+                            }
+                            let mut keys = vec![0; src.len()];
+                            let mut fill = start.clone();
+                            for &(k, y) in src {
+                                keys[fill[y as usize] as usize] = k;
+                                fill[y as usize] += 1;
+                            }
                             let mut out = Vec::new();
                             step(t, rel, w, |y, x| {
-                                let lo = by_row.partition_point(|e| e.0 < y);
-                                for &(_, k) in by_row[lo..].iter().take_while(|e| e.0 == y) {
-                                    out.push((k, x));
+                                for &k in &keys[start[y as usize] as usize..start[y as usize + 1] as usize] {
+                                    out.push(pack(k, x));
                                 }
                             });
-                            let out = sort_dedup(out);
+                            let out = unpack(out);
                             if matches!(sets[m as usize], Set::Contact(_)) {
                                 Set::Contact(out)
                             } else {
@@ -199,8 +235,6 @@ pub fn derive(t: &Tenant) -> Derived {
     }
 
     // S16 grants, visitor side as coarse as the rules keep it.
-    let member = |c: RowId, r: u32| t.contact_members.binary_search(&(c, r)).is_ok();
-    let acct_member = |a: RowId, r: u32| t.account_members.binary_search(&(a, r)).is_ok();
     let mut by_account: Vec<(RowId, RowId)> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
     by_account.sort_unstable();
     for (n, set) in sets.into_iter().enumerate() {
@@ -208,6 +242,28 @@ pub fn derive(t: &Tenant) -> Derived {
         let all = d.cand_all.binary_search(&n32).is_ok();
         let lo = d.cand_role.partition_point(|e| e.0 < n32);
         let roles: Vec<u32> = d.cand_role[lo..].iter().take_while(|e| e.0 == n32).map(|e| e.1).collect();
+        // S3: direct members of n's roles, accounts holding them, and the
+        // contacts of those accounts.
+        let (mut direct, mut accounts, mut holders) = (Bits(Vec::new()), Bits(Vec::new()), Bits(Vec::new()));
+        if matches!(set, Set::Contact(_) | Set::Account(_)) {
+            (direct, accounts, holders) = (Bits::new(t), Bits::new(t), Bits::new(t));
+            for &(c, r) in &t.contact_members {
+                if roles.contains(&r) {
+                    direct.set(c);
+                    holders.set(c);
+                }
+            }
+            for &(a, r) in &t.account_members {
+                if roles.contains(&r) {
+                    accounts.set(a);
+                }
+            }
+            for &(c, a) in &t.contact_account {
+                if accounts.has(a) {
+                    holders.set(c);
+                }
+            }
+        }
         match set {
             Set::Empty => {}
             Set::All => d.in_all.push(n32),
@@ -215,28 +271,26 @@ pub fn derive(t: &Tenant) -> Derived {
             Set::Contact(v) => {
                 for &(c, x) in &v {
                     d.in_c.push((n32, c, x));
-                    let holds = all
-                        || roles.iter().any(|&r| member(c, r) || t.account_of(c).is_some_and(|a| acct_member(a, r)));
-                    if holds {
+                    if all || holders.has(c) {
                         d.contact_grant.push((n32, c, x));
                     }
                 }
             }
             Set::Account(v) => {
-                let mut direct = Vec::new();
+                let mut per_contact = Vec::new();
                 for &(a, x) in &v {
                     d.in_a.push((n32, a, x));
-                    if all || roles.iter().any(|&r| acct_member(a, r)) {
+                    if all || accounts.has(a) {
                         d.account_grant.push((n32, a, x));
                     }
                     let lo = by_account.partition_point(|e| e.0 < a);
                     for &(_, c) in by_account[lo..].iter().take_while(|e| e.0 == a) {
-                        if roles.iter().any(|&r| member(c, r)) {
-                            direct.push((n32, c, x));
+                        if direct.has(c) {
+                            per_contact.push(pack(c, x));
                         }
                     }
                 }
-                d.contact_grant.extend(sort_dedup(direct));
+                d.contact_grant.extend(unpack(per_contact).into_iter().map(|(c, x)| (n32, c, x)));
             }
         }
     }
