@@ -216,7 +216,7 @@ fn load(path: &str, engine: &str) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: scale derive reference|fast|baseline|plan ROWS CONTACTS | scale write|write-global FILE ROWS CONTACTS | scale load FILE [reference|fast|baseline]";
+    let usage = "usage: scale derive reference|fast|baseline|plan|compare ROWS CONTACTS | scale write|write-global FILE ROWS CONTACTS | scale load FILE [reference|fast|baseline]";
     let (Some(cmd), Some(what)) = (args.get(1), args.get(2)) else { panic!("{usage}") };
     let number = |i: usize, default: usize| args.get(i).map(|s| s.parse().unwrap()).unwrap_or(default);
     let (rows, contacts) = if cmd == "load" { (0, 0) } else { (number(3, 1_000_000), number(4, 100_000)) };
@@ -238,6 +238,14 @@ fn main() {
                 "reference" => portal_access_rules::derive(&engine::facts(&t)),
                 "fast" => fast::derive(&t),
                 "baseline" => baseline::derive(&t),
+                "compare" => {
+                    let want = portal_access_rules::derive(&engine::facts(&t));
+                    let reference = t1.elapsed();
+                    let (f, b) = (fast::derive(&t), baseline::derive(&t));
+                    println!("reference {reference:.2?}: fast equal {}, baseline equal {}", f == want, b == want);
+                    assert!(f == want && b == want);
+                    return;
+                }
                 "plan" => {
                     let p = portal_access_rules::plan::plan(&engine::config_facts(&t));
                     println!("plan: {} chain entries in {:.3?}", p.chain.len(), t1.elapsed());

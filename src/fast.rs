@@ -251,11 +251,14 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
                     }
                     sources.extend(of(fwd, n, |e| e.0).iter().map(|e| adj(e.1, true).pairs()));
                     sources.extend(of(bwd, n, |e| e.0).iter().map(|e| adj(e.1, false).pairs()));
-                    let mut v: Vec<(RowId, RowId)> = sources.concat();
-                    if sources.len() > 1 {
+                    let v = if sources.len() == 1 {
+                        sources.pop().unwrap_or_default()
+                    } else {
+                        let mut v = sources.concat();
                         v.sort_unstable();
                         v.dedup();
-                    }
+                        v
+                    };
                     Rows::Keyed(v)
                 }
             }
@@ -327,27 +330,24 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
                 d.in_a.extend(v.iter().map(|&(a, x)| (n, a, x)));
                 // Account-anchored rows for every contact of the account
                 // (all contacts hold n, or the account holds a role of n) ...
-                let granted =
-                    if all { v.clone() } else if roles.is_empty() { Vec::new() } else { keep_keys(&v, &members.accounts_of(&roles)) };
-                d.account_grant.extend(granted.into_iter().map(|(a, x)| (n, a, x)));
-                // ... and for direct members of a role of n, per contact.
+                if all {
+                    d.account_grant.extend(v.iter().map(|&(a, x)| (n, a, x)));
+                } else if !roles.is_empty() {
+                    d.account_grant.extend(keep_keys(&v, &members.accounts_of(&roles)).into_iter().map(|(a, x)| (n, a, x)));
+                }
+                // ... and for direct members of a role of n, per contact:
+                // contacts in order, each with its account's rows (in order).
                 if !roles.is_empty() {
                     let mut direct: Vec<(RowId, RowId)> = roles
                         .iter()
                         .flat_map(|&r| of(&members.contacts, r, |e| e.0).iter().map(|e| e.1))
-                        .filter_map(|c| t.account_of(c).map(|a| (a, c)))
+                        .filter_map(|c| t.account_of(c).map(|a| (c, a)))
                         .collect();
                     direct.sort_unstable();
                     direct.dedup();
-                    let mut out: Vec<(RowId, RowId)> = Vec::new();
-                    for group in v.chunk_by(|x, y| x.0 == y.0) {
-                        let a = group[0].0;
-                        for &(_, c) in of(&direct, a, |e| e.0) {
-                            out.extend(group.iter().map(|&(_, x)| (c, x)));
-                        }
+                    for (c, a) in direct {
+                        d.contact_grant.extend(of(&v, a, |e| e.0).iter().map(|&(_, x)| (n, c, x)));
                     }
-                    out.sort_unstable();
-                    d.contact_grant.extend(out.into_iter().map(|(c, x)| (n, c, x)));
                 }
             }
             _ => {}
