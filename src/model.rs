@@ -422,19 +422,23 @@ impl RowIndex {
             .zip(&first)
             .map(|((_, ids, _), &(h, (sh, p)))| if p != 0 && sh == h { ids.get(p as usize - 1).map(String::as_str) } else { None })
             .collect();
-        for (((index, ids, id), &(_, (_, p))), head) in reqs.iter().zip(&first).zip(heads) {
+        for (((index, ids, id), &(h, (_, p))), head) in reqs.iter().zip(&first).zip(heads) {
             out.push(match head {
                 Some(s) if s == *id => Some(p - 1),
                 _ if p == 0 => None,
-                _ => index.get(ids, id),
+                _ => index.get_hashed(ids, id, h),
             });
         }
     }
 
     /// The position of `id` in `ids`.
     fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+        self.get_hashed(ids, id, self.hash(id))
+    }
+
+    /// The position of `id`, whose hash is `h`, in `ids`.
+    fn get_hashed(&self, ids: &[String], id: &str, h: u32) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
-        let h = self.hash(id);
         let mut k = h as usize & mask;
         loop {
             match self.slots[k] {
@@ -501,23 +505,24 @@ impl<'a> Lookups<'a> {
     ) -> Result<(), LoadError> {
         RowIndex::get_many(&self.requests, &mut self.found);
         for (i, x, col, value, rels, range) in self.values.drain(..) {
-            let found: Vec<(TableId, RowId)> = range
-                .filter_map(|k| {
+            let found = || {
+                range.clone().filter_map(|k| {
                     let target = self.targets[k];
                     self.found[k].map(|pos| (target, tables[target as usize].first + pos))
                 })
-                .collect();
-            match found.as_slice() {
-                [] => dangling.push(Dangling { table: table.to_string(), column: col.to_string(), value: value.to_string() }),
-                [(target, y)] => {
+            };
+            let mut hits = found();
+            match (hits.next(), hits.next()) {
+                (None, _) => dangling.push(Dangling { table: table.to_string(), column: col.to_string(), value: value.to_string() }),
+                (Some((target, y)), None) => {
                     for &(rid, rt) in rels.iter() {
-                        if rt == *target {
-                            links.push((rid, x, *y));
+                        if rt == target {
+                            links.push((rid, x, y));
                         }
                     }
                 }
-                many => {
-                    let names: Vec<String> = many.iter().map(|(ft, _)| format!("`{}`", tables[*ft as usize].name)).collect();
+                (Some(_), Some(_)) => {
+                    let names: Vec<String> = found().map(|(ft, _)| format!("`{}`", tables[ft as usize].name)).collect();
                     return Err(LoadError::at(
                         file,
                         format!("rows.{table}[{i}].{col}"),
@@ -778,8 +783,7 @@ impl Tenant {
                 }
             }
         }
-        links.sort_unstable();
-        links.dedup();
+        let links = sort_links(links, relationships.len());
 
         // S1: acct(c) is the `account` row that c.parentcustomerid points to.
         let mut contact_account: Vec<(RowId, RowId)> = links
@@ -1073,6 +1077,39 @@ impl Tenant {
         let (t, id) = s.split_once(':')?;
         self.row_id(self.table_id(t)?, id)
     }
+}
+
+/// Links sorted by `(relationship, from, to)` without duplicates. They
+/// arrive column by column in row order, so a stable bucketing by
+/// relationship leaves most buckets sorted already; only the others are
+/// sorted.
+fn sort_links(links: Vec<(RelId, RowId, RowId)>, relationships: usize) -> Vec<(RelId, RowId, RowId)> {
+    let mut out = if links.is_sorted() {
+        links
+    } else {
+        let mut start = vec![0usize; relationships + 1];
+        for l in &links {
+            start[l.0 as usize + 1] += 1;
+        }
+        for r in 0..relationships {
+            start[r + 1] += start[r];
+        }
+        let mut out = vec![(0, 0, 0); links.len()];
+        let mut fill = start.clone();
+        for l in links {
+            out[fill[l.0 as usize]] = l;
+            fill[l.0 as usize] += 1;
+        }
+        for r in 0..relationships {
+            let bucket = &mut out[start[r]..start[r + 1]];
+            if !bucket.is_sorted() {
+                bucket.sort_unstable();
+            }
+        }
+        out
+    };
+    out.dedup();
+    out
 }
 
 fn kind_of(v: &Value) -> &'static str {
