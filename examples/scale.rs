@@ -34,7 +34,10 @@ impl Lcg {
     }
 }
 
-fn table(name: &str, prefix: &str, n: usize, mut lookups: Vec<(&str, Box<dyn FnMut(usize) -> Option<String>>)>) -> RawTable {
+/// A lookup column and the value it takes in row `i`.
+type Column<'a> = (&'a str, Box<dyn FnMut(usize) -> Option<String>>);
+
+fn table(name: &str, prefix: &str, n: usize, mut lookups: Vec<Column>) -> RawTable {
     let mut t = RawTable { name: name.into(), ..RawTable::default() };
     let cols: Vec<u32> = lookups.iter().map(|(c, _)| t.column(c)).collect();
     let title = t.column("title");
