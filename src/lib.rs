@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod engine;
 pub mod error;
+pub mod folder;
 pub mod load;
 pub mod model;
 pub mod query;
