@@ -3,13 +3,16 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod folder;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod sarif;
 
 pub use engine::{Grants, Visitor};
 pub use error::{LoadError, QueryError};
