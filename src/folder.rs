@@ -247,13 +247,21 @@ fn duplicates<'a>(
     let mut seen: BTreeMap<&str, &Option<Origin>> = BTreeMap::new();
     for (id, origin) in items {
         if let Some(first) = seen.insert(id.as_str(), origin) {
-            let at = |o: &Option<Origin>| o.as_ref().map(|o| (o.file.clone(), o.line.unwrap_or(1))).unwrap_or_default();
-            let (file, line) = at(origin);
-            let (first_file, first_line) = at(first);
+            // The line and key of the id itself.
+            let at = |o: &Option<Origin>| {
+                o.as_ref()
+                    .map(|o| match o.fields.iter().find(|f| f.0 == "id") {
+                        Some((_, line, key)) => (o.file.clone(), *line, key.clone()),
+                        None => (o.file.clone(), o.line.unwrap_or(1), "id".to_string()),
+                    })
+                    .unwrap_or_default()
+            };
+            let (file, line, key) = at(origin);
+            let (first_file, first_line, _) = at(first);
             return Err(invalid(
                 &file,
                 line,
-                "id",
+                &key,
                 format!("duplicate {what} id `{id}` (also in `{first_file}` line {first_line})"),
             ));
         }
@@ -320,7 +328,8 @@ impl<'a> Fields<'a> {
             }
             // Real code sites spell the role list `adx_entitypermission_webrole`
             // too: that spelling fits every style.
-            if !(name == ROLE_LIST && style == KeyStyle::Adx) {
+            // `statecode` is a Dataverse system column: unprefixed in every style.
+            if !(name == ROLE_LIST && style == KeyStyle::Adx) && name != "statecode" {
                 site.styles.entry(style).or_default().push(file.to_string());
             }
         }

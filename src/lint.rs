@@ -169,8 +169,10 @@ pub struct Linted {
     pub analysis: Analysis,
     /// The site folder's key styles, for folder tenants.
     pub site: Option<SiteReport>,
-    /// Native files: line of each table permission and web role id.
+    /// Native files: line of each table permission id.
     pub lines: HashMap<String, usize>,
+    /// Folder tenants: the `data/` folder, where PP013 findings point.
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// Loads a tenant file or folder for lint.
@@ -178,11 +180,12 @@ pub fn load(path: &Path) -> Result<Linted, LoadError> {
     if path.is_dir() {
         let folder = crate::folder::read(path)?;
         let tenant = folder.build()?;
-        return Ok(Linted { analysis: Analysis::new(tenant), site: Some(folder.site), lines: HashMap::new() });
+        let data = folder.has_data.then(|| path.join("data"));
+        return Ok(Linted { analysis: Analysis::new(tenant), site: Some(folder.site), lines: HashMap::new(), data });
     }
     let tenant = crate::load::load(path)?;
     let lines = std::fs::read_to_string(path).map(|text| native_lines(&text)).unwrap_or_default();
-    Ok(Linted { analysis: Analysis::new(tenant), site: None, lines })
+    Ok(Linted { analysis: Analysis::new(tenant), site: None, lines, data: None })
 }
 
 impl Linted {
@@ -192,6 +195,13 @@ impl Linted {
         for f in findings.iter_mut().filter(|f| f.location.is_none()) {
             if let Some(&line) = self.lines.get(&f.subject) {
                 f.location = Some(Location { file: self.analysis.tenant.source.clone(), line: Some(line) });
+            }
+            // PP013 in a folder: the table's first data page.
+            if let (Some(data), Some((table, _))) = (&self.data, f.subject.split_once('.')) {
+                let page = data.join(format!("{table}.json"));
+                if f.id == "PP013" && page.is_file() {
+                    f.location = Some(Location { file: page.display().to_string(), line: None });
+                }
             }
         }
         Report { findings }
@@ -690,12 +700,13 @@ impl<'a> Cx<'a> {
 
         // PP011 / PP012 are about this data: a configuration-only tenant has none.
         if self.has_rows {
+            let classes = self.role_classes();
             for n in 0..t.permissions.len() as PermId {
                 if !self.live(n) || explained.contains(&n) {
                     continue;
                 }
                 let p = &t.permissions[n as usize];
-                match self.usefulness(n) {
+                match self.usefulness(n, &classes) {
                     Usefulness::Nothing => out.push(self.finding(
                         "PP012",
                         n,
@@ -799,50 +810,59 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The contacts holding `n` (expanded), sorted.
-    fn holder_contacts(&self, n: PermId) -> Vec<RowId> {
+    /// Contacts grouped by the roles they hold (S3: direct, through their
+    /// account, active, never an anonymous-users role): every contact of a
+    /// class holds the same trees.
+    fn role_classes(&self) -> Vec<(Vec<RoleId>, Vec<RowId>)> {
         let t = self.t;
-        if self.cand_all[n as usize] {
-            return t.contacts().collect();
+        let mut roles_of: BTreeMap<RowId, BTreeSet<RoleId>> = t.contacts().map(|c| (c, BTreeSet::new())).collect();
+        let usable = |r: RoleId| t.roles[r as usize].active && !t.roles[r as usize].anonymous;
+        for &(c, r) in &t.contact_members {
+            if usable(r) {
+                roles_of.entry(c).or_default().insert(r);
+            }
         }
-        let roles = &self.cand_role[n as usize];
-        if roles.is_empty() {
-            return Vec::new();
+        let mut by_account: BTreeMap<RowId, Vec<RoleId>> = BTreeMap::new();
+        for &(a, r) in &t.account_members {
+            if usable(r) {
+                by_account.entry(a).or_default().push(r);
+            }
         }
-        let mut out: Vec<RowId> = t.contact_members.iter().filter(|(_, r)| roles.contains(r)).map(|(c, _)| *c).collect();
-        let accounts: BTreeSet<RowId> = t.account_members.iter().filter(|(_, r)| roles.contains(r)).map(|(a, _)| *a).collect();
-        out.extend(t.contact_account.iter().filter(|(_, a)| accounts.contains(a)).map(|(c, _)| *c));
-        out.sort_unstable();
-        out.dedup();
-        out
+        for &(c, a) in &t.contact_account {
+            if let Some(rs) = by_account.get(&a) {
+                roles_of.entry(c).or_default().extend(rs.iter().copied());
+            }
+        }
+        let mut classes: BTreeMap<Vec<RoleId>, Vec<RowId>> = BTreeMap::new();
+        for (c, rs) in roles_of {
+            classes.entry(rs.into_iter().collect()).or_default().push(c);
+        }
+        classes.into_iter().collect()
+    }
+
+    /// Whether the contacts of a role class hold `n` (S3, S6, S8).
+    fn class_holds(&self, roles: &[RoleId], n: PermId) -> bool {
+        self.cand_all[n as usize] || self.cand_role[n as usize].iter().any(|r| roles.contains(r))
     }
 
     /// PP011 / PP012: does `n` grant anything, and anything no other permission grants?
-    fn usefulness(&self, n: PermId) -> Usefulness {
+    fn usefulness(&self, n: PermId, classes: &[(Vec<RoleId>, Vec<RowId>)]) -> Usefulness {
         let t = self.t;
         let g = &self.a.grants;
         let d = &g.derived;
         let p = &t.permissions[n as usize];
-        let contacts = self.holder_contacts(n);
         let anon = self.cand_anon[n as usize];
-        if !anon && contacts.is_empty() {
+        let holders: Vec<&(Vec<RoleId>, Vec<RowId>)> = classes.iter().filter(|(roles, _)| self.class_holds(roles, n)).collect();
+        if !anon && holders.is_empty() {
             return Usefulness::Nothing;
         }
         let privileges: Vec<Privilege> = p.privileges.iter().filter(|&q| q != Privilege::Create).collect();
         let mut any = false;
         let mut redundant = true;
-        let check = |v: Visitor, x: RowId, any: &mut bool| -> bool {
-            for &q in &privileges {
-                *any = true;
-                if !g.can(t, v, q, x).iter().any(|&m| m != n) {
-                    return false;
-                }
-            }
-            true
-        };
-        // Rows admitted for every holder: check each class of contacts with the
-        // same candidate permissions on this table once, then contacts one by one
-        // only where the class is not covered through other Global-anchored grants.
+        // Whether another permission grants `v` every privilege of `n` on `x`.
+        let covered = |v: Visitor, x: RowId| privileges.iter().all(|&q| g.can(t, v, q, x).iter().any(|&m| m != n));
+        // Rows admitted for every holder (InAll, InG): per role class, through
+        // other Global-anchored grants of the class, else contact by contact.
         let global: Vec<RowId> = if self.in_all[n as usize] {
             t.tables[p.table as usize].rows().collect()
         } else {
@@ -851,31 +871,21 @@ impl<'a> Cx<'a> {
             d.in_g[lo..hi].iter().map(|e| e.1).collect()
         };
         if !global.is_empty() && !privileges.is_empty() {
-            if anon {
-                for &x in &global {
-                    if !check(Visitor::Anonymous, x, &mut any) {
-                        redundant = false;
-                        break;
-                    }
-                }
+            any = true;
+            if anon && !global.iter().all(|&x| covered(Visitor::Anonymous, x)) {
+                redundant = false;
             }
             let table_perms: Vec<PermId> =
-                (0..t.permissions.len() as PermId).filter(|&m| t.permissions[m as usize].table == p.table).collect();
-            let mut classes: BTreeMap<Vec<PermId>, Vec<RowId>> = BTreeMap::new();
-            for &c in &contacts {
-                let sig: Vec<PermId> = table_perms.iter().copied().filter(|&m| g.holds(t, Visitor::Contact(c), m)).collect();
-                classes.entry(sig).or_default().push(c);
-            }
-            'classes: for (sig, members) in &classes {
+                (0..t.permissions.len() as PermId).filter(|&m| m != n && t.permissions[m as usize].table == p.table).collect();
+            'classes: for (roles, members) in holders.iter().filter(|_| redundant) {
+                let others: Vec<PermId> = table_perms.iter().copied().filter(|&m| self.class_holds(roles, m)).collect();
                 for &x in &global {
                     for &q in &privileges {
-                        any = true;
-                        let covered = sig.iter().any(|&m| {
-                            m != n
-                                && t.permissions[m as usize].privileges.has(q)
+                        let by_class = others.iter().any(|&m| {
+                            t.permissions[m as usize].privileges.has(q)
                                 && (self.in_all[m as usize] || d.in_g.binary_search(&(m, x)).is_ok())
                         });
-                        if covered {
+                        if by_class {
                             continue;
                         }
                         for &c in members {
@@ -888,42 +898,35 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        // Rows admitted per contact or per account.
-        if redundant && !privileges.is_empty() {
+        // Rows admitted per contact (ContactGrant) or per account (AccountGrant).
+        if !privileges.is_empty() {
             let lo = d.contact_grant.partition_point(|e| e.0 < n);
             let hi = d.contact_grant.partition_point(|e| e.0 <= n);
-            for &(_, c, x) in &d.contact_grant[lo..hi] {
-                if !check(Visitor::Contact(c), x, &mut any) {
-                    redundant = false;
-                    break;
-                }
-            }
-        }
-        if redundant && !privileges.is_empty() {
-            let lo = d.account_grant.partition_point(|e| e.0 < n);
-            let hi = d.account_grant.partition_point(|e| e.0 <= n);
-            'accounts: for &(_, acct, x) in &d.account_grant[lo..hi] {
-                for &(c, _) in t.contact_account.iter().filter(|(_, a2)| *a2 == acct) {
-                    if !check(Visitor::Contact(c), x, &mut any) {
-                        redundant = false;
-                        break 'accounts;
-                    }
-                }
-            }
-        }
-        // Create (S17).
-        if p.privileges.has(Privilege::Create) {
-            any = true;
-            if redundant && anon && !g.can_create(t, Visitor::Anonymous, p.table).iter().any(|&m| m != n) {
+            let grants = &d.contact_grant[lo..hi];
+            any |= !grants.is_empty();
+            if redundant && !grants.iter().all(|&(_, c, x)| covered(Visitor::Contact(c), x)) {
                 redundant = false;
             }
-            if redundant {
-                for &c in &contacts {
-                    if !g.can_create(t, Visitor::Contact(c), p.table).iter().any(|&m| m != n) {
+            let lo = d.account_grant.partition_point(|e| e.0 < n);
+            let hi = d.account_grant.partition_point(|e| e.0 <= n);
+            for &(_, acct, x) in &d.account_grant[lo..hi] {
+                for &(c, _) in t.contact_account.iter().filter(|(_, a2)| *a2 == acct) {
+                    any = true;
+                    if redundant && !covered(Visitor::Contact(c), x) {
                         redundant = false;
-                        break;
                     }
                 }
+            }
+        }
+        // Create (S17): the same for every contact of a class.
+        if p.privileges.has(Privilege::Create) {
+            any = true;
+            let other_creator = |v: Visitor| g.can_create(t, v, p.table).iter().any(|&m| m != n);
+            if redundant && anon && !other_creator(Visitor::Anonymous) {
+                redundant = false;
+            }
+            if redundant && holders.iter().any(|(_, members)| members.first().is_some_and(|&c| !other_creator(Visitor::Contact(c)))) {
+                redundant = false;
             }
         }
         match (any, redundant) {
@@ -951,16 +954,20 @@ impl<'a> Cx<'a> {
                 (
                     column.to_string(),
                     format!(
-                        "{} of `{column}` name no `{table}` row (for example {examples}), so they relate nothing (S24)",
-                        plural(count, "association pair", "association pairs")
+                        "{} of `{column}` {} no `{table}` row (for example {examples}), so {} nothing (S24)",
+                        plural(count, "association pair", "association pairs"),
+                        if count == 1 { "names" } else { "name" },
+                        if count == 1 { "it relates" } else { "they relate" }
                     ),
                 )
             } else {
                 (
                     format!("{table}.{column}"),
                     format!(
-                        "{} of lookup `{table}.{column}` name no row (for example {examples}), so those rows are related to nothing through it (S24)",
-                        plural(count, "value", "values")
+                        "{} of lookup `{table}.{column}` {} no row (for example {examples}), so {} related to nothing through it (S24)",
+                        plural(count, "value", "values"),
+                        if count == 1 { "names" } else { "name" },
+                        if count == 1 { "that row is" } else { "those rows are" }
                     ),
                 )
             };
