@@ -354,11 +354,11 @@ impl<'a> Fields<'a> {
         Ok(None)
     }
 
-    fn required(&self, names: &[&str], what: &str) -> Result<(String, usize, &'a str), LoadError> {
+    fn required(&self, names: &[&str], what: &str, spellings: &str) -> Result<(String, usize, &'a str), LoadError> {
         self.string(names)?.ok_or_else(|| LoadError::Invalid {
             file: self.file.to_string(),
             place: format!("line {}", self.line),
-            message: format!("missing {what} (`adx_{}` or `{}`)", names[0], names[0]),
+            message: format!("missing {what} ({spellings})"),
         })
     }
 
@@ -393,7 +393,7 @@ impl<'a> Fields<'a> {
 
 fn role(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawRole, LoadError> {
     let f = Fields::new(node, file, ROLE_KEYS, "web role", site)?;
-    let (id, id_line, id_key) = f.required(&["webroleid", "id", "powerpagecomponentid"], "web role id")?;
+    let (id, id_line, id_key) = f.required(&["webroleid", "id", "powerpagecomponentid"], "web role id", "`adx_webroleid` or `id`")?;
     let mut origin = f.origin();
     origin.fields.push(("id".to_string(), id_line, id_key.to_string()));
     Ok(RawRole {
@@ -411,9 +411,9 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
     let mut origin = f.origin();
     let mut at = |field: &str, line: usize, key: &str| origin.fields.push((field.to_string(), line, key.to_string()));
 
-    let (id, line, key) = f.required(&["entitypermissionid", "id", "powerpagecomponentid"], "table permission id")?;
+    let (id, line, key) = f.required(&["entitypermissionid", "id", "powerpagecomponentid"], "table permission id", "`adx_entitypermissionid` or `id`")?;
     at("id", line, key);
-    let (table, line, key) = f.required(&["entitylogicalname"], "table (logical name)")?;
+    let (table, line, key) = f.required(&["entitylogicalname"], "table", "`adx_entitylogicalname` or `entitylogicalname`")?;
     at("table", line, key);
     let scope = match f.get("scope") {
         None => {
@@ -522,7 +522,7 @@ mod tests {
     #[test]
     fn a_privilege_must_be_a_boolean() {
         let e = perm("id: P1\nentitylogicalname: x\nscope: 756150000\nread: yes\n").unwrap_err();
-        assert_eq!(e.to_string(), "p.yml: at line 4 (`read`): expected `true` or `false`, found `yes`");
+        assert_eq!(e.to_string(), "p.yml: at line 4 (`read`): expected `true` or `false`, found the text `yes`");
     }
 
     #[test]

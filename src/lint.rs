@@ -605,11 +605,15 @@ impl<'a> Cx<'a> {
             // PP005: a root with no roles.
             if p.parent.is_none() && p.roles.is_empty() {
                 let below = self.descendants(n).len();
-                let tail = if below == 0 { String::new() } else { format!(" and {} below it", plural(below, "child permission", "child permissions")) };
+                let what = if below == 0 {
+                    "it grants nothing".to_string()
+                } else {
+                    format!("it and {} below it grant nothing", plural(below, "child permission", "child permissions"))
+                };
                 out.push(self.finding(
                     "PP005",
                     n,
-                    format!("root permission `{}` lists no web roles, so nobody holds its tree: it{tail} grant nothing", label(p)),
+                    format!("root permission `{}` lists no web roles, so nobody holds its tree: {what}", label(p)),
                 ));
                 explained.insert(n);
             }
@@ -1009,7 +1013,7 @@ fn mixed_keys(site: &SiteReport, out: &mut Vec<Finding>) {
             parts.join(" and "),
             style.describe()
         ),
-        location: (!example.is_empty()).then(|| Location { file: example, line: Some(1) }),
+        location: (!example.is_empty()).then_some(Location { file: example, line: Some(1) }),
     });
 }
 

@@ -38,8 +38,11 @@ pub struct Locator {
     tables: HashMap<String, TableSource>,
     contact_members: Vec<(u32, u32, u8)>,
     account_members: Vec<(u32, u32, u8)>,
-    associations: HashMap<String, (Vec<(u32, u32)>, [String; 2])>,
+    associations: HashMap<String, Intersect>,
 }
+
+/// The `(file, index)` of each pair of an N:N intersect file, and its two columns.
+type Intersect = (Vec<(u32, u32)>, [String; 2]);
 
 #[derive(Debug, Clone, Default)]
 struct TableSource {

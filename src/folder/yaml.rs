@@ -66,6 +66,7 @@ impl Node {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Scalar { value: Value::Null, .. } => "an empty value".to_string(),
+            Kind::Scalar { value: Value::String(s), .. } => format!("the text `{s}`"),
             Kind::Scalar { text, .. } => format!("`{text}`"),
             Kind::Seq(_) => "a list".to_string(),
             Kind::Map(_) => "a mapping".to_string(),
@@ -86,8 +87,8 @@ fn scan_error(file: &str, e: &ScanError) -> LoadError {
     syntax(file, e.marker().line(), e.marker().col(), e.info().to_string())
 }
 
-fn scalar_value(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Option<Value> {
-    let s = Scalar::parse_from_cow_and_metadata(text.clone(), style, tag)?;
+fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Option<Value> {
+    let s = Scalar::parse_from_cow_and_metadata(Cow::Borrowed(text), style, tag)?;
     Some(match s {
         Scalar::Null => Value::Null,
         Scalar::Boolean(b) => Value::Bool(b),
@@ -104,7 +105,7 @@ pub fn parse(text: &str, file: &str) -> Result<Node, LoadError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
-    while let Some(item) = parser.next() {
+    for item in parser.by_ref() {
         let (event, span): (Event, Span) = item.map_err(|e| scan_error(file, &e))?;
         let line = span.start.line();
         let col = span.start.col();
