@@ -3,8 +3,11 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod convert;
 pub mod engine;
 pub mod error;
+pub mod folder;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod query;
@@ -12,6 +15,7 @@ pub mod raw;
 pub mod testkit;
 pub mod walk;
 pub mod why;
+pub mod sarif;
 
 pub use engine::{Grants, Visitor};
 pub use error::{LoadError, QueryError};

@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
 use portal_access::why::{PathStep, WhyAnswer};
+use portal_access::convert::ConvertError;
+use portal_access::lint::Severity;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -87,6 +89,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Configuration problems (findings PP001 to PP016 of lint.md).
+    Lint {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Print `{"findings": [...]}` (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Exit 4 when a finding of this severity or worse is present.
+        #[arg(long, value_enum)]
+        deny: Option<DenyLevel>,
+    },
+    /// Write the native JSON form of a tenant folder (never over an input).
+    Convert {
+        /// Tenant folder (or file).
+        tenant: PathBuf,
+        /// The native tenant file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    Error,
+    Warning,
+    Info,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,9 +133,10 @@ enum GrantFormat {
     Csv,
 }
 
-/// Failures, by exit code: 2 for bad input, 1 for anything else.
+/// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
 enum Failure {
     Load(LoadError),
+    Usage(String),
     Query(QueryError),
     Io(io::Error),
 }
@@ -130,6 +169,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure::Load(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Usage(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
@@ -204,9 +247,51 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
         }
+        Command::Lint { tenant, json, format, deny } => {
+            let format = if json { LintFormat::Json } else { format };
+            let deny = deny.map(|d| match d {
+                DenyLevel::Error => Severity::Error,
+                DenyLevel::Warning => Severity::Warning,
+                DenyLevel::Info => Severity::Info,
+            });
+            let code = run_lint(&mut out, &tenant, format, deny)?;
+            out.flush()?;
+            return Ok(code);
+        }
+        Command::Convert { tenant, output } => {
+            let c = portal_access::convert::convert(&tenant, &output).map_err(|e| match e {
+                ConvertError::Load(e) => Failure::Load(e),
+                ConvertError::Write { .. } => Failure::Io(io::Error::other(e.to_string())),
+                other => Failure::Usage(other.to_string()),
+            })?;
+            writeln!(
+                out,
+                "wrote {} ({} web roles, {} table permissions, {} rows)",
+                output.display(),
+                c.roles,
+                c.permissions,
+                c.rows
+            )?;
+        }
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
+fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+    let linted = portal_access::lint::load(tenant)?;
+    let report = linted.report();
+    match format {
+        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Json => print_json(out, &report)?,
+        LintFormat::Sarif => {
+            let log = portal_access::sarif::log(&report, &linted.analysis.tenant.source);
+            serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if deny.is_some_and(|d| report.denies(d)) { 4 } else { 0 })
 }
 
 fn target(row: &Option<String>, table: &Option<String>) -> String {
