@@ -1,8 +1,11 @@
 //! `portal-access`: the command line. It parses arguments, calls the
 //! library, and prints; every behaviour lives in the library.
 
+mod bin_repl;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::session::{Session, SessionError};
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -72,6 +75,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Interactive session on TENANT (the same queries, no tenant argument).
+    /// Reads one command per line when standard input is not a terminal.
+    Repl {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Run this one line and exit (1 if it failed).
+        #[arg(long, short = 'c')]
+        command: Option<String>,
+    },
+    /// The permission forest, or the tree holding PERMISSION.
+    Tree {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// A table permission id.
+        permission: Option<String>,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,7 +112,14 @@ enum GrantFormat {
 enum Failure {
     Load(LoadError),
     Query(QueryError),
+    Session(SessionError),
     Io(io::Error),
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Self {
+        Failure::Session(e)
+    }
 }
 
 impl From<LoadError> for Failure {
@@ -121,6 +156,10 @@ fn main() -> ExitCode {
         Err(Failure::Query(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+        Err(Failure::Session(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
@@ -179,6 +218,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     w.flush()?;
                 }
             }
+        }
+        Command::Repl { tenant, command } => return Ok(bin_repl::run(&tenant, command.as_deref())?),
+        Command::Tree { tenant, permission, dot, svg, json } => {
+            let mut s = Session::open(&tenant)?;
+            s.set_color(portal_access::session::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
         }
     }
     out.flush()?;
