@@ -451,7 +451,7 @@ pub struct Session {
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn json_line<T: Serialize>(v: &T) -> String {
@@ -539,7 +539,8 @@ impl Session {
         let parsed = parse(spec, &words[1..])?;
         let start = Instant::now();
         let mut out = (spec.handler)(self, &parsed)?;
-        if self.time && !out.quit {
+        // Meta commands (`:json`, `:time`) are not queries: no latency line.
+        if self.time && !out.quit && !spec.name.starts_with(':') {
             out.text.push_str(&self.painter.paint(&format!("time: {}", ms(start.elapsed())), Style::Dim));
             out.text.push('\n');
         }

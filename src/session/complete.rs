@@ -11,7 +11,7 @@ pub(super) fn complete(s: &Session, line: &str, pos: usize) -> (usize, Vec<Strin
         return (pos, Vec::new());
     }
     let before = &line[..pos];
-    let start = before.char_indices().filter(|(_, c)| c.is_whitespace()).last().map_or(0, |(i, c)| i + c.len_utf8());
+    let start = before.char_indices().rfind(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[start..];
     let words: Vec<&str> = before[..start].split_whitespace().collect();
     let mut out = match words.split_first() {
