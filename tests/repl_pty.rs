@@ -101,3 +101,24 @@ fn an_error_does_not_end_the_session() {
     p.expect(PROMPT).unwrap();
     finish(p);
 }
+
+#[test]
+fn history_lives_in_the_xdg_state_directory() {
+    let dir = history_dir("xdg");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal-access"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["repl", "examples/customer-service.json"])
+        .env_remove("PORTAL_ACCESS_HISTORY")
+        .env("XDG_STATE_HOME", &dir)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(120)));
+    p.expect(PROMPT).unwrap();
+    p.send("roles C4\r").unwrap();
+    p.expect("C4 (no account) holds 1 web role").unwrap();
+    p.expect(PROMPT).unwrap();
+    finish(p);
+    let saved = std::fs::read_to_string(dir.join("portal-access").join("history")).unwrap();
+    assert!(saved.contains("roles C4"), "{saved}");
+}
