@@ -10,6 +10,9 @@ pub mod model;
 pub mod query;
 pub mod raw;
 pub mod session;
+pub mod testkit;
+pub mod walk;
+pub mod why;
 
 pub use engine::{Grants, Visitor};
 pub use error::{LoadError, QueryError};
