@@ -75,6 +75,12 @@ enum Command {
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
+        /// Print the explanation as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
     },
     /// Every grant (S25), sorted by visitor, privilege, target.
     Grants {
@@ -220,7 +226,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_what(&mut out, &ans)?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json } => {
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+            let s = Session::open(&tenant)?;
+            let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Why { tenant, visitor, privilege, target, json, .. } => {
             let a = Analysis::load(&tenant)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {

@@ -225,6 +225,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: cmd_what,
     },
     CommandSpec {
+        name: "why",
+        aliases: &[],
+        params: &[req("VISITOR", Arg::Visitor), req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
+        flags: &[DOT, SVG, JSON],
+        help: "why VISITOR may (or may not) do PRIVILEGE to the row: each chain, or the nearest miss; --dot/--svg draw it",
+        handler: cmd_why,
+    },
+    CommandSpec {
         name: "grants",
         aliases: &[],
         params: &[],
@@ -639,6 +647,34 @@ impl Session {
         Ok(())
     }
 
+    /// `why VISITOR PRIVILEGE TARGET [--dot] [--svg FILE] [--json]`: the
+    /// answer of [`crate::why`], for a person, as JSON (cli.md) or as a picture.
+    pub fn why(
+        &self,
+        visitor: &str,
+        privilege: &str,
+        target: &str,
+        dot: bool,
+        svg: Option<&str>,
+        json: bool,
+    ) -> Result<Output, SessionError> {
+        let ans = self.analysis.why(visitor, privilege, target)?;
+        let mut text = String::new();
+        if let Some(file) = svg {
+            self.check_output(file)?;
+            picture::render_svg(&self.dot_program, &picture::to_dot(&picture::why_picture(&ans)), Path::new(file))?;
+            text.push_str(&format!("wrote `{file}`\n"));
+        }
+        if dot {
+            text.push_str(&picture::to_dot(&picture::why_picture(&ans)));
+        } else if json {
+            text.push_str(&json_line(&ans));
+        } else if svg.is_none() {
+            text.push_str(&explain::render_why(&ans, &self.painter));
+        }
+        Ok(Output::text(text))
+    }
+
     /// Loads another tenant; on failure the current one stays.
     pub fn load(&mut self, path: &Path) -> Result<Output, SessionError> {
         let (analysis, load_time, derive_time) = timed_load(path)?;
@@ -751,6 +787,11 @@ fn render_what(a: &WhatAnswer) -> String {
         out.push_str(&format!("  {x}\n"));
     }
     out
+}
+
+fn cmd_why(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let json = s.wants_json(p);
+    s.why(p.req(0), p.req(1), p.req(2), p.flag("--dot"), p.value("--svg"), json)
 }
 
 fn cmd_grants(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {

@@ -78,7 +78,7 @@ fn tree_subcommand_prints_dot() {
         "digraph {\n    \
          0 [ label = \"R-anon\\lAnonymous Users\\lanonymous users role\\l\" shape = ellipse, fontname = \"Helvetica\" ]\n    \
          1 [ label = \"TP-kb-anon (asked)\\lknowledgearticle: global\\lread\\l\" shape = box, fontname = \"Helvetica\" ]\n    \
-         0 -> 1 [ label = \"\" ]\n}\n"
+         0 -> 1 [ label = \"\" fontname = \"Helvetica\" ]\n}\n"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_portal-access"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -81,6 +81,72 @@ fn what_lists_rows_sorted_and_filters_by_table() {
 }
 
 #[test]
+fn why_shows_each_chain_or_the_nearest_miss() {
+    let mut s = session();
+    // S13: N1 hangs off I1 (Incident_Annotation), which C1 reaches through
+    // TP-case-contact (S10: I1.customerid = C1); the tree is held through R-cust (S6).
+    assert_eq!(
+        run(&mut s, "why C1 read annotation:N1"),
+        "yes: C1 may read annotation:N1 (via TP-case-note)\n\
+         \x20 through TP-case-note:\n\
+         \x20   role        R-cust           C1 is a member\n\
+         \x20   permission  TP-case-contact  contact scope\n\
+         \x20     row       contact:C1       the visitor\n\
+         \x20     row       incident:I1      through incident_customer_contacts\n\
+         \x20   permission  TP-case-note     parent scope\n\
+         \x20     row       annotation:N1    through Incident_Annotation\n"
+    );
+    // S3: C3 holds R-cust through its account A2.
+    assert!(run(&mut s, "why C3 read incident:I3").contains("    role        R-cust           its account A2 is a member\n"));
+    // S6: C2 lists R-admin only on a child, which is ignored: no tree held.
+    let denied = run(&mut s, "why C2 read annotation:N1");
+    assert!(denied.starts_with("no: C2 may not read annotation:N1\n  because "), "{denied}");
+    assert!(denied.contains("R-cust"), "the reason names the root's role: {denied}");
+    // The JSON answer is exactly the command line's (cli.md).
+    let j = json(&mut s, "why C2 read annotation:N1");
+    let cli = s.analysis().why("C2", "read", "annotation:N1").unwrap();
+    assert_eq!(j, serde_json::to_value(&cli).unwrap());
+    assert_eq!((j["allowed"].clone(), j["paths"].clone(), j["miss"].clone()), (false.into(), serde_json::json!([]), "no_tree".into()));
+    let j = json(&mut s, "why C1 read annotation:N1");
+    assert_eq!(j["paths"][0][0], serde_json::json!({"kind": "role", "id": "R-cust", "via": "contact"}));
+    assert_eq!(j["paths"][0][5], serde_json::json!({"kind": "row", "ref": "annotation:N1", "relationship": "Incident_Annotation"}));
+}
+
+#[test]
+fn why_dot_draws_the_chain() {
+    let mut s = session();
+    let dot = run(&mut s, "why C1 read annotation:N1 --dot");
+    assert!(dot.starts_with("digraph {\n") && dot.ends_with("}\n"), "{dot}");
+    // visitor, role, 2 permissions, 3 rows; one edge between consecutive steps.
+    assert_eq!(dot.lines().filter(|l| l.contains(" [ label = ") && !l.contains("->")).count(), 7);
+    assert_eq!(dot.lines().filter(|l| l.contains("->")).count(), 6);
+    assert!(dot.contains(r#"[ label = "contact C1\l" shape = doubleoctagon"#), "{dot}");
+    assert!(dot.contains(r#"-> 6 [ label = "Incident_Annotation""#), "{dot}");
+    // Denied: the visitor, the row, and a dashed edge naming the miss.
+    let dot = run(&mut s, "why C2 read annotation:N1 --dot");
+    assert!(dot.contains(r#"0 -> 1 [ label = "no read: no tree" fontname = "Helvetica", style = dashed"#), "{dot}");
+}
+
+#[test]
+fn pictures_are_valid_graphviz_when_dot_is_installed() {
+    let installed = std::process::Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !installed {
+        eprintln!("Graphviz `dot` is not installed: skipping the real rendering");
+        return;
+    }
+    let d = temp_dir("realdot");
+    let mut s = session();
+    for (i, line) in ["tree", "tree TP-comment", "why C1 read annotation:N1", "why C2 read annotation:N1", "why C1 create incident"]
+        .iter()
+        .enumerate()
+    {
+        let file = d.join(format!("{i}.svg"));
+        run(&mut s, &format!("{line} --svg {}", file.display()));
+        assert!(std::fs::read_to_string(&file).unwrap().contains("<svg"), "{line}");
+    }
+}
+
+#[test]
 fn grants_are_sorted_and_limited() {
     let mut s = session();
     // C1's grants in privilege order: append on PC1 (TP-comment), N1 (TP-case-note), I1.
@@ -162,7 +228,7 @@ fn tree_dot_is_graphviz() {
     assert!(dot.starts_with("digraph {\n") && dot.ends_with("}\n"), "{dot}");
     assert!(dot.contains(r#"label = "TP-case-contact\lincident: contact (incident_customer_contacts)\lread write create append append_to\l""#));
     assert!(dot.contains(r#"label = "Incident_Annotation""#), "parent edges carry the relationship");
-    // 4 roles + 9 permissions; 4 role->root edges from roles + 1 more for R-auth + 3 parent edges.
+    // 4 roles + 9 permissions; 6 role->root edges (one per root) + 3 parent edges.
     assert_eq!(dot.lines().filter(|l| l.contains(" [ label = ") && !l.contains("->")).count(), 13);
     assert_eq!(dot.lines().filter(|l| l.contains("->")).count(), 9);
 }
@@ -363,7 +429,8 @@ fn completion_offers_commands_ids_and_rows() {
     assert_eq!(c("show row ann"), (9, vec!["annotation:".to_string()]));
     assert_eq!(c("who "), (4, ["append ", "append_to ", "create ", "delete ", "read ", "write "].map(String::from).to_vec()));
     assert_eq!(c("nosuch x"), (7, vec![]));
-    assert_eq!(c("help wh"), (5, vec!["what ".to_string(), "who ".to_string()]));
+    assert_eq!(c("help wh"), (5, ["what ", "who ", "why "].map(String::from).to_vec()));
+    assert_eq!(c("why C1 read kn"), (12, vec!["knowledgearticle:".to_string()]));
 }
 
 #[test]

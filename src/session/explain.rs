@@ -1,5 +1,6 @@
 //! Explanations for a person: the roles a visitor holds and where each comes
-//! from, the permission forest, and one permission, role or row in full.
+//! from, the permission forest, one permission, role or row in full, and the
+//! `why` chains (computed by [`crate::why`], only rendered here).
 //!
 //! Each explanation is a serde value (what `--json` prints) and a renderer
 //! for a person; both come from the model and the derived facts, never from
@@ -10,6 +11,7 @@ use crate::engine::Visitor;
 use crate::error::QueryError;
 use crate::model::{PermId, Permission, RelKind, RowId, Scope, Tenant};
 use crate::query::Analysis;
+use crate::why::{PathStep, WhyAnswer};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -692,4 +694,68 @@ pub fn render_show_row(v: &RowView, p: &Painter) -> String {
         rows.push(("links".to_string(), l));
     }
     kv_table(rows, p)
+}
+
+// -------------------------------------------------------------------- why
+
+/// How a path step reads for a person: (kind, id, how).
+fn step_text(s: &PathStep, visitor: &str) -> (String, String, String) {
+    match s {
+        PathStep::Role { id, via, account } => {
+            let how = match (via.as_str(), account) {
+                ("contact", _) => format!("{visitor} is a member"),
+                ("account", Some(acc)) => {
+                    format!("its account {} is a member", acc.strip_prefix("account:").unwrap_or(acc))
+                }
+                ("authenticated", _) => "authenticated users role: every signed-in contact".to_string(),
+                ("anonymous", _) => "anonymous users role: every visitor not signed in".to_string(),
+                (other, _) => other.to_string(),
+            };
+            ("role".to_string(), id.clone(), how)
+        }
+        PathStep::Permission { id, scope } => ("permission".to_string(), id.clone(), format!("{scope} scope")),
+        PathStep::Row { reference, relationship, anchor } => {
+            let how = match (relationship, anchor.as_deref()) {
+                (Some(rel), _) => format!("through {rel}"),
+                (None, Some("visitor")) => "the visitor".to_string(),
+                (None, Some("account")) => "the visitor's account".to_string(),
+                (None, _) => "every row (global)".to_string(),
+            };
+            ("  row".to_string(), reference.clone(), how)
+        }
+    }
+}
+
+/// `why` for a person: the `can` sentence, then one aligned chain per
+/// granting permission, or the reason of the nearest miss.
+pub fn render_why(w: &WhyAnswer, p: &Painter) -> String {
+    let c = &w.can;
+    let target = match (&c.row, &c.table) {
+        (Some(r), _) => r.clone(),
+        (None, Some(t)) => format!("in table {t}"),
+        (None, None) => String::new(),
+    };
+    let mut out = if c.allowed {
+        format!("{}: {} may {} {target} (via {})\n", p.paint("yes", Style::Green), c.visitor, c.privilege, c.via.join(", "))
+    } else {
+        format!("{}: {} may not {} {target}\n", p.paint("no", Style::Red), c.visitor, c.privilege)
+    };
+    if let Some(reason) = &w.reason {
+        out.push_str(&format!("  because {reason}\n"));
+    }
+    for path in &w.paths {
+        // The granting candidate is the last permission of its chain.
+        let granting = path.iter().rev().find_map(|s| match s {
+            PathStep::Permission { id, .. } => Some(id.as_str()),
+            _ => None,
+        });
+        out.push_str(&format!("  through {}:\n", granting.unwrap_or("?")));
+        let mut t = TextTable::new(&[]).indent(4);
+        for s in path {
+            let (kind, id, how) = step_text(s, &c.visitor);
+            t.styled(vec![(kind, Style::Dim), (id, Style::Bold), (how, Style::Plain)]);
+        }
+        t.render(p, &mut out);
+    }
+    out
 }

@@ -1,10 +1,11 @@
-//! Pictures: the permission forest (and explanations) as petgraph graphs,
+//! Pictures: the permission forest and `why` explanations as petgraph graphs,
 //! written as Graphviz DOT by petgraph's [`Dot`], and rendered to SVG by the
 //! `dot` program when it is installed.
 
 use super::explain::{scope_text, Forest};
 use super::SessionError;
 use crate::query::Analysis;
+use crate::why::{PathStep, WhyAnswer};
 use petgraph::dot::Dot;
 use petgraph::graph::{Graph, NodeIndex};
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// What a node of a picture stands for; it decides the node's shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     /// A visitor (a contact or the anonymous visitor).
     Visitor,
@@ -81,9 +82,9 @@ pub fn to_dot(g: &Picture) -> String {
     };
     let edge_attrs = |_: &Picture, e: petgraph::graph::EdgeReference<'_, PicEdge>| -> String {
         if e.weight().dashed {
-            "style = dashed, color = gray50 ".to_string()
+            "fontname = \"Helvetica\", style = dashed, color = gray50 ".to_string()
         } else {
-            String::new()
+            "fontname = \"Helvetica\" ".to_string()
         }
     };
     let dot = Dot::with_attr_getters(g, &[], &edge_attrs, &node_attrs);
@@ -190,4 +191,93 @@ pub fn render_svg(program: &OsStr, dot: &str, file: &Path) -> Result<(), Session
         Some(Err(_)) => Err(SessionError::Render { file: name, reason: "cannot send the graph to `dot`".to_string() }),
         _ => Ok(()),
     }
+}
+
+/// A `why` answer as a picture: the visitor, then every granting chain
+/// (role, permissions, rows), shared steps drawn once; each edge into a row
+/// carries the relationship that links it. A denied answer draws the visitor,
+/// the target and a dashed edge labelled with the kind of miss.
+pub fn why_picture(w: &WhyAnswer) -> Picture {
+    let c = &w.can;
+    let mut g = Picture::new();
+    let mut seen: HashMap<(NodeKind, String), NodeIndex> = HashMap::new();
+    let mut edges: HashMap<(NodeIndex, NodeIndex), ()> = HashMap::new();
+    let mut node = |g: &mut Picture, kind: NodeKind, key: &str, lines: Vec<String>| -> NodeIndex {
+        *seen.entry((kind, key.to_string())).or_insert_with(|| g.add_node(PicNode { kind, lines, faded: false }))
+    };
+    let visitor_label = if c.visitor == "anonymous" { "anonymous visitor".to_string() } else { format!("contact {}", c.visitor) };
+    let visitor = node(&mut g, NodeKind::Visitor, &c.visitor, vec![visitor_label]);
+    let target_key = match (&c.row, &c.table) {
+        (Some(r), _) => r.clone(),
+        (None, Some(t)) => format!("table {t}"),
+        (None, None) => String::new(),
+    };
+    let mut edge = |g: &mut Picture, a: NodeIndex, b: NodeIndex, label: String, dashed: bool| {
+        if edges.insert((a, b), ()).is_none() {
+            g.add_edge(a, b, PicEdge { label, dashed });
+        }
+    };
+    for path in &w.paths {
+        let mut prev = visitor;
+        for s in path {
+            let (next, label) = match s {
+                PathStep::Role { id, via, account } => {
+                    let label = match (via.as_str(), account) {
+                        ("contact", _) => "member".to_string(),
+                        ("account", Some(acc)) => format!("through {acc}"),
+                        (other, _) => other.to_string(),
+                    };
+                    (node(&mut g, NodeKind::Role, id, vec![id.clone()]), label)
+                }
+                PathStep::Permission { id, scope } => {
+                    (node(&mut g, NodeKind::Permission, id, vec![id.clone(), format!("{scope} scope")]), String::new())
+                }
+                PathStep::Row { reference, relationship, anchor } => {
+                    let label = match (relationship, anchor.as_deref()) {
+                        (Some(r), _) => r.clone(),
+                        (None, Some("visitor")) => "the visitor".to_string(),
+                        (None, Some("account")) => "the visitor's account".to_string(),
+                        (None, _) => "global".to_string(),
+                    };
+                    (node(&mut g, NodeKind::Row, reference, vec![reference.clone()]), label)
+                }
+            };
+            edge(&mut g, prev, next, label, false);
+            prev = next;
+        }
+        if c.row.is_none() && !target_key.is_empty() {
+            // create is table-level (S17): the chain ends at the permission.
+            let t = node(&mut g, NodeKind::Row, &target_key, vec![target_key.clone()]);
+            edge(&mut g, prev, t, c.privilege.clone(), false);
+        }
+    }
+    if !c.allowed {
+        let mut lines = vec![target_key.clone()];
+        if let Some(r) = &w.reason {
+            lines.extend(wrap(r, 60));
+        }
+        let t = node(&mut g, NodeKind::Row, &target_key, lines);
+        let label = format!("no {}: {}", c.privilege, w.miss.clone().unwrap_or_default().replace('_', " "));
+        edge(&mut g, visitor, t, label, true);
+    }
+    g
+}
+
+/// Splits a sentence into lines of at most about `width` characters.
+fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for w in s.split_whitespace() {
+        if !cur.is_empty() && cur.len() + 1 + w.len() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
 }
