@@ -229,7 +229,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         params: &[req("VISITOR", Arg::Visitor), req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
         flags: &[DOT, SVG, JSON],
-        help: "why VISITOR may (or may not) do PRIVILEGE to the row: each chain, or the nearest miss; --dot/--svg draw it",
+        help:
+            "why VISITOR may (or may not) do PRIVILEGE to the row: each chain, or the nearest miss; --dot/--svg draw it",
         handler: cmd_why,
     },
     CommandSpec {
@@ -542,7 +543,10 @@ impl Session {
             return Ok(Output::default());
         }
         let Some(spec) = command(first) else {
-            return Err(SessionError::UnknownCommand { name: first.clone(), suggestion: nearest_command(first).to_string() });
+            return Err(SessionError::UnknownCommand {
+                name: first.clone(),
+                suggestion: nearest_command(first).to_string(),
+            });
         };
         let parsed = parse(spec, &words[1..])?;
         let start = Instant::now();
@@ -565,7 +569,12 @@ impl Session {
     /// Runs a script: one command per line, answers to `out`, errors (with
     /// their line number) to `err`. Returns whether every line succeeded.
     /// Stops at `quit`.
-    pub fn run_script(&mut self, mut input: impl BufRead, out: &mut impl Write, err: &mut impl Write) -> io::Result<bool> {
+    pub fn run_script(
+        &mut self,
+        mut input: impl BufRead,
+        out: &mut impl Write,
+        err: &mut impl Write,
+    ) -> io::Result<bool> {
         let mut ok = true;
         let mut buf = Vec::new();
         let mut n = 0usize;
@@ -612,7 +621,13 @@ impl Session {
 
     /// `tree [PERMISSION] [--dot] [--svg FILE] [--json]`, as the `tree`
     /// subcommand of the command line runs it.
-    pub fn tree(&self, permission: Option<&str>, dot: bool, svg: Option<&str>, json: bool) -> Result<Output, SessionError> {
+    pub fn tree(
+        &self,
+        permission: Option<&str>,
+        dot: bool,
+        svg: Option<&str>,
+        json: bool,
+    ) -> Result<Output, SessionError> {
         let a = &self.analysis;
         let forest = explain::forest(a, permission)?;
         let mut text = String::new();
@@ -832,10 +847,10 @@ fn cmd_grants(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     t.render(&s.painter, &mut out);
     if more {
         let n = lines.len();
-        out.push_str(&s.painter.paint(
-            &format!("(the first {n} grants; `grants --limit N` shows more, `--limit 0` all)"),
-            Style::Dim,
-        ));
+        out.push_str(
+            &s.painter
+                .paint(&format!("(the first {n} grants; `grants --limit N` shows more, `--limit 0` all)"), Style::Dim),
+        );
         out.push('\n');
     }
     Ok(Output::text(out))
@@ -861,15 +876,27 @@ fn cmd_show(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     let text = match kind {
         "permission" => {
             let v = explain::show_permission(a, id)?;
-            if json { json_line(&v) } else { explain::render_show_permission(&v, &s.painter) }
+            if json {
+                json_line(&v)
+            } else {
+                explain::render_show_permission(&v, &s.painter)
+            }
         }
         "role" => {
             let v = explain::show_role(a, id)?;
-            if json { json_line(&v) } else { explain::render_show_role(&v, &s.painter) }
+            if json {
+                json_line(&v)
+            } else {
+                explain::render_show_role(&v, &s.painter)
+            }
         }
         "row" => {
             let v = explain::show_row(a, id)?;
-            if json { json_line(&v) } else { explain::render_show_row(&v, &s.painter) }
+            if json {
+                json_line(&v)
+            } else {
+                explain::render_show_row(&v, &s.painter)
+            }
         }
         other => {
             return Err(p.usage(format!("cannot show `{other}` (expected `permission`, `role` or `row`)")));
@@ -987,7 +1014,10 @@ fn cmd_help(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     let mut out = String::new();
     if let Some(name) = p.arg(0) {
         let Some(c) = command(name) else {
-            return Err(SessionError::UnknownCommand { name: name.to_string(), suggestion: nearest_command(name).to_string() });
+            return Err(SessionError::UnknownCommand {
+                name: name.to_string(),
+                suggestion: nearest_command(name).to_string(),
+            });
         };
         out.push_str(&format!("{}\n  {}\n", s.painter.paint(&c.usage(), Style::Bold), c.help));
         if !c.aliases.is_empty() {

@@ -61,7 +61,10 @@ fn can_answers_rows_and_create() {
 fn who_lists_anonymous_then_contacts() {
     let mut s = session();
     // TP-self admits C1 to itself; TP-acct-contacts admits A1's contacts (C1, C2) to C2 (R-admin).
-    assert_eq!(run(&mut s, "who read contact:C1"), "who may read contact:C1:\n  anonymous visitors  no\n  contacts (2)        C1, C2\n");
+    assert_eq!(
+        run(&mut s, "who read contact:C1"),
+        "who may read contact:C1:\n  anonymous visitors  no\n  contacts (2)        C1, C2\n"
+    );
     let j = json(&mut s, "who read knowledgearticle:K1");
     assert_eq!(j["anonymous"], true);
     assert_eq!(j["contacts"], serde_json::json!(["C1", "C2", "C3", "C4", "C5"]));
@@ -77,7 +80,10 @@ fn what_lists_rows_sorted_and_filters_by_table() {
     assert_eq!(run(&mut s, "what C2 read --table contact"), "C2 may read 2 rows:\n  contact:C1\n  contact:C2\n");
     assert_eq!(run(&mut s, "what C4 delete"), "C4 may delete 0 rows\n");
     let j = json(&mut s, "what C1 create");
-    assert_eq!(j, serde_json::json!({"visitor": "C1", "privilege": "create", "tables": ["adx_portalcomment", "incident"]}));
+    assert_eq!(
+        j,
+        serde_json::json!({"visitor": "C1", "privilege": "create", "tables": ["adx_portalcomment", "incident"]})
+    );
 }
 
 #[test]
@@ -97,7 +103,8 @@ fn why_shows_each_chain_or_the_nearest_miss() {
          \x20     row       annotation:N1    through Incident_Annotation\n"
     );
     // S3: C3 holds R-cust through its account A2.
-    assert!(run(&mut s, "why C3 read incident:I3").contains("    role        R-cust           its account A2 is a member\n"));
+    assert!(run(&mut s, "why C3 read incident:I3")
+        .contains("    role        R-cust           its account A2 is a member\n"));
     // S6: C2 lists R-admin only on a child, which is ignored: no tree held.
     let denied = run(&mut s, "why C2 read annotation:N1");
     assert!(denied.starts_with("no: C2 may not read annotation:N1\n  because "), "{denied}");
@@ -106,10 +113,16 @@ fn why_shows_each_chain_or_the_nearest_miss() {
     let j = json(&mut s, "why C2 read annotation:N1");
     let cli = s.analysis().why("C2", "read", "annotation:N1").unwrap();
     assert_eq!(j, serde_json::to_value(&cli).unwrap());
-    assert_eq!((j["allowed"].clone(), j["paths"].clone(), j["miss"].clone()), (false.into(), serde_json::json!([]), "no_tree".into()));
+    assert_eq!(
+        (j["allowed"].clone(), j["paths"].clone(), j["miss"].clone()),
+        (false.into(), serde_json::json!([]), "no_tree".into())
+    );
     let j = json(&mut s, "why C1 read annotation:N1");
     assert_eq!(j["paths"][0][0], serde_json::json!({"kind": "role", "id": "R-cust", "via": "contact"}));
-    assert_eq!(j["paths"][0][5], serde_json::json!({"kind": "row", "ref": "annotation:N1", "relationship": "Incident_Annotation"}));
+    assert_eq!(
+        j["paths"][0][5],
+        serde_json::json!({"kind": "row", "ref": "annotation:N1", "relationship": "Incident_Annotation"})
+    );
 }
 
 #[test]
@@ -136,9 +149,10 @@ fn pictures_are_valid_graphviz_when_dot_is_installed() {
     }
     let d = temp_dir("realdot");
     let mut s = session();
-    for (i, line) in ["tree", "tree TP-comment", "why C1 read annotation:N1", "why C2 read annotation:N1", "why C1 create incident"]
-        .iter()
-        .enumerate()
+    for (i, line) in
+        ["tree", "tree TP-comment", "why C1 read annotation:N1", "why C2 read annotation:N1", "why C1 create incident"]
+            .iter()
+            .enumerate()
     {
         let file = d.join(format!("{i}.svg"));
         run(&mut s, &format!("{line} --svg {}", file.display()));
@@ -187,22 +201,39 @@ fn roles_say_where_each_role_comes_from() {
     // S3: R-cust through account A2.
     let j = json(&mut s, "roles C3");
     assert_eq!(j["account"], "A2");
-    assert_eq!(j["roles"][1], serde_json::json!({"id": "R-cust", "name": "Customers", "active": true, "via": ["account"]}));
+    assert_eq!(
+        j["roles"][1],
+        serde_json::json!({"id": "R-cust", "name": "Customers", "active": true, "via": ["account"]})
+    );
     // S1: C4's parent customer is a contact, so C4 has no account.
     assert!(run(&mut s, "roles C4").starts_with("C4 (no account) holds 1 web role:\n"));
     // S4: the anonymous visitor holds the anonymous users role only.
     let j = json(&mut s, "roles anonymous");
-    assert_eq!(j["roles"], serde_json::json!([{"id": "R-anon", "name": "Anonymous Users", "active": true, "via": ["anonymous"]}]));
+    assert_eq!(
+        j["roles"],
+        serde_json::json!([{"id": "R-anon", "name": "Anonymous Users", "active": true, "via": ["anonymous"]}])
+    );
 }
 
 #[test]
 fn tree_shows_the_forest_with_children_indented() {
     let mut s = session();
     let out = run(&mut s, "tree");
-    let ids: Vec<&str> = out.lines().skip(1).take(9).map(|l| l.split("  ").find(|w| !w.is_empty()).unwrap().trim()).collect();
+    let ids: Vec<&str> =
+        out.lines().skip(1).take(9).map(|l| l.split("  ").find(|w| !w.is_empty()).unwrap().trim()).collect();
     assert_eq!(
         ids,
-        ["TP-acct-contacts", "TP-case-account", "TP-case-contact", "TP-case-note", "TP-comment", "TP-comment-note", "TP-kb-anon", "TP-kb-auth", "TP-self"]
+        [
+            "TP-acct-contacts",
+            "TP-case-account",
+            "TP-case-contact",
+            "TP-case-note",
+            "TP-comment",
+            "TP-comment-note",
+            "TP-kb-anon",
+            "TP-kb-auth",
+            "TP-self"
+        ]
     );
     assert!(out.lines().any(|l| l.starts_with("    TP-comment-note  annotation  ")), "{out}");
     // S6: roles listed on a child are ignored, and the tree says so.
@@ -218,7 +249,8 @@ fn tree_shows_the_forest_with_children_indented() {
     assert_eq!(nodes[0]["roles"], serde_json::json!(["R-cust"]));
     assert_eq!(nodes[2]["focus"], true);
     assert_eq!(nodes[3]["depth"], 2);
-    assert!(fails(&mut s, "tree TP-coment").contains("table permission `TP-coment` does not exist (did you mean `TP-comment`?)"));
+    assert!(fails(&mut s, "tree TP-coment")
+        .contains("table permission `TP-coment` does not exist (did you mean `TP-comment`?)"));
 }
 
 #[test]
@@ -336,7 +368,10 @@ fn load_replaces_the_tenant_and_a_failed_load_keeps_it() {
     )
     .unwrap();
     let out = run(&mut s, &format!("load '{}'", small.display()));
-    assert!(out.starts_with(&format!("loaded `{}`: 1 row, 1 web role, 1 table permission (load ", small.display())), "{out}");
+    assert!(
+        out.starts_with(&format!("loaded `{}`: 1 row, 1 web role, 1 table permission (load ", small.display())),
+        "{out}"
+    );
     assert_eq!(run(&mut s, "what X1 read"), "X1 may read 1 row:\n  contact:X1\n");
     assert!(fails(&mut s, "can C1 read incident:I1").contains("contact `C1` does not exist"));
 }
@@ -370,7 +405,11 @@ fn help_is_generated_from_the_command_table() {
     let mut s = session();
     let out = run(&mut s, "help");
     for c in COMMANDS {
-        assert!(out.lines().any(|l| l.trim_start().starts_with(&c.usage()) && l.ends_with(c.help)), "no {} in {out}", c.name);
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(&c.usage()) && l.ends_with(c.help)),
+            "no {} in {out}",
+            c.name
+        );
     }
     assert_eq!(run(&mut s, "help can"), "can VISITOR PRIVILEGE TABLE:ID [--json]\n  may VISITOR do PRIVILEGE to the row? (for create, give the TABLE)\n");
     assert_eq!(run(&mut s, "? quit"), run(&mut s, "help exit"));
@@ -387,7 +426,10 @@ fn quit_ends_the_session() {
 #[test]
 fn unknown_command_suggests_the_nearest() {
     let mut s = session();
-    assert_eq!(fails(&mut s, "wh read incident:I1"), "unknown command `wh`; did you mean `who`? (`help` lists the commands)");
+    assert_eq!(
+        fails(&mut s, "wh read incident:I1"),
+        "unknown command `wh`; did you mean `who`? (`help` lists the commands)"
+    );
     assert!(fails(&mut s, "tre").contains("did you mean `tree`?"));
     assert!(fails(&mut s, "stat").contains("did you mean `stats`?"));
     assert!(fails(&mut s, "json").contains("did you mean `:json`?"));
@@ -417,7 +459,10 @@ fn completion_offers_commands_ids_and_rows() {
     assert_eq!(c("can C1 read inc"), (12, vec!["incident:".to_string()]));
     assert_eq!(
         c("can C1 read incident:"),
-        (12, ["incident:I1 ", "incident:I2 ", "incident:I3 ", "incident:I4 ", "incident:I5 "].map(String::from).to_vec())
+        (
+            12,
+            ["incident:I1 ", "incident:I2 ", "incident:I3 ", "incident:I4 ", "incident:I5 "].map(String::from).to_vec()
+        )
     );
     // For create, a table.
     assert_eq!(c("can C1 create adx"), (14, vec!["adx_portalcomment ".to_string()]));
@@ -427,7 +472,10 @@ fn completion_offers_commands_ids_and_rows() {
     assert_eq!(c("show "), (5, ["permission ", "role ", "row "].map(String::from).to_vec()));
     assert_eq!(c("show role R-a"), (10, vec!["R-admin ".to_string(), "R-anon ".to_string(), "R-auth ".to_string()]));
     assert_eq!(c("show row ann"), (9, vec!["annotation:".to_string()]));
-    assert_eq!(c("who "), (4, ["append ", "append_to ", "create ", "delete ", "read ", "write "].map(String::from).to_vec()));
+    assert_eq!(
+        c("who "),
+        (4, ["append ", "append_to ", "create ", "delete ", "read ", "write "].map(String::from).to_vec())
+    );
     assert_eq!(c("nosuch x"), (7, vec![]));
     assert_eq!(c("help wh"), (5, ["what ", "who ", "why "].map(String::from).to_vec()));
     assert_eq!(c("why C1 read kn"), (12, vec!["knowledgearticle:".to_string()]));

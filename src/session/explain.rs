@@ -154,8 +154,11 @@ pub fn render_roles(r: &RolesAnswer, p: &Painter) -> String {
     let mut t = TextTable::new(&["ROLE", "NAME", "FROM", "NOTE"]);
     for h in &r.roles {
         let from: Vec<String> = h.via.iter().map(|v| via_text(v, r.account.as_deref())).collect();
-        let (note, st) =
-            if h.active { (String::new(), Style::Plain) } else { ("inactive: does not count (S3)".to_string(), Style::Dim) };
+        let (note, st) = if h.active {
+            (String::new(), Style::Plain)
+        } else {
+            ("inactive: does not count (S3)".to_string(), Style::Dim)
+        };
         t.styled(vec![(h.id.clone(), st), (h.name.clone(), st), (from.join(", "), st), (note, Style::Dim)]);
     }
     t.render(p, &mut out);
@@ -222,7 +225,8 @@ fn children(t: &Tenant) -> (Vec<Vec<PermId>>, Vec<PermId>) {
             None => roots.push(n as PermId),
         }
     }
-    let by_id = |v: &mut Vec<PermId>| v.sort_by(|a, b| t.permissions[*a as usize].id.cmp(&t.permissions[*b as usize].id));
+    let by_id =
+        |v: &mut Vec<PermId>| v.sort_by(|a, b| t.permissions[*a as usize].id.cmp(&t.permissions[*b as usize].id));
     for k in kids.iter_mut() {
         by_id(k);
     }
@@ -333,7 +337,13 @@ pub fn render_forest(a: &Analysis, f: &Forest, p: &Painter) -> String {
             id.push_str(" *");
         }
         let roles = if nd.depth == 0 { nd.roles.join(",") } else { String::new() };
-        let st = if !nd.live { Style::Dim } else if nd.focus { Style::Bold } else { Style::Plain };
+        let st = if !nd.live {
+            Style::Dim
+        } else if nd.focus {
+            Style::Bold
+        } else {
+            Style::Plain
+        };
         let privileges = if nd.privileges.is_empty() { "(none)".to_string() } else { nd.privileges.join(",") };
         table.styled(vec![
             (id, st),
@@ -418,7 +428,11 @@ pub fn show_permission(a: &Analysis, id: &str) -> Result<PermissionView, QueryEr
 }
 
 fn or_none(v: &[String]) -> String {
-    if v.is_empty() { "none".to_string() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn kv_table(rows: Vec<(String, String)>, p: &Painter) -> String {
@@ -449,7 +463,10 @@ pub fn render_show_permission(v: &PermissionView, p: &Painter) -> String {
                 None => nd.scope.to_string(),
             },
         ),
-        ("privileges".to_string(), if nd.privileges.is_empty() { "none".to_string() } else { nd.privileges.join(", ") }),
+        (
+            "privileges".to_string(),
+            if nd.privileges.is_empty() { "none".to_string() } else { nd.privileges.join(", ") },
+        ),
         ("parent".to_string(), nd.parent.clone().unwrap_or_else(|| "none (a root)".to_string())),
         ("root".to_string(), v.root.clone()),
         ("children".to_string(), or_none(&v.children)),
@@ -461,7 +478,10 @@ pub fn render_show_permission(v: &PermissionView, p: &Painter) -> String {
                 (_, false) => format!("{} (ignored on a child, S6)", nd.roles.join(", ")),
             },
         ),
-        ("active".to_string(), format!("{}{}", if nd.active { "yes" } else { "no" }, if nd.live { "" } else { " (not live: S7)" })),
+        (
+            "active".to_string(),
+            format!("{}{}", if nd.active { "yes" } else { "no" }, if nd.live { "" } else { " (not live: S7)" }),
+        ),
     ];
     let mut held = Vec::new();
     if v.held_by.anonymous {
@@ -519,13 +539,21 @@ pub fn show_role(a: &Analysis, id: &str) -> Result<RoleView, QueryError> {
     let accts: Vec<RowId> = t.account_members.iter().filter(|m| m.1 == r).map(|m| m.0).collect();
     let accounts = sorted(accts.iter().map(|&x| t.row_name(x).to_string()).collect());
     let through = sorted(
-        t.contact_account.iter().filter(|(_, acc)| accts.contains(acc)).map(|(c, _)| t.row_name(*c).to_string()).collect(),
+        t.contact_account
+            .iter()
+            .filter(|(_, acc)| accts.contains(acc))
+            .map(|(c, _)| t.row_name(*c).to_string())
+            .collect(),
     );
     let mut trees = Vec::new();
     let mut ignored_on = Vec::new();
     for p in &t.permissions {
         if p.roles.contains(&r) {
-            if p.parent.is_none() { trees.push(p.id.clone()) } else { ignored_on.push(p.id.clone()) }
+            if p.parent.is_none() {
+                trees.push(p.id.clone())
+            } else {
+                ignored_on.push(p.id.clone())
+            }
         }
     }
     Ok(RoleView {
@@ -657,8 +685,7 @@ pub fn show_row(a: &Analysis, reference: &str) -> Result<RowView, QueryError> {
     links.sort_by(|p, q| {
         (rank(p.direction), &p.relationship, &p.row).cmp(&(rank(q.direction), &q.relationship, &q.row))
     });
-    let account =
-        if table.name == "contact" { t.account_of(x).map(|acc| t.row_name(acc).to_string()) } else { None };
+    let account = if table.name == "contact" { t.account_of(x).map(|acc| t.row_name(acc).to_string()) } else { None };
     Ok(RowView { row: t.row_ref(x), columns, account, links })
 }
 
@@ -736,7 +763,13 @@ pub fn render_why(w: &WhyAnswer, p: &Painter) -> String {
         (None, None) => String::new(),
     };
     let mut out = if c.allowed {
-        format!("{}: {} may {} {target} (via {})\n", p.paint("yes", Style::Green), c.visitor, c.privilege, c.via.join(", "))
+        format!(
+            "{}: {} may {} {target} (via {})\n",
+            p.paint("yes", Style::Green),
+            c.visitor,
+            c.privilege,
+            c.via.join(", ")
+        )
     } else {
         format!("{}: {} may not {} {target}\n", p.paint("no", Style::Red), c.visitor, c.privilege)
     };

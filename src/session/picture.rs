@@ -180,14 +180,17 @@ pub fn render_svg(program: &OsStr, dot: &str, file: &Path) -> Result<(), Session
         let text = dot.to_string();
         std::thread::spawn(move || stdin.write_all(text.as_bytes()))
     });
-    let out = child.wait_with_output().map_err(|e| SessionError::Render { file: name.clone(), reason: e.to_string() })?;
+    let out =
+        child.wait_with_output().map_err(|e| SessionError::Render { file: name.clone(), reason: e.to_string() })?;
     let written = writer.map(|w| w.join());
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return Err(SessionError::Render { file: name, reason: format!("`dot` failed ({}): {stderr}", out.status) });
     }
     match written {
-        Some(Ok(Err(e))) => Err(SessionError::Render { file: name, reason: format!("cannot send the graph to `dot`: {e}") }),
+        Some(Ok(Err(e))) => {
+            Err(SessionError::Render { file: name, reason: format!("cannot send the graph to `dot`: {e}") })
+        }
         Some(Err(_)) => Err(SessionError::Render { file: name, reason: "cannot send the graph to `dot`".to_string() }),
         _ => Ok(()),
     }
@@ -205,7 +208,8 @@ pub fn why_picture(w: &WhyAnswer) -> Picture {
     let mut node = |g: &mut Picture, kind: NodeKind, key: &str, lines: Vec<String>| -> NodeIndex {
         *seen.entry((kind, key.to_string())).or_insert_with(|| g.add_node(PicNode { kind, lines, faded: false }))
     };
-    let visitor_label = if c.visitor == "anonymous" { "anonymous visitor".to_string() } else { format!("contact {}", c.visitor) };
+    let visitor_label =
+        if c.visitor == "anonymous" { "anonymous visitor".to_string() } else { format!("contact {}", c.visitor) };
     let visitor = node(&mut g, NodeKind::Visitor, &c.visitor, vec![visitor_label]);
     let target_key = match (&c.row, &c.table) {
         (Some(r), _) => r.clone(),
