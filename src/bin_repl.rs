@@ -81,7 +81,9 @@ fn interactive(session: Session) -> u8 {
             return 1;
         }
     };
-    print!("{}", session.banner());
+    if say(&session.banner()).is_err() {
+        return 0;
+    }
     rl.set_helper(Some(ReplHelper { session }));
     let history = history_path();
     if let Some(h) = &history {
@@ -95,12 +97,14 @@ fn interactive(session: Session) -> u8 {
                 let (text, quit) = match helper.session.execute(&line) {
                     Ok(out) => (out.text, out.quit),
                     Err(e) => {
-                        eprint!("{}", helper.session.render_error(&e));
+                        let _ = io::stderr().write_all(helper.session.render_error(&e).as_bytes());
                         (String::new(), false)
                     }
                 };
-                print!("{text}");
-                let _ = io::stdout().flush();
+                // Standard output gone (a closed pipe): nobody reads the answers any more.
+                if say(&text).is_err() {
+                    return 0;
+                }
                 if let Some(h) = &history {
                     save_history(&mut rl, h);
                 }
@@ -117,6 +121,13 @@ fn interactive(session: Session) -> u8 {
         }
     }
     0
+}
+
+/// Prints to standard output without panicking when it is closed.
+fn say(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 fn save_history(rl: &mut Editor<ReplHelper, FileHistory>, path: &Path) {
