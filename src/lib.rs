@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod session;
 pub mod testkit;
 pub mod walk;
 pub mod why;

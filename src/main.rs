@@ -1,8 +1,11 @@
 //! `portal-access`: the command line. It parses arguments, calls the
 //! library, and prints; every behaviour lives in the library.
 
+mod bin_repl;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::session::{Session, SessionError};
 use portal_access::why::{PathStep, WhyAnswer};
 use portal_access::convert::ConvertError;
 use portal_access::lint::Severity;
@@ -74,6 +77,12 @@ enum Command {
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
+        /// Print the explanation as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
     },
     /// Every grant (S25), sorted by visitor, privilege, target.
     Grants {
@@ -111,6 +120,31 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Interactive session on TENANT (the same queries, no tenant argument).
+    /// Reads one command per line when standard input is not a terminal.
+    Repl {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Run this one line and exit (1 if it failed).
+        #[arg(long, short = 'c')]
+        command: Option<String>,
+    },
+    /// The permission forest, or the tree holding PERMISSION.
+    Tree {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// A table permission id.
+        permission: Option<String>,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,7 +172,14 @@ enum Failure {
     Load(LoadError),
     Usage(String),
     Query(QueryError),
+    Session(SessionError),
     Io(io::Error),
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Self {
+        Failure::Session(e)
+    }
 }
 
 impl From<LoadError> for Failure {
@@ -179,6 +220,10 @@ fn main() -> ExitCode {
         Err(Failure::Query(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+        Err(Failure::Session(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
@@ -224,7 +269,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_what(&mut out, &ans)?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json } => {
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+            let s = Session::open(&tenant)?;
+            let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Why { tenant, visitor, privilege, target, json, .. } => {
             let a = Analysis::load(&tenant)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {
@@ -272,6 +322,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 c.permissions,
                 c.rows
             )?;
+        }
+        Command::Repl { tenant, command } => return Ok(bin_repl::run(&tenant, command.as_deref())?),
+        Command::Tree { tenant, permission, dot, svg, json } => {
+            let mut s = Session::open(&tenant)?;
+            s.set_color(portal_access::session::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
         }
     }
     out.flush()?;
