@@ -373,3 +373,30 @@ fn regression_empty_array_loaded_as_members_and_tenant() {
     let e = exercise(r#"["portal-access/tenant@1"]"#).unwrap_err().to_string();
     assert!(e.contains("top level"), "{e}");
 }
+
+/// Regression: the S5 check walked each permission's whole ancestry with a
+/// linear search of the path so far, cubic in the depth of a chain (a
+/// 4000-deep chain took 30 s to load). No timing is asserted; the test
+/// simply finishes at once now. Every node of the chain counts (S8), and a
+/// cycle at the far end is still found, at the same place.
+#[test]
+fn regression_deep_parent_chain_took_cubic_time_to_load() {
+    let n = 3000;
+    let mut perms = vec![json!({"id": "P0", "table": "t", "scope": "global", "privileges": ["read"], "web_roles": ["R"]})];
+    for i in 1..n {
+        perms.push(json!({"id": format!("P{i}"), "table": "t", "scope": "global", "parent": format!("P{}", i - 1),
+            "privileges": ["read"]}));
+    }
+    let mut t = common::tenant(json!({
+        "rows": {"contact": [{"id": "C1"}], "t": [{"id": "X"}]},
+        "web_roles": [{"id": "R", "name": "auth", "authenticated_users": true}],
+        "table_permissions": perms
+    }));
+    let a = common::analysis(&t);
+    assert_eq!(a.can("C1", "read", "t:X").unwrap().via.len(), n);
+
+    // Close a cycle from the root back to the last node.
+    t["table_permissions"][0]["parent"] = json!(format!("P{}", n - 1));
+    let e = common::load_error(&t).to_string();
+    assert!(e.contains("`table_permissions[0].parent`") && e.contains("cycle"), "{}", &e[..200.min(e.len())]);
+}
