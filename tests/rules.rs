@@ -1481,3 +1481,23 @@ fn s26_output_byte_identical_across_runs() {
         assert_eq!(&run_bin(&q).1, want, "{q:?} on the reversed tenant");
     }
 }
+
+// ------------------------------------------------------------ regressions
+
+/// Regression (found by tests/oracle.rs, seed 426): `who create TABLE`
+/// stopped at the first permission held by every contact and missed that a
+/// later permission lets the anonymous visitor create (S17, S25).
+#[test]
+fn regression_who_create_missed_anonymous_after_permission_held_by_all() {
+    let t = tenant(json!({
+        "rows": {"contact": [{"id": "C1"}]},
+        "web_roles": roles(),
+        "table_permissions": [
+            {"id": "TP0", "table": "account", "scope": "global", "privileges": ["create"], "web_roles": ["RU"]},
+            {"id": "TP1", "table": "account", "scope": "global", "privileges": ["create"], "web_roles": ["RA"]}
+        ]
+    }));
+    let a = analysis(&t);
+    check_in(&a, &["who", "create", "account"], json!({"anonymous": true, "contacts": ["C1"]}));
+    can(&a, "anonymous", "create", "account", &["TP1"]);
+}
