@@ -280,16 +280,21 @@ impl Grants {
     /// Who may create in `table`: (anonymous may, contacts who may), sorted.
     pub fn who_create(&self, t: &Tenant, table: TableId) -> (bool, Vec<RowId>) {
         let mut anonymous = false;
+        let mut everyone = false;
         let mut out = Vec::new();
         for &n in self.perms_by_table.get(table as usize).map(Vec::as_slice).unwrap_or(&[]) {
             if !t.permissions[n as usize].privileges.has(Privilege::Create) {
                 continue;
             }
+            // Every create permission of the table counts for `anonymous`,
+            // also after one already holds every contact.
             anonymous |= self.cand_anon[n as usize];
-            if self.holders(n, &mut out) {
-                out = t.contacts().collect();
-                break;
+            if !everyone {
+                everyone |= self.holders(n, &mut out);
             }
+        }
+        if everyone {
+            out = t.contacts().collect();
         }
         sort_rows(t, &mut out);
         (anonymous, out)
