@@ -1,9 +1,14 @@
 //! `portal-access`: the command line. It parses arguments, calls the
 //! library, and prints; every behaviour lives in the library.
 
+mod bin_repl;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::session::{Session, SessionError};
 use portal_access::why::{PathStep, WhyAnswer};
+use portal_access::convert::ConvertError;
+use portal_access::lint::Severity;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -72,6 +77,12 @@ enum Command {
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
+        /// Print the explanation as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
     },
     /// Every grant (S25), sorted by visitor, privilege, target.
     Grants {
@@ -87,6 +98,67 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Configuration problems (findings PP001 to PP016 of lint.md).
+    Lint {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Print `{"findings": [...]}` (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Exit 4 when a finding of this severity or worse is present.
+        #[arg(long, value_enum)]
+        deny: Option<DenyLevel>,
+    },
+    /// Write the native JSON form of a tenant folder (never over an input).
+    Convert {
+        /// Tenant folder (or file).
+        tenant: PathBuf,
+        /// The native tenant file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Interactive session on TENANT (the same queries, no tenant argument).
+    /// Reads one command per line when standard input is not a terminal.
+    Repl {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Run this one line and exit (1 if it failed).
+        #[arg(long, short = 'c')]
+        command: Option<String>,
+    },
+    /// The permission forest, or the tree holding PERMISSION.
+    Tree {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// A table permission id.
+        permission: Option<String>,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    Error,
+    Warning,
+    Info,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,11 +167,19 @@ enum GrantFormat {
     Csv,
 }
 
-/// Failures, by exit code: 2 for bad input, 1 for anything else.
+/// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
 enum Failure {
     Load(LoadError),
+    Usage(String),
     Query(QueryError),
+    Session(SessionError),
     Io(io::Error),
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Self {
+        Failure::Session(e)
+    }
 }
 
 impl From<LoadError> for Failure {
@@ -133,9 +213,17 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(Failure::Query(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+        Err(Failure::Session(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
@@ -181,7 +269,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_what(&mut out, &ans)?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json } => {
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+            let s = Session::open(&tenant)?;
+            let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Why { tenant, visitor, privilege, target, json, .. } => {
             let a = Analysis::load(&tenant)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {
@@ -204,9 +297,58 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
         }
+        Command::Lint { tenant, json, format, deny } => {
+            let format = if json { LintFormat::Json } else { format };
+            let deny = deny.map(|d| match d {
+                DenyLevel::Error => Severity::Error,
+                DenyLevel::Warning => Severity::Warning,
+                DenyLevel::Info => Severity::Info,
+            });
+            let code = run_lint(&mut out, &tenant, format, deny)?;
+            out.flush()?;
+            return Ok(code);
+        }
+        Command::Convert { tenant, output } => {
+            let c = portal_access::convert::convert(&tenant, &output).map_err(|e| match e {
+                ConvertError::Load(e) => Failure::Load(e),
+                ConvertError::Write { .. } => Failure::Io(io::Error::other(e.to_string())),
+                other => Failure::Usage(other.to_string()),
+            })?;
+            writeln!(
+                out,
+                "wrote {} ({} web roles, {} table permissions, {} rows)",
+                output.display(),
+                c.roles,
+                c.permissions,
+                c.rows
+            )?;
+        }
+        Command::Repl { tenant, command } => return Ok(bin_repl::run(&tenant, command.as_deref())?),
+        Command::Tree { tenant, permission, dot, svg, json } => {
+            let mut s = Session::open(&tenant)?;
+            s.set_color(portal_access::session::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
+fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+    let linted = portal_access::lint::load(tenant)?;
+    let report = linted.report();
+    match format {
+        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Json => print_json(out, &report)?,
+        LintFormat::Sarif => {
+            let log = portal_access::sarif::log(&report, &linted.analysis.tenant.source);
+            serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if deny.is_some_and(|d| report.denies(d)) { 4 } else { 0 })
 }
 
 fn target(row: &Option<String>, table: &Option<String>) -> String {

@@ -473,12 +473,14 @@ impl<'a> Lookups<'a> {
         col: &'a str,
         value: &'a str,
         rels: &'a [(RelId, TableId)],
+        settled: Option<Option<TableId>>,
         tables: &'a [Table],
         row_index: &'a [RowIndex],
     ) {
         let start = self.requests.len();
         for (k, &(_, target)) in rels.iter().enumerate() {
-            if rels[..k].iter().any(|&(_, t)| t == target) {
+            // Each target table once; only the settled one when the source names it.
+            if rels[..k].iter().any(|&(_, t)| t == target) || settled.is_some_and(|s| s != Some(target)) {
                 continue;
             }
             if let (Some(index), Some(table)) = (row_index.get(target as usize), tables.get(target as usize)) {
@@ -558,9 +560,10 @@ impl Builder<'_> {
 fn place(file: &str, origin: &Option<Origin>, path: String, field: &str) -> (String, String) {
     match origin {
         Some(o) if !o.file.is_empty() => {
-            let place = match o.line {
-                Some(l) => format!("line {l} (`{field}`)"),
-                None => format!("`{field}`"),
+            let exact = o.fields.iter().find(|(f, _, _)| f == field).map(|(_, l, k)| (Some(*l), k.as_str()));
+            let place = match exact.unwrap_or((o.line, field)) {
+                (Some(l), key) => format!("line {l} (`{key}`)"),
+                (None, key) => format!("`{key}`"),
             };
             (o.file.clone(), place)
         }
@@ -735,7 +738,15 @@ impl Tenant {
                             ));
                         }
                     };
-                    batch.push(i, x, col, value, rels, &tables, &row_index);
+                    // S23: a folder tenant's Web API annotation names the target table.
+                    let settled = if raw.lookup_targets.is_empty() {
+                        None
+                    } else {
+                        raw.lookup_targets
+                            .get(&(t.name.clone(), r.id.clone(), col.clone(), value.clone()))
+                            .map(|name| table_index.get(name).copied())
+                    };
+                    batch.push(i, x, col, value, rels, settled, &tables, &row_index);
                     if batch.full() {
                         batch.resolve(file, &t.name, &tables, &mut links, &mut dangling)?;
                     }
@@ -953,12 +964,19 @@ impl Tenant {
                 origin: p.origin.clone(),
             });
         }
-        // S5: parent links must end at a root.
+        // S5: parent links must end at a root. `ends[k]`: k is known to end
+        // at a root, so each walk stops there (linear in the number of
+        // permissions, whatever the depth of the chains).
+        let mut ends = vec![false; permissions.len()];
         for (i, p) in permissions.iter().enumerate() {
             let mut seen = vec![i as PermId];
+            let mut on_path = std::collections::HashSet::from([i as PermId]);
             let mut cur = p.parent;
             while let Some(m) = cur {
-                if seen.contains(&m) {
+                if ends[m as usize] {
+                    break;
+                }
+                if !on_path.insert(m) {
                     let chain: Vec<String> = seen.iter().chain([&m]).map(|&k| format!("`{}`", permissions[k as usize].id)).collect();
                     return Err(invalid(
                         file,
@@ -970,6 +988,9 @@ impl Tenant {
                 }
                 seen.push(m);
                 cur = permissions[m as usize].parent;
+            }
+            for k in seen {
+                ends[k as usize] = true;
             }
         }
 
