@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -72,6 +73,43 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Grants each scenario of the change documents would add and remove.
+    Whatif {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change documents (`portal-access/changes@1`).
+        #[arg(required = true)]
+        changes: Vec<PathBuf>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Lines shown per list in the readable answer.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Exit 4 when some scenario shows this kind of change (repeatable).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Vec<FailOnArg>,
+    },
+    /// Apply one scenario of a change document and write the edited tenant to a new file.
+    Apply {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change document.
+        changes: PathBuf,
+        /// The new tenant file (must not be an input).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// The scenario to apply, when the document holds several.
+        #[arg(long)]
+        scenario: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Gained,
+    Lost,
+    Anonymous,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +123,13 @@ enum Failure {
     Load(LoadError),
     Query(QueryError),
     Io(io::Error),
+    Command(whatif::CommandError),
+}
+
+impl From<whatif::CommandError> for Failure {
+    fn from(e: whatif::CommandError) -> Self {
+        Failure::Command(e)
+    }
 }
 
 impl From<LoadError> for Failure {
@@ -126,6 +171,11 @@ fn main() -> ExitCode {
         Err(Failure::Io(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
+        }
+        Err(Failure::Command(whatif::CommandError::Io(e))) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Command(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -179,6 +229,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     w.flush()?;
                 }
             }
+        }
+        Command::Whatif { tenant, changes, json, limit, fail_on } => {
+            let fail_on = fail_on
+                .into_iter()
+                .map(|f| match f {
+                    FailOnArg::Gained => whatif::FailOn::Gained,
+                    FailOnArg::Lost => whatif::FailOn::Lost,
+                    FailOnArg::Anonymous => whatif::FailOn::Anonymous,
+                })
+                .collect();
+            let opts = whatif::WhatIfOptions { json, limit, fail_on };
+            return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+        }
+        Command::Apply { tenant, changes, output, scenario } => {
+            let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
+            writeln!(out, "applied scenario `{name}`: wrote {}", output.display())?;
         }
     }
     out.flush()?;
