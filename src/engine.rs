@@ -302,6 +302,7 @@ impl Grants {
             let perm = &t.permissions[n as usize];
             perm.privileges.has(p) && table.is_none_or(|tt| tt == perm.table)
         };
+        // Global-anchored rows: whole tables (InAll) and chain rows (InG) of held candidates.
         for (n, perm) in t.permissions.iter().enumerate() {
             let n = n as PermId;
             if !ok(n) || !self.holds(t, v, n) {
@@ -310,11 +311,7 @@ impl Grants {
             if self.in_all[n as usize] {
                 out.extend(t.tables[perm.table as usize].rows());
             }
-        }
-        for &(x, n) in &self.g_by_row {
-            if ok(n) && self.holds(t, v, n) {
-                out.push(x);
-            }
+            out.extend(range(&self.derived.in_g, n, |e| e.0).iter().map(|e| e.1));
         }
         if let Visitor::Contact(c) = v {
             for &(_, x, n) in range(&self.c_by_contact, c, |e| e.0) {

@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod testkit;
 pub mod whatif;
 
 pub use engine::{Grants, Visitor};
