@@ -339,6 +339,21 @@ fn set_lookup() {
 }
 
 #[test]
+fn a_contact_moving_account_loses_the_account_grants() {
+    // Base: TP-case-account (Account scope) also held by R-auth, so every
+    // contact of A1 reads I2 and every contact of A2 reads I4 (S11).
+    let base = example();
+    let set = parse_changes(r#"{"changes": [{"op": "link_role", "permission": "TP-case-account", "role": "R-auth"}]}"#, "x.json").unwrap();
+    let base = Analysis::new(build_scenario(&base.tenant, &set.scenarios[0]).unwrap().0);
+    // C1 moves from A1 to A2 (S1): reads I4 instead of I2; C2 stays in A1.
+    // C1 also leaves the account C2 administers: C2 no longer reads C1's
+    // row (TP-acct-contacts).
+    let d = diff_on(&base, r#"[{"op": "set_lookup", "row": "contact:C1", "column": "parentcustomerid", "value": "A2"}]"#);
+    assert_eq!(d.lost, lines(&[("C1", "read", "incident:I2"), ("C2", "read", "contact:C1")]));
+    assert_eq!(d.gained, lines(&[("C1", "read", "incident:I4")]));
+}
+
+#[test]
 fn add_row() {
     // A new case of C3: read, write, append, append_to (TP-case-contact).
     let d = diff(r#"[{"op": "add_row", "table": "incident", "row": {"id": "I6", "customerid": "C3", "title": "New"}}]"#);
