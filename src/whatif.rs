@@ -24,7 +24,8 @@ pub use diff::GrantDiff;
 use crate::error::LoadError;
 use crate::model::Tenant;
 use crate::query::{Analysis, GrantLine};
-use diff::{Side, SideIndex};
+use diff::{RowOrder, Side, SideIndex};
+use std::sync::OnceLock;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -35,6 +36,7 @@ use thiserror::Error;
 pub struct WhatIf<'a> {
     base: &'a Analysis,
     ix: SideIndex,
+    order: OnceLock<RowOrder>,
 }
 
 /// Counts of one scenario's answer.
@@ -120,7 +122,7 @@ impl ScenarioAnswer {
 impl<'a> WhatIf<'a> {
     /// Prepares the base tenant (its grants are already derived).
     pub fn new(base: &'a Analysis) -> WhatIf<'a> {
-        WhatIf { base, ix: SideIndex::new(&base.tenant) }
+        WhatIf { base, ix: SideIndex::new(&base.tenant, &base.grants, diff::roots(&base.tenant)), order: OnceLock::new() }
     }
 
     fn side(&self) -> Side<'_> {
@@ -130,13 +132,13 @@ impl<'a> WhatIf<'a> {
     /// The grant difference between the base and `edited`, where `effect`
     /// says what the changes touched (from [`build_scenario`]).
     pub fn diff(&self, edited: &Tenant, effect: &Effect) -> GrantDiff {
-        diff::diff(self.side(), edited, effect, false)
+        diff::diff(self.side(), &self.order, edited, effect, false)
     }
 
     /// The same difference, deriving the whole edited tenant rather than the
     /// affected permission trees (slower; for cross-checking).
     pub fn diff_full(&self, edited: &Tenant) -> GrantDiff {
-        diff::diff(self.side(), edited, &Effect { data: true, ..Effect::default() }, true)
+        diff::diff(self.side(), &self.order, edited, &Effect { data: true, ..Effect::default() }, true)
     }
 
     /// Applies one scenario and answers it.
@@ -159,18 +161,54 @@ impl WhatIfAnswer {
         self.scenarios.iter().any(|s| s.shows(kind))
     }
 
-    /// The exit code for `--fail-on`: 4 when some scenario shows one of the
-    /// kinds; otherwise 1 when `fail_on` is not empty and some scenario could
-    /// not be applied (a guard cannot vouch for it); otherwise 0.
+    /// The exit code for `--fail-on` (see [`exit_code`]).
     pub fn exit_code(&self, fail_on: &[FailOn]) -> u8 {
-        if fail_on.iter().any(|&k| self.shows(k)) {
+        exit_code(&self.scenarios, fail_on)
+    }
+}
+
+/// What `--fail-on` looks at, accumulated over scenarios.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    gained: bool,
+    lost: bool,
+    anonymous: bool,
+    failed: bool,
+}
+
+impl Seen {
+    fn add(&mut self, s: &ScenarioAnswer) {
+        self.gained |= s.shows(FailOn::Gained);
+        self.lost |= s.shows(FailOn::Lost);
+        self.anonymous |= s.shows(FailOn::Anonymous);
+        self.failed |= !s.ok;
+    }
+
+    fn code(&self, fail_on: &[FailOn]) -> u8 {
+        let shows = fail_on.iter().any(|k| match k {
+            FailOn::Gained => self.gained,
+            FailOn::Lost => self.lost,
+            FailOn::Anonymous => self.anonymous,
+        });
+        if shows {
             4
-        } else if !fail_on.is_empty() && self.scenarios.iter().any(|s| !s.ok) {
+        } else if self.failed && !fail_on.is_empty() {
             1
         } else {
             0
         }
     }
+}
+
+/// The exit code of `whatif` with `--fail-on`: 4 when some scenario shows
+/// one of the kinds; otherwise 1 when `fail_on` is not empty and some
+/// scenario could not be applied (a guard cannot vouch for it); otherwise 0.
+pub fn exit_code<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioAnswer>, fail_on: &[FailOn]) -> u8 {
+    let mut seen = Seen::default();
+    for s in scenarios {
+        seen.add(s);
+    }
+    seen.code(fail_on)
 }
 
 // ------------------------------------------------------------------ text
@@ -217,9 +255,16 @@ pub fn write_text(out: &mut dyn Write, answer: &WhatIfAnswer, limit: usize) -> i
         if i > 0 {
             writeln!(out)?;
         }
+        write_scenario_text(out, s, limit)?;
+    }
+    Ok(())
+}
+
+/// Writes one scenario of the readable answer.
+pub fn write_scenario_text(out: &mut dyn Write, s: &ScenarioAnswer, limit: usize) -> io::Result<()> {
+    {
         let (Some(gained), Some(lost), Some(sum)) = (&s.gained, &s.lost, &s.summary) else {
-            writeln!(out, "scenario `{}`: failed: {}", s.name, s.error.as_deref().unwrap_or("unknown error"))?;
-            continue;
+            return writeln!(out, "scenario `{}`: failed: {}", s.name, s.error.as_deref().unwrap_or("unknown error"));
         };
         writeln!(
             out,
@@ -231,8 +276,7 @@ pub fn write_text(out: &mut dyn Write, answer: &WhatIfAnswer, limit: usize) -> i
             if sum.visitors_affected == 1 { "" } else { "s" }
         )?;
         if gained.is_empty() && lost.is_empty() {
-            writeln!(out, "  no grant changes")?;
-            continue;
+            return writeln!(out, "  no grant changes");
         }
         let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
         for g in gained {
@@ -295,20 +339,38 @@ pub struct WhatIfOptions {
 }
 
 /// `portal-access whatif TENANT CHANGES...`: loads everything first (a file
-/// that fails to load stops the command before any output), answers every
-/// scenario, prints, and returns the exit code.
+/// that fails to load stops the command before any output), then answers
+/// and prints one scenario at a time (so only one scenario's grant lists
+/// are held at once), and returns the exit code.
 pub fn whatif_command(tenant: &Path, changes: &[PathBuf], opts: &WhatIfOptions, out: &mut dyn Write) -> Result<u8, CommandError> {
     let base = Analysis::load(tenant)?;
     let sets = changes.iter().map(|c| load_changes(c)).collect::<Result<Vec<_>, _>>()?;
-    let answer = WhatIf::new(&base).run_all(&sets);
+    let w = WhatIf::new(&base);
+    let mut seen = Seen::default();
     if opts.json {
-        serde_json::to_writer(&mut *out, &answer).map_err(io::Error::from)?;
-        writeln!(out)?;
-    } else {
-        write_text(out, &answer, opts.limit)?;
+        // The same bytes as serializing the whole `WhatIfAnswer`.
+        write!(out, "{{\"scenarios\":[")?;
+    }
+    for (i, scenario) in sets.iter().flat_map(|s| &s.scenarios).enumerate() {
+        let answer = w.run(scenario);
+        if opts.json {
+            if i > 0 {
+                write!(out, ",")?;
+            }
+            serde_json::to_writer(&mut *out, &answer).map_err(io::Error::from)?;
+        } else {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write_scenario_text(out, &answer, opts.limit)?;
+        }
+        seen.add(&answer);
+    }
+    if opts.json {
+        writeln!(out, "]}}")?;
     }
     out.flush()?;
-    Ok(answer.exit_code(&opts.fail_on))
+    Ok(seen.code(&opts.fail_on))
 }
 
 /// The path a file would have once it exists, for comparing with inputs.

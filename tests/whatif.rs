@@ -713,3 +713,46 @@ fn invalid_json_is_a_load_error_with_line_and_column() {
     let LoadError::Syntax { file, line, .. } = &e else { panic!("{e:?}") };
     assert_eq!((file.as_str(), *line), ("changes.json", 2));
 }
+
+#[test]
+fn answers_sort_in_plain_string_order_of_printed_ids() {
+    // `t2:…` sorts before `t:…` (`2` < `:`), `C10` before `C2`, `Z9` before
+    // `anonymous` before `b1` (S26, cli.md).
+    let tenant = r#"{
+      "format": "portal-access/tenant@1",
+      "rows": {"contact": [{"id": "b1"}, {"id": "C2"}, {"id": "Z9"}, {"id": "C10"}],
+               "t": [{"id": "x"}, {"id": "X10"}, {"id": "X2"}], "t2": [{"id": "x"}]},
+      "web_roles": [{"id": "R-anon", "name": "A", "anonymous_users": true},
+                    {"id": "R-auth", "name": "B", "authenticated_users": true}]
+    }"#;
+    let raw = portal_access::load::parse_native(tenant, "order.json").unwrap();
+    let base = Analysis::new(Tenant::build(raw, "order.json").unwrap());
+    let d = diff_on(
+        &base,
+        r#"[{"op": "add_permission", "permission": {"id": "P1", "table": "t", "scope": "global",
+              "privileges": ["read", "append_to", "create"], "web_roles": ["R-anon", "R-auth"]}},
+            {"op": "add_permission", "permission": {"id": "P2", "table": "t2", "scope": "global",
+              "privileges": ["read", "create"], "web_roles": ["R-anon", "R-auth"]}}]"#,
+    );
+    let first: Vec<String> = d.gained.iter().take(9).map(|l| format!("{} {} {}", l.visitor, l.privilege, l.target())).collect();
+    assert_eq!(
+        first,
+        [
+            "C10 append_to t:X10",
+            "C10 append_to t:X2",
+            "C10 append_to t:x",
+            "C10 create t",
+            "C10 create t2",
+            "C10 read t2:x",
+            "C10 read t:X10",
+            "C10 read t:X2",
+            "C10 read t:x",
+        ]
+    );
+    let visitors: Vec<&str> = d.gained.iter().map(|l| l.visitor.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    assert_eq!(visitors, ["C10", "C2", "Z9", "anonymous", "b1"]);
+    let order: Vec<&str> = d.gained.iter().map(|l| l.visitor.as_str()).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+}

@@ -241,3 +241,20 @@ fn apply_needs_exactly_one_scenario() {
     assert!(!new.exists());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "apply left a file behind");
 }
+
+#[test]
+fn streamed_answers_equal_the_library_answer() {
+    use portal_access::whatif::{load_changes, write_text, WhatIf};
+    let dir = scratch("stream");
+    let (t, c) = (dir.join("tenant.json"), dir.join("changes.json"));
+    let bad = write(&dir, "bad.json", r#"{"changes": [{"op": "remove_role", "role": "R-x"}]}"#);
+    let base = portal_access::Analysis::load(&t).unwrap();
+    let sets = vec![load_changes(&c).unwrap(), load_changes(&bad).unwrap()];
+    let answer = WhatIf::new(&base).run_all(&sets);
+    let o = bin().arg("whatif").arg(&t).arg(&c).arg(&bad).arg("--json").output().unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), serde_json::to_string(&answer).unwrap() + "\n");
+    let o = bin().arg("whatif").arg(&t).arg(&c).arg(&bad).args(["--limit", "3"]).output().unwrap();
+    let mut text = Vec::new();
+    write_text(&mut text, &answer, 3).unwrap();
+    assert_eq!(o.stdout, text);
+}

@@ -30,6 +30,7 @@ use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use portal_access_rules as rules;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use std::ops::Range;
 
 /// What a grant is about: a row, or a table (create, S17).
@@ -41,7 +42,9 @@ enum Target {
 
 type Cand = (Visitor, Privilege, Target);
 
-/// Indexes of one tenant that the diff needs besides its [`Grants`].
+/// Indexes of one tenant and its derivation that the diff needs besides
+/// its [`Grants`]: memberships by role, contacts by account, permissions by
+/// table, and each permission's slice of every derived relation.
 #[derive(Debug, Clone)]
 pub(crate) struct SideIndex {
     members_by_role: Vec<(RoleId, RowId)>,
@@ -49,6 +52,13 @@ pub(crate) struct SideIndex {
     contacts_by_account: Vec<(RowId, RowId)>,
     perms_by_table: Vec<Vec<PermId>>,
     root: Vec<PermId>,
+    anon: Vec<bool>,
+    all: Vec<bool>,
+    in_all: Vec<bool>,
+    in_g: Vec<Range<usize>>,
+    cg: Vec<Range<usize>>,
+    ag: Vec<Range<usize>>,
+    roles: Vec<Range<usize>>,
 }
 
 fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
@@ -57,20 +67,60 @@ fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
     &v[lo..hi]
 }
 
+/// For a relation sorted by permission, each permission's index range.
+fn by_perm<T>(v: &[T], perms: usize, n: impl Fn(&T) -> u32) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(perms);
+    let mut lo = 0;
+    for p in 0..perms as u32 {
+        let hi = lo + v[lo..].partition_point(|e| n(e) <= p);
+        out.push(lo..hi);
+        lo = hi;
+    }
+    out
+}
+
+/// The root of every permission's tree (S5).
+pub(crate) fn roots(t: &Tenant) -> Vec<PermId> {
+    (0..t.permissions.len() as PermId).map(|n| t.root_of(n)).collect()
+}
+
 impl SideIndex {
-    pub(crate) fn new(t: &Tenant) -> SideIndex {
+    pub(crate) fn new(t: &Tenant, g: &Grants, root: Vec<PermId>) -> SideIndex {
         let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
         members_by_role.sort_unstable();
         let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
         accounts_by_role.sort_unstable();
         let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
         contacts_by_account.sort_unstable();
+        let np = t.permissions.len();
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
             perms_by_table[p.table as usize].push(n as PermId);
         }
-        let root = (0..t.permissions.len() as PermId).map(|n| t.root_of(n)).collect();
-        SideIndex { members_by_role, accounts_by_role, contacts_by_account, perms_by_table, root }
+        let d = &g.derived;
+        let flags = |list: &[u32]| {
+            let mut f = vec![false; np];
+            for &n in list {
+                if let Some(x) = f.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            f
+        };
+        SideIndex {
+            members_by_role,
+            accounts_by_role,
+            contacts_by_account,
+            perms_by_table,
+            root,
+            anon: flags(&d.cand_anon),
+            all: flags(&d.cand_all),
+            in_all: flags(&d.in_all),
+            in_g: by_perm(&d.in_g, np, |e| e.0),
+            cg: by_perm(&d.contact_grant, np, |e| e.0),
+            ag: by_perm(&d.account_grant, np, |e| e.0),
+            roles: by_perm(&d.cand_role, np, |e| e.0),
+        }
     }
 }
 
@@ -132,23 +182,26 @@ pub(crate) struct Side<'a> {
 
 impl<'a> Side<'a> {
     fn anon(&self, n: PermId) -> bool {
-        self.g.derived.cand_anon.binary_search(&n).is_ok()
+        self.ix.anon[n as usize]
     }
     fn all(&self, n: PermId) -> bool {
-        self.g.derived.cand_all.binary_search(&n).is_ok()
+        self.ix.all[n as usize]
+    }
+    fn in_g(&self, n: PermId) -> &'a [(u32, u32)] {
+        &self.g.derived.in_g[self.ix.in_g[n as usize].clone()]
     }
     fn glob(&self, n: PermId) -> Glob<'a> {
-        if self.g.derived.in_all.binary_search(&n).is_ok() {
+        if self.ix.in_all[n as usize] {
             Glob::All(self.t.tables[self.t.permissions[n as usize].table as usize].rows())
         } else {
-            Glob::Rows(range(&self.g.derived.in_g, n, |e| e.0))
+            Glob::Rows(self.in_g(n))
         }
     }
     fn cg(&self, n: PermId) -> &'a [(u32, u32, u32)] {
-        range(&self.g.derived.contact_grant, n, |e| e.0)
+        &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()]
     }
     fn ag(&self, n: PermId) -> &'a [(u32, u32, u32)] {
-        range(&self.g.derived.account_grant, n, |e| e.0)
+        &self.g.derived.account_grant[self.ix.ag[n as usize].clone()]
     }
     fn account_contacts(&self, a: RowId) -> impl Iterator<Item = RowId> + 'a {
         range(&self.ix.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
@@ -158,7 +211,7 @@ impl<'a> Side<'a> {
             return Holders::All(self.t.contacts());
         }
         let mut out = Vec::new();
-        for &(_, r) in range(&self.g.derived.cand_role, n, |e| e.0) {
+        for &(_, r) in &self.g.derived.cand_role[self.ix.roles[n as usize].clone()] {
             out.extend(range(&self.ix.members_by_role, r, |e| e.0).iter().map(|e| e.1));
             for &(_, a) in range(&self.ix.accounts_by_role, r, |e| e.0) {
                 out.extend(self.account_contacts(a));
@@ -171,16 +224,15 @@ impl<'a> Side<'a> {
 
     /// Whether permission `n` lets `v` do `p` to row `x` (S16).
     fn admits(&self, n: PermId, v: Visitor, x: RowId) -> bool {
-        let global = self.g.derived.in_all.binary_search(&n).is_ok()
-            || self.g.derived.in_g.binary_search(&(n, x)).is_ok();
+        let global = self.ix.in_all[n as usize] || self.in_g(n).binary_search(&(n, x)).is_ok();
         if global && self.g.holds(self.t, v, n) {
             return true;
         }
         match v {
             Visitor::Anonymous => false,
             Visitor::Contact(c) => {
-                self.g.derived.contact_grant.binary_search(&(n, c, x)).is_ok()
-                    || self.t.account_of(c).is_some_and(|a| self.g.derived.account_grant.binary_search(&(n, a, x)).is_ok())
+                self.cg(n).binary_search(&(n, c, x)).is_ok()
+                    || self.t.account_of(c).is_some_and(|a| self.ag(n).binary_search(&(n, a, x)).is_ok())
             }
         }
     }
@@ -267,22 +319,22 @@ fn people_changed(x: &Tenant, y: &Tenant) -> bool {
 }
 
 /// Which permissions of each tenant may grant differently, closed under trees.
-fn affected(b: &Tenant, bix: &SideIndex, e: &Tenant, eix: &SideIndex, effect: &Effect, full: bool) -> (Vec<bool>, Vec<bool>) {
+fn affected(b: &Tenant, broot: &[PermId], e: &Tenant, eroot: &[PermId], effect: &Effect, full: bool) -> (Vec<bool>, Vec<bool>) {
     if full {
         return (vec![true; b.permissions.len()], vec![true; e.permissions.len()]);
     }
-    let seed = |t: &Tenant, ix: &SideIndex, n: usize| -> bool {
+    let seed = |t: &Tenant, root: &[PermId], n: usize| -> bool {
         let p = &t.permissions[n];
-        let root = &t.permissions[ix.root[n] as usize];
+        let root = &t.permissions[root[n] as usize];
         effect.perms.contains(&p.id)
             || root.roles.iter().any(|&r| effect.roles.contains(&t.roles[r as usize].id))
             || effect.tables.contains(&t.tables[p.table as usize].name)
             || p.scope_relationship().is_some_and(|r| effect.rels.contains(&r.name))
     };
     let mut ids: HashSet<&str> = HashSet::new();
-    for (t, ix) in [(b, bix), (e, eix)] {
+    for (t, root) in [(b, broot), (e, eroot)] {
         for n in 0..t.permissions.len() {
-            if seed(t, ix, n) {
+            if seed(t, root, n) {
                 ids.insert(t.permissions[n].id.as_str());
             }
         }
@@ -290,11 +342,11 @@ fn affected(b: &Tenant, bix: &SideIndex, e: &Tenant, eix: &SideIndex, effect: &E
     // Close under trees, in both tenants, until stable.
     loop {
         let before = ids.len();
-        for (t, ix) in [(b, bix), (e, eix)] {
-            let roots: HashSet<PermId> =
-                (0..t.permissions.len()).filter(|&n| ids.contains(t.permissions[n].id.as_str())).map(|n| ix.root[n]).collect();
+        for (t, root) in [(b, broot), (e, eroot)] {
+            let held: HashSet<PermId> =
+                (0..t.permissions.len()).filter(|&n| ids.contains(t.permissions[n].id.as_str())).map(|n| root[n]).collect();
             for n in 0..t.permissions.len() {
-                if roots.contains(&ix.root[n]) {
+                if held.contains(&root[n]) {
                     ids.insert(t.permissions[n].id.as_str());
                 }
             }
@@ -538,16 +590,17 @@ pub struct GrantDiff {
 /// The grant difference between the base and an edited tenant. `effect`
 /// says what the changes touched; `force_full` re-derives the whole edited
 /// tenant instead of the affected trees (the answer is the same).
-pub(crate) fn diff(bs: Side, e: &Tenant, effect: &Effect, force_full: bool) -> GrantDiff {
+pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &Effect, force_full: bool) -> GrantDiff {
     let b = bs.t;
-    let eix = SideIndex::new(e);
+    let eroot = roots(e);
     let identical = !effect.data || same_rows(b, e);
     let full = force_full || (effect.data && people_changed(b, e));
-    let (aff_b, aff_e) = affected(b, bs.ix, e, &eix, effect, full);
+    let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
     if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
         return GrantDiff::default();
     }
     let eg = derive_partial(e, &aff_e);
+    let eix = SideIndex::new(e, &eg, eroot);
     let es = Side { t: e, g: &eg, ix: &eix };
     let row_be = RowMap::new(b, e, identical);
     let row_eb = RowMap::new(e, b, identical);
@@ -559,6 +612,10 @@ pub(crate) fn diff(bs: Side, e: &Tenant, effect: &Effect, force_full: bool) -> G
         (HashMap::new(), HashMap::new())
     };
 
+    // Row ranks (for sorting) coincide when the rows do.
+    let e_order_owned = OnceLock::new();
+    let e_order = if identical { b_order } else { &e_order_owned };
+
     // Lost: granted by an affected base permission, and by no permission of
     // the edited tenant (unaffected ones grant as in the base).
     let lost_dir = Dir { x: bs, y: es, row: &row_be, perm: &perm_be, table: &table_be, left: &left_be };
@@ -566,20 +623,14 @@ pub(crate) fn diff(bs: Side, e: &Tenant, effect: &Effect, force_full: bool) -> G
     for n in (0..b.permissions.len() as PermId).filter(|&n| aff_b[n as usize]) {
         lost_dir.perm_minus(n, &mut cands);
     }
-    cands.sort_unstable();
-    cands.dedup();
-    let mut lost: Vec<GrantLine> = cands
-        .into_iter()
-        .filter(|&(v, p, target)| {
-            let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
-            let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
-                (Some(ve), Some(te)) => es.grants(ve, p, te, |n| aff_e[n as usize]),
-                _ => false,
-            };
-            !by_unaffected && !by_affected()
-        })
-        .map(|c| line(b, c))
-        .collect();
+    let lost = sorted_lines(b, b_order, cands, |(v, p, target)| {
+        let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
+        let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
+            (Some(ve), Some(te)) => es.grants(ve, p, te, |n| aff_e[n as usize]),
+            _ => false,
+        };
+        !by_unaffected && !by_affected()
+    });
 
     // Gained: granted by an affected edited permission and by nothing in the base.
     let gain_dir = Dir { x: es, y: bs, row: &row_eb, perm: &perm_eb, table: &table_eb, left: &left_eb };
@@ -587,17 +638,99 @@ pub(crate) fn diff(bs: Side, e: &Tenant, effect: &Effect, force_full: bool) -> G
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut cands);
     }
-    cands.sort_unstable();
-    cands.dedup();
-    let mut gained: Vec<GrantLine> = cands
-        .into_iter()
-        .filter(|&(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
-            (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
-            _ => true,
-        })
-        .map(|c| line(e, c))
-        .collect();
-    lost.sort();
-    gained.sort();
+    let gained = sorted_lines(e, e_order, cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
+        (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
+        _ => true,
+    });
     GrantDiff { gained, lost }
 }
+
+/// Sorts candidates into the printed order (without comparing strings),
+/// drops duplicates, keeps those passing `keep`, and prints them.
+fn sorted_lines(t: &Tenant, order: &OnceLock<RowOrder>, cands: Vec<Cand>, keep: impl Fn(Cand) -> bool) -> Vec<GrantLine> {
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let order = order.get_or_init(|| RowOrder::new(t));
+    let tables = table_rank(t);
+    let mut keyed: Vec<(u128, Cand)> = cands.into_iter().map(|c| (order.key(&tables, c), c)).collect();
+    keyed.sort_unstable_by_key(|e| e.0);
+    keyed.dedup_by_key(|e| e.0);
+    keyed.into_iter().filter(|e| keep(e.1)).map(|e| line(t, e.1)).collect()
+}
+
+/// Rank of each table name in plain string order (create targets).
+fn table_rank(t: &Tenant) -> Vec<u32> {
+    let mut ids: Vec<usize> = (0..t.tables.len()).collect();
+    ids.sort_by(|&a, &b| t.tables[a].name.cmp(&t.tables[b].name));
+    let mut rank = vec![0; t.tables.len()];
+    for (r, i) in ids.into_iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    rank
+}
+
+/// Ranks that reproduce the plain string order of printed visitors and of
+/// printed rows (`TABLE:ID`), so answers sort on integers.
+pub(crate) struct RowOrder {
+    contacts: Range<RowId>,
+    visitor_rank: Vec<u32>,
+    anon_rank: u32,
+    row_rank: Vec<u32>,
+}
+
+impl RowOrder {
+    pub(crate) fn new(t: &Tenant) -> RowOrder {
+        // Visitors: `anonymous` among the contact ids.
+        let contacts = t.contacts();
+        let mut names: Vec<(&str, Option<RowId>)> = contacts.clone().map(|c| (t.row_name(c), Some(c))).collect();
+        names.push(("anonymous", None));
+        names.sort_unstable();
+        let mut visitor_rank = vec![0; contacts.len()];
+        let mut anon_rank = 0;
+        for (r, (_, c)) in names.into_iter().enumerate() {
+            match c {
+                Some(c) => visitor_rank[(c - contacts.start) as usize] = r as u32,
+                None => anon_rank = r as u32,
+            }
+        }
+        // Rows: by `TABLE:` then by id, which is `TABLE:ID` order as long as
+        // no table name holds a `:`; otherwise compare the whole strings.
+        let mut rows: Vec<RowId> = Vec::with_capacity(t.row_count() as usize);
+        if t.tables.iter().any(|tb| tb.name.contains(':')) {
+            rows.extend(0..t.row_count());
+            rows.sort_by_cached_key(|&x| t.row_ref(x));
+        } else {
+            let mut tables: Vec<usize> = (0..t.tables.len()).filter(|&i| !t.tables[i].ids.is_empty()).collect();
+            tables.sort_by_cached_key(|&i| format!("{}:", t.tables[i].name));
+            for i in tables {
+                let tb = &t.tables[i];
+                let mut ids: Vec<u32> = (0..tb.ids.len() as u32).collect();
+                ids.sort_unstable_by(|&a, &b| tb.ids[a as usize].cmp(&tb.ids[b as usize]));
+                rows.extend(ids.into_iter().map(|k| tb.first + k));
+            }
+        }
+        let mut row_rank = vec![0; t.row_count() as usize];
+        for (r, x) in rows.into_iter().enumerate() {
+            row_rank[x as usize] = r as u32;
+        }
+        RowOrder { contacts, visitor_rank, anon_rank, row_rank }
+    }
+
+    fn key(&self, table_rank: &[u32], (v, p, target): Cand) -> u128 {
+        let v = match v {
+            Visitor::Anonymous => self.anon_rank,
+            Visitor::Contact(c) => self.visitor_rank.get((c - self.contacts.start) as usize).copied().unwrap_or(u32::MAX),
+        };
+        let p = PRIVILEGE_RANK[p as usize];
+        let target = match target {
+            Target::Row(x) => self.row_rank.get(x as usize).copied().unwrap_or(u32::MAX),
+            Target::Table(tb) => table_rank.get(tb as usize).copied().unwrap_or(u32::MAX),
+        };
+        ((v as u128) << 64) | ((p as u128) << 32) | target as u128
+    }
+}
+
+/// Rank of each privilege (in `Privilege` order) by name: append,
+/// append_to, create, delete, read, write.
+const PRIVILEGE_RANK: [u8; 6] = [4, 5, 2, 3, 0, 1];
