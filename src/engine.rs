@@ -6,14 +6,7 @@
 use crate::model::{PermId, Privilege, RelKind, RoleId, RowId, Scope, TableId, Tenant};
 use portal_access_rules as rules;
 
-/// A visitor: a signed-in contact (S1) or the anonymous visitor (S2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Visitor {
-    /// Not signed in.
-    Anonymous,
-    /// A contact row.
-    Contact(RowId),
-}
+pub use crate::model::Visitor;
 
 /// The facts of a tenant, as the rules take them.
 pub fn facts(t: &Tenant) -> rules::Facts {
@@ -280,16 +273,21 @@ impl Grants {
     /// Who may create in `table`: (anonymous may, contacts who may), sorted.
     pub fn who_create(&self, t: &Tenant, table: TableId) -> (bool, Vec<RowId>) {
         let mut anonymous = false;
+        let mut everyone = false;
         let mut out = Vec::new();
         for &n in self.perms_by_table.get(table as usize).map(Vec::as_slice).unwrap_or(&[]) {
             if !t.permissions[n as usize].privileges.has(Privilege::Create) {
                 continue;
             }
+            // Every candidate counts for `anonymous`, also after one held by
+            // every contact (no early exit here).
             anonymous |= self.cand_anon[n as usize];
-            if self.holders(n, &mut out) {
-                out = t.contacts().collect();
-                break;
+            if !everyone {
+                everyone |= self.holders(n, &mut out);
             }
+        }
+        if everyone {
+            out = t.contacts().collect();
         }
         sort_rows(t, &mut out);
         (anonymous, out)

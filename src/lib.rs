@@ -3,13 +3,20 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod convert;
 pub mod engine;
 pub mod error;
+pub mod folder;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod session;
 pub mod testkit;
+pub mod walk;
+pub mod why;
+pub mod sarif;
 pub mod whatif;
 
 pub use engine::{Grants, Visitor};

@@ -1,27 +1,28 @@
-//! Importers: the native JSON file (and, through [`crate::model::Tenant::build`],
-//! the one validator every importer shares).
+//! Importers: the native JSON file, and folder tenants through
+//! [`crate::folder`] (both through [`crate::model::Tenant::build`], the one
+//! validator every importer shares).
 
 use crate::error::LoadError;
 use crate::model::Tenant;
 use crate::raw::RawTenant;
 use std::path::Path;
 
-/// Loads a tenant file (native JSON). A failed load returns an error and
-/// grants nothing.
+/// Loads a tenant: a native JSON file, or a tenant folder. A failed load
+/// returns an error and grants nothing.
 pub fn load(path: &Path) -> Result<Tenant, LoadError> {
+    if path.is_dir() {
+        return crate::folder::load(path);
+    }
     let file = path.display().to_string();
     let raw = read_raw(path)?;
     Tenant::build(raw, &file)
 }
 
-/// Reads the raw form of a tenant file without validating it.
+/// Reads the raw form of a tenant file or folder without validating it.
 pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
     let file = path.display().to_string();
     if path.is_dir() {
-        return Err(LoadError::Read {
-            file,
-            reason: "is a folder; folder tenants are not supported by this build".to_string(),
-        });
+        return Ok(crate::folder::read(path)?.raw);
     }
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
     parse_native(&text, &file)

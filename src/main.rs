@@ -1,8 +1,14 @@
 //! `portal-access`: the command line. It parses arguments, calls the
 //! library, and prints; every behaviour lives in the library.
 
+mod bin_repl;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::session::{Session, SessionError};
+use portal_access::why::{PathStep, WhyAnswer};
+use portal_access::convert::ConvertError;
+use portal_access::lint::Severity;
 use portal_access::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
@@ -59,6 +65,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Why may (or may not) VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    Why {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, or `anonymous`.
+        visitor: String,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// TABLE:ID (TABLE for create).
+        target: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Print the explanation as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+    },
     /// Every grant (S25), sorted by visitor, privilege, target.
     Grants {
         /// Tenant file.
@@ -70,6 +96,53 @@ enum Command {
         #[arg(long)]
         table: Option<String>,
         /// Accepted for uniformity: the output is JSON lines unless --format csv.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Configuration problems (findings PP001 to PP016 of lint.md).
+    Lint {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Print `{"findings": [...]}` (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Exit 4 when a finding of this severity or worse is present.
+        #[arg(long, value_enum)]
+        deny: Option<DenyLevel>,
+    },
+    /// Write the native JSON form of a tenant folder (never over an input).
+    Convert {
+        /// Tenant folder (or file).
+        tenant: PathBuf,
+        /// The native tenant file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Interactive session on TENANT (the same queries, no tenant argument).
+    /// Reads one command per line when standard input is not a terminal.
+    Repl {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Run this one line and exit (1 if it failed).
+        #[arg(long, short = 'c')]
+        command: Option<String>,
+    },
+    /// The permission forest, or the tree holding PERMISSION.
+    Tree {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// A table permission id.
+        permission: Option<String>,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Print the JSON answer.
         #[arg(long)]
         json: bool,
     },
@@ -105,6 +178,20 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    Error,
+    Warning,
+    Info,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
     Gained,
@@ -118,10 +205,12 @@ enum GrantFormat {
     Csv,
 }
 
-/// Failures, by exit code: 2 for bad input, 1 for anything else.
+/// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
 enum Failure {
     Load(LoadError),
+    Usage(String),
     Query(QueryError),
+    Session(SessionError),
     Io(io::Error),
     Command(whatif::CommandError),
 }
@@ -129,6 +218,12 @@ enum Failure {
 impl From<whatif::CommandError> for Failure {
     fn from(e: whatif::CommandError) -> Self {
         Failure::Command(e)
+    }
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Self {
+        Failure::Session(e)
     }
 }
 
@@ -163,9 +258,17 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(Failure::Query(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+        Err(Failure::Session(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
@@ -216,6 +319,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_what(&mut out, &ans)?;
             }
         }
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+            let s = Session::open(&tenant)?;
+            let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Why { tenant, visitor, privilege, target, json, .. } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.why(&visitor, &privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                print_why(&mut out, &ans)?;
+            }
+        }
         Command::Grants { tenant, format, table, json: _ } => {
             let a = Analysis::load(&tenant)?;
             match format {
@@ -246,9 +363,58 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
             writeln!(out, "applied scenario `{name}`: wrote {}", output.display())?;
         }
+        Command::Lint { tenant, json, format, deny } => {
+            let format = if json { LintFormat::Json } else { format };
+            let deny = deny.map(|d| match d {
+                DenyLevel::Error => Severity::Error,
+                DenyLevel::Warning => Severity::Warning,
+                DenyLevel::Info => Severity::Info,
+            });
+            let code = run_lint(&mut out, &tenant, format, deny)?;
+            out.flush()?;
+            return Ok(code);
+        }
+        Command::Convert { tenant, output } => {
+            let c = portal_access::convert::convert(&tenant, &output).map_err(|e| match e {
+                ConvertError::Load(e) => Failure::Load(e),
+                ConvertError::Write { .. } => Failure::Io(io::Error::other(e.to_string())),
+                other => Failure::Usage(other.to_string()),
+            })?;
+            writeln!(
+                out,
+                "wrote {} ({} web roles, {} table permissions, {} rows)",
+                output.display(),
+                c.roles,
+                c.permissions,
+                c.rows
+            )?;
+        }
+        Command::Repl { tenant, command } => return Ok(bin_repl::run(&tenant, command.as_deref())?),
+        Command::Tree { tenant, permission, dot, svg, json } => {
+            let mut s = Session::open(&tenant)?;
+            s.set_color(portal_access::session::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
+fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+    let linted = portal_access::lint::load(tenant)?;
+    let report = linted.report();
+    match format {
+        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Json => print_json(out, &report)?,
+        LintFormat::Sarif => {
+            let log = portal_access::sarif::log(&report, &linted.analysis.tenant.source);
+            serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if deny.is_some_and(|d| report.denies(d)) { 4 } else { 0 })
 }
 
 fn target(row: &Option<String>, table: &Option<String>) -> String {
@@ -283,6 +449,45 @@ fn print_what(out: &mut impl Write, a: &WhatAnswer) -> io::Result<()> {
     writeln!(out, "{} may {} {} {}:", a.visitor, a.privilege, list.len(), kind)?;
     for x in list {
         writeln!(out, "  {x}")?;
+    }
+    Ok(())
+}
+
+fn print_why(out: &mut impl Write, a: &WhyAnswer) -> io::Result<()> {
+    print_can(out, &a.can)?;
+    if let Some(reason) = &a.reason {
+        writeln!(out, "  because {reason}")?;
+    }
+    for path in &a.paths {
+        let perm = path.iter().rev().find_map(|s| match s {
+            PathStep::Permission { id, .. } => Some(id.as_str()),
+            _ => None,
+        });
+        writeln!(out, "  through {}:", perm.unwrap_or("?"))?;
+        for step in path {
+            match step {
+                PathStep::Role { id, via, account } => {
+                    let how = match (via.as_str(), account) {
+                        ("contact", _) => format!("{} is a member", a.can.visitor),
+                        ("account", Some(acc)) => format!("its account {acc} is a member"),
+                        ("authenticated", _) => "authenticated users role".to_string(),
+                        ("anonymous", _) => "anonymous users role".to_string(),
+                        (other, _) => other.to_string(),
+                    };
+                    writeln!(out, "    role {id} ({how})")?;
+                }
+                PathStep::Permission { id, scope } => writeln!(out, "    permission {id} ({scope} scope)")?,
+                PathStep::Row { reference, relationship, anchor } => {
+                    let how = match (relationship, anchor.as_deref()) {
+                        (Some(rel), _) => format!(" through {rel}"),
+                        (None, Some("visitor")) => " (the visitor)".to_string(),
+                        (None, Some("account")) => " (the visitor's account)".to_string(),
+                        (None, _) => String::new(),
+                    };
+                    writeln!(out, "      {reference}{how}")?;
+                }
+            }
+        }
     }
     Ok(())
 }

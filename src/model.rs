@@ -23,6 +23,15 @@ pub type RoleId = u32;
 /// Dense table permission id.
 pub type PermId = u32;
 
+/// A visitor: a signed-in contact (S1) or the anonymous visitor (S2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Visitor {
+    /// Not signed in.
+    Anonymous,
+    /// A contact row.
+    Contact(RowId),
+}
+
 /// The six privileges, in the order of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Privilege {
@@ -343,9 +352,10 @@ impl Builder<'_> {
 fn place(file: &str, origin: &Option<Origin>, path: String, field: &str) -> (String, String) {
     match origin {
         Some(o) if !o.file.is_empty() => {
-            let place = match o.line {
-                Some(l) => format!("line {l} (`{field}`)"),
-                None => format!("`{field}`"),
+            let exact = o.fields.iter().find(|(f, _, _)| f == field).map(|(_, l, k)| (Some(*l), k.as_str()));
+            let place = match exact.unwrap_or((o.line, field)) {
+                (Some(l), key) => format!("line {l} (`{key}`)"),
+                (None, key) => format!("`{key}`"),
             };
             (o.file.clone(), place)
         }
@@ -519,9 +529,17 @@ impl Tenant {
                             ))
                         }
                     };
+                    // S23: a folder tenant's Web API annotation names the target table.
+                    let settled = if raw.lookup_targets.is_empty() {
+                        None
+                    } else {
+                        raw.lookup_targets
+                            .get(&(t.name.clone(), r.id.clone(), col.clone(), value.clone()))
+                            .map(|name| table_index.get(name).copied())
+                    };
                     let mut found: Vec<(TableId, RowId)> = Vec::new();
                     for &(_, target) in rels.iter() {
-                        if found.iter().any(|(ft, _)| *ft == target) {
+                        if found.iter().any(|(ft, _)| *ft == target) || settled.is_some_and(|s| s != Some(target)) {
                             continue;
                         }
                         if let Some(y) = lookup_row(target, value) {

@@ -9,6 +9,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt;
 
 /// The native format tag.
@@ -22,6 +23,10 @@ pub struct Origin {
     pub file: String,
     /// Line in that file, when known.
     pub line: Option<usize>,
+    /// Lines of single fields, when known: `(native field, line, key as
+    /// written)`, for example `("scope", 12, "adx_scope")` or
+    /// `("web_roles[1]", 9, "adx_entitypermission_webrole")`.
+    pub fields: Vec<(String, usize, String)>,
 }
 
 /// A relationship as declared.
@@ -207,6 +212,13 @@ pub struct RawTenant {
     /// leave unresolved without failing the load (PP016).
     #[serde(skip)]
     pub lenient_relationships: bool,
+    /// Folder tenants: lookup values whose target table the Web API
+    /// annotation `_<column>_value@Microsoft.Dynamics.CRM.lookuplogicalname`
+    /// names, keyed by `(table, row id, column, value)`; the annotation
+    /// settles polymorphic lookups (S23). Keyed by the value too, so that an
+    /// edit of the value drops the settlement.
+    #[serde(skip)]
+    pub lookup_targets: HashMap<(String, String, String, String), String>,
 }
 
 impl<'de> Deserialize<'de> for RawRows {

@@ -414,11 +414,7 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
         // then any relationship (S20: then it admits nothing).
         let rel_for = |rng: &mut Rng, other: &str, preferred: Option<&str>| -> String {
             let good = joining(&table, other);
-            let choice = if rng.chance(85) {
-                preferred.or_else(|| rng.pick(&good).copied())
-            } else {
-                None
-            };
+            let choice = if rng.chance(85) { preferred.or_else(|| rng.pick(&good).copied()) } else { None };
             choice.or_else(|| rng.pick(&rel_names).copied()).unwrap_or("contact_customer_accounts").to_string()
         };
         match scope {
@@ -475,7 +471,9 @@ mod tests {
     #[test]
     fn random_tenants_always_build() {
         for seed in 0..300 {
-            for size in [Size::small(), Size { contacts: 0, accounts: 0, rows_per_table: 0, permissions: 0 }, Size::medium()] {
+            for size in
+                [Size::small(), Size { contacts: 0, accounts: 0, rows_per_table: 0, permissions: 0 }, Size::medium()]
+            {
                 let raw = random_tenant(seed, size);
                 if let Err(e) = Tenant::build(raw, "random") {
                     panic!("seed {seed} size {size:?}: {e}");
@@ -514,8 +512,8 @@ mod tests {
             }
             both_flags |= t.roles.iter().any(|r| r.anonymous && r.authenticated);
             dangling |= !t.dangling.is_empty();
-            to_contact_parent |=
-                t.contacts().any(|c| t.account_of(c).is_none()) && t.links.iter().any(|&(r, _, _)| t.relationships[r as usize].name == "contact_customer_contacts");
+            to_contact_parent |= t.contacts().any(|c| t.account_of(c).is_none())
+                && t.links.iter().any(|&(r, _, _)| t.relationships[r as usize].name == "contact_customer_contacts");
         }
         assert_eq!(scopes.len(), 6, "{scopes:?}");
         assert!(deep && global_child && self_off_contact && both_flags && dangling && to_contact_parent);

@@ -390,13 +390,17 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// applies one scenario and writes the edited tenant as native JSON to a new
 /// file (never to an input). Returns the scenario applied.
 pub fn apply_command(tenant: &Path, changes: &Path, output: &Path, scenario: Option<&str>) -> Result<String, CommandError> {
-    let out = resolved(output);
-    for input in [tenant, changes] {
-        if out.is_some() && input.canonicalize().ok() == out {
-            return Err(CommandError::Usage(format!(
-                "{}: refusing to write over an input file (give -o a new file)",
-                output.display()
-            )));
+    let refuse = |why: String| CommandError::Usage(format!("{}: refusing to write over an input file ({why}); give -o a new file", output.display()));
+    if let Some(out) = resolved(output) {
+        for input in [tenant, changes] {
+            let Ok(input) = input.canonicalize() else { continue };
+            if input == out {
+                return Err(refuse(format!("it is `{}`", input.display())));
+            }
+            // A tenant folder: nothing may be written inside it.
+            if input.is_dir() && out.starts_with(&input) {
+                return Err(refuse(format!("it is inside the tenant folder `{}`", input.display())));
+            }
         }
     }
     let base = crate::load::load(tenant)?;
@@ -423,6 +427,15 @@ pub fn apply_command(tenant: &Path, changes: &Path, output: &Path, scenario: Opt
         .map_err(|e| CommandError::Usage(format!("{}: scenario `{}`: {e}", set.file, chosen.name)))?;
     let mut text = serde_json::to_string_pretty(&edited.raw).map_err(io::Error::from)?;
     text.push('\n');
+    // The native form must read back as the same tenant (a folder tenant may
+    // name relationships the native format cannot leave undeclared).
+    let cannot = |why: String| CommandError::Usage(format!("{}: cannot write the edited tenant as native JSON: {why}", tenant.display()));
+    let back = crate::load::parse_native(&text, &output.display().to_string())
+        .and_then(|raw| Tenant::build(raw, &output.display().to_string()))
+        .map_err(|e| cannot(e.to_string()))?;
+    if back.links != edited.links || back.contact_account != edited.contact_account || back.dangling != edited.dangling {
+        return Err(cannot("a lookup resolves differently without the Web API table annotations it was read with".into()));
+    }
     write_new(output, text.as_bytes())?;
     Ok(chosen.name.clone())
 }

@@ -258,3 +258,27 @@ fn streamed_answers_equal_the_library_answer() {
     write_text(&mut text, &answer, 3).unwrap();
     assert_eq!(o.stdout, text);
 }
+
+#[test]
+fn folder_tenants_give_the_same_answer_and_stay_untouched() {
+    let dir = scratch("folder");
+    let folder = repo("examples/customer-service-folder");
+    let c = dir.join("changes.json");
+    let native = bin().arg("whatif").arg(dir.join("tenant.json")).arg(&c).arg("--json").output().unwrap();
+    let from_folder = bin().arg("whatif").arg(&folder).arg(&c).arg("--json").output().unwrap();
+    assert_eq!(code(&from_folder), 0, "{}", String::from_utf8_lossy(&from_folder.stderr));
+    assert_eq!(from_folder.stdout, native.stdout);
+    // Nothing may be written inside the tenant folder.
+    let inside = folder.join("data").join("new.json");
+    let o = bin().arg("apply").arg(&folder).arg(&c).arg("-o").arg(&inside).args(["--scenario", "new partner role"]).output().unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8(o.stderr).unwrap().contains("inside the tenant folder"));
+    assert!(!inside.exists());
+    // Applied to the folder or to the native file: the same grants.
+    let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+    for (tenant, out) in [(folder.clone(), &a), (dir.join("tenant.json"), &b)] {
+        let o = bin().arg("apply").arg(&tenant).arg(&c).arg("-o").arg(out).args(["--scenario", "cases made global"]).output().unwrap();
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(grant_lines(&a), grant_lines(&b));
+}
