@@ -25,11 +25,11 @@ use crate::error::LoadError;
 use crate::model::Tenant;
 use crate::query::{Analysis, GrantLine};
 use diff::{RowOrder, Side, SideIndex};
-use std::sync::OnceLock;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 /// A base tenant, derived once, against which scenarios are evaluated.
@@ -91,7 +91,14 @@ pub enum FailOn {
 
 impl ScenarioAnswer {
     fn failed(name: &str, e: &ChangeError) -> ScenarioAnswer {
-        ScenarioAnswer { name: name.to_string(), ok: false, gained: None, lost: None, summary: None, error: Some(e.to_string()) }
+        ScenarioAnswer {
+            name: name.to_string(),
+            ok: false,
+            gained: None,
+            lost: None,
+            summary: None,
+            error: Some(e.to_string()),
+        }
     }
 
     fn from_diff(name: &str, d: GrantDiff) -> ScenarioAnswer {
@@ -122,7 +129,11 @@ impl ScenarioAnswer {
 impl<'a> WhatIf<'a> {
     /// Prepares the base tenant (its grants are already derived).
     pub fn new(base: &'a Analysis) -> WhatIf<'a> {
-        WhatIf { base, ix: SideIndex::new(&base.tenant, &base.grants, diff::roots(&base.tenant)), order: OnceLock::new() }
+        WhatIf {
+            base,
+            ix: SideIndex::new(&base.tenant, &base.grants, diff::roots(&base.tenant)),
+            order: OnceLock::new(),
+        }
     }
 
     fn side(&self) -> Side<'_> {
@@ -342,7 +353,12 @@ pub struct WhatIfOptions {
 /// that fails to load stops the command before any output), then answers
 /// and prints one scenario at a time (so only one scenario's grant lists
 /// are held at once), and returns the exit code.
-pub fn whatif_command(tenant: &Path, changes: &[PathBuf], opts: &WhatIfOptions, out: &mut dyn Write) -> Result<u8, CommandError> {
+pub fn whatif_command(
+    tenant: &Path,
+    changes: &[PathBuf],
+    opts: &WhatIfOptions,
+    out: &mut dyn Write,
+) -> Result<u8, CommandError> {
     let base = Analysis::load(tenant)?;
     let sets = changes.iter().map(|c| load_changes(c)).collect::<Result<Vec<_>, _>>()?;
     let w = WhatIf::new(&base);
@@ -389,8 +405,18 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// `portal-access apply TENANT CHANGES -o NEW.json [--scenario NAME]`:
 /// applies one scenario and writes the edited tenant as native JSON to a new
 /// file (never to an input). Returns the scenario applied.
-pub fn apply_command(tenant: &Path, changes: &Path, output: &Path, scenario: Option<&str>) -> Result<String, CommandError> {
-    let refuse = |why: String| CommandError::Usage(format!("{}: refusing to write over an input file ({why}); give -o a new file", output.display()));
+pub fn apply_command(
+    tenant: &Path,
+    changes: &Path,
+    output: &Path,
+    scenario: Option<&str>,
+) -> Result<String, CommandError> {
+    let refuse = |why: String| {
+        CommandError::Usage(format!(
+            "{}: refusing to write over an input file ({why}); give -o a new file",
+            output.display()
+        ))
+    };
     if let Some(out) = resolved(output) {
         for input in [tenant, changes] {
             let Ok(input) = input.canonicalize() else { continue };
@@ -429,12 +455,17 @@ pub fn apply_command(tenant: &Path, changes: &Path, output: &Path, scenario: Opt
     text.push('\n');
     // The native form must read back as the same tenant (a folder tenant may
     // name relationships the native format cannot leave undeclared).
-    let cannot = |why: String| CommandError::Usage(format!("{}: cannot write the edited tenant as native JSON: {why}", tenant.display()));
+    let cannot = |why: String| {
+        CommandError::Usage(format!("{}: cannot write the edited tenant as native JSON: {why}", tenant.display()))
+    };
     let back = crate::load::parse_native(&text, &output.display().to_string())
         .and_then(|raw| Tenant::build(raw, &output.display().to_string()))
         .map_err(|e| cannot(e.to_string()))?;
-    if back.links != edited.links || back.contact_account != edited.contact_account || back.dangling != edited.dangling {
-        return Err(cannot("a lookup resolves differently without the Web API table annotations it was read with".into()));
+    if back.links != edited.links || back.contact_account != edited.contact_account || back.dangling != edited.dangling
+    {
+        return Err(cannot(
+            "a lookup resolves differently without the Web API table annotations it was read with".into(),
+        ));
     }
     write_new(output, text.as_bytes())?;
     Ok(chosen.name.clone())

@@ -37,7 +37,8 @@ fn oracle(base: &Analysis, edited: &Tenant) -> GrantDiff {
 /// Runs one scenario (its changes as a JSON array) and checks the answer
 /// against the oracle, with both the incremental and the full derivation.
 fn diff_on(base: &Analysis, changes: &str) -> GrantDiff {
-    let doc = format!(r#"{{"format": "portal-access/changes@1", "scenarios": [{{"name": "s", "changes": {changes}}}]}}"#);
+    let doc =
+        format!(r#"{{"format": "portal-access/changes@1", "scenarios": [{{"name": "s", "changes": {changes}}}]}}"#);
     let set = parse_changes(&doc, "changes.json").unwrap();
     let (edited, effect) = build_scenario(&base.tenant, &set.scenarios[0]).unwrap();
     let w = WhatIf::new(base);
@@ -63,7 +64,8 @@ fn parse_error(doc: &str) -> LoadError {
 }
 
 fn g(visitor: &str, privilege: &str, target: &str) -> GrantLine {
-    let (row, table) = if privilege == "create" { (None, Some(target.to_string())) } else { (Some(target.to_string()), None) };
+    let (row, table) =
+        if privilege == "create" { (None, Some(target.to_string())) } else { (Some(target.to_string()), None) };
     GrantLine { visitor: visitor.to_string(), privilege: privilege.to_string(), row, table }
 }
 
@@ -214,7 +216,8 @@ fn remove_permission_removes_the_permissions_below_it() {
 fn add_and_remove_privilege() {
     // TP-self is held by R-auth: every contact, its own row only (S12).
     let d = diff(r#"[{"op": "add_privilege", "permission": "TP-self", "privilege": "delete"}]"#);
-    let each = |p: &str| -> Vec<GrantLine> { (1..=5).map(|i| g(&format!("C{i}"), p, &format!("contact:C{i}"))).collect() };
+    let each =
+        |p: &str| -> Vec<GrantLine> { (1..=5).map(|i| g(&format!("C{i}"), p, &format!("contact:C{i}"))).collect() };
     assert_eq!(d.gained, each("delete"));
     let d = diff(r#"[{"op": "remove_privilege", "permission": "TP-self", "privilege": "write"}]"#);
     assert_eq!(d.lost, each("write"));
@@ -223,7 +226,10 @@ fn add_and_remove_privilege() {
     let expected: Vec<GrantLine> = each("read").into_iter().filter(|l| l.visitor != "C2").collect();
     assert_eq!(d.lost, expected);
     // Clearing a flag that is not set changes nothing.
-    assert_eq!(diff(r#"[{"op": "remove_privilege", "permission": "TP-self", "privilege": "create"}]"#), GrantDiff::default());
+    assert_eq!(
+        diff(r#"[{"op": "remove_privilege", "permission": "TP-self", "privilege": "create"}]"#),
+        GrantDiff::default()
+    );
 }
 
 #[test]
@@ -247,7 +253,10 @@ fn set_active_role() {
     assert_eq!(d.lost, lines(&[("C2", "read", "contact:C1"), ("C2", "read", "incident:I2")]));
     // R-anon off: the anonymous visitor loses the knowledge base.
     let d = diff(r#"[{"op": "set_active", "role": "R-anon", "active": false}]"#);
-    assert_eq!(d.lost, lines(&[("anonymous", "read", "knowledgearticle:K1"), ("anonymous", "read", "knowledgearticle:K2")]));
+    assert_eq!(
+        d.lost,
+        lines(&[("anonymous", "read", "knowledgearticle:K1"), ("anonymous", "read", "knowledgearticle:K2")])
+    );
 }
 
 #[test]
@@ -257,7 +266,10 @@ fn link_and_unlink_role() {
     let d = diff(r#"[{"op": "link_role", "permission": "TP-case-account", "role": "R-auth"}]"#);
     assert_eq!(d.gained, lines(&[("C1", "read", "incident:I2"), ("C3", "read", "incident:I4")]));
     // R-anon on an Account-scope root: the anonymous visitor has no account (S11).
-    assert_eq!(diff(r#"[{"op": "link_role", "permission": "TP-case-account", "role": "R-anon"}]"#), GrantDiff::default());
+    assert_eq!(
+        diff(r#"[{"op": "link_role", "permission": "TP-case-account", "role": "R-anon"}]"#),
+        GrantDiff::default()
+    );
     // Roles on a child are ignored (S6).
     assert_eq!(diff(r#"[{"op": "link_role", "permission": "TP-comment", "role": "R-auth"}]"#), GrantDiff::default());
     // Unlinking the only role of a root is like deactivating it.
@@ -323,7 +335,12 @@ fn set_lookup() {
     let d = diff(r#"[{"op": "set_lookup", "row": "incident:I5", "column": "customerid", "value": "C1"}]"#);
     assert_eq!(
         d.gained,
-        lines(&[("C1", "append", "incident:I5"), ("C1", "append_to", "incident:I5"), ("C1", "read", "incident:I5"), ("C1", "write", "incident:I5")])
+        lines(&[
+            ("C1", "append", "incident:I5"),
+            ("C1", "append_to", "incident:I5"),
+            ("C1", "read", "incident:I5"),
+            ("C1", "write", "incident:I5")
+        ])
     );
     // Polymorphic (S23): the value A1 resolves in account: C2 (R-admin, A1) reads it.
     let d = diff(r#"[{"op": "set_lookup", "row": "incident:I5", "column": "customerid", "value": "A1"}]"#);
@@ -343,12 +360,17 @@ fn a_contact_moving_account_loses_the_account_grants() {
     // Base: TP-case-account (Account scope) also held by R-auth, so every
     // contact of A1 reads I2 and every contact of A2 reads I4 (S11).
     let base = example();
-    let set = parse_changes(r#"{"changes": [{"op": "link_role", "permission": "TP-case-account", "role": "R-auth"}]}"#, "x.json").unwrap();
+    let set = parse_changes(
+        r#"{"changes": [{"op": "link_role", "permission": "TP-case-account", "role": "R-auth"}]}"#,
+        "x.json",
+    )
+    .unwrap();
     let base = Analysis::new(build_scenario(&base.tenant, &set.scenarios[0]).unwrap().0);
     // C1 moves from A1 to A2 (S1): reads I4 instead of I2; C2 stays in A1.
     // C1 also leaves the account C2 administers: C2 no longer reads C1's
     // row (TP-acct-contacts).
-    let d = diff_on(&base, r#"[{"op": "set_lookup", "row": "contact:C1", "column": "parentcustomerid", "value": "A2"}]"#);
+    let d =
+        diff_on(&base, r#"[{"op": "set_lookup", "row": "contact:C1", "column": "parentcustomerid", "value": "A2"}]"#);
     assert_eq!(d.lost, lines(&[("C1", "read", "incident:I2"), ("C2", "read", "contact:C1")]));
     assert_eq!(d.gained, lines(&[("C1", "read", "incident:I4")]));
 }
@@ -356,10 +378,16 @@ fn a_contact_moving_account_loses_the_account_grants() {
 #[test]
 fn add_row() {
     // A new case of C3: read, write, append, append_to (TP-case-contact).
-    let d = diff(r#"[{"op": "add_row", "table": "incident", "row": {"id": "I6", "customerid": "C3", "title": "New"}}]"#);
+    let d =
+        diff(r#"[{"op": "add_row", "table": "incident", "row": {"id": "I6", "customerid": "C3", "title": "New"}}]"#);
     assert_eq!(
         d.gained,
-        lines(&[("C3", "append", "incident:I6"), ("C3", "append_to", "incident:I6"), ("C3", "read", "incident:I6"), ("C3", "write", "incident:I6")])
+        lines(&[
+            ("C3", "append", "incident:I6"),
+            ("C3", "append_to", "incident:I6"),
+            ("C3", "read", "incident:I6"),
+            ("C3", "write", "incident:I6")
+        ])
     );
     // A new contact of A1: its own row and the signed-in knowledge base (R-auth),
     // and C2 (administrator of A1) reads it.
@@ -521,17 +549,29 @@ fn top_level_changes_array_is_one_scenario_named_after_the_file() {
 fn a_change_naming_something_missing_fails_its_scenario() {
     let cases: &[(&str, &str)] = &[
         (r#"{"op": "remove_permission", "permission": "TP-x"}"#, "change 1: permission `TP-x` does not exist"),
-        (r#"{"op": "set_scope", "permission": "TP-x", "scope": "global"}"#, "change 1: permission `TP-x` does not exist"),
-        (r#"{"op": "add_privilege", "permission": "TP-x", "privilege": "read"}"#, "change 1: permission `TP-x` does not exist"),
+        (
+            r#"{"op": "set_scope", "permission": "TP-x", "scope": "global"}"#,
+            "change 1: permission `TP-x` does not exist",
+        ),
+        (
+            r#"{"op": "add_privilege", "permission": "TP-x", "privilege": "read"}"#,
+            "change 1: permission `TP-x` does not exist",
+        ),
         (r#"{"op": "set_active", "permission": "TP-x", "active": true}"#, "change 1: permission `TP-x` does not exist"),
         (r#"{"op": "set_active", "role": "R-x", "active": true}"#, "change 1: web role `R-x` does not exist"),
         (r#"{"op": "link_role", "permission": "TP-self", "role": "R-x"}"#, "change 1: web role `R-x` does not exist"),
-        (r#"{"op": "unlink_role", "permission": "TP-x", "role": "R-cust"}"#, "change 1: permission `TP-x` does not exist"),
+        (
+            r#"{"op": "unlink_role", "permission": "TP-x", "role": "R-cust"}"#,
+            "change 1: permission `TP-x` does not exist",
+        ),
         (r#"{"op": "remove_role", "role": "R-x"}"#, "change 1: web role `R-x` does not exist"),
         (r#"{"op": "add_member", "contact": "C9", "role": "R-cust"}"#, "change 1: contact `C9` does not exist"),
         (r#"{"op": "add_member", "account": "C1", "role": "R-cust"}"#, "change 1: account `C1` does not exist"),
         (r#"{"op": "remove_member", "contact": "C1", "role": "R-x"}"#, "change 1: web role `R-x` does not exist"),
-        (r#"{"op": "set_lookup", "row": "incident:I9", "column": "customerid", "value": null}"#, "change 1: row `incident:I9` does not exist"),
+        (
+            r#"{"op": "set_lookup", "row": "incident:I9", "column": "customerid", "value": null}"#,
+            "change 1: row `incident:I9` does not exist",
+        ),
         (
             r#"{"op": "set_lookup", "row": "incident:I1", "column": "customerid", "value": "K1"}"#,
             "change 1: lookup value `K1` names no row of `account` or `contact`",
@@ -580,8 +620,15 @@ fn a_change_naming_something_missing_fails_its_scenario() {
         "change 2: permission `TP-comment-note` does not exist"
     );
     let nn = nn_tenant();
-    let set = parse_changes(r#"{"changes": [{"op": "associate", "relationship": "contact_products", "pair": ["C1", "P9"]}]}"#, "x.json").unwrap();
-    assert_eq!(build_scenario(&nn.tenant, &set.scenarios[0]).unwrap_err().to_string(), "change 1: row `product:P9` does not exist");
+    let set = parse_changes(
+        r#"{"changes": [{"op": "associate", "relationship": "contact_products", "pair": ["C1", "P9"]}]}"#,
+        "x.json",
+    )
+    .unwrap();
+    assert_eq!(
+        build_scenario(&nn.tenant, &set.scenarios[0]).unwrap_err().to_string(),
+        "change 1: row `product:P9` does not exist"
+    );
 }
 
 #[test]
@@ -590,8 +637,14 @@ fn duplicate_ids_fail_the_scenario() {
         failure(r#"[{"op": "add_permission", "permission": {"id": "TP-self", "table": "contact", "scope": "self"}}]"#),
         "change 1: permission `TP-self` already exists"
     );
-    assert_eq!(failure(r#"[{"op": "add_role", "role": {"id": "R-cust", "name": "again"}}]"#), "change 1: web role `R-cust` already exists");
-    assert_eq!(failure(r#"[{"op": "add_row", "table": "incident", "row": {"id": "I1"}}]"#), "change 1: row `incident:I1` already exists");
+    assert_eq!(
+        failure(r#"[{"op": "add_role", "role": {"id": "R-cust", "name": "again"}}]"#),
+        "change 1: web role `R-cust` already exists"
+    );
+    assert_eq!(
+        failure(r#"[{"op": "add_row", "table": "incident", "row": {"id": "I1"}}]"#),
+        "change 1: row `incident:I1` already exists"
+    );
 }
 
 #[test]
@@ -627,7 +680,9 @@ fn a_change_leaving_the_tenant_invalid_fails_the_scenario() {
         "change 2: leaves the tenant invalid: scope `contact` needs `contact_relationship`"
     );
     assert_eq!(
-        failure(r#"[{"op": "set_scope", "permission": "TP-self", "scope": "contact", "contact_relationship": "nope"}]"#),
+        failure(
+            r#"[{"op": "set_scope", "permission": "TP-self", "scope": "contact", "contact_relationship": "nope"}]"#
+        ),
         "change 1: leaves the tenant invalid: relationship `nope` does not exist"
     );
     assert_eq!(
@@ -642,7 +697,8 @@ fn a_change_leaving_the_tenant_invalid_fails_the_scenario() {
 
 #[test]
 fn a_wrong_op_is_a_load_error_with_its_json_path() {
-    let e = parse_error(r#"{"scenarios": [{"name": "a", "changes": [{"op": "frobnicate", "permission": "TP-self"}]}]}"#);
+    let e =
+        parse_error(r#"{"scenarios": [{"name": "a", "changes": [{"op": "frobnicate", "permission": "TP-self"}]}]}"#);
     let LoadError::Invalid { file, place, message } = &e else { panic!("{e:?}") };
     assert_eq!(file, "changes.json");
     assert_eq!(place, "`scenarios[0].changes[0].op`");
@@ -667,7 +723,10 @@ fn bad_values_are_load_errors_naming_their_json_path() {
         place(r#"{"changes": [{"op": "set_scope", "permission": "TP-self", "scope": "everyone"}]}"#),
         "`changes[0].scope`: unknown scope `everyone` (expected global, contact, account, parent, self, custom or a code 756150000 to 756150004)"
     );
-    assert_eq!(place(r#"{"changes": [{"op": "add_privilege", "permission": "TP-self"}]}"#), "`changes[0]`: `add_privilege` needs `privilege`");
+    assert_eq!(
+        place(r#"{"changes": [{"op": "add_privilege", "permission": "TP-self"}]}"#),
+        "`changes[0]`: `add_privilege` needs `privilege`"
+    );
     assert_eq!(
         place(r#"{"changes": [{"op": "remove_row", "row": "incident-I1"}]}"#),
         "`changes[0].row`: expected a row reference `TABLE:ID`, found `incident-I1`"
@@ -692,12 +751,20 @@ fn bad_values_are_load_errors_naming_their_json_path() {
         place(r#"{"changes": [{"op": "add_permission", "permission": {"id": "TP-n", "table": "incident", "scope": "global", "privileges": ["rd"]}}]}"#),
         "`changes[0].permission.privileges[0]`: unknown privilege `rd` (expected read, write, create, delete, append or append_to)"
     );
-    let p = place(r#"{"changes": [{"op": "add_permission", "permission": {"id": "TP-n", "table": "incident", "scope": "global", "colour": 1}}]}"#);
+    let p = place(
+        r#"{"changes": [{"op": "add_permission", "permission": {"id": "TP-n", "table": "incident", "scope": "global", "colour": 1}}]}"#,
+    );
     assert!(p.starts_with("`changes[0].permission.colour`: unknown field `colour`"), "{p}");
     let p = place(r#"{"changes": [{"op": "add_role", "role": {"name": "no id"}}]}"#);
     assert!(p.starts_with("`changes[0].role`: missing field `id`"), "{p}");
-    assert_eq!(place(r#"{"format": "portal-access/changes@2", "changes": []}"#), "`format`: expected `portal-access/changes@1`, found `portal-access/changes@2`");
-    assert_eq!(place(r#"{"changes": [], "scenarios": []}"#), "the top level: give either `scenarios` or `changes`, not both");
+    assert_eq!(
+        place(r#"{"format": "portal-access/changes@2", "changes": []}"#),
+        "`format`: expected `portal-access/changes@1`, found `portal-access/changes@2`"
+    );
+    assert_eq!(
+        place(r#"{"changes": [], "scenarios": []}"#),
+        "the top level: give either `scenarios` or `changes`, not both"
+    );
     assert_eq!(place(r#"{}"#), "the top level: a change document needs `scenarios` or `changes`");
     let p = place(r#"{"scenarios": [{"name": "a", "changes": []}, {"name": "a", "changes": []}]}"#);
     assert_eq!(p, "`scenarios[1].name`: scenario name `a` is used twice (also at `scenarios[0]`)");
@@ -734,7 +801,8 @@ fn answers_sort_in_plain_string_order_of_printed_ids() {
             {"op": "add_permission", "permission": {"id": "P2", "table": "t2", "scope": "global",
               "privileges": ["read", "create"], "web_roles": ["R-anon", "R-auth"]}}]"#,
     );
-    let first: Vec<String> = d.gained.iter().take(9).map(|l| format!("{} {} {}", l.visitor, l.privilege, l.target())).collect();
+    let first: Vec<String> =
+        d.gained.iter().take(9).map(|l| format!("{} {} {}", l.visitor, l.privilege, l.target())).collect();
     assert_eq!(
         first,
         [
@@ -749,7 +817,8 @@ fn answers_sort_in_plain_string_order_of_printed_ids() {
             "C10 read t:x",
         ]
     );
-    let visitors: Vec<&str> = d.gained.iter().map(|l| l.visitor.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let visitors: Vec<&str> =
+        d.gained.iter().map(|l| l.visitor.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
     assert_eq!(visitors, ["C10", "C2", "Z9", "anonymous", "b1"]);
     let order: Vec<&str> = d.gained.iter().map(|l| l.visitor.as_str()).collect();
     let mut sorted = order.clone();

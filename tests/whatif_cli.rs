@@ -69,11 +69,18 @@ fn fail_on_exits_4_only_for_the_kinds_shown() {
     let o = bin().arg("whatif").arg(&t).arg(&anon).args(["--fail-on", "anonymous"]).output().unwrap();
     assert_eq!(code(&o), 4);
     // A pure loss.
-    let loss = write(&dir, "loss.json", r#"{"changes": [{"op": "remove_privilege", "permission": "TP-self", "privilege": "write"}]}"#);
+    let loss = write(
+        &dir,
+        "loss.json",
+        r#"{"changes": [{"op": "remove_privilege", "permission": "TP-self", "privilege": "write"}]}"#,
+    );
     assert_eq!(code(&bin().arg("whatif").arg(&t).arg(&loss).args(["--fail-on", "gained"]).output().unwrap()), 0);
     assert_eq!(code(&bin().arg("whatif").arg(&t).arg(&loss).args(["--fail-on", "lost"]).output().unwrap()), 4);
     // Several documents: any scenario of any of them counts.
-    assert_eq!(code(&bin().arg("whatif").arg(&t).arg(&loss).arg(&anon).args(["--fail-on", "anonymous"]).output().unwrap()), 4);
+    assert_eq!(
+        code(&bin().arg("whatif").arg(&t).arg(&loss).arg(&anon).args(["--fail-on", "anonymous"]).output().unwrap()),
+        4
+    );
     let bad = write(&dir, "bad.json", r#"{"changes": [{"op": "remove_role", "role": "R-x"}]}"#);
     // A scenario that cannot be applied: reported, exit 0; a guard (--fail-on) exits 1.
     let o = bin().arg("whatif").arg(&t).arg(&bad).arg("--json").output().unwrap();
@@ -83,19 +90,26 @@ fn fail_on_exits_4_only_for_the_kinds_shown() {
         "{\"scenarios\":[{\"name\":\"bad\",\"ok\":false,\"error\":\"change 1: web role `R-x` does not exist\"}]}\n"
     );
     assert_eq!(code(&bin().arg("whatif").arg(&t).arg(&bad).args(["--fail-on", "gained"]).output().unwrap()), 1);
-    assert_eq!(code(&bin().arg("whatif").arg(&t).arg(&bad).arg(&anon).args(["--fail-on", "anonymous"]).output().unwrap()), 4);
+    assert_eq!(
+        code(&bin().arg("whatif").arg(&t).arg(&bad).arg(&anon).args(["--fail-on", "anonymous"]).output().unwrap()),
+        4
+    );
 }
 
 #[test]
 fn a_change_file_that_fails_to_load_exits_2() {
     let dir = scratch("bad-file");
     let t = dir.join("tenant.json");
-    let bad = write(&dir, "typo.json", r#"{"changes": [{"op": "set_scope", "permission": "TP-self", "scope": "globl"}]}"#);
+    let bad =
+        write(&dir, "typo.json", r#"{"changes": [{"op": "set_scope", "permission": "TP-self", "scope": "globl"}]}"#);
     let o = bin().arg("whatif").arg(&t).arg(dir.join("changes.json")).arg(&bad).output().unwrap();
     assert_eq!(code(&o), 2);
     assert!(o.stdout.is_empty());
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("typo.json") && err.contains("`changes[0].scope`") && err.contains("unknown scope `globl`"), "{err}");
+    assert!(
+        err.contains("typo.json") && err.contains("`changes[0].scope`") && err.contains("unknown scope `globl`"),
+        "{err}"
+    );
     let o = run(&[p("whatif"), &t, &dir.join("nope.json")]);
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8(o.stderr).unwrap().contains("nope.json"));
@@ -124,7 +138,13 @@ fn whatif_leaves_its_inputs_unchanged() {
 #[test]
 fn readable_answer_counts_and_limits() {
     let dir = scratch("text");
-    let o = bin().arg("whatif").arg(dir.join("tenant.json")).arg(dir.join("changes.json")).args(["--limit", "2"]).output().unwrap();
+    let o = bin()
+        .arg("whatif")
+        .arg(dir.join("tenant.json"))
+        .arg(dir.join("changes.json"))
+        .args(["--limit", "2"])
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 0);
     let text = String::from_utf8(o.stdout).unwrap();
     // Hand count (S9, S13): C1 and C3 gain read, write, append, append_to on
@@ -135,7 +155,13 @@ fn readable_answer_counts_and_limits() {
     assert!(text.contains("scenario `new partner role`: 1 gained, 0 lost, 1 visitor affected"), "{text}");
     assert!(text.contains("    C3  read  incident:I4\n"), "{text}");
     // Byte-identical run to run (S26).
-    let again = bin().arg("whatif").arg(dir.join("tenant.json")).arg(dir.join("changes.json")).args(["--limit", "2"]).output().unwrap();
+    let again = bin()
+        .arg("whatif")
+        .arg(dir.join("tenant.json"))
+        .arg(dir.join("changes.json"))
+        .args(["--limit", "2"])
+        .output()
+        .unwrap();
     assert_eq!(again.stdout, text.as_bytes());
 }
 
@@ -212,7 +238,15 @@ fn apply_refuses_to_overwrite_an_input() {
     let sub = dir.join("sub");
     std::fs::create_dir_all(&sub).unwrap();
     for out in [t.clone(), c.clone(), sub.join("..").join("tenant.json")] {
-        let o = bin().arg("apply").arg(&t).arg(&c).arg("-o").arg(&out).args(["--scenario", "new partner role"]).output().unwrap();
+        let o = bin()
+            .arg("apply")
+            .arg(&t)
+            .arg(&c)
+            .arg("-o")
+            .arg(&out)
+            .args(["--scenario", "new partner role"])
+            .output()
+            .unwrap();
         assert_eq!(code(&o), 2, "{}", out.display());
         assert!(String::from_utf8(o.stderr).unwrap().contains("refusing to write over an input file"));
     }
@@ -270,14 +304,30 @@ fn folder_tenants_give_the_same_answer_and_stay_untouched() {
     assert_eq!(from_folder.stdout, native.stdout);
     // Nothing may be written inside the tenant folder.
     let inside = folder.join("data").join("new.json");
-    let o = bin().arg("apply").arg(&folder).arg(&c).arg("-o").arg(&inside).args(["--scenario", "new partner role"]).output().unwrap();
+    let o = bin()
+        .arg("apply")
+        .arg(&folder)
+        .arg(&c)
+        .arg("-o")
+        .arg(&inside)
+        .args(["--scenario", "new partner role"])
+        .output()
+        .unwrap();
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8(o.stderr).unwrap().contains("inside the tenant folder"));
     assert!(!inside.exists());
     // Applied to the folder or to the native file: the same grants.
     let (a, b) = (dir.join("a.json"), dir.join("b.json"));
     for (tenant, out) in [(folder.clone(), &a), (dir.join("tenant.json"), &b)] {
-        let o = bin().arg("apply").arg(&tenant).arg(&c).arg("-o").arg(out).args(["--scenario", "cases made global"]).output().unwrap();
+        let o = bin()
+            .arg("apply")
+            .arg(&tenant)
+            .arg(&c)
+            .arg("-o")
+            .arg(out)
+            .args(["--scenario", "cases made global"])
+            .output()
+            .unwrap();
         assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     }
     assert_eq!(grant_lines(&a), grant_lines(&b));

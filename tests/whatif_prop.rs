@@ -52,7 +52,8 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
     let roles: Vec<String> = t.roles.iter().map(|r| r.id.clone()).collect();
     let rels: Vec<String> = t.relationships.iter().map(|r| r.name.clone()).collect();
     let tables: Vec<String> = t.tables.iter().filter(|tb| !tb.ids.is_empty()).map(|tb| tb.name.clone()).collect();
-    let rows_of = |name: &str| -> Vec<String> { t.table_id(name).map(|i| t.tables[i as usize].ids.clone()).unwrap_or_default() };
+    let rows_of =
+        |name: &str| -> Vec<String> { t.table_id(name).map(|i| t.tables[i as usize].ids.clone()).unwrap_or_default() };
     let contacts = rows_of("contact");
     let accounts = rows_of("account");
     let scope = |rng: &mut Rng| SCOPES[rng.below(SCOPES.len())];
@@ -132,7 +133,8 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
                     _ => None,
                 })
                 .collect();
-            let (column, target) = options.get(rng.below(options.len())).cloned().unwrap_or(("name".into(), table.clone()));
+            let (column, target) =
+                options.get(rng.below(options.len())).cloned().unwrap_or(("name".into(), table.clone()));
             let value = if rng.chance(20) { Value::Null } else { json!(rng.pick(&rows_of(&target))) };
             json!({"op": "set_lookup", "row": format!("{table}:{row}"), "column": column, "value": value})
         }
@@ -172,7 +174,9 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
             let op = if rng.chance(50) { "associate" } else { "disassociate" };
             // Disassociate mostly an existing pair.
             let pair = match (&t.raw.associations.get(&name), op) {
-                (Some(Value::Array(pairs)), "disassociate") if !pairs.is_empty() && rng.chance(80) => pairs[rng.below(pairs.len())].clone(),
+                (Some(Value::Array(pairs)), "disassociate") if !pairs.is_empty() && rng.chance(80) => {
+                    pairs[rng.below(pairs.len())].clone()
+                }
                 _ => json!([rng.pick(&rows_of(&a)), rng.pick(&rows_of(&b))]),
             };
             json!({"op": op, "relationship": name, "pair": pair})
@@ -202,12 +206,15 @@ fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
     let base = Analysis::new(Tenant::build(random_tenant(seed, size), "random.json").unwrap());
     let doc = random_changes(&base.tenant, change_seed, n);
     let set = parse_changes(&doc, "random-changes.json").unwrap();
-    let Ok((edited, effect)) = build_scenario(&base.tenant, &set.scenarios[0]) else { return false };
+    let Ok((edited, effect)) = build_scenario(&base.tenant, &set.scenarios[0]) else {
+        return false;
+    };
     let w = WhatIf::new(&base);
     let got = w.diff(&edited, &effect);
     let after = Analysis::new(edited.clone());
     let (gb, ge) = (all_grants(&base), all_grants(&after));
-    let expected = GrantDiff { gained: ge.difference(&gb).cloned().collect(), lost: gb.difference(&ge).cloned().collect() };
+    let expected =
+        GrantDiff { gained: ge.difference(&gb).cloned().collect(), lost: gb.difference(&ge).cloned().collect() };
     assert_eq!(got, expected, "tenant seed {seed}, changes {doc}");
     assert_eq!(w.diff_full(&edited), expected, "full derivation, tenant seed {seed}, changes {doc}");
     true

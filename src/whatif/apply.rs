@@ -112,7 +112,9 @@ fn row_exists(raw: &RawTenant, r: &RowRef) -> Result<(usize, usize), String> {
 
 /// Names of the relationships with `table` at either end.
 fn rels_touching(base: &Tenant, table: &str) -> Vec<String> {
-    let Some(t) = base.table_id(table) else { return Vec::new() };
+    let Some(t) = base.table_id(table) else {
+        return Vec::new();
+    };
     base.relationships
         .iter()
         .filter(|r| {
@@ -180,7 +182,12 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
                         let shown: Vec<String> = chain.iter().map(|c| format!("`{c}`")).collect();
                         return Err(format!("parent links would form a cycle: {}", shown.join(" -> ")));
                     }
-                    cur = raw.table_permissions.iter().find(|p| p.id == m).and_then(|p| p.parent.clone()).filter(|x| !x.is_empty());
+                    cur = raw
+                        .table_permissions
+                        .iter()
+                        .find(|p| p.id == m)
+                        .and_then(|p| p.parent.clone())
+                        .filter(|x| !x.is_empty());
                     if chain.len() > raw.table_permissions.len() + 1 {
                         break;
                     }
@@ -219,7 +226,11 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             effect.perms.insert(id.clone());
         }
         Change::SetActive { target: ActiveTarget::Role(id), active } => {
-            let r = raw.web_roles.iter_mut().find(|r| r.id == *id).ok_or_else(|| format!("web role `{id}` does not exist"))?;
+            let r = raw
+                .web_roles
+                .iter_mut()
+                .find(|r| r.id == *id)
+                .ok_or_else(|| format!("web role `{id}` does not exist"))?;
             r.active = *active;
             effect.roles.insert(id.clone());
         }
@@ -291,13 +302,19 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
                 }
             }
             if rels.is_empty() {
-                return Err(format!("column `{column}` of table `{}` is not a lookup (no relationship uses it)", row.table));
+                return Err(format!(
+                    "column `{column}` of table `{}` is not a lookup (no relationship uses it)",
+                    row.table
+                ));
             }
             if let Some(v) = value {
                 if !targets.iter().any(|t| row_pos(raw, t, v).is_some()) {
                     targets.sort();
                     targets.dedup();
-                    return Err(format!("lookup value `{v}` names no row of {}", targets.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")));
+                    return Err(format!(
+                        "lookup value `{v}` names no row of {}",
+                        targets.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(" or ")
+                    ));
                 }
             }
             let table = &mut raw.rows.0[ti];
@@ -361,7 +378,8 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             effect.data = true;
         }
         Change::Association { relationship, pair, add } => {
-            let rid = base.rel_id(relationship).ok_or_else(|| format!("relationship `{relationship}` does not exist"))?;
+            let rid =
+                base.rel_id(relationship).ok_or_else(|| format!("relationship `{relationship}` does not exist"))?;
             let RelKind::ManyToMany { tables } = &base.relationships[rid as usize].kind else {
                 return Err(format!("relationship `{relationship}` is not many-to-many"));
             };

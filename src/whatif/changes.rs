@@ -229,9 +229,14 @@ impl Op {
     fn fields(self) -> &'static [&'static str] {
         match self {
             Op::AddPermission | Op::RemovePermission => &["permission"],
-            Op::SetScope => {
-                &["permission", "scope", "contact_relationship", "account_relationship", "parent", "parent_relationship"]
-            }
+            Op::SetScope => &[
+                "permission",
+                "scope",
+                "contact_relationship",
+                "account_relationship",
+                "parent",
+                "parent_relationship",
+            ],
             Op::AddPrivilege | Op::RemovePrivilege => &["permission", "privilege"],
             Op::SetActive => &["permission", "role", "active"],
             Op::LinkRole | Op::UnlinkRole => &["permission", "role"],
@@ -378,7 +383,10 @@ impl Check<'_> {
     fn privilege(&self, field: &str, v: &Value) -> Result<Privilege, LoadError> {
         let s = self.string_value(field, v)?;
         Privilege::parse(&s).ok_or_else(|| {
-            self.err(field, format!("unknown privilege `{s}` (expected read, write, create, delete, append or append_to)"))
+            self.err(
+                field,
+                format!("unknown privilege `{s}` (expected read, write, create, delete, append or append_to)"),
+            )
         })
     }
 
@@ -555,7 +563,10 @@ fn list(fields: &[&str]) -> String {
 /// file name without its directory and extension.
 pub fn name_from_file(file: &str) -> String {
     let p = Path::new(file);
-    p.file_stem().or_else(|| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string())
+    p.file_stem()
+        .or_else(|| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
 }
 
 /// Parses a change document; `file` names it in errors and (for a top-level
@@ -595,7 +606,13 @@ pub fn parse_changes(text: &str, file: &str) -> Result<ChangeSet, LoadError> {
             for (i, s) in list.into_iter().enumerate() {
                 let name = match s.name {
                     Some(n) if !n.is_empty() => n,
-                    Some(_) => return Err(LoadError::at(file, format!("scenarios[{i}].name"), "a scenario name must not be empty")),
+                    Some(_) => {
+                        return Err(LoadError::at(
+                            file,
+                            format!("scenarios[{i}].name"),
+                            "a scenario name must not be empty",
+                        ))
+                    }
                     None => format!("scenario {}", i + 1),
                 };
                 if let Some(j) = out.iter().position(|o| o.name == name) {
@@ -625,6 +642,7 @@ pub fn load_changes(path: &Path) -> Result<ChangeSet, LoadError> {
     if path.is_dir() {
         return Err(LoadError::Read { file, reason: "is a folder, not a change document".to_string() });
     }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
     parse_changes(&text, &file)
 }

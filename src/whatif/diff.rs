@@ -30,8 +30,8 @@ use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use portal_access_rules as rules;
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// What a grant is about: a row, or a table (create, S17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -243,9 +243,9 @@ impl<'a> Side<'a> {
         match target {
             Target::Row(x) => {
                 let table = t.table_of(x);
-                self.ix.perms_by_table[table as usize].iter().any(|&n| {
-                    keep(n) && t.permissions[n as usize].privileges.has(p) && self.admits(n, v, x)
-                })
+                self.ix.perms_by_table[table as usize]
+                    .iter()
+                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.has(p) && self.admits(n, v, x))
             }
             Target::Table(table) => self.ix.perms_by_table[table as usize].iter().any(|&n| {
                 keep(n) && t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)
@@ -299,9 +299,10 @@ fn same_rows(x: &Tenant, y: &Tenant) -> bool {
         t.tables.iter().filter(|tb| !tb.ids.is_empty()).map(|tb| (tb.first, tb.name.clone())).collect()
     };
     with_rows(x) == with_rows(y)
-        && x.tables.iter().filter(|tb| !tb.ids.is_empty()).all(|tb| {
-            y.table_id(&tb.name).is_some_and(|ty| y.tables[ty as usize].ids == tb.ids)
-        })
+        && x.tables
+            .iter()
+            .filter(|tb| !tb.ids.is_empty())
+            .all(|tb| y.table_id(&tb.name).is_some_and(|ty| y.tables[ty as usize].ids == tb.ids))
 }
 
 /// Whether the contacts, or the account of some contact (S1), differ.
@@ -319,7 +320,14 @@ fn people_changed(x: &Tenant, y: &Tenant) -> bool {
 }
 
 /// Which permissions of each tenant may grant differently, closed under trees.
-fn affected(b: &Tenant, broot: &[PermId], e: &Tenant, eroot: &[PermId], effect: &Effect, full: bool) -> (Vec<bool>, Vec<bool>) {
+fn affected(
+    b: &Tenant,
+    broot: &[PermId],
+    e: &Tenant,
+    eroot: &[PermId],
+    effect: &Effect,
+    full: bool,
+) -> (Vec<bool>, Vec<bool>) {
     if full {
         return (vec![true; b.permissions.len()], vec![true; e.permissions.len()]);
     }
@@ -343,11 +351,13 @@ fn affected(b: &Tenant, broot: &[PermId], e: &Tenant, eroot: &[PermId], effect: 
     loop {
         let before = ids.len();
         for (t, root) in [(b, broot), (e, eroot)] {
-            let held: HashSet<PermId> =
-                (0..t.permissions.len()).filter(|&n| ids.contains(t.permissions[n].id.as_str())).map(|n| root[n]).collect();
-            for n in 0..t.permissions.len() {
-                if held.contains(&root[n]) {
-                    ids.insert(t.permissions[n].id.as_str());
+            let held: HashSet<PermId> = (0..t.permissions.len())
+                .filter(|&n| ids.contains(t.permissions[n].id.as_str()))
+                .map(|n| root[n])
+                .collect();
+            for (p, r) in t.permissions.iter().zip(root) {
+                if held.contains(r) {
+                    ids.insert(p.id.as_str());
                 }
             }
         }
@@ -499,9 +509,8 @@ impl Dir<'_> {
         let (x, y) = (&self.x, &self.y);
         let px = &x.t.permissions[nx as usize];
         let tx = px.table;
-        let ny = self.perm[nx as usize].filter(|&m| {
-            self.table.get(tx as usize).copied().flatten() == Some(y.t.permissions[m as usize].table)
-        });
+        let ny = self.perm[nx as usize]
+            .filter(|&m| self.table.get(tx as usize).copied().flatten() == Some(y.t.permissions[m as usize].table));
         let py = ny.map(|m| y.t.permissions[m as usize].privileges.0).unwrap_or(0);
         let create = Privilege::Create.bit();
         let rows_x = px.privileges.0 & !create;
@@ -537,7 +546,11 @@ impl Dir<'_> {
                         out.push((Visitor::Anonymous, Privilege::Create, table));
                     }
                     let hy = y.holders(m);
-                    out.extend(self.holders_minus(&hx, &hy).into_iter().map(|c| (Visitor::Contact(c), Privilege::Create, table)));
+                    out.extend(
+                        self.holders_minus(&hx, &hy)
+                            .into_iter()
+                            .map(|c| (Visitor::Contact(c), Privilege::Create, table)),
+                    );
                 }
             }
         }
@@ -638,16 +651,22 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut cands);
     }
-    let gained = sorted_lines(e, e_order, cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
-        (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
-        _ => true,
-    });
+    let gained =
+        sorted_lines(e, e_order, cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
+            (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
+            _ => true,
+        });
     GrantDiff { gained, lost }
 }
 
 /// Sorts candidates into the printed order (without comparing strings),
 /// drops duplicates, keeps those passing `keep`, and prints them.
-fn sorted_lines(t: &Tenant, order: &OnceLock<RowOrder>, cands: Vec<Cand>, keep: impl Fn(Cand) -> bool) -> Vec<GrantLine> {
+fn sorted_lines(
+    t: &Tenant,
+    order: &OnceLock<RowOrder>,
+    cands: Vec<Cand>,
+    keep: impl Fn(Cand) -> bool,
+) -> Vec<GrantLine> {
     if cands.is_empty() {
         return Vec::new();
     }
@@ -720,7 +739,9 @@ impl RowOrder {
     fn key(&self, table_rank: &[u32], (v, p, target): Cand) -> u128 {
         let v = match v {
             Visitor::Anonymous => self.anon_rank,
-            Visitor::Contact(c) => self.visitor_rank.get((c - self.contacts.start) as usize).copied().unwrap_or(u32::MAX),
+            Visitor::Contact(c) => {
+                self.visitor_rank.get((c - self.contacts.start) as usize).copied().unwrap_or(u32::MAX)
+            }
         };
         let p = PRIVILEGE_RANK[p as usize];
         let target = match target {
