@@ -21,10 +21,11 @@ pub use changes::{
 };
 pub use diff::GrantDiff;
 
+use crate::engine::Visitor;
 use crate::error::LoadError;
-use crate::model::Tenant;
+use crate::model::{Privilege, Tenant};
 use crate::query::{Analysis, GrantLine};
-use diff::{RowOrder, Side, SideIndex};
+use diff::{Cand, IdDiff, RowOrder, Side, SideIndex, Target};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -101,19 +102,6 @@ impl ScenarioAnswer {
         }
     }
 
-    fn from_diff(name: &str, d: GrantDiff) -> ScenarioAnswer {
-        let visitors: BTreeSet<&str> = d.gained.iter().chain(&d.lost).map(|g| g.visitor.as_str()).collect();
-        let summary = Summary { gained: d.gained.len(), lost: d.lost.len(), visitors_affected: visitors.len() };
-        ScenarioAnswer {
-            name: name.to_string(),
-            ok: true,
-            gained: Some(d.gained),
-            lost: Some(d.lost),
-            summary: Some(summary),
-            error: None,
-        }
-    }
-
     /// Whether this scenario shows that kind of change.
     pub fn shows(&self, kind: FailOn) -> bool {
         let none: &[GrantLine] = &[];
@@ -140,29 +128,215 @@ impl<'a> WhatIf<'a> {
         Side { t: &self.base.tenant, g: &self.base.grants, ix: &self.ix }
     }
 
+    fn lines(t: &Tenant, cands: &[Cand]) -> Vec<GrantLine> {
+        cands.iter().map(|&c| diff::line(t, c)).collect()
+    }
+
     /// The grant difference between the base and `edited`, where `effect`
     /// says what the changes touched (from [`build_scenario`]).
     pub fn diff(&self, edited: &Tenant, effect: &Effect) -> GrantDiff {
-        diff::diff(self.side(), &self.order, edited, effect, false)
+        let d = diff::diff(self.side(), &self.order, edited, effect, false);
+        GrantDiff { gained: Self::lines(edited, &d.gained), lost: Self::lines(&self.base.tenant, &d.lost) }
     }
 
     /// The same difference, deriving the whole edited tenant rather than the
     /// affected permission trees (slower; for cross-checking).
     pub fn diff_full(&self, edited: &Tenant) -> GrantDiff {
-        diff::diff(self.side(), &self.order, edited, &Effect { data: true, ..Effect::default() }, true)
+        let d = diff::diff(self.side(), &self.order, edited, &Effect { data: true, ..Effect::default() }, true);
+        GrantDiff { gained: Self::lines(edited, &d.gained), lost: Self::lines(&self.base.tenant, &d.lost) }
+    }
+
+    /// Applies one scenario and computes its difference, keeping the grant
+    /// lists as ids until they are printed.
+    pub fn outcome(&self, scenario: &Scenario) -> Outcome<'_> {
+        let result = build_scenario(&self.base.tenant, scenario).map(|(edited, effect)| {
+            let d = diff::diff(self.side(), &self.order, &edited, &effect, false);
+            (edited, d)
+        });
+        Outcome { name: scenario.name.clone(), base: &self.base.tenant, result }
     }
 
     /// Applies one scenario and answers it.
     pub fn run(&self, scenario: &Scenario) -> ScenarioAnswer {
-        match build_scenario(&self.base.tenant, scenario) {
-            Ok((edited, effect)) => ScenarioAnswer::from_diff(&scenario.name, self.diff(&edited, &effect)),
-            Err(e) => ScenarioAnswer::failed(&scenario.name, &e),
-        }
+        self.outcome(scenario).answer()
     }
 
     /// Answers every scenario of every document, in order.
     pub fn run_all(&self, sets: &[ChangeSet]) -> WhatIfAnswer {
         WhatIfAnswer { scenarios: sets.iter().flat_map(|s| &s.scenarios).map(|s| self.run(s)).collect() }
+    }
+}
+
+/// One scenario's outcome before printing: the edited tenant and the grant
+/// lists as ids (gained in the edited tenant's, lost in the base's), printed
+/// on demand, so that a large answer costs a few bytes per grant.
+pub struct Outcome<'w> {
+    name: String,
+    base: &'w Tenant,
+    result: Result<(Tenant, IdDiff), ChangeError>,
+}
+
+fn visitor_name(t: &Tenant, v: Visitor) -> &str {
+    match v {
+        Visitor::Anonymous => "anonymous",
+        Visitor::Contact(c) => t.row_name(c),
+    }
+}
+
+/// Writes `parts` joined as one JSON string.
+fn json_string(out: &mut dyn Write, parts: &[&str]) -> io::Result<()> {
+    let plain = |s: &str| s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if parts.iter().all(|p| plain(p)) {
+        out.write_all(b"\"")?;
+        for p in parts {
+            out.write_all(p.as_bytes())?;
+        }
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(&mut *out, &parts.concat()).map_err(io::Error::from)
+    }
+}
+
+impl Outcome<'_> {
+    /// The scenario name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the scenario applied.
+    pub fn ok(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    /// Why the scenario could not be applied.
+    pub fn error(&self) -> Option<&ChangeError> {
+        self.result.as_ref().err()
+    }
+
+    /// The counts (when the scenario applied).
+    pub fn summary(&self) -> Option<Summary> {
+        let (edited, d) = self.result.as_ref().ok()?;
+        // Lists are sorted by visitor first: distinct visitors are runs.
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let mut last = None;
+        for (t, list) in [(edited, &d.gained), (self.base, &d.lost)] {
+            for &(v, _, _) in list.iter() {
+                if last != Some((t as *const Tenant, v)) {
+                    names.insert(visitor_name(t, v));
+                    last = Some((t as *const Tenant, v));
+                }
+            }
+        }
+        Some(Summary { gained: d.gained.len(), lost: d.lost.len(), visitors_affected: names.len() })
+    }
+
+    /// Whether this scenario shows that kind of change.
+    pub fn shows(&self, kind: FailOn) -> bool {
+        let Ok((_, d)) = &self.result else { return false };
+        match kind {
+            FailOn::Gained => !d.gained.is_empty(),
+            FailOn::Lost => !d.lost.is_empty(),
+            FailOn::Anonymous => d.gained.iter().any(|c| c.0 == Visitor::Anonymous),
+        }
+    }
+
+    /// The answer, with its grant lines printed.
+    pub fn answer(&self) -> ScenarioAnswer {
+        match &self.result {
+            Err(e) => ScenarioAnswer::failed(&self.name, e),
+            Ok((edited, d)) => ScenarioAnswer {
+                name: self.name.clone(),
+                ok: true,
+                gained: Some(WhatIf::lines(edited, &d.gained)),
+                lost: Some(WhatIf::lines(self.base, &d.lost)),
+                summary: self.summary(),
+                error: None,
+            },
+        }
+    }
+
+    fn write_lines_json(out: &mut dyn Write, t: &Tenant, list: &[Cand]) -> io::Result<()> {
+        out.write_all(b"[")?;
+        for (i, &(v, p, target)) in list.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"{\"visitor\":")?;
+            json_string(out, &[visitor_name(t, v)])?;
+            write!(out, ",\"privilege\":\"{}\",", p.name())?;
+            match target {
+                Target::Row(x) => {
+                    let tb = &t.tables[t.table_of(x) as usize];
+                    out.write_all(b"\"row\":")?;
+                    json_string(out, &[&tb.name, ":", t.row_name(x)])?;
+                }
+                Target::Table(tb) => {
+                    out.write_all(b"\"table\":")?;
+                    json_string(out, &[&t.tables[tb as usize].name])?;
+                }
+            }
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"]")
+    }
+
+    /// Writes the JSON answer object of this scenario: the same bytes as
+    /// serializing [`Outcome::answer`], without building its lines.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let (Ok((edited, d)), Some(sum)) = (&self.result, self.summary()) else {
+            return serde_json::to_writer(&mut *out, &self.answer()).map_err(io::Error::from);
+        };
+        out.write_all(b"{\"name\":")?;
+        json_string(out, &[&self.name])?;
+        out.write_all(b",\"ok\":true,\"gained\":")?;
+        Self::write_lines_json(out, edited, &d.gained)?;
+        out.write_all(b",\"lost\":")?;
+        Self::write_lines_json(out, self.base, &d.lost)?;
+        out.write_all(b",\"summary\":")?;
+        serde_json::to_writer(&mut *out, &sum).map_err(io::Error::from)?;
+        out.write_all(b"}")
+    }
+
+    /// Writes the readable answer of this scenario (see [`write_text`]).
+    pub fn write_text(&self, out: &mut dyn Write, limit: usize) -> io::Result<()> {
+        let (Ok((edited, d)), Some(sum)) = (&self.result, self.summary()) else {
+            return write_scenario_text(out, &self.answer(), limit);
+        };
+        let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+        let mut tally = |t: &Tenant, list: &[Cand], lost: bool| {
+            let mut by: BTreeMap<(u32, Privilege), usize> = BTreeMap::new();
+            for &(_, p, target) in list {
+                let tb = match target {
+                    Target::Row(x) => t.table_of(x),
+                    Target::Table(tb) => tb,
+                };
+                *by.entry((tb, p)).or_default() += 1;
+            }
+            for ((tb, p), n) in by {
+                let e = counts.entry((t.tables[tb as usize].name.clone(), p.name().to_string())).or_default();
+                if lost {
+                    e.1 += n;
+                } else {
+                    e.0 += n;
+                }
+            }
+        };
+        tally(edited, &d.gained, false);
+        tally(self.base, &d.lost, true);
+        let first = |t: &Tenant, list: &mut dyn Iterator<Item = &Cand>| -> Vec<GrantLine> {
+            list.take(limit).map(|&c| diff::line(t, c)).collect()
+        };
+        let is_anon = |c: &&Cand| c.0 == Visitor::Anonymous;
+        let anon_total = d.gained.iter().filter(is_anon).count();
+        let view = TextView {
+            name: &self.name,
+            summary: sum,
+            counts,
+            anon: (anon_total, first(edited, &mut d.gained.iter().filter(is_anon))),
+            others: (d.gained.len() - anon_total, first(edited, &mut d.gained.iter().filter(|c| !is_anon(c)))),
+            lost: (d.lost.len(), first(self.base, &mut d.lost.iter())),
+        };
+        view.write(out, limit)
     }
 }
 
@@ -188,11 +362,11 @@ struct Seen {
 }
 
 impl Seen {
-    fn add(&mut self, s: &ScenarioAnswer) {
-        self.gained |= s.shows(FailOn::Gained);
-        self.lost |= s.shows(FailOn::Lost);
-        self.anonymous |= s.shows(FailOn::Anonymous);
-        self.failed |= !s.ok;
+    fn add(&mut self, shows: impl Fn(FailOn) -> bool, ok: bool) {
+        self.gained |= shows(FailOn::Gained);
+        self.lost |= shows(FailOn::Lost);
+        self.anonymous |= shows(FailOn::Anonymous);
+        self.failed |= !ok;
     }
 
     fn code(&self, fail_on: &[FailOn]) -> u8 {
@@ -217,7 +391,7 @@ impl Seen {
 pub fn exit_code<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioAnswer>, fail_on: &[FailOn]) -> u8 {
     let mut seen = Seen::default();
     for s in scenarios {
-        seen.add(s);
+        seen.add(|k| s.shows(k), s.ok);
     }
     seen.code(fail_on)
 }
@@ -232,16 +406,32 @@ fn table_of(g: &GrantLine) -> &str {
     }
 }
 
-fn write_lines(out: &mut dyn Write, title: &str, lines: &[&GrantLine], limit: usize) -> io::Result<()> {
-    if lines.is_empty() {
+/// What the readable answer of one applied scenario shows.
+struct TextView<'a> {
+    name: &'a str,
+    summary: Summary,
+    /// (table, privilege) -> (gained, lost).
+    counts: BTreeMap<(String, String), (usize, usize)>,
+    /// Each list: its length and its first lines.
+    anon: (usize, Vec<GrantLine>),
+    others: (usize, Vec<GrantLine>),
+    lost: (usize, Vec<GrantLine>),
+}
+
+fn write_lines(
+    out: &mut dyn Write,
+    title: &str,
+    (total, shown): &(usize, Vec<GrantLine>),
+    limit: usize,
+) -> io::Result<()> {
+    if *total == 0 {
         return writeln!(out, "  {title}: none");
     }
-    if lines.len() > limit {
-        writeln!(out, "  {title} ({}, first {limit}):", lines.len())?;
+    if *total > limit {
+        writeln!(out, "  {title} ({total}, first {limit}):")?;
     } else {
-        writeln!(out, "  {title} ({}):", lines.len())?;
+        writeln!(out, "  {title} ({total}):")?;
     }
-    let shown = &lines[..lines.len().min(limit)];
     let wv = shown.iter().map(|g| g.visitor.len()).max().unwrap_or(0);
     let wp = shown.iter().map(|g| g.privilege.len()).max().unwrap_or(0);
     for g in shown {
@@ -252,10 +442,37 @@ fn write_lines(out: &mut dyn Write, title: &str, lines: &[&GrantLine], limit: us
         };
         writeln!(out, "    {:wv$}  {:wp$}  {}", g.visitor, g.privilege, target)?;
     }
-    if lines.len() > limit {
-        writeln!(out, "    ... {} more", lines.len() - limit)?;
+    if *total > shown.len() {
+        writeln!(out, "    ... {} more", total - shown.len())?;
     }
     Ok(())
+}
+
+impl TextView<'_> {
+    fn write(&self, out: &mut dyn Write, limit: usize) -> io::Result<()> {
+        let sum = &self.summary;
+        writeln!(
+            out,
+            "scenario `{}`: {} gained, {} lost, {} visitor{} affected",
+            self.name,
+            sum.gained,
+            sum.lost,
+            sum.visitors_affected,
+            if sum.visitors_affected == 1 { "" } else { "s" }
+        )?;
+        if sum.gained == 0 && sum.lost == 0 {
+            return writeln!(out, "  no grant changes");
+        }
+        let wt = self.counts.keys().map(|k| k.0.len()).max().unwrap_or(0).max("table".len());
+        let wp = self.counts.keys().map(|k| k.1.len()).max().unwrap_or(0).max("privilege".len());
+        writeln!(out, "  {:wt$}  {:wp$}  {:>7}  {:>7}", "table", "privilege", "gained", "lost")?;
+        for ((t, p), (g, l)) in &self.counts {
+            writeln!(out, "  {t:wt$}  {p:wp$}  {g:>7}  {l:>7}")?;
+        }
+        write_lines(out, "anonymous gains", &self.anon, limit)?;
+        write_lines(out, if self.anon.0 == 0 { "gained" } else { "other gains" }, &self.others, limit)?;
+        write_lines(out, "lost", &self.lost, limit)
+    }
 }
 
 /// Writes the readable answer: per scenario, the counts by table and
@@ -273,43 +490,26 @@ pub fn write_text(out: &mut dyn Write, answer: &WhatIfAnswer, limit: usize) -> i
 
 /// Writes one scenario of the readable answer.
 pub fn write_scenario_text(out: &mut dyn Write, s: &ScenarioAnswer, limit: usize) -> io::Result<()> {
-    {
-        let (Some(gained), Some(lost), Some(sum)) = (&s.gained, &s.lost, &s.summary) else {
-            return writeln!(out, "scenario `{}`: failed: {}", s.name, s.error.as_deref().unwrap_or("unknown error"));
-        };
-        writeln!(
-            out,
-            "scenario `{}`: {} gained, {} lost, {} visitor{} affected",
-            s.name,
-            sum.gained,
-            sum.lost,
-            sum.visitors_affected,
-            if sum.visitors_affected == 1 { "" } else { "s" }
-        )?;
-        if gained.is_empty() && lost.is_empty() {
-            return writeln!(out, "  no grant changes");
-        }
-        let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
-        for g in gained {
-            counts.entry((table_of(g), &g.privilege)).or_default().0 += 1;
-        }
-        for g in lost {
-            counts.entry((table_of(g), &g.privilege)).or_default().1 += 1;
-        }
-        let wt = counts.keys().map(|k| k.0.len()).max().unwrap_or(0).max("table".len());
-        let wp = counts.keys().map(|k| k.1.len()).max().unwrap_or(0).max("privilege".len());
-        writeln!(out, "  {:wt$}  {:wp$}  {:>7}  {:>7}", "table", "privilege", "gained", "lost")?;
-        for ((t, p), (g, l)) in &counts {
-            writeln!(out, "  {t:wt$}  {p:wp$}  {g:>7}  {l:>7}")?;
-        }
-        let anon: Vec<&GrantLine> = gained.iter().filter(|g| g.visitor == "anonymous").collect();
-        write_lines(out, "anonymous gains", &anon, limit)?;
-        let others: Vec<&GrantLine> = gained.iter().filter(|g| g.visitor != "anonymous").collect();
-        write_lines(out, if anon.is_empty() { "gained" } else { "other gains" }, &others, limit)?;
-        let lost: Vec<&GrantLine> = lost.iter().collect();
-        write_lines(out, "lost", &lost, limit)?;
+    let (Some(gained), Some(lost), Some(sum)) = (&s.gained, &s.lost, &s.summary) else {
+        return writeln!(out, "scenario `{}`: failed: {}", s.name, s.error.as_deref().unwrap_or("unknown error"));
+    };
+    let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    for g in gained {
+        counts.entry((table_of(g).to_string(), g.privilege.clone())).or_default().0 += 1;
     }
-    Ok(())
+    for g in lost {
+        counts.entry((table_of(g).to_string(), g.privilege.clone())).or_default().1 += 1;
+    }
+    let part = |lines: Vec<&GrantLine>| (lines.len(), lines.into_iter().take(limit).cloned().collect());
+    let view = TextView {
+        name: &s.name,
+        summary: *sum,
+        counts,
+        anon: part(gained.iter().filter(|g| g.visitor == "anonymous").collect()),
+        others: part(gained.iter().filter(|g| g.visitor != "anonymous").collect()),
+        lost: part(lost.iter().collect()),
+    };
+    view.write(out, limit)
 }
 
 // ------------------------------------------------------------------ commands
@@ -368,19 +568,19 @@ pub fn whatif_command(
         write!(out, "{{\"scenarios\":[")?;
     }
     for (i, scenario) in sets.iter().flat_map(|s| &s.scenarios).enumerate() {
-        let answer = w.run(scenario);
+        let outcome = w.outcome(scenario);
         if opts.json {
             if i > 0 {
                 write!(out, ",")?;
             }
-            serde_json::to_writer(&mut *out, &answer).map_err(io::Error::from)?;
+            outcome.write_json(out)?;
         } else {
             if i > 0 {
                 writeln!(out)?;
             }
-            write_scenario_text(out, &answer, opts.limit)?;
+            outcome.write_text(out, opts.limit)?;
         }
-        seen.add(&answer);
+        seen.add(|k| outcome.shows(k), outcome.ok());
     }
     if opts.json {
         writeln!(out, "]}}")?;

@@ -332,3 +332,27 @@ fn folder_tenants_give_the_same_answer_and_stay_untouched() {
     }
     assert_eq!(grant_lines(&a), grant_lines(&b));
 }
+
+#[test]
+fn streamed_json_escapes_ids_like_serde() {
+    use portal_access::whatif::{load_changes, WhatIf};
+    let dir = scratch("escape");
+    let t = write(
+        &dir,
+        "odd.json",
+        r#"{"format": "portal-access/tenant@1",
+            "rows": {"contact": [{"id": "C\"1"}, {"id": "Zoë\\x"}, {"id": "tab\there"}], "kb": [{"id": "K/1"}]},
+            "web_roles": [{"id": "R", "name": "R", "authenticated_users": true}]}"#,
+    );
+    let c = write(
+        &dir,
+        "c.json",
+        r#"{"scenarios": [{"name": "odd \"name\"", "changes": [{"op": "add_permission", "permission":
+            {"id": "P", "table": "kb", "scope": "global", "privileges": ["read", "create"], "web_roles": ["R"]}}]}]}"#,
+    );
+    let base = portal_access::Analysis::load(&t).unwrap();
+    let answer = WhatIf::new(&base).run_all(&[load_changes(&c).unwrap()]);
+    assert_eq!(answer.scenarios[0].summary.unwrap().gained, 6);
+    let o = bin().arg("whatif").arg(&t).arg(&c).arg("--json").output().unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), serde_json::to_string(&answer).unwrap() + "\n");
+}

@@ -7,7 +7,7 @@
 use portal_access::model::RelKind;
 use portal_access::query::GrantLine;
 use portal_access::testkit::{random_tenant, Size};
-use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, WhatIf};
+use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
 use portal_access::{Analysis, Tenant};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -217,6 +217,13 @@ fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
         GrantDiff { gained: ge.difference(&gb).cloned().collect(), lost: gb.difference(&ge).cloned().collect() };
     assert_eq!(got, expected, "tenant seed {seed}, changes {doc}");
     assert_eq!(w.diff_full(&edited), expected, "full derivation, tenant seed {seed}, changes {doc}");
+    // The scenario answer (lists printed from ids, summary) says the same.
+    let answer = w.run(&set.scenarios[0]);
+    let visitors: BTreeSet<&str> = expected.gained.iter().chain(&expected.lost).map(|g| g.visitor.as_str()).collect();
+    let summary =
+        Summary { gained: expected.gained.len(), lost: expected.lost.len(), visitors_affected: visitors.len() };
+    assert_eq!(answer.summary, Some(summary));
+    assert_eq!((answer.gained, answer.lost), (Some(expected.gained.clone()), Some(expected.lost.clone())));
     true
 }
 

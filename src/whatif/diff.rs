@@ -35,12 +35,13 @@ use std::sync::OnceLock;
 
 /// What a grant is about: a row, or a table (create, S17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Target {
+pub(crate) enum Target {
     Row(RowId),
     Table(TableId),
 }
 
-type Cand = (Visitor, Privilege, Target);
+/// One grant as ids of one tenant: visitor, privilege, row or table.
+pub(crate) type Cand = (Visitor, Privilege, Target);
 
 /// Indexes of one tenant and its derivation that the diff needs besides
 /// its [`Grants`]: memberships by role, contacts by account, permissions by
@@ -408,6 +409,8 @@ struct Dir<'a> {
     table: &'a [Option<TableId>],
     /// Contacts (x ids) whose account in `y` is not their account in `x`, by x account.
     left: &'a HashMap<RowId, Vec<RowId>>,
+    /// Sort keys of `x`'s grants.
+    keys: &'a Keys<'a>,
 }
 
 impl Dir<'_> {
@@ -505,7 +508,8 @@ impl Dir<'_> {
     }
 
     /// A superset of `T_x(nx) \ T_y(counterpart)`, pushed onto `out`.
-    fn perm_minus(&self, nx: PermId, out: &mut Vec<Cand>) {
+    fn perm_minus(&self, nx: PermId, out: &mut Vec<u128>) {
+        let k = self.keys;
         let (x, y) = (&self.x, &self.y);
         let px = &x.t.permissions[nx as usize];
         let tx = px.table;
@@ -521,14 +525,14 @@ impl Dir<'_> {
             let mut pairs = Vec::new();
             self.expand(nx, &mut pairs);
             for (v, r) in pairs {
-                out.extend(privs(whole).map(|p| (v, p, Target::Row(r))));
+                out.extend(privs(whole).map(|p| k.key((v, p, Target::Row(r)))));
             }
         }
         if let (Some(m), true) = (ny, part != 0) {
             let mut pairs = Vec::new();
             self.pairs_minus(nx, m, &mut pairs);
             for (v, r) in pairs {
-                out.extend(privs(part).map(|p| (v, p, Target::Row(r))));
+                out.extend(privs(part).map(|p| k.key((v, p, Target::Row(r)))));
             }
         }
         if px.privileges.0 & create != 0 {
@@ -537,19 +541,19 @@ impl Dir<'_> {
             match ny.filter(|_| py & create != 0) {
                 None => {
                     if x.anon(nx) {
-                        out.push((Visitor::Anonymous, Privilege::Create, table));
+                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
                     }
-                    out.extend(hx.iter().map(|c| (Visitor::Contact(c), Privilege::Create, table)));
+                    out.extend(hx.iter().map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))));
                 }
                 Some(m) => {
                     if x.anon(nx) && !y.anon(m) {
-                        out.push((Visitor::Anonymous, Privilege::Create, table));
+                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
                     }
                     let hy = y.holders(m);
                     out.extend(
                         self.holders_minus(&hx, &hy)
                             .into_iter()
-                            .map(|c| (Visitor::Contact(c), Privilege::Create, table)),
+                            .map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))),
                     );
                 }
             }
@@ -557,7 +561,8 @@ impl Dir<'_> {
     }
 }
 
-fn line(t: &Tenant, (v, p, target): Cand) -> GrantLine {
+/// Prints one grant of tenant `t`.
+pub(crate) fn line(t: &Tenant, (v, p, target): Cand) -> GrantLine {
     let visitor = match v {
         Visitor::Anonymous => "anonymous".to_string(),
         Visitor::Contact(c) => t.row_name(c).to_string(),
@@ -600,17 +605,25 @@ pub struct GrantDiff {
     pub lost: Vec<GrantLine>,
 }
 
+/// Gained grants (ids of the edited tenant) and lost grants (ids of the
+/// base), each sorted by printed visitor, privilege, target.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdDiff {
+    pub(crate) gained: Vec<Cand>,
+    pub(crate) lost: Vec<Cand>,
+}
+
 /// The grant difference between the base and an edited tenant. `effect`
 /// says what the changes touched; `force_full` re-derives the whole edited
 /// tenant instead of the affected trees (the answer is the same).
-pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &Effect, force_full: bool) -> GrantDiff {
+pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &Effect, force_full: bool) -> IdDiff {
     let b = bs.t;
     let eroot = roots(e);
     let identical = !effect.data || same_rows(b, e);
     let full = force_full || (effect.data && people_changed(b, e));
     let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
     if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
-        return GrantDiff::default();
+        return IdDiff::default();
     }
     let eg = derive_partial(e, &aff_e);
     let eix = SideIndex::new(e, &eg, eroot);
@@ -628,15 +641,16 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     // Row ranks (for sorting) coincide when the rows do.
     let e_order_owned = OnceLock::new();
     let e_order = if identical { b_order } else { &e_order_owned };
+    let (b_keys, e_keys) = (Keys::new(b, b_order), Keys::new(e, e_order));
 
     // Lost: granted by an affected base permission, and by no permission of
     // the edited tenant (unaffected ones grant as in the base).
-    let lost_dir = Dir { x: bs, y: es, row: &row_be, perm: &perm_be, table: &table_be, left: &left_be };
+    let lost_dir = Dir { x: bs, y: es, row: &row_be, perm: &perm_be, table: &table_be, left: &left_be, keys: &b_keys };
     let mut cands = Vec::new();
     for n in (0..b.permissions.len() as PermId).filter(|&n| aff_b[n as usize]) {
         lost_dir.perm_minus(n, &mut cands);
     }
-    let lost = sorted_lines(b, b_order, cands, |(v, p, target)| {
+    let lost = b_keys.sorted(cands, |(v, p, target)| {
         let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
         let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
             (Some(ve), Some(te)) => es.grants(ve, p, te, |n| aff_e[n as usize]),
@@ -646,36 +660,74 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     });
 
     // Gained: granted by an affected edited permission and by nothing in the base.
-    let gain_dir = Dir { x: es, y: bs, row: &row_eb, perm: &perm_eb, table: &table_eb, left: &left_eb };
+    let gain_dir = Dir { x: es, y: bs, row: &row_eb, perm: &perm_eb, table: &table_eb, left: &left_eb, keys: &e_keys };
     let mut cands = Vec::new();
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut cands);
     }
-    let gained =
-        sorted_lines(e, e_order, cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
-            (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
-            _ => true,
-        });
-    GrantDiff { gained, lost }
+    let gained = e_keys.sorted(cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
+        (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
+        _ => true,
+    });
+    IdDiff { gained, lost }
 }
 
-/// Sorts candidates into the printed order (without comparing strings),
-/// drops duplicates, keeps those passing `keep`, and prints them.
-fn sorted_lines(
-    t: &Tenant,
-    order: &OnceLock<RowOrder>,
-    cands: Vec<Cand>,
-    keep: impl Fn(Cand) -> bool,
-) -> Vec<GrantLine> {
-    if cands.is_empty() {
-        return Vec::new();
+/// Sort keys of one tenant's grants: integers whose order is the plain
+/// string order of the printed (visitor, privilege, target), and back.
+struct Keys<'a> {
+    t: &'a Tenant,
+    order: &'a OnceLock<RowOrder>,
+    table_rank: Vec<u32>,
+    table_by_rank: Vec<TableId>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(t: &'a Tenant, order: &'a OnceLock<RowOrder>) -> Keys<'a> {
+        let table_rank = table_rank(t);
+        let mut table_by_rank = vec![0; table_rank.len()];
+        for (tb, &r) in table_rank.iter().enumerate() {
+            table_by_rank[r as usize] = tb as TableId;
+        }
+        Keys { t, order, table_rank, table_by_rank }
     }
-    let order = order.get_or_init(|| RowOrder::new(t));
-    let tables = table_rank(t);
-    let mut keyed: Vec<(u128, Cand)> = cands.into_iter().map(|c| (order.key(&tables, c), c)).collect();
-    keyed.sort_unstable_by_key(|e| e.0);
-    keyed.dedup_by_key(|e| e.0);
-    keyed.into_iter().filter(|e| keep(e.1)).map(|e| line(t, e.1)).collect()
+
+    fn order(&self) -> &RowOrder {
+        self.order.get_or_init(|| RowOrder::new(self.t))
+    }
+
+    fn key(&self, (v, p, target): Cand) -> u128 {
+        let o = self.order();
+        let v = match v {
+            Visitor::Anonymous => o.anon_rank,
+            Visitor::Contact(c) => o.visitor_rank.get((c - o.contacts.start) as usize).copied().unwrap_or(u32::MAX),
+        };
+        let (kind, target) = match target {
+            Target::Row(x) => (0u128, o.row_rank.get(x as usize).copied().unwrap_or(u32::MAX)),
+            Target::Table(tb) => (1u128, self.table_rank.get(tb as usize).copied().unwrap_or(u32::MAX)),
+        };
+        ((v as u128) << 64) | ((PRIVILEGE_RANK[p as usize] as u128) << 40) | (kind << 32) | target as u128
+    }
+
+    fn cand(&self, key: u128) -> Cand {
+        let o = self.order();
+        let v = o.visitor_by_rank.get((key >> 64) as usize).copied().unwrap_or(Visitor::Anonymous);
+        let p = PRIVILEGE_BY_RANK[((key >> 40) & 0xff) as usize % 6];
+        let rank = (key & 0xffff_ffff) as usize;
+        let target = if (key >> 32) & 1 == 0 {
+            Target::Row(o.row_by_rank.get(rank).copied().unwrap_or(0))
+        } else {
+            Target::Table(self.table_by_rank.get(rank).copied().unwrap_or(0))
+        };
+        (v, p, target)
+    }
+
+    /// Sorts candidate keys into the printed order (no string comparison),
+    /// drops duplicates, and keeps the grants passing `keep`.
+    fn sorted(&self, mut keys: Vec<u128>, keep: impl Fn(Cand) -> bool) -> Vec<Cand> {
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(|k| self.cand(k)).filter(|&c| keep(c)).collect()
+    }
 }
 
 /// Rank of each table name in plain string order (create targets).
@@ -695,7 +747,9 @@ pub(crate) struct RowOrder {
     contacts: Range<RowId>,
     visitor_rank: Vec<u32>,
     anon_rank: u32,
+    visitor_by_rank: Vec<Visitor>,
     row_rank: Vec<u32>,
+    row_by_rank: Vec<RowId>,
 }
 
 impl RowOrder {
@@ -707,10 +761,17 @@ impl RowOrder {
         names.sort_unstable();
         let mut visitor_rank = vec![0; contacts.len()];
         let mut anon_rank = 0;
+        let mut visitor_by_rank = Vec::with_capacity(names.len());
         for (r, (_, c)) in names.into_iter().enumerate() {
             match c {
-                Some(c) => visitor_rank[(c - contacts.start) as usize] = r as u32,
-                None => anon_rank = r as u32,
+                Some(c) => {
+                    visitor_rank[(c - contacts.start) as usize] = r as u32;
+                    visitor_by_rank.push(Visitor::Contact(c));
+                }
+                None => {
+                    anon_rank = r as u32;
+                    visitor_by_rank.push(Visitor::Anonymous);
+                }
             }
         }
         // Rows: by `TABLE:` then by id, which is `TABLE:ID` order as long as
@@ -730,28 +791,17 @@ impl RowOrder {
             }
         }
         let mut row_rank = vec![0; t.row_count() as usize];
-        for (r, x) in rows.into_iter().enumerate() {
+        for (r, &x) in rows.iter().enumerate() {
             row_rank[x as usize] = r as u32;
         }
-        RowOrder { contacts, visitor_rank, anon_rank, row_rank }
-    }
-
-    fn key(&self, table_rank: &[u32], (v, p, target): Cand) -> u128 {
-        let v = match v {
-            Visitor::Anonymous => self.anon_rank,
-            Visitor::Contact(c) => {
-                self.visitor_rank.get((c - self.contacts.start) as usize).copied().unwrap_or(u32::MAX)
-            }
-        };
-        let p = PRIVILEGE_RANK[p as usize];
-        let target = match target {
-            Target::Row(x) => self.row_rank.get(x as usize).copied().unwrap_or(u32::MAX),
-            Target::Table(tb) => table_rank.get(tb as usize).copied().unwrap_or(u32::MAX),
-        };
-        ((v as u128) << 64) | ((p as u128) << 32) | target as u128
+        RowOrder { contacts, visitor_rank, anon_rank, visitor_by_rank, row_rank, row_by_rank: rows }
     }
 }
 
 /// Rank of each privilege (in `Privilege` order) by name: append,
 /// append_to, create, delete, read, write.
 const PRIVILEGE_RANK: [u8; 6] = [4, 5, 2, 3, 0, 1];
+
+/// The privileges in name order.
+const PRIVILEGE_BY_RANK: [Privilege; 6] =
+    [Privilege::Append, Privilege::AppendTo, Privilege::Create, Privilege::Delete, Privilege::Read, Privilege::Write];
