@@ -19,6 +19,7 @@ pub mod testkit;
 pub mod walk;
 pub mod why;
 pub mod sarif;
+pub mod whatif;
 
 pub use engine::{Grants, Visitor};
 pub use error::{LoadError, QueryError};

@@ -9,6 +9,7 @@ use portal_access::session::{Session, SessionError};
 use portal_access::why::{PathStep, WhyAnswer};
 use portal_access::convert::ConvertError;
 use portal_access::lint::Severity;
+use portal_access::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -145,6 +146,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Grants each scenario of the change documents would add and remove.
+    Whatif {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change documents (`portal-access/changes@1`).
+        #[arg(required = true)]
+        changes: Vec<PathBuf>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Lines shown per list in the readable answer.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Exit 4 when some scenario shows this kind of change (repeatable).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Vec<FailOnArg>,
+    },
+    /// Apply one scenario of a change document and write the edited tenant to a new file.
+    Apply {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change document.
+        changes: PathBuf,
+        /// The new tenant file (must not be an input).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// The scenario to apply, when the document holds several.
+        #[arg(long)]
+        scenario: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +193,13 @@ enum DenyLevel {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Gained,
+    Lost,
+    Anonymous,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum GrantFormat {
     Jsonl,
     Csv,
@@ -174,6 +212,13 @@ enum Failure {
     Query(QueryError),
     Session(SessionError),
     Io(io::Error),
+    Command(whatif::CommandError),
+}
+
+impl From<whatif::CommandError> for Failure {
+    fn from(e: whatif::CommandError) -> Self {
+        Failure::Command(e)
+    }
 }
 
 impl From<SessionError> for Failure {
@@ -229,6 +274,11 @@ fn main() -> ExitCode {
         Err(Failure::Io(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
+        }
+        Err(Failure::Command(whatif::CommandError::Io(e))) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Command(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -296,6 +346,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     w.flush()?;
                 }
             }
+        }
+        Command::Whatif { tenant, changes, json, limit, fail_on } => {
+            let fail_on = fail_on
+                .into_iter()
+                .map(|f| match f {
+                    FailOnArg::Gained => whatif::FailOn::Gained,
+                    FailOnArg::Lost => whatif::FailOn::Lost,
+                    FailOnArg::Anonymous => whatif::FailOn::Anonymous,
+                })
+                .collect();
+            let opts = whatif::WhatIfOptions { json, limit, fail_on };
+            return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+        }
+        Command::Apply { tenant, changes, output, scenario } => {
+            let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
+            writeln!(out, "applied scenario `{name}`: wrote {}", output.display())?;
         }
         Command::Lint { tenant, json, format, deny } => {
             let format = if json { LintFormat::Json } else { format };
