@@ -2,9 +2,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod catalogue;
+pub mod cedar;
 pub mod engine;
 pub mod error;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod query;
