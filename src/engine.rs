@@ -6,14 +6,7 @@
 use crate::model::{PermId, Privilege, RelKind, RoleId, RowId, Scope, TableId, Tenant};
 use portal_access_rules as rules;
 
-/// A visitor: a signed-in contact (S1) or the anonymous visitor (S2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Visitor {
-    /// Not signed in.
-    Anonymous,
-    /// A contact row.
-    Contact(RowId),
-}
+pub use crate::model::Visitor;
 
 /// The facts of a tenant, as the rules take them.
 pub fn facts(t: &Tenant) -> rules::Facts {
@@ -280,16 +273,21 @@ impl Grants {
     /// Who may create in `table`: (anonymous may, contacts who may), sorted.
     pub fn who_create(&self, t: &Tenant, table: TableId) -> (bool, Vec<RowId>) {
         let mut anonymous = false;
+        let mut everyone = false;
         let mut out = Vec::new();
         for &n in self.perms_by_table.get(table as usize).map(Vec::as_slice).unwrap_or(&[]) {
             if !t.permissions[n as usize].privileges.has(Privilege::Create) {
                 continue;
             }
+            // Every candidate counts for `anonymous`, also after one held by
+            // every contact (no early exit here).
             anonymous |= self.cand_anon[n as usize];
-            if self.holders(n, &mut out) {
-                out = t.contacts().collect();
-                break;
+            if !everyone {
+                everyone |= self.holders(n, &mut out);
             }
+        }
+        if everyone {
+            out = t.contacts().collect();
         }
         sort_rows(t, &mut out);
         (anonymous, out)
@@ -302,6 +300,7 @@ impl Grants {
             let perm = &t.permissions[n as usize];
             perm.privileges.has(p) && table.is_none_or(|tt| tt == perm.table)
         };
+        // Global-anchored rows: whole tables (InAll) and chain rows (InG) of held candidates.
         for (n, perm) in t.permissions.iter().enumerate() {
             let n = n as PermId;
             if !ok(n) || !self.holds(t, v, n) {
@@ -310,11 +309,7 @@ impl Grants {
             if self.in_all[n as usize] {
                 out.extend(t.tables[perm.table as usize].rows());
             }
-        }
-        for &(x, n) in &self.g_by_row {
-            if ok(n) && self.holds(t, v, n) {
-                out.push(x);
-            }
+            out.extend(range(&self.derived.in_g, n, |e| e.0).iter().map(|e| e.1));
         }
         if let Visitor::Contact(c) = v {
             for &(_, x, n) in range(&self.c_by_contact, c, |e| e.0) {

@@ -12,6 +12,9 @@ pub mod load;
 pub mod model;
 pub mod query;
 pub mod raw;
+pub mod testkit;
+pub mod walk;
+pub mod why;
 
 pub use engine::{Grants, Visitor};
 pub use error::{LoadError, QueryError};

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use portal_access::why::{PathStep, WhyAnswer};
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -56,6 +57,20 @@ enum Command {
         /// Only rows of this table.
         #[arg(long)]
         table: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why may (or may not) VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    Why {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, or `anonymous`.
+        visitor: String,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// TABLE:ID (TABLE for create).
+        target: String,
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
@@ -172,6 +187,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_what(&mut out, &ans)?;
             }
         }
+        Command::Why { tenant, visitor, privilege, target, json } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.why(&visitor, &privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                print_why(&mut out, &ans)?;
+            }
+        }
         Command::Grants { tenant, format, table, json: _ } => {
             let a = Analysis::load(&tenant)?;
             match format {
@@ -225,6 +249,45 @@ fn print_what(out: &mut impl Write, a: &WhatAnswer) -> io::Result<()> {
     writeln!(out, "{} may {} {} {}:", a.visitor, a.privilege, list.len(), kind)?;
     for x in list {
         writeln!(out, "  {x}")?;
+    }
+    Ok(())
+}
+
+fn print_why(out: &mut impl Write, a: &WhyAnswer) -> io::Result<()> {
+    print_can(out, &a.can)?;
+    if let Some(reason) = &a.reason {
+        writeln!(out, "  because {reason}")?;
+    }
+    for path in &a.paths {
+        let perm = path.iter().rev().find_map(|s| match s {
+            PathStep::Permission { id, .. } => Some(id.as_str()),
+            _ => None,
+        });
+        writeln!(out, "  through {}:", perm.unwrap_or("?"))?;
+        for step in path {
+            match step {
+                PathStep::Role { id, via, account } => {
+                    let how = match (via.as_str(), account) {
+                        ("contact", _) => format!("{} is a member", a.can.visitor),
+                        ("account", Some(acc)) => format!("its account {acc} is a member"),
+                        ("authenticated", _) => "authenticated users role".to_string(),
+                        ("anonymous", _) => "anonymous users role".to_string(),
+                        (other, _) => other.to_string(),
+                    };
+                    writeln!(out, "    role {id} ({how})")?;
+                }
+                PathStep::Permission { id, scope } => writeln!(out, "    permission {id} ({scope} scope)")?,
+                PathStep::Row { reference, relationship, anchor } => {
+                    let how = match (relationship, anchor.as_deref()) {
+                        (Some(rel), _) => format!(" through {rel}"),
+                        (None, Some("visitor")) => " (the visitor)".to_string(),
+                        (None, Some("account")) => " (the visitor's account)".to_string(),
+                        (None, _) => String::new(),
+                    };
+                    writeln!(out, "      {reference}{how}")?;
+                }
+            }
+        }
     }
     Ok(())
 }

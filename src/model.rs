@@ -23,6 +23,15 @@ pub type RoleId = u32;
 /// Dense table permission id.
 pub type PermId = u32;
 
+/// A visitor: a signed-in contact (S1) or the anonymous visitor (S2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Visitor {
+    /// Not signed in.
+    Anonymous,
+    /// A contact row.
+    Contact(RowId),
+}
+
 /// The six privileges, in the order of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Privilege {

@@ -1,0 +1,270 @@
+//! Two engines, one truth: the Datalog derivation (`engine::Grants`) and the
+//! demand-driven graph walk (`walk::Walker`) must agree on every
+//! (visitor, row, privilege), on `who` for every row and privilege, and on
+//! `create` for every table, over random tenants (`testkit::random_tenant`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use portal_access::engine::{Grants, Visitor};
+use portal_access::model::{Privilege, Tenant};
+use portal_access::raw::RawTenant;
+use portal_access::testkit::{random_tenant, Size};
+use portal_access::walk::Walker;
+use proptest::prelude::*;
+
+/// Every disagreement between the two engines on one tenant, as readable lines.
+fn disagreements(t: &Tenant) -> Vec<String> {
+    let g = Grants::derive(t);
+    let w = Walker::new(t);
+    let mut out = Vec::new();
+    let visitors: Vec<Visitor> =
+        std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
+    let vname = |v: Visitor| match v {
+        Visitor::Anonymous => "anonymous".to_string(),
+        Visitor::Contact(c) => t.row_name(c).to_string(),
+    };
+    let pnames = |v: &[u32]| v.iter().map(|&n| t.permissions[n as usize].id.clone()).collect::<Vec<_>>();
+    let rnames = |v: &[u32]| v.iter().map(|&c| t.row_name(c).to_string()).collect::<Vec<_>>();
+    let rows: Vec<u32> = (0..t.row_count()).collect();
+    for p in Privilege::ALL {
+        if p == Privilege::Create {
+            continue;
+        }
+        for &x in &rows {
+            for &v in &visitors {
+                let (a, b) = (g.can(t, v, p, x), w.can(v, p, x));
+                if a != b {
+                    out.push(format!(
+                        "can {} {p} {}: datalog {:?}, walker {:?}",
+                        vname(v),
+                        t.row_ref(x),
+                        pnames(&a),
+                        pnames(&b)
+                    ));
+                }
+            }
+            let (a, b) = (g.who(t, p, x), w.who(p, x));
+            if a != b {
+                out.push(format!(
+                    "who {p} {}: datalog {:?} {:?}, walker {:?} {:?}",
+                    t.row_ref(x),
+                    a.0,
+                    rnames(&a.1),
+                    b.0,
+                    rnames(&b.1)
+                ));
+            }
+        }
+        // `what` is the row-wise transpose of `can`.
+        for &v in &visitors {
+            let mut expect: Vec<u32> = rows.iter().copied().filter(|&x| !w.can(v, p, x).is_empty()).collect();
+            portal_access::engine::sort_rows(t, &mut expect);
+            let got = g.what(t, v, p, None);
+            if got != expect {
+                out.push(format!("what {} {p}: datalog {:?}, walker {:?}", vname(v), rnames(&got), rnames(&expect)));
+            }
+        }
+    }
+    for table in 0..t.tables.len() as u32 {
+        let name = &t.tables[table as usize].name;
+        for &v in &visitors {
+            let (a, b) = (g.can_create(t, v, table), w.can_create(v, table));
+            if a != b {
+                out.push(format!("can {} create {name}: datalog {:?}, walker {:?}", vname(v), pnames(&a), pnames(&b)));
+            }
+        }
+        let (a, b) = (g.who_create(t, table), w.who_create(table));
+        if a != b {
+            out.push(format!(
+                "who create {name}: datalog {:?} {:?}, walker {:?} {:?}",
+                a.0,
+                rnames(&a.1),
+                b.0,
+                rnames(&b.1)
+            ));
+        }
+    }
+    for &v in &visitors {
+        let mut expect: Vec<u32> = (0..t.tables.len() as u32).filter(|&tb| !w.can_create(v, tb).is_empty()).collect();
+        expect.sort_by(|a, b| t.tables[*a as usize].name.cmp(&t.tables[*b as usize].name));
+        let got = g.what_create(t, v, None);
+        if got != expect {
+            out.push(format!("what {} create: datalog {got:?}, walker {expect:?}", vname(v)));
+        }
+    }
+    out
+}
+
+fn check_raw(raw: RawTenant) {
+    let t = Tenant::build(raw.clone(), "case").unwrap();
+    let d = disagreements(&t);
+    assert!(
+        d.is_empty(),
+        "{} disagreements:\n{}\ntenant: {}",
+        d.len(),
+        d.join("\n"),
+        serde_json::to_string(&raw).unwrap()
+    );
+}
+
+fn check_json(json: &str) {
+    check_raw(portal_access::load::parse_native(json, "case").unwrap());
+}
+
+fn sizes() -> impl Strategy<Value = Size> {
+    (0usize..8, 0usize..5, 0usize..6, 0usize..16).prop_map(|(contacts, accounts, rows_per_table, permissions)| Size {
+        contacts,
+        accounts,
+        rows_per_table,
+        permissions,
+    })
+}
+
+/// 256 cases, or more when `PROPTEST_CASES` asks for more (never fewer).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256).max(256)
+}
+
+/// Larger tenants, fewer of them (still every triple checked).
+fn big_sizes() -> impl Strategy<Value = Size> {
+    (8usize..30, 3usize..10, 4usize..12, 10usize..40).prop_map(|(contacts, accounts, rows_per_table, permissions)| {
+        Size { contacts, accounts, rows_per_table, permissions }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// S1 to S25 through two implementations: they agree everywhere.
+    #[test]
+    fn walker_agrees_with_datalog(seed in any::<u64>(), size in sizes()) {
+        let t = Tenant::build(random_tenant(seed, size), "random").unwrap();
+        let d = disagreements(&t);
+        prop_assert!(d.is_empty(), "seed {} size {:?}: {} disagreements:\n{}", seed, size, d.len(), d.join("\n"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases() / 8))]
+
+    /// The same on tenants a few times bigger (longer link chains, more holders).
+    #[test]
+    fn walker_agrees_with_datalog_on_bigger_tenants(seed in any::<u64>(), size in big_sizes()) {
+        let t = Tenant::build(random_tenant(seed, size), "random").unwrap();
+        let d = disagreements(&t);
+        prop_assert!(d.is_empty(), "seed {} size {:?}: {} disagreements:\n{}", seed, size, d.len(), d.join("\n"));
+    }
+}
+
+/// A fixed sweep of seeds at the default size, so a plain `cargo test` run
+/// covers the same tenants every time as well as the random ones.
+#[test]
+fn walker_agrees_with_datalog_on_fixed_seeds() {
+    for seed in 0..64 {
+        let t = Tenant::build(random_tenant(seed, Size::small()), "random").unwrap();
+        let d = disagreements(&t);
+        assert!(d.is_empty(), "seed {seed}: {} disagreements:\n{}", d.len(), d.join("\n"));
+    }
+}
+
+#[test]
+fn example_tenant_agrees() {
+    let raw = portal_access::load::read_raw(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/customer-service.json"
+    )))
+    .unwrap();
+    check_raw(raw);
+}
+
+// ----------------------------------------------------------- hand-made cases
+
+/// S21: Account scope on `account` through `account_parent_account` admits
+/// the children of the visitor's account, not its parent, one level only.
+#[test]
+fn s21_self_referential_account_scope() {
+    check_json(
+        r#"{"format": "portal-access/tenant@1",
+        "rows": {"account": [{"id": "A1"}, {"id": "A2", "parentaccountid": "A1"}, {"id": "A3", "parentaccountid": "A2"}],
+                 "contact": [{"id": "C1", "parentcustomerid": "A2"}]},
+        "web_roles": [{"id": "R", "name": "R", "authenticated_users": true}],
+        "table_permissions": [{"id": "TP", "table": "account", "scope": "account",
+            "account_relationship": "account_parent_account", "privileges": ["read"], "web_roles": ["R"]}]}"#,
+    );
+}
+
+/// S22: a self N:N relates both rows of each pair, in either direction,
+/// under a Parent chain of depth 2 whose top is Contact scope.
+#[test]
+fn s22_self_many_to_many_under_parent_chain() {
+    check_json(
+        r#"{"format": "portal-access/tenant@1",
+        "relationships": [
+            {"name": "proj_owner", "referencing": "proj", "lookup": "ownerid", "referenced": "contact"},
+            {"name": "proj_related", "kind": "many_to_many", "tables": ["proj", "proj"]},
+            {"name": "task_proj", "referencing": "task", "lookup": "projid", "referenced": "proj"}],
+        "rows": {"contact": [{"id": "C1"}, {"id": "C2"}],
+                 "proj": [{"id": "P1", "ownerid": "C1"}, {"id": "P2"}, {"id": "P3", "ownerid": "C2"}],
+                 "task": [{"id": "T1", "projid": "P2"}, {"id": "T2", "projid": "P3"}, {"id": "T3", "projid": null}]},
+        "associations": {"proj_related": [["P2", "P1"], ["P3", "P3"]]},
+        "web_roles": [{"id": "R", "name": "R", "authenticated_users": true}],
+        "table_permissions": [
+            {"id": "TP1", "table": "proj", "scope": "contact", "contact_relationship": "proj_owner", "privileges": [], "web_roles": ["R"]},
+            {"id": "TP2", "table": "proj", "scope": "parent", "parent": "TP1", "parent_relationship": "proj_related", "privileges": ["read"]},
+            {"id": "TP3", "table": "task", "scope": "parent", "parent": "TP2", "parent_relationship": "task_proj", "privileges": ["read", "write"]}]}"#,
+    );
+}
+
+/// S13: a Parent chain under a Global root admits only child rows linked to
+/// some parent row (S24: a dangling lookup links nothing).
+#[test]
+fn s13_parent_under_global_needs_a_link() {
+    check_json(
+        r#"{"format": "portal-access/tenant@1",
+        "rows": {"contact": [{"id": "C1"}], "incident": [{"id": "I1"}],
+                 "annotation": [{"id": "N1", "objectid": "I1"}, {"id": "N2", "objectid": null}, {"id": "N3", "objectid": "I9"}]},
+        "web_roles": [{"id": "R-anon", "name": "A", "anonymous_users": true}, {"id": "R-both", "name": "B", "anonymous_users": true, "authenticated_users": true}],
+        "role_members": {"contacts": [["C1", "R-anon"]]},
+        "table_permissions": [
+            {"id": "G", "table": "incident", "scope": "global", "privileges": [], "web_roles": ["R-anon", "R-both"]},
+            {"id": "N", "table": "annotation", "scope": "parent", "parent": "G", "parent_relationship": "Incident_Annotation", "privileges": ["read"]}]}"#,
+    );
+}
+
+/// S7 and S6: an inactive node cuts its subtree; roles on a child are ignored;
+/// a Global child under a Contact parent admits every row (S9).
+#[test]
+fn s6_s7_s9_inactive_child_roles_global_child() {
+    check_json(
+        r#"{"format": "portal-access/tenant@1",
+        "rows": {"contact": [{"id": "C1"}, {"id": "C2"}], "incident": [{"id": "I1", "customerid": "C1"}, {"id": "I2"}],
+                 "annotation": [{"id": "N1", "objectid": "I1"}, {"id": "N2", "objectid": "I2"}]},
+        "web_roles": [{"id": "R1", "name": "R1"}, {"id": "R2", "name": "R2"}],
+        "role_members": {"contacts": [["C1", "R1"], ["C2", "R2"]]},
+        "table_permissions": [
+            {"id": "P", "table": "incident", "scope": "contact", "contact_relationship": "incident_customer_contacts", "privileges": ["read"], "web_roles": ["R1"]},
+            {"id": "Q", "table": "annotation", "scope": "global", "parent": "P", "privileges": ["read"], "web_roles": ["R2"]},
+            {"id": "X", "table": "incident", "scope": "global", "parent": "P", "privileges": ["write"], "active": false},
+            {"id": "Y", "table": "annotation", "scope": "parent", "parent": "X", "parent_relationship": "Incident_Annotation", "privileges": ["delete"]}]}"#,
+    );
+}
+
+// ----------------------------------------------------------- regressions
+
+/// Broke `Grants::who_create` (proptest seed 18356142247276356705): it
+/// stopped at the first create candidate held by every contact, so a later
+/// candidate held by the anonymous users role was never counted (S4, S17).
+#[test]
+fn who_create_counts_anonymous_after_a_tree_everyone_holds() {
+    let json = r#"{"format": "portal-access/tenant@1",
+        "rows": {"contact": [{"id": "C1"}]},
+        "web_roles": [{"id": "R-auth", "name": "A", "authenticated_users": true}, {"id": "R-anon", "name": "N", "anonymous_users": true}],
+        "table_permissions": [
+            {"id": "TP1", "table": "lead", "scope": "global", "privileges": ["create"], "web_roles": ["R-auth"]},
+            {"id": "TP2", "table": "lead", "scope": "custom", "privileges": ["create"], "web_roles": ["R-anon"]}]}"#;
+    check_json(json);
+    let t = Tenant::build(portal_access::load::parse_native(json, "case").unwrap(), "case").unwrap();
+    let g = Grants::derive(&t);
+    let (anonymous, contacts) = g.who_create(&t, t.table_id("lead").unwrap());
+    assert!(anonymous);
+    assert_eq!(contacts, vec![t.contact("C1").unwrap()]);
+}
