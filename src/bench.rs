@@ -12,6 +12,7 @@ use crate::error::LoadError;
 use crate::generate::{self, GenConfig, GenError, Profile, Rng};
 use crate::model::{PermId, Privilege, RowId, Tenant};
 use crate::query::Target;
+use crate::walk::Walker;
 use portal_access_rules as rules;
 use serde::Serialize;
 use std::hint::black_box;
@@ -48,8 +49,9 @@ pub const BASELINE: Option<Derivation> = None;
 
 /// A `can` / `who` checker that answers without the derived grants.
 pub trait Checker {
-    /// Whether `v` may do `p` (not create) to row `x`.
-    fn can(&self, v: Visitor, p: Privilege, x: RowId) -> bool;
+    /// The permissions that let `v` do `p` (not create) to row `x`, sorted
+    /// as [`Grants::can`] sorts them; empty when denied.
+    fn can(&self, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId>;
     /// Who may do `p` to row `x`: (anonymous may, contacts who may), when supported.
     fn who(&self, p: Privilege, x: RowId) -> Option<(bool, Vec<RowId>)>;
 }
@@ -62,10 +64,23 @@ pub struct CheckerKind {
     pub build: for<'a> fn(&'a Tenant) -> Box<dyn Checker + 'a>,
 }
 
-/// The checkers compared with the derived grants (the demand-driven graph
-/// checker goes here when it is written).
+impl Checker for Walker<'_> {
+    fn can(&self, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
+        Walker::can(self, v, p, x)
+    }
+    fn who(&self, p: Privilege, x: RowId) -> Option<(bool, Vec<RowId>)> {
+        Some(Walker::who(self, p, x))
+    }
+}
+
+fn walker<'a>(t: &'a Tenant) -> Box<dyn Checker + 'a> {
+    Box::new(Walker::new(t))
+}
+
+/// The checkers compared with the derived grants: the demand-driven graph
+/// checker ([`crate::walk::Walker`]).
 pub fn checkers() -> Vec<CheckerKind> {
-    Vec::new()
+    vec![CheckerKind { name: "graph checker", build: walker }]
 }
 
 /// Why a benchmark could not run.
@@ -572,9 +587,9 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             let start = Instant::now();
             let ch = (k.build)(&t);
             let build_seconds = start.elapsed().as_secs_f64();
-            let can = time_each(&rows_q, |&(v, p, x)| usize::from(ch.can(v, p, x)));
+            let can = time_each(&rows_q, |&(v, p, x)| ch.can(v, p, x).len());
             let mut disagreements =
-                rows_q.iter().filter(|&&(v, p, x)| ch.can(v, p, x) == grants.can(&t, v, p, x).is_empty()).count();
+                rows_q.iter().filter(|&&(v, p, x)| ch.can(v, p, x) != grants.can(&t, v, p, x)).count();
             let who = if q.who.first().is_some_and(|&(p, x)| ch.who(p, x).is_some()) {
                 disagreements += q.who.iter().filter(|&&(p, x)| ch.who(p, x) != Some(grants.who(&t, p, x))).count();
                 Some(time_each(&q.who, |&(p, x)| ch.who(p, x).map_or(0, |w| w.1.len())))

@@ -96,11 +96,28 @@ fn customer_service_example_benchmark_questions() {
 
 #[test]
 fn tiny_generated_tenants_every_question() {
-    for seed in 1..=3 {
-        let t = generated(&GenConfig { contacts: 25, accounts: 5, rows: 160, seed });
+    for seed in 1..=2 {
+        let t = generated(&GenConfig { contacts: 10, accounts: 3, rows: 70, seed });
         let qs = every_question(&t);
         let allowed = agree(&t, &qs);
         assert!(allowed > 0, "seed {seed}: nothing allowed");
+    }
+}
+
+/// The shared random tenants are dense in the corners of the rules (self
+/// N:N, polymorphic lookups, roles flagged both ways, relationships that do
+/// not join, Self off `contact`, inactive nodes at any depth).
+#[test]
+fn random_tenants_every_question() {
+    for seed in 0..40 {
+        let raw = portal_access::testkit::random_tenant(seed, portal_access::testkit::Size::small());
+        let t = Tenant::build(raw, "random.json").unwrap();
+        agree(&t, &every_question(&t));
+    }
+    for seed in 0..3 {
+        let raw = portal_access::testkit::random_tenant(seed, portal_access::testkit::Size::medium());
+        let t = Tenant::build(raw, "random.json").unwrap();
+        agree(&t, &questions(&t, seed, 3_000, 0, 0).can);
     }
 }
 
