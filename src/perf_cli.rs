@@ -72,6 +72,10 @@ pub struct BenchArgs {
     /// Do not run the other derivations and checkers.
     #[arg(long)]
     no_peers: bool,
+    /// Time budget, in seconds, of each latency measurement (fewer queries
+    /// are timed when it runs out; the report says how many).
+    #[arg(long, default_value_t = 30)]
+    budget_seconds: u64,
     /// Cost growth: derive time and peak memory at three sizes, each measured
     /// in a fresh process.
     #[arg(long, conflicts_with_all = ["tenant", "profile"])]
@@ -139,6 +143,7 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         cedar: !a.no_cedar,
         cedar_max_rows: a.cedar_max_rows,
         peers: !a.no_peers,
+        budget: std::time::Duration::from_secs(a.budget_seconds),
     };
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
