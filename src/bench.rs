@@ -356,11 +356,13 @@ pub struct Options {
     pub peers: bool,
     /// Time budget of each latency measurement.
     pub budget: Duration,
+    /// Called with a line as each phase ends (the front end prints it).
+    pub progress: Option<fn(&str)>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: 1, queries: 5000, what_queries: 500, cedar: true, cedar_max_rows: 2_000_000, peers: true, budget: Duration::from_secs(30) }
+        Options { seed: 1, queries: 5000, what_queries: 500, cedar: true, cedar_max_rows: 2_000_000, peers: true, budget: Duration::from_secs(30), progress: None }
     }
 }
 
@@ -502,17 +504,23 @@ impl Report {
 }
 
 /// Generates a profile's tenant into a temporary folder and measures it.
-pub fn run_profile(profile: Profile, cfg: GenConfig, opts: &Options) -> Result<Report, BenchError> {
+/// The profile's targets apply only when `cfg` is exactly that profile's
+/// sizes; other sizes are reported as `custom`.
+pub fn run_profile(cfg: GenConfig, opts: &Options) -> Result<Report, BenchError> {
+    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == cfg);
     let dir = tempfile::tempdir().map_err(BenchError::Temp)?;
-    let path = dir.path().join(format!("{}-{}.json", profile.name(), cfg.seed));
+    let path = dir.path().join(format!("tenant-{}.json", cfg.seed));
     let start = Instant::now();
     generate::generate_file(&cfg, &path)?;
     let gen = start.elapsed().as_secs_f64();
+    if let Some(f) = opts.progress {
+        f(&format!("generate {gen:.2} s"));
+    }
     let mut r = run(&path, opts)?;
-    r.tenant.profile = Some(profile.name().to_string());
+    r.tenant.profile = Some(profile.map_or("custom", Profile::name).to_string());
     r.tenant.seed = Some(cfg.seed);
     r.tenant.generate_seconds = Some(gen);
-    r.targets = targets(&r, Some(profile));
+    r.targets = targets(&r, profile);
     Ok(r)
 }
 
@@ -521,9 +529,15 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let mut r = Report { machine: machine(), ..Report::default() };
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
 
+    let say = |what: String| {
+        if let Some(f) = opts.progress {
+            f(&what);
+        }
+    };
     let start = Instant::now();
     let t = crate::load::load(path)?;
     r.load_seconds = start.elapsed().as_secs_f64();
+    say(format!("load {:.2} s, peak {}", r.load_seconds, bytes(peak_rss().unwrap_or(0))));
     r.tenant = TenantInfo {
         source: path.display().to_string(),
         file_bytes,
@@ -542,11 +556,13 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let derived = (serving.derive)(&t);
     r.derive_seconds = start.elapsed().as_secs_f64();
     r.derivations.push(DeriveTime { name: serving.name.to_string(), seconds: r.derive_seconds, agrees: true });
+    say(format!("derive ({}) {:.2} s, peak {}", serving.name, r.derive_seconds, bytes(peak_rss().unwrap_or(0))));
     let start = Instant::now();
     let grants = Grants::index(&t, derived);
     r.index_seconds = start.elapsed().as_secs_f64();
     r.derived_facts = grants.fact_count() as u64;
     r.peak_rss_bytes = peak_rss().unwrap_or(0);
+    say(format!("index {:.2} s, peak {}", r.index_seconds, bytes(r.peak_rss_bytes)));
 
     if opts.peers {
         for d in ds.iter().skip(1).chain(BASELINE.iter()) {
@@ -556,6 +572,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             let agrees = other == grants.derived;
             drop(other);
             let dt = DeriveTime { name: d.name.to_string(), seconds, agrees };
+            say(format!("derive ({}) {seconds:.2} s", d.name));
             if BASELINE.is_some_and(|b| b.name == d.name) {
                 r.baseline = Some(dt);
             } else {
@@ -587,6 +604,9 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     r.can_rows = time_each(&rows_q, budget, |&(v, p, x)| grants.can(&t, v, p, x), |_, via| via.len());
     r.who = time_each(&q.who, budget, |&(p, x)| grants.who(&t, p, x), |_, w| w.1.len());
     r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
+    if !q.can.is_empty() {
+        say("queries timed".to_string());
+    }
 
     if opts.peers {
         for k in checkers() {
@@ -606,6 +626,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             } else {
                 None
             };
+            say(format!("{} {build_seconds:.2} s to build, queries timed", k.name));
             r.checkers.push(CheckerReport { name: k.name.to_string(), build_seconds, can, who, disagreements });
         }
     }

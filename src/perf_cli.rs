@@ -80,12 +80,40 @@ pub struct BenchArgs {
     /// in a fresh process.
     #[arg(long, conflicts_with_all = ["tenant", "profile"])]
     growth: bool,
-    /// Profiles for --growth.
-    #[arg(long, value_delimiter = ',', value_parser = parse_profile, default_values = ["small", "medium", "large"])]
-    growth_profiles: Vec<Profile>,
+    /// Sizes for --growth: profile names, or a number of contacts (`300k`,
+    /// `2m`) with a tenth as many accounts and ten times as many rows.
+    #[arg(long, value_delimiter = ',', value_parser = parse_size, default_values = ["small", "medium", "large"])]
+    growth_sizes: Vec<Size>,
+    /// Print each phase's time on standard error as it ends.
+    #[arg(long)]
+    progress: bool,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
+}
+
+/// A size for `--growth`.
+#[derive(Clone)]
+struct Size {
+    label: String,
+    contacts: u64,
+}
+
+fn parse_size(s: &str) -> Result<Size, String> {
+    if let Some(p) = Profile::parse(s) {
+        return Ok(Size { label: s.to_string(), contacts: p.config(1).contacts });
+    }
+    let (digits, mult) = match s.strip_suffix(['k', 'K']) {
+        Some(d) => (d, 1_000),
+        None => match s.strip_suffix(['m', 'M']) {
+            Some(d) => (d, 1_000_000),
+            None => (s, 1),
+        },
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Size { label: s.to_string(), contacts: n * mult }),
+        _ => Err(format!("unknown size `{s}` (expected small, medium, large or a number of contacts such as 300k)")),
+    }
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
@@ -144,10 +172,11 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         cedar_max_rows: a.cedar_max_rows,
         peers: !a.no_peers,
         budget: std::time::Duration::from_secs(a.budget_seconds),
+        progress: if a.progress { Some(progress) } else { None },
     };
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
-        (None, Some(p)) => bench::run_profile(p, config(p, a.seed, a.contacts, a.accounts, a.rows), &opts),
+        (None, Some(p)) => bench::run_profile(config(p, a.seed, a.contacts, a.accounts, a.rows), &opts),
         (None, None) => return Err(io_err("give --profile, --tenant or --growth")),
     };
     let report = report.map_err(|e| match e {
@@ -161,6 +190,10 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         print_report(out, &report, &command_line())?;
     }
     Ok(())
+}
+
+fn progress(phase: &str) {
+    eprintln!("bench: {phase}");
 }
 
 fn command_line() -> String {
@@ -286,21 +319,33 @@ fn agree(ok: bool) -> &'static str {
     }
 }
 
-/// `bench --growth`: one fresh process per profile, so each peak is its own.
+/// `bench --growth`: one fresh process per size, so each peak is its own.
+/// A size that does not finish (out of memory, say) is reported as such.
 fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
     let exe = std::env::current_exe()?;
-    let mut rows: Vec<Value> = Vec::new();
-    for p in &a.growth_profiles {
+    let mut rows: Vec<(String, Result<Value, String>)> = Vec::new();
+    for size in &a.growth_sizes {
+        let n = size.contacts;
         let output = std::process::Command::new(&exe)
-            .args(["bench", "--profile", p.name(), "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers"])
-            .args(["--queries", "0", "--what-queries", "0"])
-            .stderr(std::process::Stdio::inherit())
+            .args(["bench", "--profile", "small", "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers"])
+            .args(["--contacts", &n.to_string(), "--accounts", &(n / 10).to_string(), "--rows", &(n * 10).to_string()])
+            .args(["--queries", "0", "--what-queries", "0", "--progress"])
+            .stderr(std::process::Stdio::piped())
             .output()?;
-        if !output.status.success() {
-            return Err(io_err(format!("bench of profile `{}` failed ({})", p.name(), output.status)));
-        }
-        let v: Value = serde_json::from_slice(&output.stdout).map_err(io_err)?;
-        rows.push(v);
+        let err = String::from_utf8_lossy(&output.stderr);
+        let phases: Vec<&str> = err.lines().filter(|l| l.starts_with("bench: ")).collect();
+        let result = if output.status.success() {
+            serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())
+        } else {
+            let why = err.lines().find(|l| l.contains("memory allocation of")).unwrap_or("").to_string();
+            Err(format!(
+                "did not finish ({}{}); last phase done: {}",
+                output.status,
+                if why.is_empty() { String::new() } else { format!(", {why}") },
+                phases.last().map_or("none", |l| l.trim_start_matches("bench: "))
+            ))
+        };
+        rows.push((size.label.clone(), result));
     }
     let num = |v: &Value, path: &[&str]| -> f64 {
         let mut cur = v;
@@ -310,18 +355,32 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         cur.as_f64().unwrap_or(0.0)
     };
     if a.json {
-        serde_json::to_writer(&mut *out, &serde_json::json!({ "growth": rows })).map_err(io_err)?;
+        let list: Vec<Value> = rows
+            .iter()
+            .map(|(label, r)| match r {
+                Ok(v) => serde_json::json!({ "size": label, "report": v }),
+                Err(e) => serde_json::json!({ "size": label, "failed": e }),
+            })
+            .collect();
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "growth": list })).map_err(io_err)?;
         writeln!(out)?;
         return Ok(());
     }
     writeln!(out, "`{}`", command_line())?;
     writeln!(out)?;
-    writeln!(out, "| profile | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |")?;
-    writeln!(out, "|---------|------|------|--------|-------|-------------|---------------|--------|----------|----------|")?;
+    writeln!(out, "| size | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |")?;
+    writeln!(out, "|------|------|------|--------|-------|-------------|---------------|--------|----------|----------|")?;
     let mut prev: Option<&Value> = None;
-    for (p, v) in a.growth_profiles.iter().zip(&rows) {
+    for (label, r) in &rows {
+        let v = match r {
+            Ok(v) => v,
+            Err(e) => {
+                writeln!(out, "| {label} | | | | | | | | | {e} |")?;
+                continue;
+            }
+        };
         let (rws, d, mem) = (num(v, &["tenant", "rows"]), num(v, &["derive_seconds"]), num(v, &["peak_rss_bytes"]));
-        let f = |now: f64, before: f64| if before > 0.0 { format!("{:.1}", now / before) } else { "".to_string() };
+        let f = |now: f64, before: f64| if before > 0.0 { format!("{:.1}", now / before) } else { String::new() };
         let (rx, dx, mx) = match prev {
             Some(pv) => (
                 f(rws, num(pv, &["tenant", "rows"])),
@@ -332,9 +391,7 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         };
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {rx} | {dx} | {mx} |",
-            p.name(),
-            rws,
+            "| {label} | {rws} | {} | {} | {} | {} | {} | {rx} | {dx} | {mx} |",
             secs(num(v, &["load_seconds"])),
             secs(d),
             secs(num(v, &["index_seconds"])),
