@@ -15,6 +15,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod perf_cli;
+
 #[derive(Parser)]
 #[command(name = "portal-access", version, about = "Who can see and change which rows of a Power Pages website")]
 struct Cli {
@@ -176,6 +178,10 @@ enum Command {
         #[arg(long)]
         scenario: Option<String>,
     },
+    /// Write a synthetic tenant, deterministic for a seed.
+    Generate(perf_cli::GenerateArgs),
+    /// Performance report: load, derive, memory, query latency, comparisons.
+    Bench(perf_cli::BenchArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -396,6 +402,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
+        Command::Generate(args) => perf_cli::generate(args, &mut out)?,
+        Command::Bench(args) => perf_cli::bench(args, &mut out)?,
     }
     out.flush()?;
     Ok(0)

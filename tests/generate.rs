@@ -1,0 +1,133 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The synthetic tenant generator: deterministic, valid, and shaped like a
+//! real customer-service and partner portal.
+
+use portal_access::generate::{generate, generate_file, GenConfig, Profile};
+use portal_access::load::parse_native;
+use portal_access::model::{Scope, Tenant};
+use std::collections::HashMap;
+
+fn bytes(cfg: &GenConfig) -> Vec<u8> {
+    let mut out = Vec::new();
+    generate(cfg, &mut out).unwrap();
+    out
+}
+
+fn tenant(cfg: &GenConfig) -> Tenant {
+    let text = String::from_utf8(bytes(cfg)).unwrap();
+    Tenant::build(parse_native(&text, "gen.json").unwrap(), "gen.json").unwrap()
+}
+
+fn tiny(seed: u64) -> GenConfig {
+    GenConfig { contacts: 300, accounts: 30, rows: 3000, seed }
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    assert_eq!(bytes(&tiny(7)), bytes(&tiny(7)));
+    assert_ne!(bytes(&tiny(7)), bytes(&tiny(8)));
+}
+
+#[test]
+fn small_profile_has_the_documented_sizes() {
+    let cfg = Profile::Small.config(1);
+    assert_eq!((cfg.contacts, cfg.accounts, cfg.rows), (1_000, 100, 10_000));
+    let m = Profile::Medium.config(1);
+    assert_eq!((m.contacts, m.accounts, m.rows), (100_000, 10_000, 1_000_000));
+    let l = Profile::Large.config(1);
+    assert_eq!((l.contacts, l.accounts, l.rows), (1_000_000, 100_000, 10_000_000));
+    let t = tenant(&cfg);
+    let count = |name: &str| t.tables[t.table_id(name).unwrap() as usize].ids.len() as u64;
+    assert_eq!(count("contact"), 1_000);
+    assert_eq!(count("account"), 100);
+    let total = u64::from(t.row_count());
+    assert!((9_900..=10_000).contains(&total), "{total} rows");
+}
+
+#[test]
+fn stats_match_the_file() {
+    let cfg = tiny(3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    let stats = generate_file(&cfg, &path).unwrap();
+    assert_eq!(stats.bytes, std::fs::metadata(&path).unwrap().len());
+    let t = portal_access::load::load(&path).unwrap();
+    assert_eq!(stats.rows, u64::from(t.row_count()));
+    for (name, n) in &stats.tables {
+        assert_eq!(t.tables[t.table_id(name).unwrap() as usize].ids.len() as u64, *n, "{name}");
+    }
+    assert_eq!(stats.contact_members, t.contact_members.len() as u64);
+    assert_eq!(stats.account_members, t.account_members.len() as u64);
+    assert_eq!(stats.permissions, t.permissions.len() as u64);
+}
+
+#[test]
+fn configuration_uses_every_scope_chains_of_depth_four_inactive_nodes_and_global_children() {
+    let t = tenant(&tiny(1));
+    let n = t.permissions.len();
+    assert!((55..=70).contains(&n), "{n} permissions");
+    for s in [Scope::Global, Scope::Contact, Scope::Account, Scope::Parent, Scope::SelfScope, Scope::Custom] {
+        assert!(t.permissions.iter().any(|p| p.scope == s), "no {s:?} permission");
+    }
+    let depth = |mut k: u32| {
+        let mut d = 1;
+        while let Some(m) = t.permissions[k as usize].parent {
+            d += 1;
+            k = m;
+        }
+        d
+    };
+    assert_eq!((0..n as u32).map(depth).max(), Some(4));
+    assert!(t.permissions.iter().any(|p| !p.active));
+    let global_children = t.permissions.iter().filter(|p| p.scope == Scope::Global && p.parent.is_some()).count();
+    assert!(global_children >= 2, "{global_children} Global children");
+    assert_eq!(t.roles.len(), 10);
+    assert!(t.roles.iter().any(|r| r.anonymous) && t.roles.iter().any(|r| r.authenticated));
+    assert!(t.roles.iter().any(|r| !r.active));
+}
+
+#[test]
+fn order_relationships_are_declared_in_the_file_and_resolve() {
+    let t = tenant(&tiny(2));
+    for name in ["order_customer_contacts", "order_customer_accounts", "order_details", "product_order_details", "contact_products"] {
+        let r = t.rel_id(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert!(!t.relationships[r as usize].builtin, "{name} should be declared in the file");
+        assert!(t.links.iter().any(|l| l.0 == r), "{name} links nothing");
+    }
+    for name in ["incident_customer_contacts", "incident_customer_accounts", "Incident_Annotation", "adx_portalcomment_Annotations", "account_parent_account", "contact_customer_contacts"] {
+        let r = t.rel_id(name).unwrap();
+        assert!(t.links.iter().any(|l| l.0 == r), "{name} links nothing");
+    }
+}
+
+#[test]
+fn contacts_are_skewed_over_accounts_and_some_have_none() {
+    let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4 });
+    let mut per_account: HashMap<u32, usize> = HashMap::new();
+    for &(_, a) in &t.contact_account {
+        *per_account.entry(a).or_default() += 1;
+    }
+    let mut sizes: Vec<usize> = per_account.values().copied().collect();
+    sizes.sort_unstable();
+    let largest = *sizes.last().unwrap();
+    let median = sizes[sizes.len() / 2];
+    assert!(largest >= 300, "largest account has {largest} contacts");
+    assert!(median <= 6, "median account has {median} contacts");
+    let contacts = (t.contacts().end - t.contacts().start) as usize;
+    let without = contacts - t.contact_account.len();
+    assert!(without * 100 / contacts >= 4, "{without} of {contacts} contacts have no account");
+    let under_contact = t.rel_id("contact_customer_contacts").unwrap();
+    assert!(t.links.iter().filter(|l| l.0 == under_contact).count() >= 50);
+}
+
+#[test]
+fn odd_sizes_still_give_valid_tenants() {
+    for cfg in [
+        GenConfig { contacts: 0, accounts: 0, rows: 0, seed: 1 },
+        GenConfig { contacts: 5, accounts: 0, rows: 3, seed: 1 },
+        GenConfig { contacts: 1, accounts: 1, rows: 100, seed: 9 },
+    ] {
+        let t = tenant(&cfg);
+        assert_eq!(t.tables[t.contact_table as usize].ids.len() as u64, cfg.contacts);
+    }
+}
