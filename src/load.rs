@@ -4,7 +4,7 @@
 
 use crate::error::LoadError;
 use crate::model::Tenant;
-use crate::raw::RawTenant;
+use crate::raw::{ObjectOnly, RawTenant};
 use std::path::Path;
 
 /// Loads a tenant: a native JSON file, or a tenant folder. A failed load
@@ -30,7 +30,11 @@ pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
 
 /// Parses native tenant JSON text; `file` names it in errors.
 pub fn parse_native(text: &str, file: &str) -> Result<RawTenant, LoadError> {
-    parse_json(text, file)
+    // The whole document must be an object (see `ObjectOnly`).
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(ObjectOnly(&mut de)).map_err(|e| json_error(file, e))?;
+    de.end().map_err(|e| syntax(file, &e))?;
+    Ok(value)
 }
 
 /// Parses any of the project's JSON documents with errors that carry the

@@ -779,12 +779,19 @@ impl Tenant {
                 origin: p.origin.clone(),
             });
         }
-        // S5: parent links must end at a root.
+        // S5: parent links must end at a root. `ends[k]`: k is known to end
+        // at a root, so each walk stops there (linear in the number of
+        // permissions, whatever the depth of the chains).
+        let mut ends = vec![false; permissions.len()];
         for (i, p) in permissions.iter().enumerate() {
             let mut seen = vec![i as PermId];
+            let mut on_path = std::collections::HashSet::from([i as PermId]);
             let mut cur = p.parent;
             while let Some(m) = cur {
-                if seen.contains(&m) {
+                if ends[m as usize] {
+                    break;
+                }
+                if !on_path.insert(m) {
                     let chain: Vec<String> = seen.iter().chain([&m]).map(|&k| format!("`{}`", permissions[k as usize].id)).collect();
                     return Err(invalid(
                         file,
@@ -796,6 +803,9 @@ impl Tenant {
                 }
                 seen.push(m);
                 cur = permissions[m as usize].parent;
+            }
+            for k in seen {
+                ends[k as usize] = true;
             }
         }
 

@@ -31,7 +31,7 @@ pub struct Origin {
 
 /// A relationship as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a relationship object")]
 pub struct RawRelationship {
     /// Unique name.
     pub name: String,
@@ -60,7 +60,7 @@ pub struct RawRelationship {
 
 /// A web role as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a web role object")]
 pub struct RawRole {
     /// Unique id.
     pub id: String,
@@ -83,7 +83,7 @@ pub struct RawRole {
 
 /// Role membership pairs.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an object with `contacts` and `accounts` pairs")]
 pub struct RawMembers {
     /// `[contact_id, role_id]` pairs.
     #[serde(default)]
@@ -95,7 +95,7 @@ pub struct RawMembers {
 
 /// A table permission as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table permission object")]
 pub struct RawPermission {
     /// Unique id.
     pub id: String,
@@ -186,12 +186,12 @@ pub struct RawRows(pub Vec<RawTable>);
 
 /// A whole tenant before validation.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a tenant object")]
 pub struct RawTenant {
     /// Must be [`FORMAT`].
     pub format: String,
     /// Declared relationships (the catalogue supplies the standard ones).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub relationships: Vec<RawRelationship>,
     /// Data rows.
     #[serde(default)]
@@ -200,13 +200,13 @@ pub struct RawTenant {
     #[serde(default)]
     pub associations: serde_json::Map<String, Value>,
     /// Web roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub web_roles: Vec<RawRole>,
     /// Role memberships.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub role_members: RawMembers,
     /// Table permissions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub table_permissions: Vec<RawPermission>,
     /// Folder tenants: relationship names that a missing declaration may
     /// leave unresolved without failing the load (PP016).
@@ -219,6 +219,59 @@ pub struct RawTenant {
     /// edit of the value drops the settlement.
     #[serde(skip)]
     pub lookup_targets: HashMap<(String, String, String, String), String>,
+}
+
+/// Deserializes a struct from a JSON object only. serde's derived structs
+/// also accept an array of their fields in order, which the tenant format
+/// does not allow (`["R1"]` would load as a web role).
+pub struct ObjectOnly<D>(pub D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    T::deserialize(ObjectOnly(d))
+}
+
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct Objects<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Objects<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(x) = seq.next_element_seed(Objects::<T>(std::marker::PhantomData))? {
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Objects<T> {
+        type Value = T;
+        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<T, D2::Error> {
+            T::deserialize(ObjectOnly(d))
+        }
+    }
+    d.deserialize_seq(Objects::<T>(std::marker::PhantomData))
 }
 
 impl<'de> Deserialize<'de> for RawRows {
