@@ -71,10 +71,10 @@ fn main() {
         let t0 = Instant::now();
         for s in &set.scenarios {
             let t1 = Instant::now();
-            let a = w.run(s);
+            let a = w.outcome(s);
             times.push(t1.elapsed());
-            lines += a.summary.map(|s| s.gained + s.lost).unwrap_or(0);
-            assert!(a.ok, "{:?}", a.error);
+            lines += a.summary().map(|s| s.gained + s.lost).unwrap_or(0);
+            assert!(a.ok(), "{:?}", a.error());
         }
         let total = t0.elapsed();
         times.sort();

@@ -825,3 +825,17 @@ fn answers_sort_in_plain_string_order_of_printed_ids() {
     sorted.sort();
     assert_eq!(order, sorted);
 }
+
+#[test]
+fn changes_and_scenarios_must_be_objects_not_arrays_of_fields() {
+    // serde would otherwise read `["remove_permission", "TP-self"]` as a change.
+    let e = parse_error(r#"{"changes": [["remove_permission", "TP-self"]]}"#);
+    let LoadError::Invalid { place, message, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(place, "`changes[0]`");
+    assert!(message.starts_with("invalid type: sequence, expected a change object"), "{message}");
+    let e = parse_error(r#"{"scenarios": [["s", []]]}"#);
+    let LoadError::Invalid { place, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(place, "`scenarios[0]`");
+    let e = parse_error(r#"[null, null, []]"#);
+    assert_eq!(e.to_string(), "changes.json: at the top level: expected a change document object, found an array");
+}

@@ -5,9 +5,13 @@
 use crate::error::LoadError;
 use crate::load::parse_json;
 use crate::model::{Privilege, Scope};
+use crate::raw::ObjectOnly;
 use crate::raw::{RawPermission, RawRole};
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
+use std::fmt;
+use std::marker::PhantomData;
 use std::path::Path;
 
 /// The change document format tag.
@@ -162,22 +166,53 @@ pub enum Change {
 // ------------------------------------------------------------------ parsing
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a change document object")]
 struct Doc {
     #[serde(default)]
     format: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_objects")]
     scenarios: Option<Vec<ScenarioDoc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_objects")]
     changes: Option<Vec<ChangeDoc>>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a scenario object")]
 struct ScenarioDoc {
     #[serde(default)]
     name: Option<String>,
+    #[serde(deserialize_with = "objects")]
     changes: Vec<ChangeDoc>,
+}
+
+/// An array whose elements are JSON objects (serde's derived structs would
+/// also take an array of their fields in order).
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct Objects<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Objects<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(x) = seq.next_element_seed(Objects::<T>(PhantomData))? {
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Objects<T> {
+        type Value = T;
+        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<T, D2::Error> {
+            T::deserialize(ObjectOnly(d))
+        }
+    }
+    d.deserialize_seq(Objects::<T>(PhantomData))
+}
+
+fn some_objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    objects(d).map(Some)
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
@@ -256,7 +291,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a change object")]
 struct ChangeDoc {
     op: Op,
     #[serde(default, deserialize_with = "present")]
@@ -572,6 +607,13 @@ pub fn name_from_file(file: &str) -> String {
 /// Parses a change document; `file` names it in errors and (for a top-level
 /// `changes` array) names its one scenario.
 pub fn parse_changes(text: &str, file: &str) -> Result<ChangeSet, LoadError> {
+    if text.trim_start().starts_with('[') {
+        return Err(LoadError::Invalid {
+            file: file.to_string(),
+            place: "the top level".to_string(),
+            message: "expected a change document object, found an array".to_string(),
+        });
+    }
     let doc: Doc = parse_json(text, file)?;
     if let Some(f) = &doc.format {
         if f != CHANGES_FORMAT {

@@ -699,7 +699,11 @@ impl<'a> Keys<'a> {
         let o = self.order();
         let v = match v {
             Visitor::Anonymous => o.anon_rank,
-            Visitor::Contact(c) => o.visitor_rank.get((c - o.contacts.start) as usize).copied().unwrap_or(u32::MAX),
+            Visitor::Contact(c) => c
+                .checked_sub(o.contacts.start)
+                .and_then(|i| o.visitor_rank.get(i as usize))
+                .copied()
+                .unwrap_or(u32::MAX),
         };
         let (kind, target) = match target {
             Target::Row(x) => (0u128, o.row_rank.get(x as usize).copied().unwrap_or(u32::MAX)),
