@@ -45,7 +45,7 @@ pub fn derivations() -> Vec<Derivation> {
 
 /// The hand-written single-pass propagation the serving derivation is held
 /// against (target: serving within 2x of it).
-pub const BASELINE: Option<Derivation> = Some(Derivation { name: "hand-written", derive: crate::baseline::derive });
+pub const BASELINE: Option<Derivation> = Some(Derivation { name: "single pass", derive: crate::baseline::derive });
 
 /// A `can` / `who` checker that answers without the derived grants.
 pub trait Checker {
