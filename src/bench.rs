@@ -671,7 +671,7 @@ fn cedar_report(t: &Tenant, grants: &Grants, q: &Questions, budget: Duration) ->
         let (_, via, errs) = ct.decide(t, req);
         errors += errs;
         let want = grants.can(t, *v, *p, *x);
-        disagreements += usize::from(allowed != !want.is_empty() || (allowed && via != want));
+        disagreements += usize::from(allowed == want.is_empty() || (allowed && via != want));
         usize::from(allowed)
     });
     // Create questions (table-level, S17) are checked too, untimed.
