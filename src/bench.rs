@@ -474,6 +474,8 @@ pub struct Report {
     pub peak_rss_end_bytes: u64,
     /// Derived facts (factored grants and scopes).
     pub derived_facts: u64,
+    /// Derived facts per relation.
+    pub derived_by_relation: Vec<(String, u64)>,
     /// Every derivation measured, serving first.
     pub derivations: Vec<DeriveTime>,
     /// The hand-written propagation, when present.
@@ -561,6 +563,24 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let grants = Grants::index(&t, derived);
     r.index_seconds = start.elapsed().as_secs_f64();
     r.derived_facts = grants.fact_count() as u64;
+    let d = &grants.derived;
+    r.derived_by_relation = [
+        ("CandAnon", d.cand_anon.len()),
+        ("CandAll", d.cand_all.len()),
+        ("CandRole", d.cand_role.len()),
+        ("InAll", d.in_all.len()),
+        ("InG", d.in_g.len()),
+        ("InC", d.in_c.len()),
+        ("InA", d.in_a.len()),
+        ("ContactGrant", d.contact_grant.len()),
+        ("AccountGrant", d.account_grant.len()),
+        ("CreateAnon", d.create_anon.len()),
+        ("CreateAll", d.create_all.len()),
+        ("CreateRole", d.create_role.len()),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_string(), n as u64))
+    .collect();
     r.peak_rss_bytes = peak_rss().unwrap_or(0);
     say(format!("index {:.2} s, peak {}", r.index_seconds, bytes(r.peak_rss_bytes)));
 

@@ -9,7 +9,7 @@
 //! again, as the role members are) without remembering another.
 //!
 //! The shape follows a real portal: an account hierarchy, contacts under
-//! accounts (a few accounts with thousands of contacts, most with a handful;
+//! accounts (a few big accounts with about 2,500 contacts each, most with a handful;
 //! some contacts under no account, some under another contact), cases
 //! (`incident`, customer a contact or an account), portal comments, notes on
 //! cases and comments, orders and order lines, products with an N:N to
@@ -108,10 +108,12 @@ impl GenConfig {
         ]
     }
 
-    /// Accounts that hold a quarter of all contacts (and of account-owned
-    /// cases and orders) between them: 3 to 10 of them.
+    /// The big accounts: between them they hold a quarter of all contacts
+    /// (and of account-owned cases and orders), about 2,500 contacts each
+    /// from 40,000 contacts up (one per 10,000 contacts, at least three), so
+    /// "a few accounts with thousands of contacts" stays true at every size.
     pub fn big_accounts(&self) -> u64 {
-        (self.accounts / 1000).clamp(3, 10).min(self.accounts)
+        (self.contacts / 10_000).max(3).min(self.accounts)
     }
 }
 

@@ -242,7 +242,9 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     row(out, "index for answers", secs(r.index_seconds))?;
     row(out, "load + derive + index", secs(r.load_and_derive()))?;
     row(out, "peak memory after derive (VmHWM)", bytes(r.peak_rss_bytes))?;
-    row(out, "derived facts", r.derived_facts.to_string())?;
+    let by: Vec<String> =
+        r.derived_by_relation.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
+    row(out, "derived facts", format!("{} ({})", r.derived_facts, by.join(", ")))?;
     let lat = |l: &bench::Latency| format!("{} / {} ({} queries)", nanos(l.median_ns), nanos(l.p99_ns), l.n);
     row(out, "can median / p99", format!("{}, {:.0}% allowed", lat(&r.can), r.can_allowed * 100.0))?;
     row(out, "who median / p99", format!("{}, {:.1} contacts on average", lat(&r.who), r.who.mean_answer))?;
