@@ -34,7 +34,9 @@ fn engine(c: &mut Criterion) {
 
         let mut g = c.benchmark_group("load");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
-        g.bench_function(BenchmarkId::from_parameter(p), |b| b.iter(|| black_box(portal_access::load::load(&path).unwrap())));
+        g.bench_function(BenchmarkId::from_parameter(p), |b| {
+            b.iter(|| black_box(portal_access::load::load(&path).unwrap()))
+        });
         g.finish();
 
         let t = portal_access::load::load(&path).unwrap();

@@ -328,12 +328,20 @@ pub fn machine() -> Machine {
     let cpus = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, m)| m.trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
         .unwrap_or_default();
     let memory_bytes = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok())
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
         })
         .map_or(0, |k| k * 1024);
     Machine { cpus, cpu_model, memory_bytes }
@@ -362,7 +370,16 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: 1, queries: 5000, what_queries: 500, cedar: true, cedar_max_rows: 2_000_000, peers: true, budget: Duration::from_secs(30), progress: None }
+        Options {
+            seed: 1,
+            queries: 5000,
+            what_queries: 500,
+            cedar: true,
+            cedar_max_rows: 2_000_000,
+            peers: true,
+            budget: Duration::from_secs(30),
+            progress: None,
+        }
     }
 }
 
@@ -634,15 +651,25 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             let ch = (k.build)(&t);
             let build_seconds = start.elapsed().as_secs_f64();
             let mut disagreements = 0usize;
-            let can = time_each(&rows_q, budget, |&(v, p, x)| ch.can(v, p, x), |&(v, p, x), via| {
-                disagreements += usize::from(via != grants.can(&t, v, p, x));
-                via.len()
-            });
+            let can = time_each(
+                &rows_q,
+                budget,
+                |&(v, p, x)| ch.can(v, p, x),
+                |&(v, p, x), via| {
+                    disagreements += usize::from(via != grants.can(&t, v, p, x));
+                    via.len()
+                },
+            );
             let who = if q.who.first().is_some_and(|&(p, x)| ch.who(p, x).is_some()) {
-                Some(time_each(&q.who, budget, |&(p, x)| ch.who(p, x), |&(p, x), w| {
-                    disagreements += usize::from(w.as_ref() != Some(&grants.who(&t, p, x)));
-                    w.map_or(0, |w| w.1.len())
-                }))
+                Some(time_each(
+                    &q.who,
+                    budget,
+                    |&(p, x)| ch.who(p, x),
+                    |&(p, x), w| {
+                        disagreements += usize::from(w.as_ref() != Some(&grants.who(&t, p, x)));
+                        w.map_or(0, |w| w.1.len())
+                    },
+                ))
             } else {
                 None
             };
@@ -687,13 +714,19 @@ fn cedar_report(t: &Tenant, grants: &Grants, q: &Questions, budget: Duration) ->
     }
     let mut errors = 0;
     // Timed: the decision. Untimed: the granting policies, compared with `can`.
-    let can = time_each(&reqs, budget, |(_, req)| ct.allowed(req), |((v, p, x), req), allowed| {
-        let (_, via, errs) = ct.decide(t, req);
-        errors += errs;
-        let want = grants.can(t, *v, *p, *x);
-        disagreements += usize::from(allowed != !want.is_empty() || (allowed && via != want));
-        usize::from(allowed)
-    });
+    let can = time_each(
+        &reqs,
+        budget,
+        |(_, req)| ct.allowed(req),
+        |((v, p, x), req), allowed| {
+            let (_, via, errs) = ct.decide(t, req);
+            errors += errs;
+            let want = grants.can(t, *v, *p, *x);
+            let granted = !want.is_empty();
+            disagreements += usize::from(allowed != granted || (allowed && via != want));
+            usize::from(allowed)
+        },
+    );
     // Create questions (table-level, S17) are checked too, untimed.
     for c in &q.can {
         if let Target::Table(tb) = c.target {
@@ -797,7 +830,11 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
         _ => out.push(TargetCheck {
             name: "demand-driven check vs Cedar, per request".to_string(),
             target: "faster (ratio under 1)".to_string(),
-            measured: if walker.is_none() { "no graph checker in this build".to_string() } else { "Cedar skipped".to_string() },
+            measured: if walker.is_none() {
+                "no graph checker in this build".to_string()
+            } else {
+                "Cedar skipped".to_string()
+            },
             met: None,
             note: String::new(),
         }),

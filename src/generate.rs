@@ -201,11 +201,20 @@ const LAST: &[&str] = &[
     "Adams", "Berg", "Costa", "Diaz", "Eriksen", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski", "Lopez",
     "Meyer", "Nguyen", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Weber",
 ];
-const COMPANY: &[&str] = &["Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "Adatum", "Woodgrove", "Proseware"];
+const COMPANY: &[&str] =
+    &["Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "Adatum", "Woodgrove", "Proseware"];
 const SUFFIX: &[&str] = &["Ltd", "Inc", "GmbH", "Group", "Partners", "Labs", "Retail", "Energy"];
 const SUBJECT: &[&str] = &[
-    "Pump failure", "Invoice question", "Login problem", "Late delivery", "Broken valve", "Warranty claim",
-    "Installation", "Return request", "Noise complaint", "Firmware update",
+    "Pump failure",
+    "Invoice question",
+    "Login problem",
+    "Late delivery",
+    "Broken valve",
+    "Warranty claim",
+    "Installation",
+    "Return request",
+    "Noise complaint",
+    "Firmware update",
 ];
 const PRODUCT: &[&str] = &["Pump", "Valve", "Hose", "Seal", "Filter", "Gauge", "Motor", "Sensor", "Panel", "Bracket"];
 
@@ -401,6 +410,7 @@ fn inactive(mut x: P) -> P {
 /// inactive nodes, Global children, roles listed on children (ignored, S6),
 /// Self on a table other than `contact` and a Custom permission (both admit
 /// nothing).
+#[rustfmt::skip]
 fn permissions() -> Vec<P> {
     use Option::None as N;
     let s = Some;
@@ -570,7 +580,11 @@ impl Gen {
         if n == 0 {
             return None;
         }
-        let a = if rng.chance(250) || n <= self.big { rng.below(self.big.max(1)) } else { self.big + rng.below(n - self.big) };
+        let a = if rng.chance(250) || n <= self.big {
+            rng.below(self.big.max(1))
+        } else {
+            self.big + rng.below(n - self.big)
+        };
         Some(format!("A{a}"))
     }
 
@@ -606,7 +620,10 @@ impl Gen {
                 let primarycontactid = if rng.chance(500) { self.contact(rng) } else { None };
                 let name = format!("{} {} {i}", pick(rng, COMPANY), pick(rng, SUFFIX));
                 let industry = pick(rng, &["Manufacturing", "Retail", "Utilities", "Services"]);
-                serde_json::to_writer(w, &AccountRow { id: format!("A{i}"), name, parentaccountid, primarycontactid, industry })?;
+                serde_json::to_writer(
+                    w,
+                    &AccountRow { id: format!("A{i}"), name, parentaccountid, primarycontactid, industry },
+                )?;
             }
             "contact" => {
                 // S1: most contacts under an account, some under none, some
@@ -642,8 +659,7 @@ impl Gen {
             }
             "annotation" => {
                 // Notes on cases and on portal comments (a polymorphic lookup, S23).
-                let objectid =
-                    if rng.chance(600) { self.of(INCIDENT, "I", rng) } else { self.of(COMMENT, "PC", rng) };
+                let objectid = if rng.chance(600) { self.of(INCIDENT, "I", rng) } else { self.of(COMMENT, "PC", rng) };
                 let subject = pick(rng, &["Photo", "Log file", "Call summary", "Quote"]);
                 serde_json::to_writer(w, &NoteRow { id: format!("N{i}"), subject, objectid })?;
             }

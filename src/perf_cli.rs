@@ -260,7 +260,12 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         Some(b) => row(
             out,
             &format!("derive ({}, hand-written)", b.name),
-            format!("{}; serving is {:.2}x of it{}", secs(b.seconds), r.derive_seconds / b.seconds.max(1e-9), agree(b.agrees)),
+            format!(
+                "{}; serving is {:.2}x of it{}",
+                secs(b.seconds),
+                r.derive_seconds / b.seconds.max(1e-9),
+                agree(b.agrees)
+            ),
         )?,
         None => row(out, "derive (hand-written propagation)", "not in this build".to_string())?,
     }
@@ -283,7 +288,11 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     match &cd.skipped {
         Some(why) => row(out, "Cedar", format!("skipped: {why}"))?,
         None => {
-            row(out, "Cedar encode (entities + policies)", format!("{} ({} entities, {} policies)", secs(cd.encode_seconds), cd.entities, cd.policies))?;
+            row(
+                out,
+                "Cedar encode (entities + policies)",
+                format!("{} ({} entities, {} policies)", secs(cd.encode_seconds), cd.entities, cd.policies),
+            )?;
             row(
                 out,
                 "Cedar can median / p99",
@@ -295,7 +304,11 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
                     cd.errors
                 ),
             )?;
-            row(out, "Cedar derived-attribute permissions", if cd.derived_permissions.is_empty() { "none".to_string() } else { cd.derived_permissions.join(", ") })?;
+            row(
+                out,
+                "Cedar derived-attribute permissions",
+                if cd.derived_permissions.is_empty() { "none".to_string() } else { cd.derived_permissions.join(", ") },
+            )?;
         }
     }
     row(out, "peak memory at the end (VmHWM)", bytes(r.peak_rss_end_bytes))?;
@@ -370,8 +383,14 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
     }
     writeln!(out, "`{}`", command_line())?;
     writeln!(out)?;
-    writeln!(out, "| size | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |")?;
-    writeln!(out, "|------|------|------|--------|-------|-------------|---------------|--------|----------|----------|")?;
+    writeln!(
+        out,
+        "| size | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |"
+    )?;
+    writeln!(
+        out,
+        "|------|------|------|--------|-------|-------------|---------------|--------|----------|----------|"
+    )?;
     let mut prev: Option<&Value> = None;
     for (label, r) in &rows {
         let v = match r {
