@@ -40,12 +40,12 @@ pub fn crepe_derive(t: &Tenant) -> rules::Derived {
 /// The derivation queries are served from (first) and the others measured
 /// beside it; each must return the same relations.
 pub fn derivations() -> Vec<Derivation> {
-    vec![Derivation { name: "crepe", derive: crepe_derive }]
+    vec![Derivation { name: "fast plan", derive: crate::fast::derive }, Derivation { name: "crepe", derive: crepe_derive }]
 }
 
 /// The hand-written single-pass propagation the serving derivation is held
-/// against (target: serving within 2x of it). `None` until it is written.
-pub const BASELINE: Option<Derivation> = None;
+/// against (target: serving within 2x of it).
+pub const BASELINE: Option<Derivation> = Some(Derivation { name: "single pass", derive: crate::baseline::derive });
 
 /// A `can` / `who` checker that answers without the derived grants.
 pub trait Checker {

@@ -10,6 +10,19 @@ pub use crate::model::Visitor;
 
 /// The facts of a tenant, as the rules take them.
 pub fn facts(t: &Tenant) -> rules::Facts {
+    let mut f = config_facts(t);
+    f.link = t.links.clone();
+    f.contacts = t.contacts().collect();
+    f.contact_account = t.contact_account.clone();
+    f.contact_member = t.contact_members.clone();
+    f.account_member = t.account_members.clone();
+    f
+}
+
+/// The configuration facts of a tenant (permissions, scopes, relationship
+/// shapes, roles), with every row field (links, contacts, accounts,
+/// memberships) left empty: what the propagation plan reads.
+pub fn config_facts(t: &Tenant) -> rules::Facts {
     let mut f = rules::Facts::default();
     for (n, p) in t.permissions.iter().enumerate() {
         let n = n as u32;
@@ -41,11 +54,8 @@ pub fn facts(t: &Tenant) -> rules::Facts {
             RelKind::ManyToMany { tables } => f.many_to_many.push((r as u32, tables[0], tables[1])),
         }
     }
-    f.link = t.links.clone();
     f.contact_table = Some(t.contact_table);
     f.account_table = Some(t.account_table);
-    f.contacts = t.contacts().collect();
-    f.contact_account = t.contact_account.clone();
     for (i, r) in t.roles.iter().enumerate() {
         let i = i as u32;
         if r.active {
@@ -58,8 +68,6 @@ pub fn facts(t: &Tenant) -> rules::Facts {
             f.role_auth.push(i);
         }
     }
-    f.contact_member = t.contact_members.clone();
-    f.account_member = t.account_members.clone();
     f
 }
 
@@ -92,6 +100,30 @@ pub struct Grants {
     perms_by_table: Vec<Vec<PermId>>,
 }
 
+/// Sorts `v` by `row(e)` (a row id below `rows`), keeping the order of
+/// entries with the same row: a counting sort when the entries are many
+/// against the rows, a stable sort otherwise.
+fn by_row<T: Copy + Default>(mut v: Vec<T>, rows: usize, row: impl Fn(&T) -> RowId) -> Vec<T> {
+    if v.len() < rows / 8 || v.iter().any(|e| row(e) as usize >= rows) {
+        v.sort_by_key(|e| row(e));
+        return v;
+    }
+    let mut start = vec![0u32; rows + 1];
+    for e in &v {
+        start[row(e) as usize + 1] += 1;
+    }
+    for i in 0..rows {
+        start[i + 1] += start[i];
+    }
+    let mut out = vec![T::default(); v.len()];
+    for e in v {
+        let k = &mut start[row(&e) as usize];
+        out[*k as usize] = e;
+        *k += 1;
+    }
+    out
+}
+
 fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
     let lo = v.partition_point(|e| f(e) < key);
     let hi = v.partition_point(|e| f(e) <= key);
@@ -99,10 +131,16 @@ fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
 }
 
 impl Grants {
-    /// Derives every grant of `t` with the Datalog rules.
+    /// Derives every grant of `t`: the plan rules, then rows moved through
+    /// the plan ([`crate::fast::derive`]).
     pub fn derive(t: &Tenant) -> Grants {
-        let derived = rules::derive(&facts(t));
-        Grants::index(t, derived)
+        Grants::index(t, crate::fast::derive(t))
+    }
+
+    /// Derives every grant of `t` with the row-level Datalog program, the
+    /// reference the fast derivation is tested against.
+    pub fn derive_reference(t: &Tenant) -> Grants {
+        Grants::index(t, rules::derive(&facts(t)))
     }
 
     /// Indexes derived relations for answers.
@@ -124,16 +162,17 @@ impl Grants {
         for &n in &derived.in_all {
             in_all[n as usize] = true;
         }
-        let mut g_by_row: Vec<(RowId, PermId)> = derived.in_g.iter().map(|&(n, x)| (x, n)).collect();
-        g_by_row.sort_unstable();
-        let mut c_by_row: Vec<_> = derived.contact_grant.iter().map(|&(n, c, x)| (x, c, n)).collect();
-        c_by_row.sort_unstable();
-        let mut a_by_row: Vec<_> = derived.account_grant.iter().map(|&(n, a, x)| (x, a, n)).collect();
-        a_by_row.sort_unstable();
+        // The derived relations are sorted by permission, so each index is
+        // a merge of per-permission runs (stable sort) or a stable bucketing
+        // by row of an index already sorted on the other fields.
+        let rows = t.row_count() as usize;
+        let g_by_row: Vec<(RowId, PermId)> = by_row(derived.in_g.iter().map(|&(n, x)| (x, n)).collect(), rows, |e| e.0);
         let mut c_by_contact: Vec<_> = derived.contact_grant.iter().map(|&(n, c, x)| (c, x, n)).collect();
-        c_by_contact.sort_unstable();
+        c_by_contact.sort();
         let mut a_by_account: Vec<_> = derived.account_grant.iter().map(|&(n, a, x)| (a, x, n)).collect();
-        a_by_account.sort_unstable();
+        a_by_account.sort();
+        let c_by_row = by_row(c_by_contact.iter().map(|&(c, x, n)| (x, c, n)).collect(), rows, |e| e.0);
+        let a_by_row = by_row(a_by_account.iter().map(|&(a, x, n)| (x, a, n)).collect(), rows, |e| e.0);
         let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
         members_by_role.sort_unstable();
         let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
@@ -386,5 +425,32 @@ pub fn sort_rows(t: &Tenant, v: &mut Vec<RowId>) {
         v.sort_by_cached_key(|&x| t.row_ref(x));
     } else {
         v.sort_by(|a, b| t.row_name(*a).cmp(t.row_name(*b)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::by_row;
+
+    /// `by_row` over input sorted on the other fields equals a full sort,
+    /// with either strategy.
+    #[test]
+    fn by_row_equals_a_full_sort() {
+        let mut seed = 1u64;
+        let mut next = |n: u32| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % u64::from(n)) as u32
+        };
+        for (len, rows) in [(0, 10), (5, 1000), (500, 100), (2000, 300)] {
+            let mut v: Vec<(u32, u32, u32)> = (0..len).map(|_| (next(50), next(rows as u32), next(7))).collect();
+            v.sort_unstable();
+            v.dedup();
+            // (other, row, perm) sorted; re-keyed as (row, other, perm).
+            let keyed: Vec<(u32, u32, u32)> = v.iter().map(|&(c, x, n)| (x, c, n)).collect();
+            let mut want = keyed.clone();
+            want.sort_unstable();
+            assert_eq!(by_row(keyed, rows, |e| e.0), want);
+        }
     }
 }

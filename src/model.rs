@@ -10,6 +10,7 @@ use crate::error::LoadError;
 use crate::raw::{Origin, RawTenant, FORMAT};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::fmt;
 
 /// Dense table id.
@@ -301,7 +302,7 @@ pub struct Tenant {
     /// Tables by id.
     pub tables: Vec<Table>,
     table_index: HashMap<String, TableId>,
-    row_index: Vec<HashMap<String, u32>>,
+    row_index: Vec<RowIndex>,
     spans: Vec<(RowId, TableId)>,
     /// Relationships by id (catalogue and declared).
     pub relationships: Vec<Relationship>,
@@ -331,6 +332,213 @@ pub struct Tenant {
     pub raw: RawTenant,
 }
 
+/// Lookups resolved together (see [`RowIndex::get_many`]).
+const BATCH: usize = 256;
+
+/// The rows of one table by id string: open addressing over positions in
+/// the table's `ids`, so no id is stored twice. Hashing is randomly keyed
+/// (ids come from input), probing is linear, the load at most two thirds.
+#[derive(Debug, Clone, Default)]
+struct RowIndex {
+    hasher: RandomState,
+    /// `(hash, position + 1)`; `(_, 0)` is a free slot.
+    slots: Vec<(u32, u32)>,
+}
+
+impl RowIndex {
+    fn with_capacity(n: usize) -> RowIndex {
+        let size = if n == 0 { 0 } else { (n + n / 2 + 1).next_power_of_two() };
+        RowIndex { hasher: RandomState::new(), slots: vec![(0, 0); size] }
+    }
+
+    fn hash(&self, id: &str) -> u32 {
+        let h = self.hasher.hash_one(id);
+        (h ^ (h >> 32)) as u32
+    }
+
+    /// Adds positions `from..ids.len()` of `ids`, in order; returns the
+    /// first `(position, earlier position)` whose id is already there.
+    /// The slots of a batch are read before any is written, so that their
+    /// cache misses overlap.
+    fn insert_all(&mut self, ids: &[String], from: usize) -> Option<(u32, u32)> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut hashes: Vec<(u32, (u32, u32))> = Vec::with_capacity(BATCH);
+        let mut start = from;
+        while start < ids.len() {
+            let end = (start + BATCH).min(ids.len());
+            hashes.clear();
+            hashes.extend(ids[start..end].iter().map(|id| self.hash(id)).map(|h| (h, (0, 0))));
+            for (h, first) in hashes.iter_mut() {
+                *first = self.slots[*h as usize & mask];
+            }
+            for (j, &(h, _)) in hashes.iter().enumerate() {
+                let i = (start + j) as u32;
+                if let Some(p) = self.insert_hashed(ids, i, h) {
+                    return Some((i, p));
+                }
+            }
+            start = end;
+        }
+        None
+    }
+
+    /// Adds position `i` of `ids`, whose id hashes to `h`; returns the
+    /// position already holding the same id.
+    fn insert_hashed(&mut self, ids: &[String], i: u32, h: u32) -> Option<u32> {
+        let id = ids.get(i as usize)?;
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut k = h as usize & mask;
+        loop {
+            match self.slots[k] {
+                (_, 0) => {
+                    self.slots[k] = (h, i + 1);
+                    return None;
+                }
+                (sh, p) if sh == h && ids.get(p as usize - 1) == Some(id) => return Some(p - 1),
+                _ => k = (k + 1) & mask,
+            }
+        }
+    }
+
+    /// Looks up many ids, each in its own table, into `out` (cleared
+    /// first). Phases run over the whole batch (hash, first slot, id
+    /// header, id bytes) so that the memory reads of different lookups
+    /// overlap; collisions and probe chains take the plain path.
+    fn get_many(reqs: &[(&RowIndex, &[String], &str)], out: &mut Vec<Option<u32>>) {
+        out.clear();
+        let first: Vec<(u32, (u32, u32))> = reqs
+            .iter()
+            .map(|(index, _, id)| {
+                let h = index.hash(id);
+                let slot = match index.slots.len().checked_sub(1) {
+                    Some(mask) => index.slots[h as usize & mask],
+                    None => (0, 0),
+                };
+                (h, slot)
+            })
+            .collect();
+        let heads: Vec<Option<&str>> = reqs
+            .iter()
+            .zip(&first)
+            .map(|((_, ids, _), &(h, (sh, p)))| if p != 0 && sh == h { ids.get(p as usize - 1).map(String::as_str) } else { None })
+            .collect();
+        for (((index, ids, id), &(h, (_, p))), head) in reqs.iter().zip(&first).zip(heads) {
+            out.push(match head {
+                Some(s) if s == *id => Some(p - 1),
+                _ if p == 0 => None,
+                _ => index.get_hashed(ids, id, h),
+            });
+        }
+    }
+
+    /// The position of `id` in `ids`.
+    fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+        self.get_hashed(ids, id, self.hash(id))
+    }
+
+    /// The position of `id`, whose hash is `h`, in `ids`.
+    fn get_hashed(&self, ids: &[String], id: &str, h: u32) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut k = h as usize & mask;
+        loop {
+            match self.slots[k] {
+                (_, 0) => return None,
+                (sh, p) if sh == h && ids.get(p as usize - 1).is_some_and(|s| s == id) => return Some(p - 1),
+                _ => k = (k + 1) & mask,
+            }
+        }
+    }
+}
+
+/// Lookup values of one table waiting to be resolved together (S20, S23,
+/// S24), in document order.
+#[derive(Default)]
+struct Lookups<'a> {
+    /// `(row position, row, column, value, relationships of the column, requests)`.
+    #[allow(clippy::type_complexity)]
+    values: Vec<(usize, RowId, &'a str, &'a str, &'a [(RelId, TableId)], std::ops::Range<usize>)>,
+    /// One request per distinct target table of a value, in the order of
+    /// its relationships.
+    requests: Vec<(&'a RowIndex, &'a [String], &'a str)>,
+    targets: Vec<TableId>,
+    found: Vec<Option<u32>>,
+}
+
+impl<'a> Lookups<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        i: usize,
+        x: RowId,
+        col: &'a str,
+        value: &'a str,
+        rels: &'a [(RelId, TableId)],
+        settled: Option<Option<TableId>>,
+        tables: &'a [Table],
+        row_index: &'a [RowIndex],
+    ) {
+        let start = self.requests.len();
+        for (k, &(_, target)) in rels.iter().enumerate() {
+            // Each target table once; only the settled one when the source names it.
+            if rels[..k].iter().any(|&(_, t)| t == target) || settled.is_some_and(|s| s != Some(target)) {
+                continue;
+            }
+            if let (Some(index), Some(table)) = (row_index.get(target as usize), tables.get(target as usize)) {
+                self.requests.push((index, &table.ids, value));
+                self.targets.push(target);
+            }
+        }
+        self.values.push((i, x, col, value, rels, start..self.requests.len()));
+    }
+
+    fn full(&self) -> bool {
+        self.requests.len() >= BATCH
+    }
+
+    /// Resolves the waiting values of table `table` into links and
+    /// dangling values, in order; fails at the first ambiguous value.
+    fn resolve(
+        &mut self,
+        file: &str,
+        table: &str,
+        tables: &[Table],
+        links: &mut Vec<(RelId, RowId, RowId)>,
+        dangling: &mut Vec<Dangling>,
+    ) -> Result<(), LoadError> {
+        RowIndex::get_many(&self.requests, &mut self.found);
+        for (i, x, col, value, rels, range) in self.values.drain(..) {
+            let found = || {
+                range.clone().filter_map(|k| {
+                    let target = self.targets[k];
+                    self.found[k].map(|pos| (target, tables[target as usize].first + pos))
+                })
+            };
+            let mut hits = found();
+            match (hits.next(), hits.next()) {
+                (None, _) => dangling.push(Dangling { table: table.to_string(), column: col.to_string(), value: value.to_string() }),
+                (Some((target, y)), None) => {
+                    for &(rid, rt) in rels.iter() {
+                        if rt == target {
+                            links.push((rid, x, y));
+                        }
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    let names: Vec<String> = found().map(|(ft, _)| format!("`{}`", tables[ft as usize].name)).collect();
+                    return Err(LoadError::at(
+                        file,
+                        format!("rows.{table}[{i}].{col}"),
+                        format!("lookup value `{value}` is ambiguous: rows with that id exist in {}", names.join(" and ")),
+                    ));
+                }
+            }
+        }
+        self.requests.clear();
+        self.targets.clear();
+        Ok(())
+    }
+}
+
 struct Builder<'a> {
     file: &'a str,
     tables: Vec<Table>,
@@ -352,9 +560,10 @@ impl Builder<'_> {
 fn place(file: &str, origin: &Option<Origin>, path: String, field: &str) -> (String, String) {
     match origin {
         Some(o) if !o.file.is_empty() => {
-            let place = match o.line {
-                Some(l) => format!("line {l} (`{field}`)"),
-                None => format!("`{field}`"),
+            let exact = o.fields.iter().find(|(f, _, _)| f == field).map(|(_, l, k)| (Some(*l), k.as_str()));
+            let place = match exact.unwrap_or((o.line, field)) {
+                (Some(l), key) => format!("line {l} (`{key}`)"),
+                (None, key) => format!("`{key}`"),
             };
             (o.file.clone(), place)
         }
@@ -454,24 +663,21 @@ impl Tenant {
         }
 
         // Rows: tables in document order, global ids contiguous per table.
-        let mut row_index: Vec<HashMap<String, u32>> = Vec::new();
+        let mut row_index: Vec<RowIndex> = Vec::new();
         for t in &raw.rows.0 {
             let tid = b.table(&t.name);
-            let mut index = HashMap::with_capacity(t.rows.len());
-            let mut ids = Vec::with_capacity(t.rows.len());
-            for (i, r) in t.rows.iter().enumerate() {
-                if index.insert(r.id.clone(), i as u32).is_some() {
-                    return Err(LoadError::at(
-                        b.file,
-                        format!("rows.{}[{i}].id", t.name),
-                        format!("duplicate row id `{}` in table `{}`", r.id, t.name),
-                    ));
-                }
-                ids.push(r.id.clone());
+            let mut index = RowIndex::with_capacity(t.rows.len());
+            let ids: Vec<String> = t.rows.iter().map(|r| r.id.clone()).collect();
+            if let Some((i, _)) = index.insert_all(&ids, 0) {
+                return Err(LoadError::at(
+                    b.file,
+                    format!("rows.{}[{i}].id", t.name),
+                    format!("duplicate row id `{}` in table `{}`", ids[i as usize], t.name),
+                ));
             }
             b.tables[tid as usize].ids = ids;
             while row_index.len() <= tid as usize {
-                row_index.push(HashMap::new());
+                row_index.push(RowIndex::default());
             }
             row_index[tid as usize] = index;
         }
@@ -491,12 +697,13 @@ impl Tenant {
             t.first = end;
         }
         while row_index.len() < b.tables.len() {
-            row_index.push(HashMap::new());
+            row_index.push(RowIndex::default());
         }
         let tables = b.tables;
         let table_index = b.table_index;
         let lookup_row = |t: TableId, id: &str| -> Option<RowId> {
-            row_index.get(t as usize)?.get(id).map(|&i| tables[t as usize].first + i)
+            let table = tables.get(t as usize)?;
+            row_index.get(t as usize)?.get(&table.ids, id).map(|i| table.first + i)
         };
 
         // Lookups (S20, S23, S24): per (table, column), the relationships that use it.
@@ -508,6 +715,7 @@ impl Tenant {
         }
         let mut links: Vec<(RelId, RowId, RowId)> = Vec::new();
         let mut dangling: Vec<Dangling> = Vec::new();
+        let mut batch = Lookups::default();
         for t in &raw.rows.0 {
             let tid = table_index[&t.name];
             let cols: Vec<Option<&Vec<(RelId, TableId)>>> =
@@ -521,43 +729,30 @@ impl Tenant {
                         Value::Null => continue,
                         Value::String(s) => s,
                         other => {
+                            // Earlier values first: they may fail before this one.
+                            batch.resolve(file, &t.name, &tables, &mut links, &mut dangling)?;
                             return Err(LoadError::at(
                                 file,
                                 format!("rows.{}[{i}].{col}", t.name),
                                 format!("lookup `{col}` must be a string id or null, found {}", kind_of(other)),
-                            ))
-                        }
-                    };
-                    let mut found: Vec<(TableId, RowId)> = Vec::new();
-                    for &(_, target) in rels.iter() {
-                        if found.iter().any(|(ft, _)| *ft == target) {
-                            continue;
-                        }
-                        if let Some(y) = lookup_row(target, value) {
-                            found.push((target, y));
-                        }
-                    }
-                    match found.as_slice() {
-                        [] => dangling.push(Dangling { table: t.name.clone(), column: col.clone(), value: value.clone() }),
-                        [(target, y)] => {
-                            for &(rid, rt) in rels.iter() {
-                                if rt == *target {
-                                    links.push((rid, x, *y));
-                                }
-                            }
-                        }
-                        many => {
-                            let names: Vec<String> =
-                                many.iter().map(|(ft, _)| format!("`{}`", tables[*ft as usize].name)).collect();
-                            return Err(LoadError::at(
-                                file,
-                                format!("rows.{}[{i}].{col}", t.name),
-                                format!("lookup value `{value}` is ambiguous: rows with that id exist in {}", names.join(" and ")),
                             ));
                         }
+                    };
+                    // S23: a folder tenant's Web API annotation names the target table.
+                    let settled = if raw.lookup_targets.is_empty() {
+                        None
+                    } else {
+                        raw.lookup_targets
+                            .get(&(t.name.clone(), r.id.clone(), col.clone(), value.clone()))
+                            .map(|name| table_index.get(name).copied())
+                    };
+                    batch.push(i, x, col, value, rels, settled, &tables, &row_index);
+                    if batch.full() {
+                        batch.resolve(file, &t.name, &tables, &mut links, &mut dangling)?;
                     }
                 }
             }
+            batch.resolve(file, &t.name, &tables, &mut links, &mut dangling)?;
         }
 
         // Associations (S22).
@@ -599,8 +794,7 @@ impl Tenant {
                 }
             }
         }
-        links.sort_unstable();
-        links.dedup();
+        let links = sort_links(links, relationships.len());
 
         // S1: acct(c) is the `account` row that c.parentcustomerid points to.
         let mut contact_account: Vec<(RowId, RowId)> = links
@@ -770,12 +964,19 @@ impl Tenant {
                 origin: p.origin.clone(),
             });
         }
-        // S5: parent links must end at a root.
+        // S5: parent links must end at a root. `ends[k]`: k is known to end
+        // at a root, so each walk stops there (linear in the number of
+        // permissions, whatever the depth of the chains).
+        let mut ends = vec![false; permissions.len()];
         for (i, p) in permissions.iter().enumerate() {
             let mut seen = vec![i as PermId];
+            let mut on_path = std::collections::HashSet::from([i as PermId]);
             let mut cur = p.parent;
             while let Some(m) = cur {
-                if seen.contains(&m) {
+                if ends[m as usize] {
+                    break;
+                }
+                if !on_path.insert(m) {
                     let chain: Vec<String> = seen.iter().chain([&m]).map(|&k| format!("`{}`", permissions[k as usize].id)).collect();
                     return Err(invalid(
                         file,
@@ -787,6 +988,9 @@ impl Tenant {
                 }
                 seen.push(m);
                 cur = permissions[m as usize].parent;
+            }
+            for k in seen {
+                ends[k as usize] = true;
             }
         }
 
@@ -822,7 +1026,8 @@ impl Tenant {
     }
     /// Global row id by table and id.
     pub fn row_id(&self, table: TableId, id: &str) -> Option<RowId> {
-        self.row_index.get(table as usize)?.get(id).map(|&i| self.tables[table as usize].first + i)
+        let t = self.tables.get(table as usize)?;
+        self.row_index.get(table as usize)?.get(&t.ids, id).map(|i| t.first + i)
     }
     /// Global row id of a contact.
     pub fn contact(&self, id: &str) -> Option<RowId> {
@@ -893,6 +1098,39 @@ impl Tenant {
         let (t, id) = s.split_once(':')?;
         self.row_id(self.table_id(t)?, id)
     }
+}
+
+/// Links sorted by `(relationship, from, to)` without duplicates. They
+/// arrive column by column in row order, so a stable bucketing by
+/// relationship leaves most buckets sorted already; only the others are
+/// sorted.
+fn sort_links(links: Vec<(RelId, RowId, RowId)>, relationships: usize) -> Vec<(RelId, RowId, RowId)> {
+    let mut out = if links.is_sorted() {
+        links
+    } else {
+        let mut start = vec![0usize; relationships + 1];
+        for l in &links {
+            start[l.0 as usize + 1] += 1;
+        }
+        for r in 0..relationships {
+            start[r + 1] += start[r];
+        }
+        let mut out = vec![(0, 0, 0); links.len()];
+        let mut fill = start.clone();
+        for l in links {
+            out[fill[l.0 as usize]] = l;
+            fill[l.0 as usize] += 1;
+        }
+        for r in 0..relationships {
+            let bucket = &mut out[start[r]..start[r + 1]];
+            if !bucket.is_sorted() {
+                bucket.sort_unstable();
+            }
+        }
+        out
+    };
+    out.dedup();
+    out
 }
 
 fn kind_of(v: &Value) -> &'static str {

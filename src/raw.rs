@@ -9,6 +9,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt;
 
 /// The native format tag.
@@ -22,11 +23,15 @@ pub struct Origin {
     pub file: String,
     /// Line in that file, when known.
     pub line: Option<usize>,
+    /// Lines of single fields, when known: `(native field, line, key as
+    /// written)`, for example `("scope", 12, "adx_scope")` or
+    /// `("web_roles[1]", 9, "adx_entitypermission_webrole")`.
+    pub fields: Vec<(String, usize, String)>,
 }
 
 /// A relationship as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a relationship object")]
 pub struct RawRelationship {
     /// Unique name.
     pub name: String,
@@ -55,7 +60,7 @@ pub struct RawRelationship {
 
 /// A web role as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a web role object")]
 pub struct RawRole {
     /// Unique id.
     pub id: String,
@@ -78,7 +83,7 @@ pub struct RawRole {
 
 /// Role membership pairs.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an object with `contacts` and `accounts` pairs")]
 pub struct RawMembers {
     /// `[contact_id, role_id]` pairs.
     #[serde(default)]
@@ -90,7 +95,7 @@ pub struct RawMembers {
 
 /// A table permission as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a table permission object")]
 pub struct RawPermission {
     /// Unique id.
     pub id: String,
@@ -181,12 +186,12 @@ pub struct RawRows(pub Vec<RawTable>);
 
 /// A whole tenant before validation.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a tenant object")]
 pub struct RawTenant {
     /// Must be [`FORMAT`].
     pub format: String,
     /// Declared relationships (the catalogue supplies the standard ones).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub relationships: Vec<RawRelationship>,
     /// Data rows.
     #[serde(default)]
@@ -195,18 +200,78 @@ pub struct RawTenant {
     #[serde(default)]
     pub associations: serde_json::Map<String, Value>,
     /// Web roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub web_roles: Vec<RawRole>,
     /// Role memberships.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub role_members: RawMembers,
     /// Table permissions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub table_permissions: Vec<RawPermission>,
     /// Folder tenants: relationship names that a missing declaration may
     /// leave unresolved without failing the load (PP016).
     #[serde(skip)]
     pub lenient_relationships: bool,
+    /// Folder tenants: lookup values whose target table the Web API
+    /// annotation `_<column>_value@Microsoft.Dynamics.CRM.lookuplogicalname`
+    /// names, keyed by `(table, row id, column, value)`; the annotation
+    /// settles polymorphic lookups (S23). Keyed by the value too, so that an
+    /// edit of the value drops the settlement.
+    #[serde(skip)]
+    pub lookup_targets: HashMap<(String, String, String, String), String>,
+}
+
+/// Deserializes a struct from a JSON object only. serde's derived structs
+/// also accept an array of their fields in order, which the tenant format
+/// does not allow (`["R1"]` would load as a web role).
+pub struct ObjectOnly<D>(pub D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    T::deserialize(ObjectOnly(d))
+}
+
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    struct Objects<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Objects<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(x) = seq.next_element_seed(Objects::<T>(std::marker::PhantomData))? {
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Objects<T> {
+        type Value = T;
+        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<T, D2::Error> {
+            T::deserialize(ObjectOnly(d))
+        }
+    }
+    d.deserialize_seq(Objects::<T>(std::marker::PhantomData))
 }
 
 impl<'de> Deserialize<'de> for RawRows {
@@ -248,12 +313,40 @@ impl<'de> Visitor<'de> for TableSeed<'_> {
         f.write_str("an array of row objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(RowSeed(&mut *self.0))?.is_some() {}
+        let mut scratch = Vec::new();
+        while seq.next_element_seed(RowSeed(&mut *self.0, &mut scratch))?.is_some() {}
+        self.0.rows.shrink_to_fit();
         Ok(())
     }
 }
 
-struct RowSeed<'a>(&'a mut RawTable);
+/// A key of a row object: `id`, or the index of a column of its table.
+enum Key {
+    Id,
+    Column(u32),
+}
+
+/// Reads a row key without allocating it (the column names are interned
+/// in the table once).
+struct KeySeed<'a>(&'a mut RawTable);
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(if key == "id" { Key::Id } else { Key::Column(self.0.column(key)) })
+    }
+}
+
+/// A row into its table; the vector is scratch space for its fields.
+struct RowSeed<'a>(&'a mut RawTable, &'a mut Vec<(u32, Value)>);
 impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -267,24 +360,32 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut id: Option<String> = None;
-        let mut fields = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "id" {
-                if id.is_some() {
-                    return Err(de::Error::duplicate_field("id"));
+        let fields = &mut *self.1;
+        fields.clear();
+        while let Some(key) = map.next_key_seed(KeySeed(&mut *self.0))? {
+            match key {
+                Key::Id => {
+                    if id.is_some() {
+                        return Err(de::Error::duplicate_field("id"));
+                    }
+                    id = Some(map.next_value::<String>()?);
                 }
-                id = Some(map.next_value::<String>()?);
-            } else {
-                let v: Value = map.next_value()?;
-                let ci = self.0.column(&key);
-                if fields.iter().any(|(c, _)| *c == ci) {
-                    return Err(de::Error::custom(format!("duplicate column `{key}`")));
+                Key::Column(ci) => {
+                    let v: Value = map.next_value()?;
+                    if fields.iter().any(|(c, _)| *c == ci) {
+                        let key = self.0.columns.get(ci as usize).map(String::as_str).unwrap_or_default();
+                        return Err(de::Error::custom(format!("duplicate column `{key}`")));
+                    }
+                    fields.push((ci, v));
                 }
-                fields.push((ci, v));
             }
         }
         let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
-        self.0.rows.push(RawRow { id, fields });
+        // Exact capacity: a row lives as long as the tenant, and a grown
+        // vector would hold twice the fields of a two-column row.
+        let mut exact = Vec::with_capacity(fields.len());
+        exact.append(fields);
+        self.0.rows.push(RawRow { id, fields: exact });
         Ok(())
     }
 }

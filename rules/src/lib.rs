@@ -17,9 +17,16 @@
 //! nothing symmetric is materialised: the direction a permission walks is
 //! settled once per permission (`ContactFwd`, `ParentBwd`, ...) and the
 //! recursive relation comes first in every recursive join.
+//!
+//! The [`plan`] module holds the same rules with the rows left out: it
+//! settles holders, creates, chain tops and relationship walks for every
+//! permission, and the engine moves rows through that plan in loops. This
+//! program stays the reference the engine is tested against.
 #![forbid(unsafe_code)]
 
 use crepe::crepe;
+
+pub mod plan;
 
 crepe! {
     // ------------------------------------------------------------ inputs

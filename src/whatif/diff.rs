@@ -1,0 +1,811 @@
+//! The grant difference of two tenants, computed from their factored
+//! derivations (`rules::Derived`) without expanding every grant.
+//!
+//! Notation: for a permission `n`, `T(n)` is the set of S25 grants it makes:
+//! its own privileges (S15) times the (visitor, row) pairs it admits, plus
+//! `create` for its holders (S17). The grant set of a tenant is the union of
+//! `T(n)` over its permissions, so
+//!
+//! > `lost = G(base) \ G(edited) ⊆ ⋃ₙ T_base(n) \ T_edited(n)`
+//!
+//! (a grant lost overall is lost from every permission that made it), and
+//! symmetrically for `gained`. The diff therefore walks only the *affected*
+//! permissions (the ones whose `T(n)` may differ), enumerates a superset of
+//! `T_x(n) \ T_y(n)` from the factored facts (holders × Global rows, contact
+//! grants, account grants), and keeps a candidate only when the other tenant
+//! grants it through no permission at all. Every answer is exact; only the
+//! candidates are approximate.
+//!
+//! A permission is unaffected when nothing its grants depend on changed: its
+//! tree's permissions, the roles on its root and their members, the links of
+//! the relationships its tree walks, the rows of its tree's tables, and the
+//! contacts and their accounts. Unaffected permissions make the same grants
+//! in both tenants, so the edited tenant is derived only for the affected
+//! trees (trees are independent in the rules); a grant of an unaffected
+//! permission is looked up in the base derivation.
+
+use super::apply::Effect;
+use crate::engine::{facts, Grants, Visitor};
+use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
+use crate::query::GrantLine;
+use portal_access_rules as rules;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// What a grant is about: a row, or a table (create, S17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Target {
+    Row(RowId),
+    Table(TableId),
+}
+
+/// One grant as ids of one tenant: visitor, privilege, row or table.
+pub(crate) type Cand = (Visitor, Privilege, Target);
+
+/// Indexes of one tenant and its derivation that the diff needs besides
+/// its [`Grants`]: memberships by role, contacts by account, permissions by
+/// table, and each permission's slice of every derived relation.
+#[derive(Debug, Clone)]
+pub(crate) struct SideIndex {
+    members_by_role: Vec<(RoleId, RowId)>,
+    accounts_by_role: Vec<(RoleId, RowId)>,
+    contacts_by_account: Vec<(RowId, RowId)>,
+    perms_by_table: Vec<Vec<PermId>>,
+    root: Vec<PermId>,
+    anon: Vec<bool>,
+    all: Vec<bool>,
+    in_all: Vec<bool>,
+    in_g: Vec<Range<usize>>,
+    cg: Vec<Range<usize>>,
+    ag: Vec<Range<usize>>,
+    roles: Vec<Range<usize>>,
+}
+
+fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
+    let lo = v.partition_point(|e| f(e) < key);
+    let hi = lo + v[lo..].partition_point(|e| f(e) <= key);
+    &v[lo..hi]
+}
+
+/// For a relation sorted by permission, each permission's index range.
+fn by_perm<T>(v: &[T], perms: usize, n: impl Fn(&T) -> u32) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(perms);
+    let mut lo = 0;
+    for p in 0..perms as u32 {
+        let hi = lo + v[lo..].partition_point(|e| n(e) <= p);
+        out.push(lo..hi);
+        lo = hi;
+    }
+    out
+}
+
+/// The root of every permission's tree (S5).
+pub(crate) fn roots(t: &Tenant) -> Vec<PermId> {
+    (0..t.permissions.len() as PermId).map(|n| t.root_of(n)).collect()
+}
+
+impl SideIndex {
+    pub(crate) fn new(t: &Tenant, g: &Grants, root: Vec<PermId>) -> SideIndex {
+        let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
+        members_by_role.sort_unstable();
+        let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
+        accounts_by_role.sort_unstable();
+        let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
+        contacts_by_account.sort_unstable();
+        let np = t.permissions.len();
+        let mut perms_by_table = vec![Vec::new(); t.tables.len()];
+        for (n, p) in t.permissions.iter().enumerate() {
+            perms_by_table[p.table as usize].push(n as PermId);
+        }
+        let d = &g.derived;
+        let flags = |list: &[u32]| {
+            let mut f = vec![false; np];
+            for &n in list {
+                if let Some(x) = f.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            f
+        };
+        SideIndex {
+            members_by_role,
+            accounts_by_role,
+            contacts_by_account,
+            perms_by_table,
+            root,
+            anon: flags(&d.cand_anon),
+            all: flags(&d.cand_all),
+            in_all: flags(&d.in_all),
+            in_g: by_perm(&d.in_g, np, |e| e.0),
+            cg: by_perm(&d.contact_grant, np, |e| e.0),
+            ag: by_perm(&d.account_grant, np, |e| e.0),
+            roles: by_perm(&d.cand_role, np, |e| e.0),
+        }
+    }
+}
+
+/// The rows a permission admits for every visitor who holds it (S9, S13 under Global).
+enum Glob<'a> {
+    All(Range<RowId>),
+    Rows(&'a [(u32, u32)]),
+}
+
+impl Glob<'_> {
+    fn rows(&self) -> Box<dyn Iterator<Item = RowId> + '_> {
+        match self {
+            Glob::All(r) => Box::new(r.clone()),
+            Glob::Rows(s) => Box::new(s.iter().map(|e| e.1)),
+        }
+    }
+    fn contains(&self, x: RowId) -> bool {
+        match self {
+            Glob::All(r) => r.contains(&x),
+            Glob::Rows(s) => s.binary_search_by_key(&x, |e| e.1).is_ok(),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        match self {
+            Glob::All(r) => r.is_empty(),
+            Glob::Rows(s) => s.is_empty(),
+        }
+    }
+}
+
+/// The signed-in contacts holding a permission's tree (S3, S6).
+enum Holders {
+    All(Range<RowId>),
+    Some(Vec<RowId>),
+}
+
+impl Holders {
+    fn iter(&self) -> Box<dyn Iterator<Item = RowId> + '_> {
+        match self {
+            Holders::All(r) => Box::new(r.clone()),
+            Holders::Some(v) => Box::new(v.iter().copied()),
+        }
+    }
+    fn contains(&self, c: RowId) -> bool {
+        match self {
+            Holders::All(r) => r.contains(&c),
+            Holders::Some(v) => v.binary_search(&c).is_ok(),
+        }
+    }
+}
+
+/// One tenant with its (possibly partial) derivation.
+#[derive(Clone, Copy)]
+pub(crate) struct Side<'a> {
+    pub(crate) t: &'a Tenant,
+    pub(crate) g: &'a Grants,
+    pub(crate) ix: &'a SideIndex,
+}
+
+impl<'a> Side<'a> {
+    fn anon(&self, n: PermId) -> bool {
+        self.ix.anon[n as usize]
+    }
+    fn all(&self, n: PermId) -> bool {
+        self.ix.all[n as usize]
+    }
+    fn in_g(&self, n: PermId) -> &'a [(u32, u32)] {
+        &self.g.derived.in_g[self.ix.in_g[n as usize].clone()]
+    }
+    fn glob(&self, n: PermId) -> Glob<'a> {
+        if self.ix.in_all[n as usize] {
+            Glob::All(self.t.tables[self.t.permissions[n as usize].table as usize].rows())
+        } else {
+            Glob::Rows(self.in_g(n))
+        }
+    }
+    fn cg(&self, n: PermId) -> &'a [(u32, u32, u32)] {
+        &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()]
+    }
+    fn ag(&self, n: PermId) -> &'a [(u32, u32, u32)] {
+        &self.g.derived.account_grant[self.ix.ag[n as usize].clone()]
+    }
+    fn account_contacts(&self, a: RowId) -> impl Iterator<Item = RowId> + 'a {
+        range(&self.ix.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
+    }
+    fn holders(&self, n: PermId) -> Holders {
+        if self.all(n) {
+            return Holders::All(self.t.contacts());
+        }
+        let mut out = Vec::new();
+        for &(_, r) in &self.g.derived.cand_role[self.ix.roles[n as usize].clone()] {
+            out.extend(range(&self.ix.members_by_role, r, |e| e.0).iter().map(|e| e.1));
+            for &(_, a) in range(&self.ix.accounts_by_role, r, |e| e.0) {
+                out.extend(self.account_contacts(a));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Holders::Some(out)
+    }
+
+    /// Whether permission `n` lets `v` do `p` to row `x` (S16).
+    fn admits(&self, n: PermId, v: Visitor, x: RowId) -> bool {
+        let global = self.ix.in_all[n as usize] || self.in_g(n).binary_search(&(n, x)).is_ok();
+        if global && self.g.holds(self.t, v, n) {
+            return true;
+        }
+        match v {
+            Visitor::Anonymous => false,
+            Visitor::Contact(c) => {
+                self.cg(n).binary_search(&(n, c, x)).is_ok()
+                    || self.t.account_of(c).is_some_and(|a| self.ag(n).binary_search(&(n, a, x)).is_ok())
+            }
+        }
+    }
+
+    /// Whether some permission passing `keep` grants `(v, p, target)` (S16, S17).
+    fn grants(&self, v: Visitor, p: Privilege, target: Target, keep: impl Fn(PermId) -> bool) -> bool {
+        let t = self.t;
+        match target {
+            Target::Row(x) => {
+                let table = t.table_of(x);
+                self.ix.perms_by_table[table as usize]
+                    .iter()
+                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.has(p) && self.admits(n, v, x))
+            }
+            Target::Table(table) => self.ix.perms_by_table[table as usize].iter().any(|&n| {
+                keep(n) && t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)
+            }),
+        }
+    }
+}
+
+/// Row ids of one tenant mapped to the other's (by table name and row id).
+pub(crate) enum RowMap {
+    Identity,
+    Table(Vec<u32>),
+}
+
+const NONE: u32 = u32::MAX;
+
+impl RowMap {
+    fn new(x: &Tenant, y: &Tenant, identical: bool) -> RowMap {
+        if identical {
+            return RowMap::Identity;
+        }
+        let mut map = vec![NONE; x.row_count() as usize];
+        for t in &x.tables {
+            let Some(ty) = y.table_id(&t.name) else { continue };
+            for (i, id) in t.ids.iter().enumerate() {
+                if let Some(r) = y.row_id(ty, id) {
+                    map[(t.first + i as u32) as usize] = r;
+                }
+            }
+        }
+        RowMap::Table(map)
+    }
+    fn get(&self, x: RowId) -> Option<RowId> {
+        match self {
+            RowMap::Identity => Some(x),
+            RowMap::Table(m) => m.get(x as usize).copied().filter(|&r| r != NONE),
+        }
+    }
+    fn visitor(&self, v: Visitor) -> Option<Visitor> {
+        match v {
+            Visitor::Anonymous => Some(Visitor::Anonymous),
+            Visitor::Contact(c) => self.get(c).map(Visitor::Contact),
+        }
+    }
+}
+
+/// Whether two tenants have the same tables of rows with the same ids in the
+/// same order, so that row ids coincide.
+fn same_rows(x: &Tenant, y: &Tenant) -> bool {
+    let with_rows = |t: &Tenant| -> Vec<(u32, String)> {
+        t.tables.iter().filter(|tb| !tb.ids.is_empty()).map(|tb| (tb.first, tb.name.clone())).collect()
+    };
+    with_rows(x) == with_rows(y)
+        && x.tables
+            .iter()
+            .filter(|tb| !tb.ids.is_empty())
+            .all(|tb| y.table_id(&tb.name).is_some_and(|ty| y.tables[ty as usize].ids == tb.ids))
+}
+
+/// Whether the contacts, or the account of some contact (S1), differ.
+fn people_changed(x: &Tenant, y: &Tenant) -> bool {
+    let cx = &x.tables[x.contact_table as usize];
+    let cy = &y.tables[y.contact_table as usize];
+    if cx.ids != cy.ids {
+        return true;
+    }
+    (0..cx.ids.len() as u32).any(|i| {
+        let ax = x.account_of(cx.first + i).map(|a| x.row_name(a));
+        let ay = y.account_of(cy.first + i).map(|a| y.row_name(a));
+        ax != ay
+    })
+}
+
+/// Which permissions of each tenant may grant differently, closed under trees.
+fn affected(
+    b: &Tenant,
+    broot: &[PermId],
+    e: &Tenant,
+    eroot: &[PermId],
+    effect: &Effect,
+    full: bool,
+) -> (Vec<bool>, Vec<bool>) {
+    if full {
+        return (vec![true; b.permissions.len()], vec![true; e.permissions.len()]);
+    }
+    let seed = |t: &Tenant, root: &[PermId], n: usize| -> bool {
+        let p = &t.permissions[n];
+        let root = &t.permissions[root[n] as usize];
+        effect.perms.contains(&p.id)
+            || root.roles.iter().any(|&r| effect.roles.contains(&t.roles[r as usize].id))
+            || effect.tables.contains(&t.tables[p.table as usize].name)
+            || p.scope_relationship().is_some_and(|r| effect.rels.contains(&r.name))
+    };
+    let mut ids: HashSet<&str> = HashSet::new();
+    for (t, root) in [(b, broot), (e, eroot)] {
+        for n in 0..t.permissions.len() {
+            if seed(t, root, n) {
+                ids.insert(t.permissions[n].id.as_str());
+            }
+        }
+    }
+    // Close under trees, in both tenants, until stable.
+    loop {
+        let before = ids.len();
+        for (t, root) in [(b, broot), (e, eroot)] {
+            let held: HashSet<PermId> = (0..t.permissions.len())
+                .filter(|&n| ids.contains(t.permissions[n].id.as_str()))
+                .map(|n| root[n])
+                .collect();
+            for (p, r) in t.permissions.iter().zip(root) {
+                if held.contains(r) {
+                    ids.insert(p.id.as_str());
+                }
+            }
+        }
+        if ids.len() == before {
+            break;
+        }
+    }
+    let flags = |t: &Tenant| t.permissions.iter().map(|p| ids.contains(p.id.as_str())).collect();
+    (flags(b), flags(e))
+}
+
+/// Derives the grants of the permissions flagged in `keep` only (a union of
+/// whole trees): the rules never join two trees, so each kept permission gets
+/// exactly the facts a full derivation would give it.
+fn derive_partial(t: &Tenant, keep: &[bool]) -> Grants {
+    if keep.iter().all(|&k| k) {
+        return Grants::derive(t);
+    }
+    let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
+    let mut f = facts(t);
+    f.perm.retain(|e| k(&e.0));
+    f.perm_active.retain(k);
+    f.perm_parent.retain(|e| k(&e.0));
+    f.perm_role.retain(|e| k(&e.0));
+    f.perm_create.retain(k);
+    f.scope_global.retain(k);
+    f.scope_contact.retain(|e| k(&e.0));
+    f.scope_account.retain(|e| k(&e.0));
+    f.scope_self.retain(k);
+    f.scope_parent.retain(|e| k(&e.0));
+    // Only the links of the relationships the kept permissions walk, and the
+    // memberships of the roles on their roots, can join with them.
+    let rels: HashSet<u32> =
+        f.scope_contact.iter().chain(&f.scope_account).chain(&f.scope_parent).map(|e| e.1).collect();
+    f.link.retain(|e| rels.contains(&e.0));
+    let roles: HashSet<u32> = f.perm_role.iter().map(|e| e.1).collect();
+    f.contact_member.retain(|e| roles.contains(&e.1));
+    f.account_member.retain(|e| roles.contains(&e.1));
+    Grants::index(t, rules::derive(&f))
+}
+
+/// One direction of the diff: grants of `x` missing from `y`.
+struct Dir<'a> {
+    x: Side<'a>,
+    y: Side<'a>,
+    row: &'a RowMap,
+    perm: &'a [Option<PermId>],
+    table: &'a [Option<TableId>],
+    /// Contacts (x ids) whose account in `y` is not their account in `x`, by x account.
+    left: &'a HashMap<RowId, Vec<RowId>>,
+    /// Sort keys of `x`'s grants.
+    keys: &'a Keys<'a>,
+}
+
+impl Dir<'_> {
+    fn map_target(&self, t: Target) -> Option<Target> {
+        match t {
+            Target::Row(x) => self.row.get(x).map(Target::Row),
+            Target::Table(tb) => self.table.get(tb as usize).copied().flatten().map(Target::Table),
+        }
+    }
+
+    /// Every (visitor, row) pair permission `n` of `x` admits.
+    fn expand(&self, n: PermId, out: &mut Vec<(Visitor, RowId)>) {
+        let x = &self.x;
+        let glob = x.glob(n);
+        if !glob.is_empty() {
+            if x.anon(n) {
+                out.extend(glob.rows().map(|r| (Visitor::Anonymous, r)));
+            }
+            let h = x.holders(n);
+            for c in h.iter() {
+                out.extend(glob.rows().map(|r| (Visitor::Contact(c), r)));
+            }
+        }
+        out.extend(x.cg(n).iter().map(|&(_, c, r)| (Visitor::Contact(c), r)));
+        for &(_, a, r) in x.ag(n) {
+            out.extend(x.account_contacts(a).map(|c| (Visitor::Contact(c), r)));
+        }
+    }
+
+    /// Rows of `gx` (x ids) that `gy` (y ids) lacks.
+    fn glob_minus(&self, gx: &Glob, gy: &Glob) -> Vec<RowId> {
+        if let (Glob::All(_), Glob::All(_), RowMap::Identity) = (gx, gy, self.row) {
+            return Vec::new();
+        }
+        gx.rows().filter(|&r| self.row.get(r).is_none_or(|ry| !gy.contains(ry))).collect()
+    }
+
+    /// Contacts of `hx` (x ids) that `hy` (y ids) lacks.
+    fn holders_minus(&self, hx: &Holders, hy: &Holders) -> Vec<RowId> {
+        if let (Holders::All(_), RowMap::Identity) = (hy, self.row) {
+            return Vec::new();
+        }
+        hx.iter().filter(|&c| self.row.get(c).is_none_or(|cy| !hy.contains(cy))).collect()
+    }
+
+    /// A superset of the (visitor, row) pairs `nx` admits in `x` and `ny` does not in `y`.
+    fn pairs_minus(&self, nx: PermId, ny: PermId, out: &mut Vec<(Visitor, RowId)>) {
+        let (x, y) = (&self.x, &self.y);
+        let (gx, gy) = (x.glob(nx), y.glob(ny));
+        let grows = self.glob_minus(&gx, &gy);
+        if x.anon(nx) {
+            if y.anon(ny) {
+                out.extend(grows.iter().map(|&r| (Visitor::Anonymous, r)));
+            } else {
+                out.extend(gx.rows().map(|r| (Visitor::Anonymous, r)));
+            }
+        }
+        if !gx.is_empty() {
+            let hx = x.holders(nx);
+            let hy = y.holders(ny);
+            for c in self.holders_minus(&hx, &hy) {
+                out.extend(gx.rows().map(|r| (Visitor::Contact(c), r)));
+            }
+            if !grows.is_empty() {
+                for c in hx.iter() {
+                    out.extend(grows.iter().map(|&r| (Visitor::Contact(c), r)));
+                }
+            }
+        }
+        let cgy = y.cg(ny);
+        for &(_, c, r) in x.cg(nx) {
+            let kept = match (self.row.get(c), self.row.get(r)) {
+                (Some(cy), Some(ry)) => cgy.binary_search(&(ny, cy, ry)).is_ok(),
+                _ => false,
+            };
+            if !kept {
+                out.push((Visitor::Contact(c), r));
+            }
+        }
+        let agy = y.ag(ny);
+        for &(_, a, r) in x.ag(nx) {
+            let kept = match (self.row.get(a), self.row.get(r)) {
+                (Some(ay), Some(ry)) => agy.binary_search(&(ny, ay, ry)).is_ok(),
+                _ => false,
+            };
+            if kept {
+                // The account grant stays; contacts that left the account lose it.
+                if let Some(gone) = self.left.get(&a) {
+                    out.extend(gone.iter().map(|&c| (Visitor::Contact(c), r)));
+                }
+            } else {
+                out.extend(x.account_contacts(a).map(|c| (Visitor::Contact(c), r)));
+            }
+        }
+    }
+
+    /// A superset of `T_x(nx) \ T_y(counterpart)`, pushed onto `out`.
+    fn perm_minus(&self, nx: PermId, out: &mut Vec<u128>) {
+        let k = self.keys;
+        let (x, y) = (&self.x, &self.y);
+        let px = &x.t.permissions[nx as usize];
+        let tx = px.table;
+        let ny = self.perm[nx as usize]
+            .filter(|&m| self.table.get(tx as usize).copied().flatten() == Some(y.t.permissions[m as usize].table));
+        let py = ny.map(|m| y.t.permissions[m as usize].privileges.0).unwrap_or(0);
+        let create = Privilege::Create.bit();
+        let rows_x = px.privileges.0 & !create;
+        let whole = rows_x & !py;
+        let part = rows_x & py;
+        let privs = |mask: u8| Privilege::ALL.into_iter().filter(move |p| mask & p.bit() != 0);
+        if whole != 0 {
+            let mut pairs = Vec::new();
+            self.expand(nx, &mut pairs);
+            for (v, r) in pairs {
+                out.extend(privs(whole).map(|p| k.key((v, p, Target::Row(r)))));
+            }
+        }
+        if let (Some(m), true) = (ny, part != 0) {
+            let mut pairs = Vec::new();
+            self.pairs_minus(nx, m, &mut pairs);
+            for (v, r) in pairs {
+                out.extend(privs(part).map(|p| k.key((v, p, Target::Row(r)))));
+            }
+        }
+        if px.privileges.0 & create != 0 {
+            let hx = x.holders(nx);
+            let table = Target::Table(tx);
+            match ny.filter(|_| py & create != 0) {
+                None => {
+                    if x.anon(nx) {
+                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
+                    }
+                    out.extend(hx.iter().map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))));
+                }
+                Some(m) => {
+                    if x.anon(nx) && !y.anon(m) {
+                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
+                    }
+                    let hy = y.holders(m);
+                    out.extend(
+                        self.holders_minus(&hx, &hy)
+                            .into_iter()
+                            .map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Prints one grant of tenant `t`.
+pub(crate) fn line(t: &Tenant, (v, p, target): Cand) -> GrantLine {
+    let visitor = match v {
+        Visitor::Anonymous => "anonymous".to_string(),
+        Visitor::Contact(c) => t.row_name(c).to_string(),
+    };
+    let (row, table) = match target {
+        Target::Row(x) => (Some(t.row_ref(x)), None),
+        Target::Table(tb) => (None, Some(t.tables[tb as usize].name.clone())),
+    };
+    GrantLine { visitor, privilege: p.name().to_string(), row, table }
+}
+
+fn perm_map(x: &Tenant, y: &Tenant) -> Vec<Option<PermId>> {
+    x.permissions.iter().map(|p| y.perm_id(&p.id)).collect()
+}
+
+fn table_map(x: &Tenant, y: &Tenant) -> Vec<Option<TableId>> {
+    x.tables.iter().map(|t| y.table_id(&t.name)).collect()
+}
+
+fn left_accounts(x: &Tenant, y: &Tenant, row: &RowMap) -> HashMap<RowId, Vec<RowId>> {
+    let mut left: HashMap<RowId, Vec<RowId>> = HashMap::new();
+    for &(c, a) in &x.contact_account {
+        let same = match (row.get(c), row.get(a)) {
+            (Some(cy), Some(ay)) => y.account_of(cy) == Some(ay),
+            _ => false,
+        };
+        if !same {
+            left.entry(a).or_default().push(c);
+        }
+    }
+    left
+}
+
+/// Gained and lost grants, each sorted by visitor, privilege, target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantDiff {
+    /// Grants the edited tenant makes and the base does not.
+    pub gained: Vec<GrantLine>,
+    /// Grants the base makes and the edited tenant does not.
+    pub lost: Vec<GrantLine>,
+}
+
+/// Gained grants (ids of the edited tenant) and lost grants (ids of the
+/// base), each sorted by printed visitor, privilege, target.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdDiff {
+    pub(crate) gained: Vec<Cand>,
+    pub(crate) lost: Vec<Cand>,
+}
+
+/// The grant difference between the base and an edited tenant. `effect`
+/// says what the changes touched; `force_full` re-derives the whole edited
+/// tenant instead of the affected trees (the answer is the same).
+pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &Effect, force_full: bool) -> IdDiff {
+    let b = bs.t;
+    let eroot = roots(e);
+    let identical = !effect.data || same_rows(b, e);
+    let full = force_full || (effect.data && people_changed(b, e));
+    let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
+    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
+        return IdDiff::default();
+    }
+    let eg = derive_partial(e, &aff_e);
+    let eix = SideIndex::new(e, &eg, eroot);
+    let es = Side { t: e, g: &eg, ix: &eix };
+    let row_be = RowMap::new(b, e, identical);
+    let row_eb = RowMap::new(e, b, identical);
+    let (perm_be, perm_eb) = (perm_map(b, e), perm_map(e, b));
+    let (table_be, table_eb) = (table_map(b, e), table_map(e, b));
+    let (left_be, left_eb) = if effect.data {
+        (left_accounts(b, e, &row_be), left_accounts(e, b, &row_eb))
+    } else {
+        (HashMap::new(), HashMap::new())
+    };
+
+    // Row ranks (for sorting) coincide when the rows do.
+    let e_order_owned = OnceLock::new();
+    let e_order = if identical { b_order } else { &e_order_owned };
+    let (b_keys, e_keys) = (Keys::new(b, b_order), Keys::new(e, e_order));
+
+    // Lost: granted by an affected base permission, and by no permission of
+    // the edited tenant (unaffected ones grant as in the base).
+    let lost_dir = Dir { x: bs, y: es, row: &row_be, perm: &perm_be, table: &table_be, left: &left_be, keys: &b_keys };
+    let mut cands = Vec::new();
+    for n in (0..b.permissions.len() as PermId).filter(|&n| aff_b[n as usize]) {
+        lost_dir.perm_minus(n, &mut cands);
+    }
+    let lost = b_keys.sorted(cands, |(v, p, target)| {
+        let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
+        let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
+            (Some(ve), Some(te)) => es.grants(ve, p, te, |n| aff_e[n as usize]),
+            _ => false,
+        };
+        !by_unaffected && !by_affected()
+    });
+
+    // Gained: granted by an affected edited permission and by nothing in the base.
+    let gain_dir = Dir { x: es, y: bs, row: &row_eb, perm: &perm_eb, table: &table_eb, left: &left_eb, keys: &e_keys };
+    let mut cands = Vec::new();
+    for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
+        gain_dir.perm_minus(n, &mut cands);
+    }
+    let gained = e_keys.sorted(cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
+        (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
+        _ => true,
+    });
+    IdDiff { gained, lost }
+}
+
+/// Sort keys of one tenant's grants: integers whose order is the plain
+/// string order of the printed (visitor, privilege, target), and back.
+struct Keys<'a> {
+    t: &'a Tenant,
+    order: &'a OnceLock<RowOrder>,
+    table_rank: Vec<u32>,
+    table_by_rank: Vec<TableId>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(t: &'a Tenant, order: &'a OnceLock<RowOrder>) -> Keys<'a> {
+        let table_rank = table_rank(t);
+        let mut table_by_rank = vec![0; table_rank.len()];
+        for (tb, &r) in table_rank.iter().enumerate() {
+            table_by_rank[r as usize] = tb as TableId;
+        }
+        Keys { t, order, table_rank, table_by_rank }
+    }
+
+    fn order(&self) -> &RowOrder {
+        self.order.get_or_init(|| RowOrder::new(self.t))
+    }
+
+    fn key(&self, (v, p, target): Cand) -> u128 {
+        let o = self.order();
+        let v = match v {
+            Visitor::Anonymous => o.anon_rank,
+            Visitor::Contact(c) => c
+                .checked_sub(o.contacts.start)
+                .and_then(|i| o.visitor_rank.get(i as usize))
+                .copied()
+                .unwrap_or(u32::MAX),
+        };
+        let (kind, target) = match target {
+            Target::Row(x) => (0u128, o.row_rank.get(x as usize).copied().unwrap_or(u32::MAX)),
+            Target::Table(tb) => (1u128, self.table_rank.get(tb as usize).copied().unwrap_or(u32::MAX)),
+        };
+        ((v as u128) << 64) | ((PRIVILEGE_RANK[p as usize] as u128) << 40) | (kind << 32) | target as u128
+    }
+
+    fn cand(&self, key: u128) -> Cand {
+        let o = self.order();
+        let v = o.visitor_by_rank.get((key >> 64) as usize).copied().unwrap_or(Visitor::Anonymous);
+        let p = PRIVILEGE_BY_RANK[((key >> 40) & 0xff) as usize % 6];
+        let rank = (key & 0xffff_ffff) as usize;
+        let target = if (key >> 32) & 1 == 0 {
+            Target::Row(o.row_by_rank.get(rank).copied().unwrap_or(0))
+        } else {
+            Target::Table(self.table_by_rank.get(rank).copied().unwrap_or(0))
+        };
+        (v, p, target)
+    }
+
+    /// Sorts candidate keys into the printed order (no string comparison),
+    /// drops duplicates, and keeps the grants passing `keep`.
+    fn sorted(&self, mut keys: Vec<u128>, keep: impl Fn(Cand) -> bool) -> Vec<Cand> {
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter().map(|k| self.cand(k)).filter(|&c| keep(c)).collect()
+    }
+}
+
+/// Rank of each table name in plain string order (create targets).
+fn table_rank(t: &Tenant) -> Vec<u32> {
+    let mut ids: Vec<usize> = (0..t.tables.len()).collect();
+    ids.sort_by(|&a, &b| t.tables[a].name.cmp(&t.tables[b].name));
+    let mut rank = vec![0; t.tables.len()];
+    for (r, i) in ids.into_iter().enumerate() {
+        rank[i] = r as u32;
+    }
+    rank
+}
+
+/// Ranks that reproduce the plain string order of printed visitors and of
+/// printed rows (`TABLE:ID`), so answers sort on integers.
+pub(crate) struct RowOrder {
+    contacts: Range<RowId>,
+    visitor_rank: Vec<u32>,
+    anon_rank: u32,
+    visitor_by_rank: Vec<Visitor>,
+    row_rank: Vec<u32>,
+    row_by_rank: Vec<RowId>,
+}
+
+impl RowOrder {
+    pub(crate) fn new(t: &Tenant) -> RowOrder {
+        // Visitors: `anonymous` among the contact ids.
+        let contacts = t.contacts();
+        let mut names: Vec<(&str, Option<RowId>)> = contacts.clone().map(|c| (t.row_name(c), Some(c))).collect();
+        names.push(("anonymous", None));
+        names.sort_unstable();
+        let mut visitor_rank = vec![0; contacts.len()];
+        let mut anon_rank = 0;
+        let mut visitor_by_rank = Vec::with_capacity(names.len());
+        for (r, (_, c)) in names.into_iter().enumerate() {
+            match c {
+                Some(c) => {
+                    visitor_rank[(c - contacts.start) as usize] = r as u32;
+                    visitor_by_rank.push(Visitor::Contact(c));
+                }
+                None => {
+                    anon_rank = r as u32;
+                    visitor_by_rank.push(Visitor::Anonymous);
+                }
+            }
+        }
+        // Rows: by `TABLE:` then by id, which is `TABLE:ID` order as long as
+        // no table name holds a `:`; otherwise compare the whole strings.
+        let mut rows: Vec<RowId> = Vec::with_capacity(t.row_count() as usize);
+        if t.tables.iter().any(|tb| tb.name.contains(':')) {
+            rows.extend(0..t.row_count());
+            rows.sort_by_cached_key(|&x| t.row_ref(x));
+        } else {
+            let mut tables: Vec<usize> = (0..t.tables.len()).filter(|&i| !t.tables[i].ids.is_empty()).collect();
+            tables.sort_by_cached_key(|&i| format!("{}:", t.tables[i].name));
+            for i in tables {
+                let tb = &t.tables[i];
+                let mut ids: Vec<u32> = (0..tb.ids.len() as u32).collect();
+                ids.sort_unstable_by(|&a, &b| tb.ids[a as usize].cmp(&tb.ids[b as usize]));
+                rows.extend(ids.into_iter().map(|k| tb.first + k));
+            }
+        }
+        let mut row_rank = vec![0; t.row_count() as usize];
+        for (r, &x) in rows.iter().enumerate() {
+            row_rank[x as usize] = r as u32;
+        }
+        RowOrder { contacts, visitor_rank, anon_rank, visitor_by_rank, row_rank, row_by_rank: rows }
+    }
+}
+
+/// Rank of each privilege (in `Privilege` order) by name: append,
+/// append_to, create, delete, read, write.
+const PRIVILEGE_RANK: [u8; 6] = [4, 5, 2, 3, 0, 1];
+
+/// The privileges in name order.
+const PRIVILEGE_BY_RANK: [Privilege; 6] =
+    [Privilege::Append, Privilege::AppendTo, Privilege::Create, Privilege::Delete, Privilege::Read, Privilege::Write];

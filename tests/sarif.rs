@@ -1,0 +1,99 @@
+//! `lint --format sarif` validates against the OASIS SARIF 2.1.0 JSON schema
+//! (`tests/data/sarif-schema-2.1.0.json`), formats included.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod folder_support;
+
+use folder_support::{bin, repo};
+use serde_json::Value;
+
+fn validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo("tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let mut schema: Value = serde_json::from_str(&text).unwrap();
+    // The published file nests the region's `anyOf` (at least one of
+    // startLine, charOffset, byteOffset) inside `properties`, where the
+    // draft 2020-12 meta-schema rejects it; put it where it was meant to be.
+    let region = schema["definitions"]["region"].as_object_mut().unwrap();
+    let any_of = region["properties"].as_object_mut().unwrap().remove("anyOf").unwrap();
+    region.insert("anyOf".to_string(), any_of);
+    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+}
+
+fn sarif(tenant: &str) -> Value {
+    let out = bin().args(["lint", tenant, "--format", "sarif"]).current_dir(repo("")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn assert_valid(log: &Value) {
+    let v = validator();
+    let errors: Vec<String> = v.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn sarif_of_a_site_folder_is_valid_and_points_at_the_permission_file() {
+    let log = sarif("tests/fixtures/sites/dfe-central-portal");
+    assert_valid(&log);
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (1..=16).map(|i| format!("PP{i:03}")).collect();
+    assert_eq!(ids, expected, "one rule per id");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "PP001");
+    assert_eq!(first["ruleIndex"], 0);
+    assert_eq!(first["level"], "error");
+    let loc = &first["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "tests/fixtures/sites/dfe-central-portal/table-permissions/%5BTO-BE-DELETED%5DGetActiveContacts.tablepermission.yml"
+    );
+    assert_eq!(loc["region"]["startLine"], 1);
+    assert_eq!(results[1]["level"], "warning");
+}
+
+#[test]
+fn sarif_of_a_native_file_is_valid_and_uses_the_permission_line() {
+    let log = sarif("examples/customer-service.json");
+    assert_valid(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let pp004 = results.iter().find(|r| r["ruleId"] == "PP004").unwrap();
+    let loc = &pp004["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "examples/customer-service.json");
+    // `"id": "TP-case-note"` is on this line of the example file.
+    let text = std::fs::read_to_string(repo("examples/customer-service.json")).unwrap();
+    let line = text.lines().position(|l| l.contains("\"TP-case-note\"") && l.contains("\"id\"")).unwrap() + 1;
+    assert_eq!(loc["region"]["startLine"], line);
+    assert_eq!(pp004["level"], "warning");
+}
+
+#[test]
+fn sarif_without_findings_is_valid() {
+    let log = sarif("tests/fixtures/sites/credit-cards-website-code-site");
+    assert_valid(&log);
+    let dir = folder_support::folder(&[("site/webrole.yml", "- adx_name: R\n  adx_webroleid: R1\n")]);
+    let out = bin().args(["lint"]).arg(dir.path()).args(["--format", "sarif"]).output().unwrap();
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&log);
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn schema_check_catches_an_invalid_log() {
+    // The validator is not vacuous: a wrong level, a missing message and a bad URI fail.
+    let mut log = sarif("tests/fixtures/sites/credit-cards-website-code-site");
+    let mut bad = log.clone();
+    bad["runs"][0]["results"][0]["level"] = Value::from("severe");
+    assert!(validator().iter_errors(&bad).next().is_some());
+    let mut bad = log.clone();
+    bad["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+    assert!(validator().iter_errors(&bad).next().is_some());
+    // Formats are checked too: an unencoded space and brackets are no URI reference.
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = Value::from("a b/[x].yml");
+    assert!(validator().iter_errors(&log).next().is_some());
+}
