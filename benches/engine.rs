@@ -42,7 +42,7 @@ fn engine(c: &mut Criterion) {
         let t = portal_access::load::load(&path).unwrap();
         let mut g = c.benchmark_group("derive");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
-        for d in derivations().into_iter().chain(BASELINE) {
+        for d in derivations().into_iter().chain(BASELINE).filter(|d| cfg.rows <= d.max_rows) {
             g.bench_function(BenchmarkId::new(d.name, p), |b| b.iter(|| black_box((d.derive)(&t))));
         }
         let derived = (derivations()[0].derive)(&t);

@@ -250,6 +250,10 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     row(out, "who median / p99", format!("{}, {:.1} contacts on average", lat(&r.who), r.who.mean_answer))?;
     row(out, "what median / p99", format!("{}, {:.1} rows on average", lat(&r.what), r.what.mean_answer))?;
     for d in r.derivations.iter().skip(1) {
+        if let Some(why) = &d.skipped {
+            row(out, &format!("derive ({}), same run", d.name), format!("skipped: {why}"))?;
+            continue;
+        }
         row(
             out,
             &format!("derive ({}), same run", d.name),
