@@ -227,7 +227,14 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         t.rows, t.contacts, t.accounts, t.links, t.roles, t.permissions
     )?;
     let m = &r.machine;
-    writeln!(out, "Machine: {} CPUs ({}), {} memory.", m.cpus, m.cpu_model, bytes(m.memory_bytes))?;
+    writeln!(
+        out,
+        "Machine: {} CPUs ({}), {} memory, load average {:.2} at the start.",
+        m.cpus,
+        m.cpu_model,
+        bytes(m.memory_bytes),
+        m.load_average
+    )?;
     writeln!(out)?;
     writeln!(out, "| {:<40} | value |", "measure")?;
     writeln!(out, "|{}|-------|", "-".repeat(42))?;
