@@ -34,13 +34,15 @@ fn engine(c: &mut Criterion) {
 
         let mut g = c.benchmark_group("load");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
-        g.bench_function(BenchmarkId::from_parameter(p), |b| b.iter(|| black_box(portal_access::load::load(&path).unwrap())));
+        g.bench_function(BenchmarkId::from_parameter(p), |b| {
+            b.iter(|| black_box(portal_access::load::load(&path).unwrap()))
+        });
         g.finish();
 
         let t = portal_access::load::load(&path).unwrap();
         let mut g = c.benchmark_group("derive");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
-        for d in derivations().into_iter().chain(BASELINE) {
+        for d in derivations().into_iter().chain(BASELINE).filter(|d| cfg.rows <= d.max_rows) {
             g.bench_function(BenchmarkId::new(d.name, p), |b| b.iter(|| black_box((d.derive)(&t))));
         }
         let derived = (derivations()[0].derive)(&t);

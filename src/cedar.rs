@@ -105,8 +105,24 @@ impl std::fmt::Debug for CedarTenant {
 }
 
 const RESERVED: &[&str] = &[
-    "true", "false", "if", "then", "else", "in", "is", "like", "has", "permit", "forbid", "when", "unless", "principal",
-    "action", "resource", "context", "__cedar",
+    "true",
+    "false",
+    "if",
+    "then",
+    "else",
+    "in",
+    "is",
+    "like",
+    "has",
+    "permit",
+    "forbid",
+    "when",
+    "unless",
+    "principal",
+    "action",
+    "resource",
+    "context",
+    "__cedar",
 ];
 
 fn is_ident(s: &str) -> bool {
@@ -162,10 +178,14 @@ fn joins(t: &Tenant, rel: Option<u32>, from: TableId, to: TableId) -> Option<Joi
         RelKind::OneToMany { referencing, lookup, referenced } if *referencing == from && *referenced == to => {
             Some(Join::Forward(lookup))
         }
-        RelKind::OneToMany { referencing, lookup, referenced } if *referencing == to && *referenced == from && from != to => {
+        RelKind::OneToMany { referencing, lookup, referenced }
+            if *referencing == to && *referenced == from && from != to =>
+        {
             Some(Join::Backward(lookup))
         }
-        RelKind::ManyToMany { tables } if (tables[0] == from && tables[1] == to) || (tables[0] == to && tables[1] == from) => {
+        RelKind::ManyToMany { tables }
+            if (tables[0] == from && tables[1] == to) || (tables[0] == to && tables[1] == from) =>
+        {
             Some(Join::Pairs)
         }
         _ => None,
@@ -243,7 +263,8 @@ impl<'a> Scopes<'a> {
             Scope::SelfScope => Some(format!("{e} == principal")),
             Scope::Contact | Scope::Account => {
                 let target = if p.scope == Scope::Contact { t.contact_table } else { t.account_table };
-                let (guard, v) = self.visitor(if p.scope == Scope::Contact { Anchor::Contact } else { Anchor::Account });
+                let (guard, v) =
+                    self.visitor(if p.scope == Scope::Contact { Anchor::Contact } else { Anchor::Account });
                 let rel = self.rel_of(n)?;
                 let core = match joins(t, Some(rel), p.table, target)? {
                     Join::Forward(l) => format!("{} && {} == {v}", has(e, l), get(e, l)),
@@ -292,9 +313,13 @@ impl CedarTenant {
         let table_type = ty("Portal::Table")?;
         let action_type = ty("Portal::Action")?;
         let anonymous = EntityUid::from_type_name_and_id(ty("Portal::Anonymous")?, EntityId::new("anonymous"));
-        let actions = Privilege::ALL.map(|p| EntityUid::from_type_name_and_id(action_type.clone(), EntityId::new(p.name())));
-        let uid = |x: RowId| EntityUid::from_type_name_and_id(types[t.table_of(x) as usize].clone(), EntityId::new(t.row_name(x)));
-        let role_uid = |r: u32| EntityUid::from_type_name_and_id(role_type.clone(), EntityId::new(&t.roles[r as usize].id));
+        let actions =
+            Privilege::ALL.map(|p| EntityUid::from_type_name_and_id(action_type.clone(), EntityId::new(p.name())));
+        let uid = |x: RowId| {
+            EntityUid::from_type_name_and_id(types[t.table_of(x) as usize].clone(), EntityId::new(t.row_name(x)))
+        };
+        let role_uid =
+            |r: u32| EntityUid::from_type_name_and_id(role_type.clone(), EntityId::new(&t.roles[r as usize].id));
 
         // S1: acct(c) is the contact's parent customer when that row is an account.
         let acct_ty = &t.tables[t.account_table as usize].name;
@@ -327,9 +352,17 @@ impl CedarTenant {
             partners.dedup();
             let a = &mut attrs[x as usize];
             if a.iter().any(|(k, _)| k == name) {
-                return Err(CedarError::Clash { relationship: name.clone(), table: t.tables[t.table_of(x) as usize].name.clone() });
+                return Err(CedarError::Clash {
+                    relationship: name.clone(),
+                    table: t.tables[t.table_of(x) as usize].name.clone(),
+                });
             }
-            a.push((name.clone(), RestrictedExpression::new_set(partners.into_iter().map(|y| RestrictedExpression::new_entity_uid(uid(y))))));
+            a.push((
+                name.clone(),
+                RestrictedExpression::new_set(
+                    partners.into_iter().map(|y| RestrictedExpression::new_entity_uid(uid(y))),
+                ),
+            ));
         }
         let derived_perms: Vec<PermId> =
             (0..t.permissions.len() as PermId).filter(|&n| t.live(n) && scopes.needs_derived(n)).collect();
@@ -388,8 +421,11 @@ impl CedarTenant {
         for r in 0..t.roles.len() as u32 {
             entities.push(Entity::new_no_attrs(role_uid(r), HashSet::new()));
         }
-        let tables: Vec<EntityUid> =
-            t.tables.iter().map(|tb| EntityUid::from_type_name_and_id(table_type.clone(), EntityId::new(&tb.name))).collect();
+        let tables: Vec<EntityUid> = t
+            .tables
+            .iter()
+            .map(|tb| EntityUid::from_type_name_and_id(table_type.clone(), EntityId::new(&tb.name)))
+            .collect();
         for u in &tables {
             entities.push(Entity::new_no_attrs(u.clone(), HashSet::new()));
         }
@@ -470,14 +506,16 @@ impl CedarTenant {
     pub fn request(&self, t: &Tenant, v: Visitor, p: Privilege, target: Target) -> Result<Request, CedarError> {
         let principal = match v {
             Visitor::Anonymous => self.anonymous.clone(),
-            Visitor::Contact(c) => {
-                EntityUid::from_type_name_and_id(self.types[t.contact_table as usize].clone(), EntityId::new(t.row_name(c)))
-            }
+            Visitor::Contact(c) => EntityUid::from_type_name_and_id(
+                self.types[t.contact_table as usize].clone(),
+                EntityId::new(t.row_name(c)),
+            ),
         };
         let resource = match target {
-            Target::Row(x) => {
-                EntityUid::from_type_name_and_id(self.types[t.table_of(x) as usize].clone(), EntityId::new(t.row_name(x)))
-            }
+            Target::Row(x) => EntityUid::from_type_name_and_id(
+                self.types[t.table_of(x) as usize].clone(),
+                EntityId::new(t.row_name(x)),
+            ),
             Target::Table(tb) => self.tables.get(tb as usize).cloned().ok_or_else(|| cerr("no such table"))?,
         };
         let action = self.actions[p as usize].clone();
@@ -493,8 +531,11 @@ impl CedarTenant {
     /// Evaluation errors (none are expected) are counted in the third value.
     pub fn decide(&self, t: &Tenant, req: &Request) -> (bool, Vec<PermId>, usize) {
         let resp = self.authorizer.is_authorized(req, &self.policies, &self.entities);
-        let mut via: Vec<PermId> =
-            resp.diagnostics().reason().filter_map(|id| self.policy_perm.get(AsRef::<str>::as_ref(id)).copied()).collect();
+        let mut via: Vec<PermId> = resp
+            .diagnostics()
+            .reason()
+            .filter_map(|id| self.policy_perm.get(AsRef::<str>::as_ref(id)).copied())
+            .collect();
         via.sort_unstable();
         via.dedup();
         crate::engine::sort_perms(t, &mut via);
@@ -515,7 +556,8 @@ impl CedarTenant {
 /// The principal condition for a tree held through `root`'s roles (S3, S4, S6).
 fn held(t: &Tenant, root: PermId) -> Option<String> {
     let mut parts = Vec::new();
-    let roles: Vec<_> = t.permissions[root as usize].roles.iter().map(|&r| &t.roles[r as usize]).filter(|r| r.active).collect();
+    let roles: Vec<_> =
+        t.permissions[root as usize].roles.iter().map(|&r| &t.roles[r as usize]).filter(|r| r.active).collect();
     if roles.iter().any(|r| r.anonymous) {
         parts.push("principal is Portal::Anonymous".to_string());
     }

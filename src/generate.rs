@@ -9,7 +9,7 @@
 //! again, as the role members are) without remembering another.
 //!
 //! The shape follows a real portal: an account hierarchy, contacts under
-//! accounts (a few accounts with thousands of contacts, most with a handful;
+//! accounts (a few big accounts with about 2,500 contacts each, most with a handful;
 //! some contacts under no account, some under another contact), cases
 //! (`incident`, customer a contact or an account), portal comments, notes on
 //! cases and comments, orders and order lines, products with an N:N to
@@ -108,10 +108,12 @@ impl GenConfig {
         ]
     }
 
-    /// Accounts that hold a quarter of all contacts (and of account-owned
-    /// cases and orders) between them: 3 to 10 of them.
+    /// The big accounts: between them they hold a quarter of all contacts
+    /// (and of account-owned cases and orders), about 2,500 contacts each
+    /// from 40,000 contacts up (one per 10,000 contacts, at least three), so
+    /// "a few accounts with thousands of contacts" stays true at every size.
     pub fn big_accounts(&self) -> u64 {
-        (self.accounts / 1000).clamp(3, 10).min(self.accounts)
+        (self.contacts / 10_000).max(3).min(self.accounts)
     }
 }
 
@@ -199,11 +201,20 @@ const LAST: &[&str] = &[
     "Adams", "Berg", "Costa", "Diaz", "Eriksen", "Fischer", "Garcia", "Hansen", "Ito", "Jensen", "Kowalski", "Lopez",
     "Meyer", "Nguyen", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Weber",
 ];
-const COMPANY: &[&str] = &["Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "Adatum", "Woodgrove", "Proseware"];
+const COMPANY: &[&str] =
+    &["Contoso", "Fabrikam", "Northwind", "Tailspin", "Litware", "Adatum", "Woodgrove", "Proseware"];
 const SUFFIX: &[&str] = &["Ltd", "Inc", "GmbH", "Group", "Partners", "Labs", "Retail", "Energy"];
 const SUBJECT: &[&str] = &[
-    "Pump failure", "Invoice question", "Login problem", "Late delivery", "Broken valve", "Warranty claim",
-    "Installation", "Return request", "Noise complaint", "Firmware update",
+    "Pump failure",
+    "Invoice question",
+    "Login problem",
+    "Late delivery",
+    "Broken valve",
+    "Warranty claim",
+    "Installation",
+    "Return request",
+    "Noise complaint",
+    "Firmware update",
 ];
 const PRODUCT: &[&str] = &["Pump", "Valve", "Hose", "Seal", "Filter", "Gauge", "Motor", "Sensor", "Panel", "Bracket"];
 
@@ -399,6 +410,7 @@ fn inactive(mut x: P) -> P {
 /// inactive nodes, Global children, roles listed on children (ignored, S6),
 /// Self on a table other than `contact` and a Custom permission (both admit
 /// nothing).
+#[rustfmt::skip]
 fn permissions() -> Vec<P> {
     use Option::None as N;
     let s = Some;
@@ -568,7 +580,11 @@ impl Gen {
         if n == 0 {
             return None;
         }
-        let a = if rng.chance(250) || n <= self.big { rng.below(self.big.max(1)) } else { self.big + rng.below(n - self.big) };
+        let a = if rng.chance(250) || n <= self.big {
+            rng.below(self.big.max(1))
+        } else {
+            self.big + rng.below(n - self.big)
+        };
         Some(format!("A{a}"))
     }
 
@@ -604,7 +620,10 @@ impl Gen {
                 let primarycontactid = if rng.chance(500) { self.contact(rng) } else { None };
                 let name = format!("{} {} {i}", pick(rng, COMPANY), pick(rng, SUFFIX));
                 let industry = pick(rng, &["Manufacturing", "Retail", "Utilities", "Services"]);
-                serde_json::to_writer(w, &AccountRow { id: format!("A{i}"), name, parentaccountid, primarycontactid, industry })?;
+                serde_json::to_writer(
+                    w,
+                    &AccountRow { id: format!("A{i}"), name, parentaccountid, primarycontactid, industry },
+                )?;
             }
             "contact" => {
                 // S1: most contacts under an account, some under none, some
@@ -640,8 +659,7 @@ impl Gen {
             }
             "annotation" => {
                 // Notes on cases and on portal comments (a polymorphic lookup, S23).
-                let objectid =
-                    if rng.chance(600) { self.of(INCIDENT, "I", rng) } else { self.of(COMMENT, "PC", rng) };
+                let objectid = if rng.chance(600) { self.of(INCIDENT, "I", rng) } else { self.of(COMMENT, "PC", rng) };
                 let subject = pick(rng, &["Photo", "Log file", "Call summary", "Quote"]);
                 serde_json::to_writer(w, &NoteRow { id: format!("N{i}"), subject, objectid })?;
             }

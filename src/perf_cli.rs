@@ -227,7 +227,14 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         t.rows, t.contacts, t.accounts, t.links, t.roles, t.permissions
     )?;
     let m = &r.machine;
-    writeln!(out, "Machine: {} CPUs ({}), {} memory.", m.cpus, m.cpu_model, bytes(m.memory_bytes))?;
+    writeln!(
+        out,
+        "Machine: {} CPUs ({}), {} memory, load average {:.2} at the start.",
+        m.cpus,
+        m.cpu_model,
+        bytes(m.memory_bytes),
+        m.load_average
+    )?;
     writeln!(out)?;
     writeln!(out, "| {:<40} | value |", "measure")?;
     writeln!(out, "|{}|-------|", "-".repeat(42))?;
@@ -242,12 +249,18 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     row(out, "index for answers", secs(r.index_seconds))?;
     row(out, "load + derive + index", secs(r.load_and_derive()))?;
     row(out, "peak memory after derive (VmHWM)", bytes(r.peak_rss_bytes))?;
-    row(out, "derived facts", r.derived_facts.to_string())?;
+    let by: Vec<String> =
+        r.derived_by_relation.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k} {n}")).collect();
+    row(out, "derived facts", format!("{} ({})", r.derived_facts, by.join(", ")))?;
     let lat = |l: &bench::Latency| format!("{} / {} ({} queries)", nanos(l.median_ns), nanos(l.p99_ns), l.n);
     row(out, "can median / p99", format!("{}, {:.0}% allowed", lat(&r.can), r.can_allowed * 100.0))?;
     row(out, "who median / p99", format!("{}, {:.1} contacts on average", lat(&r.who), r.who.mean_answer))?;
     row(out, "what median / p99", format!("{}, {:.1} rows on average", lat(&r.what), r.what.mean_answer))?;
     for d in r.derivations.iter().skip(1) {
+        if let Some(why) = &d.skipped {
+            row(out, &format!("derive ({}), same run", d.name), format!("skipped: {why}"))?;
+            continue;
+        }
         row(
             out,
             &format!("derive ({}), same run", d.name),
@@ -258,7 +271,12 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         Some(b) => row(
             out,
             &format!("derive ({}, hand-written)", b.name),
-            format!("{}; serving is {:.2}x of it{}", secs(b.seconds), r.derive_seconds / b.seconds.max(1e-9), agree(b.agrees)),
+            format!(
+                "{}; serving is {:.2}x of it{}",
+                secs(b.seconds),
+                r.derive_seconds / b.seconds.max(1e-9),
+                agree(b.agrees)
+            ),
         )?,
         None => row(out, "derive (hand-written propagation)", "not in this build".to_string())?,
     }
@@ -281,7 +299,11 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     match &cd.skipped {
         Some(why) => row(out, "Cedar", format!("skipped: {why}"))?,
         None => {
-            row(out, "Cedar encode (entities + policies)", format!("{} ({} entities, {} policies)", secs(cd.encode_seconds), cd.entities, cd.policies))?;
+            row(
+                out,
+                "Cedar encode (entities + policies)",
+                format!("{} ({} entities, {} policies)", secs(cd.encode_seconds), cd.entities, cd.policies),
+            )?;
             row(
                 out,
                 "Cedar can median / p99",
@@ -293,7 +315,11 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
                     cd.errors
                 ),
             )?;
-            row(out, "Cedar derived-attribute permissions", if cd.derived_permissions.is_empty() { "none".to_string() } else { cd.derived_permissions.join(", ") })?;
+            row(
+                out,
+                "Cedar derived-attribute permissions",
+                if cd.derived_permissions.is_empty() { "none".to_string() } else { cd.derived_permissions.join(", ") },
+            )?;
         }
     }
     row(out, "peak memory at the end (VmHWM)", bytes(r.peak_rss_end_bytes))?;
@@ -368,8 +394,14 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
     }
     writeln!(out, "`{}`", command_line())?;
     writeln!(out)?;
-    writeln!(out, "| size | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |")?;
-    writeln!(out, "|------|------|------|--------|-------|-------------|---------------|--------|----------|----------|")?;
+    writeln!(
+        out,
+        "| size | rows | load | derive | index | peak memory | derived facts | rows x | derive x | memory x |"
+    )?;
+    writeln!(
+        out,
+        "|------|------|------|--------|-------|-------------|---------------|--------|----------|----------|"
+    )?;
     let mut prev: Option<&Value> = None;
     for (label, r) in &rows {
         let v = match r {

@@ -24,8 +24,11 @@ fn generated(cfg: &GenConfig) -> Tenant {
 }
 
 fn example() -> Tenant {
-    portal_access::load::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json")))
-        .unwrap()
+    portal_access::load::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/customer-service.json"
+    )))
+    .unwrap()
 }
 
 fn name(t: &Tenant, q: &CanQuestion) -> String {
@@ -61,7 +64,8 @@ fn agree(t: &Tenant, qs: &[CanQuestion]) -> usize {
 /// Every visitor, every privilege, every row (and every table for create).
 fn every_question(t: &Tenant) -> Vec<CanQuestion> {
     let mut out = Vec::new();
-    let visitors: Vec<Visitor> = std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
+    let visitors: Vec<Visitor> =
+        std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
     for &v in &visitors {
         for p in Privilege::ALL {
             if p == Privilege::Create {
@@ -148,7 +152,10 @@ fn only_one_to_many_walks_are_derived_attributes() {
     let mut ids: Vec<&str> = c.derived_permissions().iter().map(|&n| t.permissions[n as usize].id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["TP-buy-line-products", "TP-cust-order-products"]);
-    assert!(CedarTenant::encode(&example(), &Grants::derive(&example()).derived).unwrap().derived_permissions().is_empty());
+    assert!(CedarTenant::encode(&example(), &Grants::derive(&example()).derived)
+        .unwrap()
+        .derived_permissions()
+        .is_empty());
 }
 
 /// The policy of a depth-three chain, checked by hand against S10 and S13:

@@ -89,12 +89,25 @@ fn configuration_uses_every_scope_chains_of_depth_four_inactive_nodes_and_global
 #[test]
 fn order_relationships_are_declared_in_the_file_and_resolve() {
     let t = tenant(&tiny(2));
-    for name in ["order_customer_contacts", "order_customer_accounts", "order_details", "product_order_details", "contact_products"] {
+    for name in [
+        "order_customer_contacts",
+        "order_customer_accounts",
+        "order_details",
+        "product_order_details",
+        "contact_products",
+    ] {
         let r = t.rel_id(name).unwrap_or_else(|| panic!("{name} missing"));
         assert!(!t.relationships[r as usize].builtin, "{name} should be declared in the file");
         assert!(t.links.iter().any(|l| l.0 == r), "{name} links nothing");
     }
-    for name in ["incident_customer_contacts", "incident_customer_accounts", "Incident_Annotation", "adx_portalcomment_Annotations", "account_parent_account", "contact_customer_contacts"] {
+    for name in [
+        "incident_customer_contacts",
+        "incident_customer_accounts",
+        "Incident_Annotation",
+        "adx_portalcomment_Annotations",
+        "account_parent_account",
+        "contact_customer_contacts",
+    ] {
         let r = t.rel_id(name).unwrap();
         assert!(t.links.iter().any(|l| l.0 == r), "{name} links nothing");
     }

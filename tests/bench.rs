@@ -1,0 +1,79 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The measuring harness on small tenants (timings are never asserted):
+//! every peer agrees with the derived grants on the questions it is asked,
+//! the question sampler is deterministic, and the report is complete.
+
+use portal_access::bench::{self, questions, Options};
+use portal_access::generate::{GenConfig, Profile};
+use std::path::Path;
+use std::time::Duration;
+
+fn opts() -> Options {
+    Options { queries: 300, what_queries: 20, budget: Duration::from_secs(60), ..Options::default() }
+}
+
+#[test]
+fn example_report_has_every_figure_and_no_disagreement() {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json"));
+    let r = bench::run(path, &opts()).unwrap();
+    assert_eq!(r.can.n, 300);
+    assert_eq!(r.who.n, 300);
+    assert_eq!(r.what.n, 20);
+    assert!(r.can_allowed > 0.0 && r.can_allowed < 1.0, "{}", r.can_allowed);
+    assert!(r.derived_facts > 0);
+    assert_eq!(r.derived_by_relation.iter().map(|(_, n)| n).sum::<u64>(), r.derived_facts);
+    assert!(r.peak_rss_bytes > 0 && r.peak_rss_end_bytes >= r.peak_rss_bytes);
+    assert_eq!(r.cedar.skipped, None);
+    assert_eq!((r.cedar.disagreements, r.cedar.errors), (0, 0));
+    assert_eq!(r.cedar.can.n, r.can_rows.n);
+    assert!(!r.checkers.is_empty());
+    for c in &r.checkers {
+        assert_eq!(c.disagreements, 0, "{}", c.name);
+    }
+    for d in &r.derivations {
+        assert!(d.agrees, "{}", d.name);
+    }
+    let names: Vec<&str> = r.targets.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"can median") && names.contains(&"who median"), "{names:?}");
+}
+
+#[test]
+fn generated_profile_report_skips_cedar_above_its_limit() {
+    let cfg = GenConfig { contacts: 100, accounts: 10, rows: 1_000, seed: 5 };
+    let r = bench::run_profile(cfg, &Options { cedar_max_rows: 500, ..opts() }).unwrap();
+    assert_eq!(r.tenant.rows, 1_000);
+    assert_eq!(r.tenant.profile.as_deref(), Some("custom"));
+    assert!(r.cedar.skipped.as_deref().is_some_and(|s| s.contains("--cedar-max-rows")));
+    // Custom sizes carry no profile target; the per-query ones remain.
+    assert!(r.targets.iter().all(|t| !t.name.contains("(medium)") && !t.name.contains("(large)")));
+    for c in &r.checkers {
+        assert_eq!(c.disagreements, 0, "{}", c.name);
+    }
+}
+
+#[test]
+fn questions_are_deterministic_and_mostly_near_the_visitor() {
+    let mut out = Vec::new();
+    portal_access::generate::generate(&Profile::Small.config(3), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let raw = portal_access::load::parse_native(&text, "t.json").unwrap();
+    let t = portal_access::Tenant::build(raw, "t.json").unwrap();
+    let a = questions(&t, 9, 500, 100, 10);
+    let b = questions(&t, 9, 500, 100, 10);
+    assert_eq!(a.can, b.can);
+    assert_eq!(a.who, b.who);
+    assert_eq!(a.what, b.what);
+    assert_ne!(a.can, questions(&t, 10, 500, 100, 10).can);
+    assert_eq!((a.can.len(), a.who.len(), a.what.len()), (500, 100, 10));
+    // Random rows alone would almost never be allowed; the walks make many yes answers.
+    let g = portal_access::Grants::derive(&t);
+    let yes = a
+        .can
+        .iter()
+        .filter(|c| match c.target {
+            portal_access::query::Target::Row(x) => !g.can(&t, c.visitor, c.privilege, x).is_empty(),
+            portal_access::query::Target::Table(tb) => !g.can_create(&t, c.visitor, tb).is_empty(),
+        })
+        .count();
+    assert!(yes >= 50, "{yes} of 500 allowed");
+}
