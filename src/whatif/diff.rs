@@ -29,6 +29,7 @@ use crate::engine::{facts, Grants, Visitor};
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use portal_access_rules as rules;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -59,6 +60,7 @@ pub(crate) struct SideIndex {
     in_g: Vec<Range<usize>>,
     cg: Vec<Range<usize>>,
     ag: Vec<Range<usize>>,
+    amg: Vec<Range<usize>>,
     roles: Vec<Range<usize>>,
 }
 
@@ -120,6 +122,7 @@ impl SideIndex {
             in_g: by_perm(&d.in_g, np, |e| e.0),
             cg: by_perm(&d.contact_grant, np, |e| e.0),
             ag: by_perm(&d.account_grant, np, |e| e.0),
+            amg: by_perm(&d.account_member_grant, np, |e| e.0),
             roles: by_perm(&d.cand_role, np, |e| e.0),
         }
     }
@@ -198,8 +201,21 @@ impl<'a> Side<'a> {
             Glob::Rows(self.in_g(n))
         }
     }
-    fn cg(&self, n: PermId) -> &'a [(u32, u32, u32)] {
-        &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()]
+    /// `(n, contact, row)` granted per contact: ContactGrant, and
+    /// AccountMemberGrant expanded to the direct members it grants to, sorted.
+    fn cg(&self, n: PermId) -> Cow<'a, [(u32, u32, u32)]> {
+        let own = &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()];
+        let members = &self.g.derived.account_member_grant[self.ix.amg[n as usize].clone()];
+        if members.is_empty() {
+            return Cow::Borrowed(own);
+        }
+        let mut v = own.to_vec();
+        for &(_, a, x) in members {
+            v.extend(self.g.account_members_holding(a, n).into_iter().map(|c| (n, c, x)));
+        }
+        v.sort_unstable();
+        v.dedup();
+        Cow::Owned(v)
     }
     fn ag(&self, n: PermId) -> &'a [(u32, u32, u32)] {
         &self.g.derived.account_grant[self.ix.ag[n as usize].clone()]
@@ -232,8 +248,13 @@ impl<'a> Side<'a> {
         match v {
             Visitor::Anonymous => false,
             Visitor::Contact(c) => {
-                self.cg(n).binary_search(&(n, c, x)).is_ok()
-                    || self.t.account_of(c).is_some_and(|a| self.ag(n).binary_search(&(n, a, x)).is_ok())
+                let own = &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()];
+                let members = &self.g.derived.account_member_grant[self.ix.amg[n as usize].clone()];
+                own.binary_search(&(n, c, x)).is_ok()
+                    || self.t.account_of(c).is_some_and(|a| {
+                        self.ag(n).binary_search(&(n, a, x)).is_ok()
+                            || (members.binary_search(&(n, a, x)).is_ok() && self.g.holds(self.t, v, n))
+                    })
             }
         }
     }
@@ -481,7 +502,7 @@ impl Dir<'_> {
             }
         }
         let cgy = y.cg(ny);
-        for &(_, c, r) in x.cg(nx) {
+        for &(_, c, r) in x.cg(nx).iter() {
             let kept = match (self.row.get(c), self.row.get(r)) {
                 (Some(cy), Some(ry)) => cgy.binary_search(&(ny, cy, ry)).is_ok(),
                 _ => false,
