@@ -1168,7 +1168,8 @@ fn sort_links(links: Vec<(RelId, RowId, RowId)>, relationships: usize) -> Vec<(R
     out
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// What a JSON value is, for error messages ("a string", "an array", ...).
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -13,40 +13,11 @@
 use portal_access::engine::facts;
 use portal_access::load::parse_native;
 use portal_access::model::Tenant;
-use portal_access::testkit::{random_tenant as testkit_tenant, Size};
+use portal_access::testkit::{random_tenant as testkit_tenant, Rng, Size};
 use portal_access::{baseline, fast};
 use portal_access_rules as rules;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-/// SplitMix64: a small deterministic generator driven by the proptest seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> Option<&'a T> {
-        if v.is_empty() {
-            None
-        } else {
-            Some(&v[self.below(v.len())])
-        }
-    }
-}
 
 /// `(name, first/referencing table, second/referenced table)` of every
 /// relationship the generated tenants use (catalogue and declared).
