@@ -4,14 +4,14 @@
 mod bin_repl;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use portal_access::query::{CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
-use portal_access::session::{Session, SessionError};
-use portal_access::why::{PathStep, WhyAnswer};
+use portal_access::query::GrantLine;
+use portal_access::session::text::{self, color_wanted, Painter};
+use portal_access::session::{explain, Session, SessionError};
 use portal_access::convert::ConvertError;
 use portal_access::lint::Severity;
 use portal_access::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -296,6 +296,8 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Resul
 
 fn run(cli: Cli) -> Result<u8, Failure> {
     let stdout = io::stdout();
+    // Colour only on a terminal, and never with NO_COLOR (as in the REPL).
+    let painter = Painter { color: color_wanted(stdout.is_terminal()) };
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
         Command::Can { tenant, visitor, privilege, target, json } => {
@@ -304,7 +306,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                print_can(&mut out, &ans)?;
+                out.write_all(text::render_can(&ans, &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json } => {
@@ -313,7 +315,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                print_who(&mut out, &ans)?;
+                out.write_all(text::render_who(&ans, &painter).as_bytes())?;
             }
         }
         Command::What { tenant, visitor, privilege, table, json } => {
@@ -322,7 +324,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                print_what(&mut out, &ans)?;
+                out.write_all(text::render_what(&ans).as_bytes())?;
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
@@ -336,7 +338,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                print_why(&mut out, &ans)?;
+                out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
             }
         }
         Command::Grants { tenant, format, table, json: _ } => {
@@ -425,77 +427,3 @@ fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, 
     Ok(if deny.is_some_and(|d| report.denies(d)) { 4 } else { 0 })
 }
 
-fn target(row: &Option<String>, table: &Option<String>) -> String {
-    match (row, table) {
-        (Some(r), _) => r.clone(),
-        (None, Some(t)) => format!("table {t}"),
-        (None, None) => String::new(),
-    }
-}
-
-fn print_can(out: &mut impl Write, a: &CanAnswer) -> io::Result<()> {
-    let what = if a.privilege == "create" { format!("create in {}", target(&a.row, &a.table)) } else { format!("{} {}", a.privilege, target(&a.row, &a.table)) };
-    if a.allowed {
-        writeln!(out, "yes: {} may {} (via {})", a.visitor, what, a.via.join(", "))
-    } else {
-        writeln!(out, "no: {} may not {}", a.visitor, what)
-    }
-}
-
-fn print_who(out: &mut impl Write, a: &WhoAnswer) -> io::Result<()> {
-    writeln!(out, "{} {}", a.privilege, target(&a.row, &a.table))?;
-    writeln!(out, "  anonymous visitors: {}", if a.anonymous { "yes" } else { "no" })?;
-    writeln!(out, "  contacts ({}): {}", a.contacts.len(), if a.contacts.is_empty() { "none".to_string() } else { a.contacts.join(", ") })
-}
-
-fn print_what(out: &mut impl Write, a: &WhatAnswer) -> io::Result<()> {
-    let (kind, list) = match (&a.rows, &a.tables) {
-        (Some(r), _) => ("rows", r),
-        (None, Some(t)) => ("tables", t),
-        (None, None) => ("rows", &Vec::new()),
-    };
-    writeln!(out, "{} may {} {} {}:", a.visitor, a.privilege, list.len(), kind)?;
-    for x in list {
-        writeln!(out, "  {x}")?;
-    }
-    Ok(())
-}
-
-fn print_why(out: &mut impl Write, a: &WhyAnswer) -> io::Result<()> {
-    print_can(out, &a.can)?;
-    if let Some(reason) = &a.reason {
-        writeln!(out, "  because {reason}")?;
-    }
-    for path in &a.paths {
-        let perm = path.iter().rev().find_map(|s| match s {
-            PathStep::Permission { id, .. } => Some(id.as_str()),
-            _ => None,
-        });
-        writeln!(out, "  through {}:", perm.unwrap_or("?"))?;
-        for step in path {
-            match step {
-                PathStep::Role { id, via, account } => {
-                    let how = match (via.as_str(), account) {
-                        ("contact", _) => format!("{} is a member", a.can.visitor),
-                        ("account", Some(acc)) => format!("its account {acc} is a member"),
-                        ("authenticated", _) => "authenticated users role".to_string(),
-                        ("anonymous", _) => "anonymous users role".to_string(),
-                        (other, _) => other.to_string(),
-                    };
-                    writeln!(out, "    role {id} ({how})")?;
-                }
-                PathStep::Permission { id, scope } => writeln!(out, "    permission {id} ({scope} scope)")?,
-                PathStep::Row { reference, relationship, anchor } => {
-                    let how = match (relationship, anchor.as_deref()) {
-                        (Some(rel), _) => format!(" through {rel}"),
-                        (None, Some("visitor")) => " (the visitor)".to_string(),
-                        (None, Some("account")) => " (the visitor's account)".to_string(),
-                        (None, _) => String::new(),
-                    };
-                    writeln!(out, "      {reference}{how}")?;
-                }
-            }
-        }
-    }
-    Ok(())
-}

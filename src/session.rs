@@ -14,7 +14,7 @@ pub mod text;
 
 use crate::error::{LoadError, QueryError};
 use crate::model::Privilege;
-use crate::query::{privileges_by_name, Analysis, CanAnswer, GrantLine, WhatAnswer, WhoAnswer};
+use crate::query::{privileges_by_name, Analysis, GrantLine};
 use serde::Serialize;
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
@@ -611,13 +611,6 @@ impl Session {
         self.json || p.flag("--json")
     }
 
-    fn yes_no(&self, yes: bool) -> String {
-        if yes {
-            self.painter.paint("yes", Style::Green)
-        } else {
-            self.painter.paint("no", Style::Red)
-        }
-    }
 
     /// `tree [PERMISSION] [--dot] [--svg FILE] [--json]`, as the `tree`
     /// subcommand of the command line runs it.
@@ -743,24 +736,7 @@ fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(render_can(s, &ans)))
-}
-
-fn target_text(row: &Option<String>, table: &Option<String>) -> String {
-    match (row, table) {
-        (Some(r), _) => r.clone(),
-        (None, Some(t)) => format!("in table {t}"),
-        (None, None) => String::new(),
-    }
-}
-
-fn render_can(s: &Session, a: &CanAnswer) -> String {
-    let what = format!("{} {}", a.privilege, target_text(&a.row, &a.table));
-    if a.allowed {
-        format!("{}: {} may {} (via {})\n", s.yes_no(true), a.visitor, what, a.via.join(", "))
-    } else {
-        format!("{}: {} may not {}\n", s.yes_no(false), a.visitor, what)
-    }
+    Ok(Output::text(text::render_can(&ans, &s.painter)))
 }
 
 fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -768,17 +744,7 @@ fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(render_who(s, &ans)))
-}
-
-fn render_who(s: &Session, a: &WhoAnswer) -> String {
-    let mut t = TextTable::new(&[]).indent(2);
-    t.styled(vec![("anonymous visitors".into(), Style::Plain), (s.yes_no(a.anonymous), Style::Plain)]);
-    let contacts = if a.contacts.is_empty() { "none".to_string() } else { a.contacts.join(", ") };
-    t.row(&[format!("contacts ({})", a.contacts.len()), contacts]);
-    let mut out = format!("who may {} {}:\n", a.privilege, target_text(&a.row, &a.table));
-    t.render(&s.painter, &mut out);
-    out
+    Ok(Output::text(text::render_who(&ans, &s.painter)))
 }
 
 fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -786,22 +752,7 @@ fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(render_what(&ans)))
-}
-
-fn render_what(a: &WhatAnswer) -> String {
-    let (one, many, list) = match (&a.rows, &a.tables) {
-        (_, Some(t)) => ("table", "tables", t.as_slice()),
-        (Some(r), None) => ("row", "rows", r.as_slice()),
-        (None, None) => ("row", "rows", &[][..]),
-    };
-    let verb = if a.privilege == "create" { "create in" } else { a.privilege.as_str() };
-    let mut out = format!("{} may {verb} {}", a.visitor, count(list.len(), one, many));
-    out.push_str(if list.is_empty() { "\n" } else { ":\n" });
-    for x in list {
-        out.push_str(&format!("  {x}\n"));
-    }
-    out
+    Ok(Output::text(text::render_what(&ans)))
 }
 
 fn cmd_why(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {

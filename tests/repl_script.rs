@@ -87,3 +87,31 @@ fn tree_subcommand_prints_dot() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The one-shot commands and the REPL print the same text for the same
+/// question (one renderer serves both).
+#[test]
+fn commands_and_the_repl_print_the_same_answers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for line in [
+        "can C1 read incident:I1",
+        "can C2 read incident:I1",
+        "can C1 create incident",
+        "who read contact:C1",
+        "what C1 read --table annotation",
+        "what C1 create",
+        "why C2 read annotation:N1",
+        "why C1 read incident:I1",
+    ] {
+        let words: Vec<&str> = line.split(' ').collect();
+        let mut args = vec![words[0], "examples/customer-service.json"];
+        args.extend(&words[1..]);
+        let out = Command::new(env!("CARGO_BIN_EXE_portal-access")).current_dir(dir).args(&args).env("NO_COLOR", "1").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{line}");
+        let command = String::from_utf8(out.stdout).unwrap();
+        let (code, session, _) = repl(&["--command", line], b"");
+        assert_eq!(code, 0, "{line}");
+        assert!(!command.is_empty(), "{line}");
+        assert_eq!(command, session, "{line}");
+    }
+}

@@ -757,22 +757,7 @@ fn step_text(s: &PathStep, visitor: &str) -> (String, String, String) {
 /// granting permission, or the reason of the nearest miss.
 pub fn render_why(w: &WhyAnswer, p: &Painter) -> String {
     let c = &w.can;
-    let target = match (&c.row, &c.table) {
-        (Some(r), _) => r.clone(),
-        (None, Some(t)) => format!("in table {t}"),
-        (None, None) => String::new(),
-    };
-    let mut out = if c.allowed {
-        format!(
-            "{}: {} may {} {target} (via {})\n",
-            p.paint("yes", Style::Green),
-            c.visitor,
-            c.privilege,
-            c.via.join(", ")
-        )
-    } else {
-        format!("{}: {} may not {} {target}\n", p.paint("no", Style::Red), c.visitor, c.privilege)
-    };
+    let mut out = super::text::render_can(c, p);
     if let Some(reason) = &w.reason {
         out.push_str(&format!("  because {reason}\n"));
     }

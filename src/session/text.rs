@@ -3,6 +3,8 @@
 //! Colour is decided once, by the front end, with [`color_wanted`]: only on a
 //! terminal and never when `NO_COLOR` is set (<https://no-color.org>).
 
+use crate::query::{CanAnswer, WhatAnswer, WhoAnswer};
+
 /// How a piece of text is shown when colour is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -148,6 +150,54 @@ pub fn capped(items: &[String], max: usize) -> Vec<String> {
     let mut v = items[..max].to_vec();
     v.push(format!("... and {} more", items.len() - max));
     v
+}
+
+/// The target of an answer as a sentence ends: the row, or `in table T`.
+fn target_text(row: &Option<String>, table: &Option<String>) -> String {
+    match (row, table) {
+        (Some(r), _) => r.clone(),
+        (None, Some(t)) => format!("in table {t}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// `can` for a person: `yes: C1 may read incident:I1 (via TP1)` or
+/// `no: C2 may not create in table incident`.
+pub fn render_can(a: &CanAnswer, p: &Painter) -> String {
+    let what = format!("{} {}", a.privilege, target_text(&a.row, &a.table));
+    if a.allowed {
+        format!("{}: {} may {} (via {})\n", p.paint("yes", Style::Green), a.visitor, what, a.via.join(", "))
+    } else {
+        format!("{}: {} may not {}\n", p.paint("no", Style::Red), a.visitor, what)
+    }
+}
+
+/// `who` for a person: whether anonymous visitors may, and the contacts who may.
+pub fn render_who(a: &WhoAnswer, p: &Painter) -> String {
+    let mut t = TextTable::new(&[]).indent(2);
+    let yes_no = if a.anonymous { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
+    t.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no, Style::Plain)]);
+    let contacts = if a.contacts.is_empty() { "none".to_string() } else { a.contacts.join(", ") };
+    t.row(&[format!("contacts ({})", a.contacts.len()), contacts]);
+    let mut out = format!("who may {} {}:\n", a.privilege, target_text(&a.row, &a.table));
+    t.render(p, &mut out);
+    out
+}
+
+/// `what` for a person: a count, then one row (or table) per line.
+pub fn render_what(a: &WhatAnswer) -> String {
+    let (one, many, list) = match (&a.rows, &a.tables) {
+        (_, Some(t)) => ("table", "tables", t.as_slice()),
+        (Some(r), None) => ("row", "rows", r.as_slice()),
+        (None, None) => ("row", "rows", &[][..]),
+    };
+    let verb = if a.privilege == "create" { "create in" } else { a.privilege.as_str() };
+    let mut out = format!("{} may {verb} {}", a.visitor, count(list.len(), one, many));
+    out.push_str(if list.is_empty() { "\n" } else { ":\n" });
+    for x in list {
+        out.push_str(&format!("  {x}\n"));
+    }
+    out
 }
 
 #[cfg(test)]
