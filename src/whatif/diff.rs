@@ -25,10 +25,9 @@
 //! permission is looked up in the base derivation.
 
 use super::apply::Effect;
-use crate::engine::{facts, Grants, Visitor};
+use crate::engine::{Grants, Visitor};
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
-use portal_access_rules as rules;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -377,27 +376,7 @@ fn derive_partial(t: &Tenant, keep: &[bool]) -> Grants {
     if keep.iter().all(|&k| k) {
         return Grants::derive(t);
     }
-    let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
-    let mut f = facts(t);
-    f.perm.retain(|e| k(&e.0));
-    f.perm_active.retain(k);
-    f.perm_parent.retain(|e| k(&e.0));
-    f.perm_role.retain(|e| k(&e.0));
-    f.perm_create.retain(k);
-    f.scope_global.retain(k);
-    f.scope_contact.retain(|e| k(&e.0));
-    f.scope_account.retain(|e| k(&e.0));
-    f.scope_self.retain(k);
-    f.scope_parent.retain(|e| k(&e.0));
-    // Only the links of the relationships the kept permissions walk, and the
-    // memberships of the roles on their roots, can join with them.
-    let rels: HashSet<u32> =
-        f.scope_contact.iter().chain(&f.scope_account).chain(&f.scope_parent).map(|e| e.1).collect();
-    f.link.retain(|e| rels.contains(&e.0));
-    let roles: HashSet<u32> = f.perm_role.iter().map(|e| e.1).collect();
-    f.contact_member.retain(|e| roles.contains(&e.1));
-    f.account_member.retain(|e| roles.contains(&e.1));
-    Grants::index(t, rules::derive(&f))
+    Grants::index(t, crate::fast::derive_only(t, keep))
 }
 
 /// One direction of the diff: grants of `x` missing from `y`.
