@@ -435,6 +435,30 @@ impl Dir<'_> {
         hx.iter().filter(|&c| self.row.get(c).is_none_or(|cy| !hy.contains(cy))).collect()
     }
 
+    /// For each `(nx, key, row)` of `xs`, whether `ys` (sorted, all of
+    /// permission `ny`) holds the same key and row. Merged in one pass
+    /// when row ids coincide; looked up one by one otherwise.
+    fn kept(&self, xs: &[(u32, u32, u32)], ys: &[(u32, u32, u32)], ny: PermId) -> Vec<bool> {
+        if matches!(self.row, RowMap::Identity) && xs.is_sorted_by_key(|e| (e.1, e.2)) {
+            let mut j = 0;
+            return xs
+                .iter()
+                .map(|&(_, k, r)| {
+                    while ys.get(j).is_some_and(|e| (e.1, e.2) < (k, r)) {
+                        j += 1;
+                    }
+                    ys.get(j).is_some_and(|e| (e.1, e.2) == (k, r))
+                })
+                .collect();
+        }
+        xs.iter()
+            .map(|&(_, k, r)| match (self.row.get(k), self.row.get(r)) {
+                (Some(ky), Some(ry)) => ys.binary_search(&(ny, ky, ry)).is_ok(),
+                _ => false,
+            })
+            .collect()
+    }
+
     /// A superset of the (visitor, row) pairs `nx` admits in `x` and `ny` does not in `y`.
     fn pairs_minus(&self, nx: PermId, ny: PermId, out: &mut Vec<(Visitor, RowId)>) {
         let (x, y) = (&self.x, &self.y);
@@ -459,22 +483,14 @@ impl Dir<'_> {
                 }
             }
         }
-        let cgy = y.cg(ny);
-        for &(_, c, r) in x.cg(nx) {
-            let kept = match (self.row.get(c), self.row.get(r)) {
-                (Some(cy), Some(ry)) => cgy.binary_search(&(ny, cy, ry)).is_ok(),
-                _ => false,
-            };
+        let cgx = x.cg(nx);
+        for (&(_, c, r), kept) in cgx.iter().zip(self.kept(cgx, y.cg(ny), ny)) {
             if !kept {
                 out.push((Visitor::Contact(c), r));
             }
         }
-        let agy = y.ag(ny);
-        for &(_, a, r) in x.ag(nx) {
-            let kept = match (self.row.get(a), self.row.get(r)) {
-                (Some(ay), Some(ry)) => agy.binary_search(&(ny, ay, ry)).is_ok(),
-                _ => false,
-            };
+        let agx = x.ag(nx);
+        for (&(_, a, r), kept) in agx.iter().zip(self.kept(agx, y.ag(ny), ny)) {
             if kept {
                 // The account grant stays; contacts that left the account lose it.
                 if let Some(gone) = self.left.get(&a) {
