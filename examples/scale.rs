@@ -258,7 +258,7 @@ fn main() {
             };
             let derive = t1.elapsed();
             let derive_cpu = cpu() - c1;
-            let counts = (d.in_g.len(), d.in_c.len(), d.in_a.len(), d.contact_grant.len(), d.account_grant.len());
+            let counts = (d.in_g.len(), d.in_c.len(), d.in_a.len(), d.contact_grant.len(), d.account_grant.len() + d.account_member_grant.len());
             let after_derive = hwm_mib();
             let t2 = Instant::now();
             let g = portal_access::Grants::index(&t, d);

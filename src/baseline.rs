@@ -235,8 +235,6 @@ pub fn derive(t: &Tenant) -> Derived {
     }
 
     // S16 grants, visitor side as coarse as the rules keep it.
-    let mut by_account: Vec<(RowId, RowId)> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
-    by_account.sort_unstable();
     for (n, set) in sets.into_iter().enumerate() {
         let n32 = n as u32;
         let all = d.cand_all.binary_search(&n32).is_ok();
@@ -277,20 +275,22 @@ pub fn derive(t: &Tenant) -> Derived {
                 }
             }
             Set::Account(v) => {
-                let mut per_contact = Vec::new();
+                // Accounts some direct member of n's roles belongs to.
+                let mut with_member = Bits::new(t);
+                for &(c, a) in &t.contact_account {
+                    if direct.has(c) {
+                        with_member.set(a);
+                    }
+                }
                 for &(a, x) in &v {
                     d.in_a.push((n32, a, x));
                     if all || accounts.has(a) {
                         d.account_grant.push((n32, a, x));
                     }
-                    let lo = by_account.partition_point(|e| e.0 < a);
-                    for &(_, c) in by_account[lo..].iter().take_while(|e| e.0 == a) {
-                        if direct.has(c) {
-                            per_contact.push(pack(c, x));
-                        }
+                    if with_member.has(a) {
+                        d.account_member_grant.push((n32, a, x));
                     }
                 }
-                d.contact_grant.extend(unpack(per_contact).into_iter().map(|(c, x)| (n32, c, x)));
             }
         }
     }

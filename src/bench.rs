@@ -616,6 +616,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         ("InA", d.in_a.len()),
         ("ContactGrant", d.contact_grant.len()),
         ("AccountGrant", d.account_grant.len()),
+        ("AccountMemberGrant", d.account_member_grant.len()),
         ("CreateAnon", d.create_anon.len()),
         ("CreateAll", d.create_all.len()),
         ("CreateRole", d.create_role.len()),

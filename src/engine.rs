@@ -80,16 +80,20 @@ pub struct Grants {
     cand_all: Vec<bool>,
     cand_role: Vec<Vec<RoleId>>,
     in_all: Vec<bool>,
-    /// `(row, perm)` from InG.
-    g_by_row: Vec<(RowId, PermId)>,
-    /// `(row, contact, perm)` from ContactGrant.
-    c_by_row: Vec<(RowId, RowId, PermId)>,
-    /// `(row, account, perm)` from AccountGrant.
-    a_by_row: Vec<(RowId, RowId, PermId)>,
+    /// Per row: permissions admitting it for every holder (InG).
+    g_row: ByRow<PermId>,
+    /// Per row: `(contact, perm)` from ContactGrant.
+    c_row: ByRow<(RowId, PermId)>,
+    /// Per row: `(account, perm)` from AccountGrant.
+    a_row: ByRow<(RowId, PermId)>,
+    /// Per row: `(account, perm)` from AccountMemberGrant.
+    am_row: ByRow<(RowId, PermId)>,
     /// `(contact, row, perm)`.
     c_by_contact: Vec<(RowId, RowId, PermId)>,
-    /// `(account, row, perm)`.
+    /// `(account, row, perm)` from AccountGrant.
     a_by_account: Vec<(RowId, RowId, PermId)>,
+    /// `(account, row, perm)` from AccountMemberGrant.
+    am_by_account: Vec<(RowId, RowId, PermId)>,
     /// `(role, contact)` direct members.
     members_by_role: Vec<(RoleId, RowId)>,
     /// `(role, account)` member accounts.
@@ -98,36 +102,68 @@ pub struct Grants {
     contacts_by_account: Vec<(RowId, RowId)>,
     /// Permissions per table.
     perms_by_table: Vec<Vec<PermId>>,
+    /// Permissions admitting every row (InAll), per table.
+    in_all_by_table: Vec<Vec<PermId>>,
 }
 
-/// Sorts `v` by `row(e)` (a row id below `rows`), keeping the order of
-/// entries with the same row: a counting sort when the entries are many
-/// against the rows, a stable sort otherwise.
-fn by_row<T: Copy + Default>(mut v: Vec<T>, rows: usize, row: impl Fn(&T) -> RowId) -> Vec<T> {
-    if v.len() < rows / 8 || v.iter().any(|e| row(e) as usize >= rows) {
-        v.sort_by_key(|e| row(e));
-        return v;
-    }
-    let mut start = vec![0u32; rows + 1];
-    for e in &v {
-        start[row(e) as usize + 1] += 1;
-    }
-    for i in 0..rows {
-        start[i + 1] += start[i];
-    }
-    let mut out = vec![T::default(); v.len()];
-    for e in v {
-        let k = &mut start[row(&e) as usize];
-        out[*k as usize] = e;
-        *k += 1;
-    }
-    out
+/// Entries grouped by row, as compressed sparse rows: row `x`'s entries
+/// are `vals[off[x]..off[x + 1]]`, in the order they were given.
+#[derive(Debug, Clone, Default)]
+struct ByRow<T> {
+    off: Vec<u32>,
+    vals: Vec<T>,
 }
 
+impl<T: Copy + Default> ByRow<T> {
+    /// Groups `(row, value)` entries (rows below `rows`) by row, keeping the
+    /// given order within a row (a counting sort).
+    fn new(entries: &[(RowId, T)], rows: usize) -> ByRow<T> {
+        if entries.is_empty() {
+            return ByRow::default();
+        }
+        let mut off = vec![0u32; rows + 1];
+        for e in entries {
+            off[e.0 as usize + 1] += 1;
+        }
+        for i in 0..rows {
+            off[i + 1] += off[i];
+        }
+        let mut fill = off.clone();
+        let mut vals = vec![T::default(); entries.len()];
+        for &(x, v) in entries {
+            let k = &mut fill[x as usize];
+            vals[*k as usize] = v;
+            *k += 1;
+        }
+        ByRow { off, vals }
+    }
+
+    fn row(&self, x: RowId) -> &[T] {
+        match (self.off.get(x as usize), self.off.get(x as usize + 1)) {
+            (Some(&a), Some(&b)) => &self.vals[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// The entries of `v` (sorted by their first field) whose first field is `key`.
 fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
     let lo = v.partition_point(|e| f(e) < key);
     let hi = v.partition_point(|e| f(e) <= key);
     &v[lo..hi]
+}
+
+/// `(perm, key, row)` facts re-keyed as `(key, row, perm)`, sorted.
+fn by_key(v: &[(u32, RowId, RowId)]) -> Vec<(RowId, RowId, PermId)> {
+    let mut out: Vec<_> = v.iter().map(|&(n, k, x)| (k, x, n)).collect();
+    out.sort_unstable();
+    out
+}
+
+/// `(key, row, perm)` sorted, grouped by row: each row's `(key, perm)` sorted.
+fn key_by_row(v: &[(RowId, RowId, PermId)], rows: usize) -> ByRow<(RowId, PermId)> {
+    let entries: Vec<(RowId, (RowId, PermId))> = v.iter().map(|&(k, x, n)| (x, (k, n))).collect();
+    ByRow::new(&entries, rows)
 }
 
 impl Grants {
@@ -162,17 +198,16 @@ impl Grants {
         for &n in &derived.in_all {
             in_all[n as usize] = true;
         }
-        // The derived relations are sorted by permission, so each index is
-        // a merge of per-permission runs (stable sort) or a stable bucketing
-        // by row of an index already sorted on the other fields.
         let rows = t.row_count() as usize;
-        let g_by_row: Vec<(RowId, PermId)> = by_row(derived.in_g.iter().map(|&(n, x)| (x, n)).collect(), rows, |e| e.0);
-        let mut c_by_contact: Vec<_> = derived.contact_grant.iter().map(|&(n, c, x)| (c, x, n)).collect();
-        c_by_contact.sort();
-        let mut a_by_account: Vec<_> = derived.account_grant.iter().map(|&(n, a, x)| (a, x, n)).collect();
-        a_by_account.sort();
-        let c_by_row = by_row(c_by_contact.iter().map(|&(c, x, n)| (x, c, n)).collect(), rows, |e| e.0);
-        let a_by_row = by_row(a_by_account.iter().map(|&(a, x, n)| (x, a, n)).collect(), rows, |e| e.0);
+        // InG is sorted by permission, so each row's permissions come out sorted.
+        let g: Vec<(RowId, PermId)> = derived.in_g.iter().map(|&(n, x)| (x, n)).collect();
+        let g_row = ByRow::new(&g, rows);
+        let c_by_contact = by_key(&derived.contact_grant);
+        let a_by_account = by_key(&derived.account_grant);
+        let am_by_account = by_key(&derived.account_member_grant);
+        let c_row = key_by_row(&c_by_contact, rows);
+        let a_row = key_by_row(&a_by_account, rows);
+        let am_row = key_by_row(&am_by_account, rows);
         let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
         members_by_role.sort_unstable();
         let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
@@ -180,8 +215,12 @@ impl Grants {
         let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
         contacts_by_account.sort_unstable();
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
+        let mut in_all_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
             perms_by_table[p.table as usize].push(n as PermId);
+            if in_all[n] {
+                in_all_by_table[p.table as usize].push(n as PermId);
+            }
         }
         Grants {
             derived,
@@ -189,15 +228,18 @@ impl Grants {
             cand_all,
             cand_role,
             in_all,
-            g_by_row,
-            c_by_row,
-            a_by_row,
+            g_row,
+            c_row,
+            a_row,
+            am_row,
             c_by_contact,
             a_by_account,
+            am_by_account,
             members_by_role,
             accounts_by_role,
             contacts_by_account,
             perms_by_table,
+            in_all_by_table,
         }
     }
 
@@ -216,29 +258,43 @@ impl Grants {
         }
     }
 
+    /// The contacts of account `a`, ascending.
+    fn account_contacts(&self, a: RowId) -> impl Iterator<Item = RowId> + '_ {
+        range(&self.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
+    }
+
+    /// The contacts of account `a` that AccountMemberGrant `(n, a, _)` grants
+    /// to: those holding a candidate role of `n` directly, ascending.
+    pub fn account_members_holding(&self, a: RowId, n: PermId) -> Vec<RowId> {
+        let roles = &self.cand_role[n as usize];
+        self.account_contacts(a).filter(|&c| roles.iter().any(|&r| self.members_by_role.binary_search(&(r, c)).is_ok())).collect()
+    }
+
     /// The candidate permissions that let `v` do `p` (not create) to row `x`,
     /// sorted by permission id string (S16). Empty when denied.
     pub fn can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
         let table = t.table_of(x);
+        let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
         let mut via: Vec<PermId> = Vec::new();
-        for &n in &self.perms_by_table[table as usize] {
-            if !t.permissions[n as usize].privileges.has(p) {
-                continue;
-            }
-            let global = self.in_all[n as usize] || self.g_by_row.binary_search(&(x, n)).is_ok();
-            let ok = (global && self.holds(t, v, n))
-                || match v {
-                    Visitor::Anonymous => false,
-                    Visitor::Contact(c) => {
-                        self.c_by_row.binary_search(&(x, c, n)).is_ok()
-                            || t.account_of(c).is_some_and(|a| self.a_by_row.binary_search(&(x, a, n)).is_ok())
-                    }
-                };
-            if ok {
+        // Global-anchored rows (InAll, InG) for holders of the tree.
+        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
+            if ok(n) && self.holds(t, v, n) {
                 via.push(n);
             }
         }
+        if let Visitor::Contact(c) = v {
+            let keyed = |by: &ByRow<(RowId, PermId)>, k: RowId| -> Vec<PermId> {
+                let es = by.row(x);
+                range(es, k, |e| e.0).iter().map(|e| e.1).filter(|&n| ok(n)).collect()
+            };
+            via.extend(keyed(&self.c_row, c));
+            if let Some(a) = t.account_of(c) {
+                via.extend(keyed(&self.a_row, a));
+                via.extend(keyed(&self.am_row, a).into_iter().filter(|&n| self.holds(t, v, n)));
+            }
+        }
         sort_perms(t, &mut via);
+        via.dedup();
         via
     }
 
@@ -267,7 +323,7 @@ impl Grants {
         for &r in &self.cand_role[n as usize] {
             out.extend(range(&self.members_by_role, r, |e| e.0).iter().map(|e| e.1));
             for &(_, a) in range(&self.accounts_by_role, r, |e| e.0) {
-                out.extend(range(&self.contacts_by_account, a, |e| e.0).iter().map(|e| e.1));
+                out.extend(self.account_contacts(a));
             }
         }
         false
@@ -277,33 +333,32 @@ impl Grants {
     /// Contacts come back sorted by id string and without duplicates.
     pub fn who(&self, t: &Tenant, p: Privilege, x: RowId) -> (bool, Vec<RowId>) {
         let table = t.table_of(x);
+        let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
         let mut anonymous = false;
         let mut everyone = false;
         let mut out: Vec<RowId> = Vec::new();
-        for &n in &self.perms_by_table[table as usize] {
-            if !t.permissions[n as usize].privileges.has(p) {
-                continue;
-            }
-            if self.in_all[n as usize] || self.g_by_row.binary_search(&(x, n)).is_ok() {
+        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
+            if ok(n) {
                 anonymous |= self.cand_anon[n as usize];
                 if !everyone {
                     everyone |= self.holders(n, &mut out);
                 }
             }
         }
-        if !everyone {
-            for &(_, c, n) in range(&self.c_by_row, x, |e| e.0) {
-                if t.permissions[n as usize].privileges.has(p) {
-                    out.push(c);
-                }
-            }
-            for &(_, a, n) in range(&self.a_by_row, x, |e| e.0) {
-                if t.permissions[n as usize].privileges.has(p) {
-                    out.extend(range(&self.contacts_by_account, a, |e| e.0).iter().map(|e| e.1));
-                }
-            }
-        } else {
+        if everyone {
             out = t.contacts().collect();
+        } else {
+            out.extend(self.c_row.row(x).iter().filter(|e| ok(e.1)).map(|e| e.0));
+            for &(a, n) in self.a_row.row(x) {
+                if ok(n) {
+                    out.extend(self.account_contacts(a));
+                }
+            }
+            for &(a, n) in self.am_row.row(x) {
+                if ok(n) {
+                    out.extend(self.account_members_holding(a, n));
+                }
+            }
         }
         sort_rows(t, &mut out);
         (anonymous, out)
@@ -362,10 +417,13 @@ impl Grants {
                         out.push(x);
                     }
                 }
+                for &(_, x, n) in range(&self.am_by_account, a, |e| e.0) {
+                    if ok(n) && self.holds(t, v, n) {
+                        out.push(x);
+                    }
+                }
             }
         }
-        out.sort_unstable();
-        out.dedup();
         sort_rows(t, &mut out);
         out
     }
@@ -402,6 +460,7 @@ impl Grants {
             + d.in_a.len()
             + d.contact_grant.len()
             + d.account_grant.len()
+            + d.account_member_grant.len()
             + d.create_anon.len()
             + d.create_all.len()
             + d.create_role.len()
@@ -413,44 +472,34 @@ pub fn sort_perms(t: &Tenant, v: &mut [PermId]) {
     v.sort_by(|a, b| t.permissions[*a as usize].id.cmp(&t.permissions[*b as usize].id));
 }
 
-/// Sorts rows by their printed form: `TABLE:ID` when tables differ, else ID.
+/// Sorts rows by their printed form (`TABLE:ID` when tables differ, else
+/// ID, which is the same order) and drops duplicates.
 pub fn sort_rows(t: &Tenant, v: &mut Vec<RowId>) {
-    v.sort_unstable();
+    let rank = t.row_rank();
+    v.sort_unstable_by_key(|&x| rank[x as usize]);
     v.dedup();
-    let mixed = v.first().is_some_and(|&f| {
-        let tf = t.table_of(f);
-        v.iter().any(|&x| t.table_of(x) != tf)
-    });
-    if mixed {
-        v.sort_by_cached_key(|&x| t.row_ref(x));
-    } else {
-        v.sort_by(|a, b| t.row_name(*a).cmp(t.row_name(*b)));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-    use super::by_row;
+    use super::ByRow;
 
-    /// `by_row` over input sorted on the other fields equals a full sort,
-    /// with either strategy.
+    /// Each row's entries of a `ByRow` are the entries given for it, in order.
     #[test]
-    fn by_row_equals_a_full_sort() {
+    fn by_row_groups_in_order() {
         let mut seed = 1u64;
         let mut next = |n: u32| {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((seed >> 33) % u64::from(n)) as u32
         };
         for (len, rows) in [(0, 10), (5, 1000), (500, 100), (2000, 300)] {
-            let mut v: Vec<(u32, u32, u32)> = (0..len).map(|_| (next(50), next(rows as u32), next(7))).collect();
-            v.sort_unstable();
-            v.dedup();
-            // (other, row, perm) sorted; re-keyed as (row, other, perm).
-            let keyed: Vec<(u32, u32, u32)> = v.iter().map(|&(c, x, n)| (x, c, n)).collect();
-            let mut want = keyed.clone();
-            want.sort_unstable();
-            assert_eq!(by_row(keyed, rows, |e| e.0), want);
+            let v: Vec<(u32, u32)> = (0..len).map(|_| (next(rows), next(1000))).collect();
+            let by = ByRow::new(&v, rows as usize);
+            for x in 0..rows + 2 {
+                let want: Vec<u32> = v.iter().filter(|e| e.0 == x).map(|e| e.1).collect();
+                assert_eq!(by.row(x), want.as_slice(), "row {x}");
+            }
         }
     }
 }

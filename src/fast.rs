@@ -356,19 +356,17 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
                 } else if !roles.is_empty() {
                     d.account_grant.extend(keep_keys(&v, &members.accounts_of(&roles)).into_iter().map(|(a, x)| (n, a, x)));
                 }
-                // ... and for direct members of a role of n, per contact:
-                // contacts in order, each with its account's rows (in order).
+                // ... and for the direct members of a role of n, per account:
+                // the accounts some direct member belongs to.
                 if !roles.is_empty() {
-                    let mut direct: Vec<(RowId, RowId)> = roles
+                    let mut with_member: Vec<RowId> = roles
                         .iter()
                         .flat_map(|&r| of(&members.contacts, r, |e| e.0).iter().map(|e| e.1))
-                        .filter_map(|c| t.account_of(c).map(|a| (c, a)))
+                        .filter_map(|c| t.account_of(c))
                         .collect();
-                    direct.sort_unstable();
-                    direct.dedup();
-                    for (c, a) in direct {
-                        d.contact_grant.extend(of(&v, a, |e| e.0).iter().map(|&(_, x)| (n, c, x)));
-                    }
+                    with_member.sort_unstable();
+                    with_member.dedup();
+                    d.account_member_grant.extend(keep_keys(&v, &with_member).into_iter().map(|(a, x)| (n, a, x)));
                 }
             }
             _ => {}

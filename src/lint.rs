@@ -902,7 +902,8 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        // Rows admitted per contact (ContactGrant) or per account (AccountGrant).
+        // Rows admitted per contact (ContactGrant) or per account (AccountGrant,
+        // AccountMemberGrant).
         if !privileges.is_empty() {
             let lo = d.contact_grant.partition_point(|e| e.0 < n);
             let hi = d.contact_grant.partition_point(|e| e.0 <= n);
@@ -915,6 +916,16 @@ impl<'a> Cx<'a> {
             let hi = d.account_grant.partition_point(|e| e.0 <= n);
             for &(_, acct, x) in &d.account_grant[lo..hi] {
                 for &(c, _) in t.contact_account.iter().filter(|(_, a2)| *a2 == acct) {
+                    any = true;
+                    if redundant && !covered(Visitor::Contact(c), x) {
+                        redundant = false;
+                    }
+                }
+            }
+            let lo = d.account_member_grant.partition_point(|e| e.0 < n);
+            let hi = d.account_member_grant.partition_point(|e| e.0 <= n);
+            for &(_, acct, x) in &d.account_member_grant[lo..hi] {
+                for c in g.account_members_holding(acct, n) {
                     any = true;
                     if redundant && !covered(Visitor::Contact(c), x) {
                         redundant = false;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Dense table id.
 pub type TableId = u32;
@@ -335,6 +335,8 @@ pub struct Tenant {
     pub account_table: TableId,
     /// The raw form it was built from, kept for what-if edits and writing.
     pub raw: RawTenant,
+    /// Print-order rank of every row, computed on first use ([`Tenant::row_rank`]).
+    rank: OnceLock<Vec<u32>>,
 }
 
 /// Lookups resolved together (see [`RowIndex::get_many`]).
@@ -1133,6 +1135,7 @@ impl Tenant {
             contact_table,
             account_table,
             raw,
+            rank: OnceLock::new(),
         })
     }
 
@@ -1180,6 +1183,37 @@ impl Tenant {
         let t = &self.tables[self.table_of(row) as usize];
         &t.ids[(row - t.first) as usize]
     }
+    /// The rank of every row in the order answers print rows: `TABLE:ID`
+    /// as plain strings, which sorts rows of one table by id. Computed once,
+    /// on first use; a table whose ids are already in order costs one pass.
+    pub fn row_rank(&self) -> &[u32] {
+        self.rank.get_or_init(|| {
+            let mut rows: Vec<RowId> = Vec::with_capacity(self.row_count() as usize);
+            if self.tables.iter().any(|tb| tb.name.contains(':')) {
+                // `TABLE:` order is not table-name order here: compare whole strings.
+                rows.extend(0..self.row_count());
+                rows.sort_by_cached_key(|&x| self.row_ref(x));
+            } else {
+                let mut tables: Vec<&Table> = self.tables.iter().filter(|tb| !tb.ids.is_empty()).collect();
+                tables.sort_by_cached_key(|tb| format!("{}:", tb.name));
+                for tb in tables {
+                    if tb.ids.is_sorted() {
+                        rows.extend(tb.rows());
+                    } else {
+                        let mut ids: Vec<u32> = (0..tb.ids.len() as u32).collect();
+                        ids.sort_unstable_by(|&a, &b| tb.ids[a as usize].cmp(&tb.ids[b as usize]));
+                        rows.extend(ids.into_iter().map(|k| tb.first + k));
+                    }
+                }
+            }
+            let mut rank = vec![0u32; rows.len()];
+            for (r, x) in rows.into_iter().enumerate() {
+                rank[x as usize] = r as u32;
+            }
+            rank
+        })
+    }
+
     /// `acct(c)` (S1).
     pub fn account_of(&self, contact: RowId) -> Option<RowId> {
         self.contact_account
@@ -1249,7 +1283,8 @@ fn sort_links(links: Vec<(RelId, RowId, RowId)>, relationships: usize) -> Vec<(R
     out
 }
 
-fn kind_of(v: &Value) -> &'static str {
+/// What a JSON value is, for error messages ("a string", "an array", ...).
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -6,40 +6,20 @@
 
 use portal_access::model::RelKind;
 use portal_access::query::GrantLine;
-use portal_access::testkit::{random_tenant, Size};
+use portal_access::testkit::{random_tenant, Rng, Size};
 use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
 use portal_access::{Analysis, Tenant};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-/// splitmix64, for picking changes from a proptest seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick(&mut self, items: &[String]) -> String {
-        if items.is_empty() || self.chance(3) {
-            "missing".to_string()
-        } else {
-            items[self.below(items.len())].clone()
-        }
+/// One of `items`, or (3% of the time, and always when there are none) a
+/// name that exists nowhere, so that failing scenarios are drawn too.
+fn some(rng: &mut Rng, items: &[String]) -> String {
+    if items.is_empty() || rng.chance(3) {
+        "missing".to_string()
+    } else {
+        items[rng.below(items.len())].clone()
     }
 }
 
@@ -60,32 +40,32 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
     match rng.below(17) {
         0 => {
             let scope = scope(rng);
-            let mut p = json!({"id": format!("TP-new{k}"), "name": "new", "table": rng.pick(&tables), "scope": scope});
+            let mut p = json!({"id": format!("TP-new{k}"), "name": "new", "table": some(rng, &tables), "scope": scope});
             let privileges: Vec<&str> = PRIVILEGES.iter().copied().filter(|_| rng.chance(50)).collect();
             p["privileges"] = json!(privileges);
-            let web_roles: Vec<String> = (0..rng.below(3)).map(|_| rng.pick(&roles)).collect();
+            let web_roles: Vec<String> = (0..rng.below(3)).map(|_| some(rng, &roles)).collect();
             p["web_roles"] = json!(web_roles);
             match scope {
-                "contact" => p["contact_relationship"] = json!(rng.pick(&rels)),
-                "account" => p["account_relationship"] = json!(rng.pick(&rels)),
+                "contact" => p["contact_relationship"] = json!(some(rng, &rels)),
+                "account" => p["account_relationship"] = json!(some(rng, &rels)),
                 _ => {}
             }
             if scope == "parent" || rng.chance(25) {
-                p["parent"] = json!(rng.pick(&perms));
-                p["parent_relationship"] = json!(rng.pick(&rels));
+                p["parent"] = json!(some(rng, &perms));
+                p["parent_relationship"] = json!(some(rng, &rels));
             }
             json!({"op": "add_permission", "permission": p})
         }
-        1 => json!({"op": "remove_permission", "permission": rng.pick(&perms)}),
+        1 => json!({"op": "remove_permission", "permission": some(rng, &perms)}),
         2 => {
             let scope = scope(rng);
-            let mut c = json!({"op": "set_scope", "permission": rng.pick(&perms), "scope": scope});
+            let mut c = json!({"op": "set_scope", "permission": some(rng, &perms), "scope": scope});
             match scope {
-                "contact" => c["contact_relationship"] = json!(rng.pick(&rels)),
-                "account" => c["account_relationship"] = json!(rng.pick(&rels)),
+                "contact" => c["contact_relationship"] = json!(some(rng, &rels)),
+                "account" => c["account_relationship"] = json!(some(rng, &rels)),
                 "parent" => {
-                    c["parent"] = json!(rng.pick(&perms));
-                    c["parent_relationship"] = json!(rng.pick(&rels));
+                    c["parent"] = json!(some(rng, &perms));
+                    c["parent_relationship"] = json!(some(rng, &rels));
                 }
                 _ if rng.chance(20) => c["parent"] = Value::Null,
                 _ => {}
@@ -94,33 +74,33 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
         }
         3 | 4 => {
             let op = if rng.chance(50) { "add_privilege" } else { "remove_privilege" };
-            json!({"op": op, "permission": rng.pick(&perms), "privilege": PRIVILEGES[rng.below(6)]})
+            json!({"op": op, "permission": some(rng, &perms), "privilege": PRIVILEGES[rng.below(6)]})
         }
         5 => {
             if rng.chance(50) {
-                json!({"op": "set_active", "permission": rng.pick(&perms), "active": rng.chance(50)})
+                json!({"op": "set_active", "permission": some(rng, &perms), "active": rng.chance(50)})
             } else {
-                json!({"op": "set_active", "role": rng.pick(&roles), "active": rng.chance(50)})
+                json!({"op": "set_active", "role": some(rng, &roles), "active": rng.chance(50)})
             }
         }
-        6 => json!({"op": "link_role", "permission": rng.pick(&perms), "role": rng.pick(&roles)}),
-        7 => json!({"op": "unlink_role", "permission": rng.pick(&perms), "role": rng.pick(&roles)}),
+        6 => json!({"op": "link_role", "permission": some(rng, &perms), "role": some(rng, &roles)}),
+        7 => json!({"op": "unlink_role", "permission": some(rng, &perms), "role": some(rng, &roles)}),
         8 => json!({"op": "add_role", "role": {"id": format!("R-new{k}"), "name": "new",
             "anonymous_users": rng.chance(30), "authenticated_users": rng.chance(30), "active": rng.chance(85)}}),
-        9 => json!({"op": "remove_role", "role": rng.pick(&roles)}),
+        9 => json!({"op": "remove_role", "role": some(rng, &roles)}),
         10 | 11 => {
             let op = if rng.below(2) == 0 { "add_member" } else { "remove_member" };
             if rng.chance(60) {
-                json!({"op": op, "contact": rng.pick(&contacts), "role": rng.pick(&roles)})
+                json!({"op": op, "contact": some(rng, &contacts), "role": some(rng, &roles)})
             } else {
-                json!({"op": op, "account": rng.pick(&accounts), "role": rng.pick(&roles)})
+                json!({"op": op, "account": some(rng, &accounts), "role": some(rng, &roles)})
             }
         }
         12 => {
             // A lookup column of the row's table, and a row of a table it may
             // name; often a contact's account (S1).
-            let table = if rng.chance(30) { "contact".to_string() } else { rng.pick(&tables) };
-            let row = rng.pick(&rows_of(&table));
+            let table = if rng.chance(30) { "contact".to_string() } else { some(rng, &tables) };
+            let row = some(rng, &rows_of(&table));
             let options: Vec<(String, String)> = t
                 .relationships
                 .iter()
@@ -135,25 +115,25 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
                 .collect();
             let (column, target) =
                 options.get(rng.below(options.len())).cloned().unwrap_or(("name".into(), table.clone()));
-            let value = if rng.chance(20) { Value::Null } else { json!(rng.pick(&rows_of(&target))) };
+            let value = if rng.chance(20) { Value::Null } else { json!(some(rng, &rows_of(&target))) };
             json!({"op": "set_lookup", "row": format!("{table}:{row}"), "column": column, "value": value})
         }
         13 => {
-            let table = rng.pick(&tables);
+            let table = some(rng, &tables);
             let mut row = json!({"id": format!("new{k}")});
             for r in &t.relationships {
                 if let RelKind::OneToMany { referencing, lookup, referenced } = &r.kind {
                     if t.tables[*referencing as usize].name == table && rng.chance(60) {
                         let target = t.tables[*referenced as usize].name.clone();
-                        row[lookup.as_str()] = json!(rng.pick(&rows_of(&target)));
+                        row[lookup.as_str()] = json!(some(rng, &rows_of(&target)));
                     }
                 }
             }
             json!({"op": "add_row", "table": table, "row": row})
         }
         14 => {
-            let table = rng.pick(&tables);
-            json!({"op": "remove_row", "row": format!("{table}:{}", rng.pick(&rows_of(&table)))})
+            let table = some(rng, &tables);
+            json!({"op": "remove_row", "row": format!("{table}:{}", some(rng, &rows_of(&table)))})
         }
         _ => {
             let nn: Vec<(String, String, String)> = t
@@ -169,7 +149,7 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
                 })
                 .collect();
             let Some((name, a, b)) = nn.get(rng.below(nn.len())).cloned() else {
-                return json!({"op": "remove_role", "role": rng.pick(&roles)});
+                return json!({"op": "remove_role", "role": some(rng, &roles)});
             };
             let op = if rng.chance(50) { "associate" } else { "disassociate" };
             // Disassociate mostly an existing pair.
@@ -177,7 +157,7 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
                 (Some(Value::Array(pairs)), "disassociate") if !pairs.is_empty() && rng.chance(80) => {
                     pairs[rng.below(pairs.len())].clone()
                 }
-                _ => json!([rng.pick(&rows_of(&a)), rng.pick(&rows_of(&b))]),
+                _ => json!([some(rng, &rows_of(&a)), some(rng, &rows_of(&b))]),
             };
             json!({"op": op, "relationship": name, "pair": pair})
         }

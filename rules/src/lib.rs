@@ -99,7 +99,7 @@ crepe! {
     struct AccountBwd(u32, u32);
     struct ParentFwd(u32, u32, u32);
     struct ParentBwd(u32, u32, u32);
-    struct MemberOfAccount(u32, u32, u32);
+    struct AccountHasMember(u32, u32);
 
     // ------------------------------------------------------------ outputs
     // `CandAnon(n)`: `n` is a candidate for the anonymous visitor (S4, S6, S8).
@@ -122,6 +122,10 @@ crepe! {
     // `AccountGrant(n, a, x)`: every contact of account `a` holds `n`
     // (authenticated role, or a role of `a`) and `n` admits `x` for them (S16).
     @output pub struct AccountGrant(pub u32, pub u32, pub u32);
+    // `AccountMemberGrant(n, a, x)`: `n` admits `x` for the contacts of
+    // account `a`, and some contact of `a` holds a role of `n` directly: those
+    // contacts are granted `x` (S16). Expanded to them only when asked.
+    @output pub struct AccountMemberGrant(pub u32, pub u32, pub u32);
     // `CreateAnon(t)`: the anonymous visitor may create in `t` (S17).
     @output pub struct CreateAnon(pub u32);
     // `CreateAll(t)`: every signed-in contact may create in `t` (S17).
@@ -221,11 +225,12 @@ crepe! {
     ContactGrant(n, c, x) <- InC(n, c, x), CandRole(n, r), ContactMember(c, r);
     ContactGrant(n, c, x) <- InC(n, c, x), ContactAccount(c, a), CandRole(n, r), AccountMember(a, r);
     // account-anchored rows for every contact of the account when the tree is
-    // held by all of them, or for the direct members who belong to it.
-    MemberOfAccount(a, r, c) <- ContactMember(c, r), ContactAccount(c, a);
+    // held by all of them, or for the direct members who belong to it: the
+    // latter stay a fact about the account, never one tuple per member.
+    AccountHasMember(a, r) <- ContactMember(c, r), ContactAccount(c, a);
     AccountGrant(n, a, x) <- InA(n, a, x), CandAll(n);
     AccountGrant(n, a, x) <- InA(n, a, x), CandRole(n, r), AccountMember(a, r);
-    ContactGrant(n, c, x) <- InA(n, a, x), CandRole(n, r), MemberOfAccount(a, r, c);
+    AccountMemberGrant(n, a, x) <- InA(n, a, x), CandRole(n, r), AccountHasMember(a, r);
     // Global-anchored rows (InAll, InG) need no join: the answer pairs them
     // with CandAnon / CandAll / CandRole of the same n.
 
@@ -305,6 +310,9 @@ pub struct Derived {
     pub contact_grant: Vec<(u32, u32, u32)>,
     /// `(permission, account, row)` granted to every contact of an account.
     pub account_grant: Vec<(u32, u32, u32)>,
+    /// `(permission, account, row)` granted to the contacts of an account
+    /// that hold a candidate role of the permission directly.
+    pub account_member_grant: Vec<(u32, u32, u32)>,
     /// Tables the anonymous visitor may create in.
     pub create_anon: Vec<u32>,
     /// Tables every signed-in contact may create in.
@@ -345,7 +353,7 @@ pub fn derive(facts: &Facts) -> Derived {
     rt.extend(facts.role_auth.iter().map(|&r| RoleFlagAuth(r)));
     rt.extend(facts.contact_member.iter().map(|&(c, r)| ContactMember(c, r)));
     rt.extend(facts.account_member.iter().map(|&(a, r)| AccountMember(a, r)));
-    let (cand_anon, cand_all, cand_role, in_all, in_g, in_c, in_a, contact_grant, account_grant, create_anon, create_all, create_role) =
+    let (cand_anon, cand_all, cand_role, in_all, in_g, in_c, in_a, contact_grant, account_grant, account_member_grant, create_anon, create_all, create_role) =
         rt.run();
     Derived {
         cand_anon: sorted(cand_anon.into_iter().map(|CandAnon(n)| n)),
@@ -357,6 +365,7 @@ pub fn derive(facts: &Facts) -> Derived {
         in_a: sorted(in_a.into_iter().map(|InA(n, a, x)| (n, a, x))),
         contact_grant: sorted(contact_grant.into_iter().map(|ContactGrant(n, c, x)| (n, c, x))),
         account_grant: sorted(account_grant.into_iter().map(|AccountGrant(n, a, x)| (n, a, x))),
+        account_member_grant: sorted(account_member_grant.into_iter().map(|AccountMemberGrant(n, a, x)| (n, a, x))),
         create_anon: sorted(create_anon.into_iter().map(|CreateAnon(t)| t)),
         create_all: sorted(create_all.into_iter().map(|CreateAll(t)| t)),
         create_role: sorted(create_role.into_iter().map(|CreateRole(r, t)| (r, t))),

@@ -4,7 +4,7 @@
 
 use crate::error::LoadError;
 use crate::load::parse_json;
-use crate::model::{Privilege, Scope};
+use crate::model::{kind_of, Privilege, Scope};
 use crate::raw::ObjectOnly;
 use crate::raw::{RawPermission, RawRole};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
@@ -352,17 +352,6 @@ impl ChangeDoc {
             ("pair", &self.pair),
         ];
         all.into_iter().filter_map(|(k, v)| v.as_ref().map(|v| (k, v))).collect()
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -28,6 +28,7 @@ use super::apply::Effect;
 use crate::engine::{Grants, Visitor};
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -58,6 +59,7 @@ pub(crate) struct SideIndex {
     in_g: Vec<Range<usize>>,
     cg: Vec<Range<usize>>,
     ag: Vec<Range<usize>>,
+    amg: Vec<Range<usize>>,
     roles: Vec<Range<usize>>,
 }
 
@@ -119,6 +121,7 @@ impl SideIndex {
             in_g: by_perm(&d.in_g, np, |e| e.0),
             cg: by_perm(&d.contact_grant, np, |e| e.0),
             ag: by_perm(&d.account_grant, np, |e| e.0),
+            amg: by_perm(&d.account_member_grant, np, |e| e.0),
             roles: by_perm(&d.cand_role, np, |e| e.0),
         }
     }
@@ -197,8 +200,21 @@ impl<'a> Side<'a> {
             Glob::Rows(self.in_g(n))
         }
     }
-    fn cg(&self, n: PermId) -> &'a [(u32, u32, u32)] {
-        &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()]
+    /// `(n, contact, row)` granted per contact: ContactGrant, and
+    /// AccountMemberGrant expanded to the direct members it grants to, sorted.
+    fn cg(&self, n: PermId) -> Cow<'a, [(u32, u32, u32)]> {
+        let own = &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()];
+        let members = &self.g.derived.account_member_grant[self.ix.amg[n as usize].clone()];
+        if members.is_empty() {
+            return Cow::Borrowed(own);
+        }
+        let mut v = own.to_vec();
+        for &(_, a, x) in members {
+            v.extend(self.g.account_members_holding(a, n).into_iter().map(|c| (n, c, x)));
+        }
+        v.sort_unstable();
+        v.dedup();
+        Cow::Owned(v)
     }
     fn ag(&self, n: PermId) -> &'a [(u32, u32, u32)] {
         &self.g.derived.account_grant[self.ix.ag[n as usize].clone()]
@@ -231,8 +247,13 @@ impl<'a> Side<'a> {
         match v {
             Visitor::Anonymous => false,
             Visitor::Contact(c) => {
-                self.cg(n).binary_search(&(n, c, x)).is_ok()
-                    || self.t.account_of(c).is_some_and(|a| self.ag(n).binary_search(&(n, a, x)).is_ok())
+                let own = &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()];
+                let members = &self.g.derived.account_member_grant[self.ix.amg[n as usize].clone()];
+                own.binary_search(&(n, c, x)).is_ok()
+                    || self.t.account_of(c).is_some_and(|a| {
+                        self.ag(n).binary_search(&(n, a, x)).is_ok()
+                            || (members.binary_search(&(n, a, x)).is_ok() && self.g.holds(self.t, v, n))
+                    })
             }
         }
     }
@@ -484,7 +505,7 @@ impl Dir<'_> {
             }
         }
         let cgx = x.cg(nx);
-        for (&(_, c, r), kept) in cgx.iter().zip(self.kept(cgx, y.cg(ny), ny)) {
+        for (&(_, c, r), kept) in cgx.iter().zip(self.kept(&cgx, &y.cg(ny), ny)) {
             if !kept {
                 out.push((Visitor::Contact(c), r));
             }
