@@ -82,7 +82,7 @@ pub fn scenario_changes(base: &Analysis, batch: usize) -> (Vec<String>, Vec<Stri
     for &(_, a) in &t.contact_account {
         *contacts_of.entry(a).or_insert(0usize) += 1;
     }
-    for &(n, a, _) in &d.account_grant {
+    for &(n, a, _) in d.account_grant.iter().chain(&d.account_member_grant) {
         size[root[n as usize] as usize] += privs(n) * contacts_of.get(&a).copied().unwrap_or(0);
         flag(&mut account_anchored, n);
     }
