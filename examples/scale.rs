@@ -88,16 +88,16 @@ fn mixed(rows: usize, contacts: usize) -> RawTenant {
     let articles = rest - cases - comments - notes;
     let mut g = Lcg(7);
     let mut raw = RawTenant::new();
-    raw.rows.0.push(table("account", "A", accounts, vec![]));
+    raw.rows.0.push(std::sync::Arc::new(table("account", "A", accounts, vec![])));
     let mut g1 = Lcg(1);
-    raw.rows.0.push(table(
+    raw.rows.0.push(std::sync::Arc::new(table(
         "contact",
         "C",
         contacts,
         vec![("parentcustomerid", Box::new(move |_| Some(format!("A{}", g1.below(accounts)))))],
-    ));
+    )));
     let mut g2 = Lcg(2);
-    raw.rows.0.push(table(
+    raw.rows.0.push(std::sync::Arc::new(table(
         "incident",
         "I",
         cases,
@@ -107,22 +107,22 @@ fn mixed(rows: usize, contacts: usize) -> RawTenant {
                 Some(if g2.below(2) == 0 { format!("C{}", g2.below(contacts)) } else { format!("A{}", g2.below(accounts)) })
             }),
         )],
-    ));
+    )));
     let mut g3 = Lcg(3);
-    raw.rows.0.push(table(
+    raw.rows.0.push(std::sync::Arc::new(table(
         "adx_portalcomment",
         "PC",
         comments,
         vec![("regardingobjectid", Box::new(move |_| Some(format!("I{}", g3.below(cases.max(1))))))],
-    ));
+    )));
     let mut g4 = Lcg(4);
-    raw.rows.0.push(table(
+    raw.rows.0.push(std::sync::Arc::new(table(
         "annotation",
         "N",
         notes,
         vec![("objectid", Box::new(move |_| Some(format!("PC{}", g4.below(comments.max(1))))))],
-    ));
-    raw.rows.0.push(table("knowledgearticle", "K", articles, vec![]));
+    )));
+    raw.rows.0.push(std::sync::Arc::new(table("knowledgearticle", "K", articles, vec![])));
     raw.web_roles = vec![role("R-anon", true, false), role("R-auth", false, true), role("R-cust", false, false)];
     for i in 0..accounts {
         if g.below(4) == 0 {
@@ -153,8 +153,8 @@ fn mixed(rows: usize, contacts: usize) -> RawTenant {
 /// read permission on a table of `rows` rows.
 fn global(rows: usize, contacts: usize) -> RawTenant {
     let mut raw = RawTenant::new();
-    raw.rows.0.push(table("contact", "C", contacts, vec![]));
-    raw.rows.0.push(table("knowledgearticle", "K", rows, vec![]));
+    raw.rows.0.push(std::sync::Arc::new(table("contact", "C", contacts, vec![])));
+    raw.rows.0.push(std::sync::Arc::new(table("knowledgearticle", "K", rows, vec![])));
     raw.web_roles = vec![role("R-auth", false, true)];
     let mut p = perm("TP-kb", "knowledgearticle", "global", &["R-auth"], None, None);
     p.privileges = vec!["read".into()];

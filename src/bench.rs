@@ -379,6 +379,8 @@ pub struct Options {
     pub budget: Duration,
     /// Called with a line as each phase ends (the front end prints it).
     pub progress: Option<fn(&str)>,
+    /// What-if scenarios in the timed batch (0: no what-if figures).
+    pub whatif: usize,
 }
 
 impl Default for Options {
@@ -392,6 +394,7 @@ impl Default for Options {
             peers: true,
             budget: Duration::from_secs(30),
             progress: None,
+            whatif: 100,
         }
     }
 }
@@ -526,6 +529,8 @@ pub struct Report {
     pub checkers: Vec<CheckerReport>,
     /// Cedar.
     pub cedar: CedarReport,
+    /// What-if scenarios against a full derivation (`None`: not asked).
+    pub whatif: Option<crate::whatif::speed::WhatIfSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -717,6 +722,13 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     } else {
         cedar_report(&t, &grants, &q, budget)
     };
+    if opts.whatif > 0 {
+        let full = r.derive_seconds + r.index_seconds;
+        let base = crate::query::Analysis { tenant: t, grants };
+        let w = crate::whatif::speed::measure(&base, full, opts.whatif);
+        say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
+        r.whatif = Some(w);
+    }
     r.peak_rss_end_bytes = peak_rss().unwrap_or(0);
     r.targets = targets(&r, None);
     Ok(r)
@@ -837,6 +849,31 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             name: "serving derivation vs hand-written propagation".to_string(),
             target: "within 2x".to_string(),
             measured: "no hand-written propagation in this build".to_string(),
+            met: None,
+            note: String::new(),
+        }),
+    }
+    match &r.whatif {
+        Some(w) if !w.one.is_empty() => {
+            out.push(check(
+                "what-if one-permission scenario vs full derivation",
+                "within 10% of it (ratio at most 1.10)",
+                format!("{:.2}x ({} vs {})", w.one_ratio, secs(w.one_median_seconds), secs(w.full_derive_seconds)),
+                1.10,
+                w.one_ratio,
+            ));
+            out.push(check(
+                &format!("what-if batch of {} scenarios vs full derivation", w.batch_scenarios),
+                "within 10x",
+                format!("{:.2}x ({} vs {})", w.batch_ratio, secs(w.batch_seconds), secs(w.full_derive_seconds)),
+                10.0,
+                w.batch_ratio,
+            ));
+        }
+        _ => out.push(TargetCheck {
+            name: "what-if scenarios vs full derivation".to_string(),
+            target: "one within 1.10x, 100 within 10x".to_string(),
+            measured: if r.whatif.is_some() { "no permission to draw scenarios from" } else { "not asked" }.to_string(),
             met: None,
             note: String::new(),
         }),

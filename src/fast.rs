@@ -22,6 +22,27 @@ pub fn derive(t: &Tenant) -> Derived {
     run(t, &p)
 }
 
+/// Derives the relations of the permissions flagged in `keep` only, which
+/// must be a union of whole trees (S5): the plan of their configuration
+/// facts, then their rows. The rules never join two trees, so each kept
+/// permission gets exactly the facts [`derive`] gives it, and only the
+/// relationships the kept permissions walk are indexed.
+pub fn derive_only(t: &Tenant, keep: &[bool]) -> Derived {
+    let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
+    let mut f = config_facts(t);
+    f.perm.retain(|e| k(&e.0));
+    f.perm_active.retain(k);
+    f.perm_parent.retain(|e| k(&e.0));
+    f.perm_role.retain(|e| k(&e.0));
+    f.perm_create.retain(k);
+    f.scope_global.retain(k);
+    f.scope_contact.retain(|e| k(&e.0));
+    f.scope_account.retain(|e| k(&e.0));
+    f.scope_self.retain(k);
+    f.scope_parent.retain(|e| k(&e.0));
+    run(t, &plan(&f))
+}
+
 /// One relationship walked in one direction, as compressed sparse rows:
 /// for a key row, the rows on the other side, ascending.
 ///

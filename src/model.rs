@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Dense table id.
 pub type TableId = u32;
@@ -273,8 +273,9 @@ pub struct Table {
     pub name: String,
     /// First global row id.
     pub first: RowId,
-    /// Row ids (strings) in order; global id = `first + index`.
-    pub ids: Vec<String>,
+    /// Row ids (strings) in order; global id = `first + index`. Shared, so
+    /// that a what-if tenant that keeps the rows does not copy them.
+    pub ids: Arc<Vec<String>>,
 }
 
 impl Table {
@@ -303,7 +304,10 @@ pub struct Tenant {
     /// Tables by id.
     pub tables: Vec<Table>,
     table_index: HashMap<String, TableId>,
-    row_index: Vec<RowIndex>,
+    row_index: Arc<Vec<RowIndex>>,
+    /// Tables `..row_tables` come from the relationships and the rows; the
+    /// others are named only by permissions.
+    row_tables: usize,
     spans: Vec<(RowId, TableId)>,
     /// Relationships by id (catalogue and declared).
     pub relationships: Vec<Relationship>,
@@ -554,7 +558,7 @@ impl Builder<'_> {
             return t;
         }
         let id = self.tables.len() as TableId;
-        self.tables.push(Table { name: name.to_string(), first: 0, ids: Vec::new() });
+        self.tables.push(Table { name: name.to_string(), first: 0, ids: Arc::default() });
         self.table_index.insert(name.to_string(), id);
         id
     }
@@ -579,9 +583,77 @@ fn invalid(file: &str, origin: &Option<Origin>, path: String, field: &str, messa
     LoadError::Invalid { file, place, message }
 }
 
+/// What the relationships, rows and associations of a tenant determine:
+/// tables, row ids, links, accounts of contacts. The first step of
+/// [`Tenant::build`]; the second validates the configuration against it.
+struct RowPart {
+    tables: Vec<Table>,
+    table_index: HashMap<String, TableId>,
+    row_index: Arc<Vec<RowIndex>>,
+    relationships: Vec<Relationship>,
+    rel_index: HashMap<String, RelId>,
+    links: Vec<(RelId, RowId, RowId)>,
+    contact_account: Vec<(RowId, RowId)>,
+    dangling: Vec<Dangling>,
+    contact_table: TableId,
+    account_table: TableId,
+    /// Total rows: the `first` of every table without rows.
+    end: RowId,
+}
+
 impl Tenant {
-    /// Validates and interns a raw tenant read from `source`.
+    /// Validates and interns a raw tenant read from `source`: first the
+    /// relationships, rows and associations, then the configuration (web
+    /// roles, memberships, table permissions) against them.
     pub fn build(raw: RawTenant, source: &str) -> Result<Tenant, LoadError> {
+        let rows = Tenant::build_rows(&raw, source)?;
+        Tenant::build_config(rows, raw, source)
+    }
+
+    /// Whether `raw` has exactly the relationships, rows, associations and
+    /// lookup annotations this tenant was built from (shared, not copied).
+    fn same_row_input(&self, raw: &RawTenant) -> bool {
+        raw.format == self.raw.format
+            && raw.rows.shares(&self.raw.rows)
+            && Arc::ptr_eq(&raw.associations, &self.raw.associations)
+            && raw.relationships == self.raw.relationships
+            && raw.lookup_targets == self.raw.lookup_targets
+    }
+
+    /// Builds `raw`, an edit of this tenant's raw form, reusing this
+    /// tenant's rows when the edit kept them (shared, as what-if change
+    /// sets leave them when they edit only roles, memberships and
+    /// permissions): only the configuration step of [`Tenant::build`] runs,
+    /// the same validation, and the result equals `Tenant::build(raw)`.
+    /// Otherwise it is `Tenant::build(raw)`.
+    pub fn rebuild(&self, raw: RawTenant) -> Result<Tenant, LoadError> {
+        if !self.same_row_input(&raw) {
+            return Tenant::build(raw, &self.source);
+        }
+        let rows = RowPart {
+            tables: self.tables[..self.row_tables].to_vec(),
+            table_index: self
+                .table_index
+                .iter()
+                .filter(|(_, &t)| (t as usize) < self.row_tables)
+                .map(|(k, &t)| (k.clone(), t))
+                .collect(),
+            row_index: self.row_index.clone(),
+            relationships: self.relationships.clone(),
+            rel_index: self.rel_index.clone(),
+            links: self.links.clone(),
+            contact_account: self.contact_account.clone(),
+            dangling: self.dangling.clone(),
+            contact_table: self.contact_table,
+            account_table: self.account_table,
+            end: self.row_count(),
+        };
+        Tenant::build_config(rows, raw, &self.source)
+    }
+
+    /// The first step of [`Tenant::build`]: relationships, rows, lookups
+    /// and associations.
+    fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadError> {
         let file = source;
         if raw.format != FORMAT {
             return Err(LoadError::at(file, "format", format!("expected `{FORMAT}`, found `{}`", raw.format)));
@@ -678,7 +750,7 @@ impl Tenant {
                     format!("duplicate row id `{}` in table `{}`", ids[i as usize], t.name),
                 ));
             }
-            b.tables[tid as usize].ids = ids;
+            b.tables[tid as usize].ids = Arc::new(ids);
             while row_index.len() <= tid as usize {
                 row_index.push(RowIndex::default());
             }
@@ -693,8 +765,6 @@ impl Tenant {
         if next > u32::MAX as u64 {
             return Err(LoadError::at(file, "rows", "more than 4294967295 rows"));
         }
-        let perm_tables: Vec<TableId> = raw.table_permissions.iter().map(|p| b.table(&p.table)).collect();
-        // (perm tables added after numbering have no rows, so `first` = end)
         let end = next as u32;
         for t in b.tables.iter_mut().filter(|t| t.ids.is_empty()) {
             t.first = end;
@@ -759,7 +829,7 @@ impl Tenant {
         }
 
         // Associations (S22).
-        for (name, pairs) in &raw.associations {
+        for (name, pairs) in raw.associations.iter() {
             let path = format!("associations.{name}");
             let rid = match rel_index.get(name) {
                 Some(&r) if matches!(relationships[r as usize].kind, RelKind::ManyToMany { .. }) => r,
@@ -812,6 +882,50 @@ impl Tenant {
             .collect();
         contact_account.sort_unstable();
         contact_account.dedup_by_key(|(c, _)| *c);
+        Ok(RowPart {
+            tables,
+            table_index,
+            row_index: Arc::new(row_index),
+            relationships,
+            rel_index,
+            links,
+            contact_account,
+            dangling,
+            contact_table,
+            account_table,
+            end,
+        })
+    }
+
+    /// The second step of [`Tenant::build`]: web roles, memberships and
+    /// table permissions, validated against the rows.
+    fn build_config(rows: RowPart, raw: RawTenant, source: &str) -> Result<Tenant, LoadError> {
+        let file = source;
+        let RowPart {
+            tables,
+            table_index,
+            row_index,
+            relationships,
+            rel_index,
+            links,
+            contact_account,
+            dangling,
+            contact_table,
+            account_table,
+            end,
+        } = rows;
+        let row_tables = tables.len();
+        // Tables named only by permissions have no rows: `first` = end.
+        let mut b = Builder { file, tables, table_index };
+        let perm_tables: Vec<TableId> = raw.table_permissions.iter().map(|p| b.table(&p.table)).collect();
+        for t in &mut b.tables[row_tables..] {
+            t.first = end;
+        }
+        let (tables, table_index) = (b.tables, b.table_index);
+        let lookup_row = |t: TableId, id: &str| -> Option<RowId> {
+            let table = tables.get(t as usize)?;
+            row_index.get(t as usize)?.get(&table.ids, id).map(|i| table.first + i)
+        };
 
         // Web roles.
         let mut roles = Vec::new();
@@ -1006,6 +1120,7 @@ impl Tenant {
             tables,
             table_index,
             row_index,
+            row_tables,
             relationships,
             rel_index,
             roles,

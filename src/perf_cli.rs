@@ -72,6 +72,9 @@ pub struct BenchArgs {
     /// Do not run the other derivations and checkers.
     #[arg(long)]
     no_peers: bool,
+    /// Skip the what-if figures (one scenario, a batch of 100).
+    #[arg(long)]
+    no_whatif: bool,
     /// Time budget, in seconds, of each latency measurement (fewer queries
     /// are timed when it runs out; the report says how many).
     #[arg(long, default_value_t = 30)]
@@ -173,6 +176,7 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         peers: !a.no_peers,
         budget: std::time::Duration::from_secs(a.budget_seconds),
         progress: if a.progress { Some(progress) } else { None },
+        whatif: if a.no_whatif { 0 } else { 100 },
     };
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
@@ -322,6 +326,30 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
             )?;
         }
     }
+    if let Some(w) = &r.whatif {
+        let full = secs(w.full_derive_seconds);
+        row(out, "what-if: full derivation (derive + index)", full.clone())?;
+        for s in &w.one {
+            row(out, "what-if: one-permission scenario", format!("{} ({} grant lines): {}", secs(s.seconds), s.lines, s.change))?;
+        }
+        row(
+            out,
+            "what-if: one-permission scenario, median",
+            format!("{} ({:.2}x full derivation)", secs(w.one_median_seconds), w.one_ratio),
+        )?;
+        row(
+            out,
+            &format!("what-if: batch of {} scenarios", w.batch_scenarios),
+            format!(
+                "{} ({:.2}x full derivation; {} grant lines, {} failed; drawn from {} permissions)",
+                secs(w.batch_seconds),
+                w.batch_ratio,
+                w.batch_lines,
+                w.batch_failed,
+                w.permissions_used
+            ),
+        )?;
+    }
     row(out, "peak memory at the end (VmHWM)", bytes(r.peak_rss_end_bytes))?;
     writeln!(out)?;
     writeln!(out, "| target | goal | measured | met |")?;
@@ -353,7 +381,7 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
     for size in &a.growth_sizes {
         let n = size.contacts;
         let output = std::process::Command::new(&exe)
-            .args(["bench", "--profile", "small", "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers"])
+            .args(["bench", "--profile", "small", "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers", "--no-whatif"])
             .args(["--contacts", &n.to_string(), "--accounts", &(n / 10).to_string(), "--rows", &(n * 10).to_string()])
             .args(["--queries", "0", "--what-queries", "0", "--progress"])
             .stderr(std::process::Stdio::piped())

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// The native format tag.
 pub const FORMAT: &str = "portal-access/tenant@1";
@@ -180,9 +181,19 @@ impl RawTable {
     }
 }
 
-/// All rows, table by table, in document order.
+/// All rows, table by table, in document order. Each table is shared
+/// behind an [`Arc`]: a clone of the tenant (a what-if scenario) copies a
+/// table only when it edits it ([`Arc::make_mut`]).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawRows(pub Vec<RawTable>);
+pub struct RawRows(pub Vec<Arc<RawTable>>);
+
+impl RawRows {
+    /// Whether `self` and `other` share every table (no table was edited
+    /// since one was cloned from the other).
+    pub fn shares(&self, other: &RawRows) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+}
 
 /// A whole tenant before validation.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -196,9 +207,10 @@ pub struct RawTenant {
     /// Data rows.
     #[serde(default)]
     pub rows: RawRows,
-    /// N:N association pairs by relationship name.
+    /// N:N association pairs by relationship name (shared like the rows;
+    /// edit through [`Arc::make_mut`]).
     #[serde(default)]
-    pub associations: serde_json::Map<String, Value>,
+    pub associations: Arc<serde_json::Map<String, Value>>,
     /// Web roles.
     #[serde(default, deserialize_with = "objects")]
     pub web_roles: Vec<RawRole>,
@@ -287,14 +299,14 @@ impl<'de> Visitor<'de> for RowsVisitor {
         f.write_str("an object from table name to an array of rows")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRows, A::Error> {
-        let mut out: Vec<RawTable> = Vec::new();
+        let mut out: Vec<Arc<RawTable>> = Vec::new();
         while let Some(name) = map.next_key::<String>()? {
             if out.iter().any(|t| t.name == name) {
                 return Err(de::Error::custom(format!("table `{name}` appears twice")));
             }
             let mut table = RawTable { name, ..RawTable::default() };
             map.next_value_seed(TableSeed(&mut table))?;
-            out.push(table);
+            out.push(Arc::new(table));
         }
         Ok(RawRows(out))
     }
@@ -430,7 +442,7 @@ impl RawTenant {
 
     /// The rows of a table, when it has any.
     pub fn table(&self, name: &str) -> Option<&RawTable> {
-        self.rows.0.iter().find(|t| t.name == name)
+        self.rows.0.iter().find(|t| t.name == name).map(|t| &**t)
     }
 
     /// The rows of a table, created empty when missing.
@@ -438,10 +450,10 @@ impl RawTenant {
         let i = match self.rows.0.iter().position(|t| t.name == name) {
             Some(i) => i,
             None => {
-                self.rows.0.push(RawTable { name: name.to_string(), ..RawTable::default() });
+                self.rows.0.push(Arc::new(RawTable { name: name.to_string(), ..RawTable::default() }));
                 self.rows.0.len() - 1
             }
         };
-        &mut self.rows.0[i]
+        Arc::make_mut(&mut self.rows.0[i])
     }
 }

@@ -300,7 +300,7 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
             pairs.push(Value::Array(vec![Value::String(x), Value::String(y)]));
         }
         if !pairs.is_empty() || rng.chance(50) {
-            raw.associations.insert(name.to_string(), Value::Array(pairs));
+            std::sync::Arc::make_mut(&mut raw.associations).insert(name.to_string(), Value::Array(pairs));
         }
     }
 

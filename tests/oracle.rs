@@ -476,7 +476,7 @@ fn engine_agrees_with_naive_oracle_on_random_tenants() {
         let mut targets: Vec<(&str, String)> = Vec::new();
         for table in &a.tenant.tables {
             targets.push(("create", table.name.clone()));
-            for id in &table.ids {
+            for id in table.ids.iter() {
                 for p in ["read", "write", "delete", "append", "append_to"] {
                     targets.push((p, format!("{}:{id}", table.name)));
                 }

@@ -1308,7 +1308,7 @@ fn s25_grants_equal_union_of_can() {
             if a.can(v, "create", &table.name).unwrap().allowed {
                 expected.insert((v.clone(), "create".to_string(), table.name.clone()));
             }
-            for id in &table.ids {
+            for id in table.ids.iter() {
                 let row = format!("{}:{id}", table.name);
                 for p in ["read", "write", "delete", "append", "append_to"] {
                     if a.can(v, p, &row).unwrap().allowed {

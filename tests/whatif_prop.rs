@@ -33,7 +33,7 @@ fn random_change(t: &Tenant, rng: &mut Rng, k: usize) -> Value {
     let rels: Vec<String> = t.relationships.iter().map(|r| r.name.clone()).collect();
     let tables: Vec<String> = t.tables.iter().filter(|tb| !tb.ids.is_empty()).map(|tb| tb.name.clone()).collect();
     let rows_of =
-        |name: &str| -> Vec<String> { t.table_id(name).map(|i| t.tables[i as usize].ids.clone()).unwrap_or_default() };
+        |name: &str| -> Vec<String> { t.table_id(name).map(|i| t.tables[i as usize].ids.to_vec()).unwrap_or_default() };
     let contacts = rows_of("contact");
     let accounts = rows_of("account");
     let scope = |rng: &mut Rng| SCOPES[rng.below(SCOPES.len())];

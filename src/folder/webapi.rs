@@ -276,7 +276,7 @@ pub(super) fn read_data(
         }
     }
     for (name, list) in pairs {
-        raw.associations.insert(name, Value::Array(list));
+        std::sync::Arc::make_mut(&mut raw.associations).insert(name, Value::Array(list));
     }
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! Applying a scenario's changes, in order, to a clone of the tenant's raw
-//! form, then validating the result with [`Tenant::build`].
+//! form, then validating the result with [`Tenant::rebuild`] (the one
+//! validator, [`Tenant::build`], run only on what the changes can touch:
+//! the raw rows are shared with the base tenant until a change edits them,
+//! and a scenario that keeps them all re-validates only the configuration).
 //!
 //! Every change is checked against the tenant as the earlier changes left it:
 //! a change that names something missing, or would duplicate an id or close a
@@ -14,6 +17,7 @@ use crate::model::{RelKind, Tenant};
 use crate::raw::{RawPermission, RawRow, RawTenant};
 use serde_json::Value;
 use std::collections::HashSet;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Why a scenario could not be applied: the change (numbered from 1) and the reason.
@@ -55,7 +59,7 @@ pub fn apply_changes(base: &Tenant, changes: &[Change]) -> Result<(RawTenant, Ef
 /// Applies a scenario and validates the edited tenant.
 pub fn build_scenario(base: &Tenant, scenario: &Scenario) -> Result<(Tenant, Effect), ChangeError> {
     let (raw, effect) = apply_changes(base, &scenario.changes)?;
-    match Tenant::build(raw, &base.source) {
+    match base.rebuild(raw) {
         Ok(t) => Ok((t, effect)),
         Err(final_error) => Err(locate(base, &scenario.changes, final_error)),
     }
@@ -76,7 +80,7 @@ fn locate(base: &Tenant, changes: &[Change], final_error: LoadError) -> ChangeEr
         if let Err(reason) = apply_one(base, &mut raw, &mut effect, c) {
             return ChangeError { index: i + 1, reason };
         }
-        if let Err(e) = Tenant::build(raw.clone(), &base.source) {
+        if let Err(e) = base.rebuild(raw.clone()) {
             return ChangeError { index: i + 1, reason: format!("leaves the tenant invalid: {}", reason_of(e)) };
         }
     }
@@ -126,7 +130,7 @@ fn rels_touching(base: &Tenant, table: &str) -> Vec<String> {
 }
 
 fn pairs_mut<'a>(raw: &'a mut RawTenant, rel: &str) -> Option<&'a mut Vec<Value>> {
-    match raw.associations.get_mut(rel) {
+    match Arc::make_mut(&mut raw.associations).get_mut(rel) {
         Some(Value::Array(a)) => Some(a),
         _ => None,
     }
@@ -317,7 +321,7 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
                     ));
                 }
             }
-            let table = &mut raw.rows.0[ti];
+            let table = Arc::make_mut(&mut raw.rows.0[ti]);
             let ci = table.column(column);
             let new = value.clone().map(Value::String).unwrap_or(Value::Null);
             let r = &mut table.rows[ri];
@@ -341,7 +345,7 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
         }
         Change::RemoveRow(row) => {
             let (ti, ri) = row_exists(raw, row)?;
-            raw.rows.0[ti].rows.remove(ri);
+            Arc::make_mut(&mut raw.rows.0[ti]).rows.remove(ri);
             // Its associations (S22) ...
             for r in &base.relationships {
                 if let RelKind::ManyToMany { tables } = &r.kind {
@@ -390,7 +394,7 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
                         return Err(format!("row `{t}:{id}` does not exist"));
                     }
                 }
-                let entry = raw.associations.entry(relationship.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                let entry = Arc::make_mut(&mut raw.associations).entry(relationship.clone()).or_insert_with(|| Value::Array(Vec::new()));
                 if let Value::Array(list) = entry {
                     if !list.iter().any(|p| is_pair(p, &pair.0, &pair.1)) {
                         list.push(Value::Array(vec![Value::String(pair.0.clone()), Value::String(pair.1.clone())]));

@@ -25,10 +25,9 @@
 //! permission is looked up in the base derivation.
 
 use super::apply::Effect;
-use crate::engine::{facts, Grants, Visitor};
+use crate::engine::{Grants, Visitor};
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
 use crate::query::GrantLine;
-use portal_access_rules as rules;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -398,27 +397,7 @@ fn derive_partial(t: &Tenant, keep: &[bool]) -> Grants {
     if keep.iter().all(|&k| k) {
         return Grants::derive(t);
     }
-    let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
-    let mut f = facts(t);
-    f.perm.retain(|e| k(&e.0));
-    f.perm_active.retain(k);
-    f.perm_parent.retain(|e| k(&e.0));
-    f.perm_role.retain(|e| k(&e.0));
-    f.perm_create.retain(k);
-    f.scope_global.retain(k);
-    f.scope_contact.retain(|e| k(&e.0));
-    f.scope_account.retain(|e| k(&e.0));
-    f.scope_self.retain(k);
-    f.scope_parent.retain(|e| k(&e.0));
-    // Only the links of the relationships the kept permissions walk, and the
-    // memberships of the roles on their roots, can join with them.
-    let rels: HashSet<u32> =
-        f.scope_contact.iter().chain(&f.scope_account).chain(&f.scope_parent).map(|e| e.1).collect();
-    f.link.retain(|e| rels.contains(&e.0));
-    let roles: HashSet<u32> = f.perm_role.iter().map(|e| e.1).collect();
-    f.contact_member.retain(|e| roles.contains(&e.1));
-    f.account_member.retain(|e| roles.contains(&e.1));
-    Grants::index(t, rules::derive(&f))
+    Grants::index(t, crate::fast::derive_only(t, keep))
 }
 
 /// One direction of the diff: grants of `x` missing from `y`.
@@ -477,6 +456,30 @@ impl Dir<'_> {
         hx.iter().filter(|&c| self.row.get(c).is_none_or(|cy| !hy.contains(cy))).collect()
     }
 
+    /// For each `(nx, key, row)` of `xs`, whether `ys` (sorted, all of
+    /// permission `ny`) holds the same key and row. Merged in one pass
+    /// when row ids coincide; looked up one by one otherwise.
+    fn kept(&self, xs: &[(u32, u32, u32)], ys: &[(u32, u32, u32)], ny: PermId) -> Vec<bool> {
+        if matches!(self.row, RowMap::Identity) && xs.is_sorted_by_key(|e| (e.1, e.2)) {
+            let mut j = 0;
+            return xs
+                .iter()
+                .map(|&(_, k, r)| {
+                    while ys.get(j).is_some_and(|e| (e.1, e.2) < (k, r)) {
+                        j += 1;
+                    }
+                    ys.get(j).is_some_and(|e| (e.1, e.2) == (k, r))
+                })
+                .collect();
+        }
+        xs.iter()
+            .map(|&(_, k, r)| match (self.row.get(k), self.row.get(r)) {
+                (Some(ky), Some(ry)) => ys.binary_search(&(ny, ky, ry)).is_ok(),
+                _ => false,
+            })
+            .collect()
+    }
+
     /// A superset of the (visitor, row) pairs `nx` admits in `x` and `ny` does not in `y`.
     fn pairs_minus(&self, nx: PermId, ny: PermId, out: &mut Vec<(Visitor, RowId)>) {
         let (x, y) = (&self.x, &self.y);
@@ -501,22 +504,14 @@ impl Dir<'_> {
                 }
             }
         }
-        let cgy = y.cg(ny);
-        for &(_, c, r) in x.cg(nx).iter() {
-            let kept = match (self.row.get(c), self.row.get(r)) {
-                (Some(cy), Some(ry)) => cgy.binary_search(&(ny, cy, ry)).is_ok(),
-                _ => false,
-            };
+        let cgx = x.cg(nx);
+        for (&(_, c, r), kept) in cgx.iter().zip(self.kept(&cgx, &y.cg(ny), ny)) {
             if !kept {
                 out.push((Visitor::Contact(c), r));
             }
         }
-        let agy = y.ag(ny);
-        for &(_, a, r) in x.ag(nx) {
-            let kept = match (self.row.get(a), self.row.get(r)) {
-                (Some(ay), Some(ry)) => agy.binary_search(&(ny, ay, ry)).is_ok(),
-                _ => false,
-            };
+        let agx = x.ag(nx);
+        for (&(_, a, r), kept) in agx.iter().zip(self.kept(agx, y.ag(ny), ny)) {
             if kept {
                 // The account grant stays; contacts that left the account lose it.
                 if let Some(gone) = self.left.get(&a) {
