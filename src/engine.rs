@@ -5,6 +5,7 @@
 
 use crate::model::{PermId, Privilege, RelKind, RoleId, RowId, Scope, TableId, Tenant};
 use portal_access_rules as rules;
+use std::sync::Arc;
 
 pub use crate::model::Visitor;
 
@@ -94,16 +95,99 @@ pub struct Grants {
     a_by_account: Vec<(RowId, RowId, PermId)>,
     /// `(account, row, perm)` from AccountMemberGrant.
     am_by_account: Vec<(RowId, RowId, PermId)>,
-    /// `(role, contact)` direct members.
-    members_by_role: Vec<(RoleId, RowId)>,
-    /// `(role, account)` member accounts.
-    accounts_by_role: Vec<(RoleId, RowId)>,
-    /// `(account, contact)` for contacts whose account it is.
-    contacts_by_account: Vec<(RowId, RowId)>,
+    /// Memberships and accounts, indexed (shared by tenants that agree on them).
+    members: Arc<Members>,
     /// Permissions per table.
     perms_by_table: Vec<Vec<PermId>>,
     /// Permissions admitting every row (InAll), per table.
     in_all_by_table: Vec<Vec<PermId>>,
+    /// Roles per contact as bit sets, when the tenant has at most 64 roles.
+    masks: Option<RoleMasks>,
+}
+
+/// The roles each contact holds as bit sets over role ids (S3, without the
+/// authenticated-users roles, which `CandAll` covers), and the candidate
+/// roles of each permission: `holds` becomes one AND.
+#[derive(Debug, Clone)]
+struct RoleMasks {
+    /// First contact row id.
+    first: RowId,
+    /// Per contact: roles held directly or through its account.
+    held: Vec<u64>,
+    /// Per contact: roles held directly.
+    direct: Vec<u64>,
+    /// Per permission: its `CandRole` roles.
+    cand: Vec<u64>,
+}
+
+impl RoleMasks {
+    fn new(t: &Tenant, cand_role: &[Vec<RoleId>]) -> Option<RoleMasks> {
+        if t.roles.len() > 64 {
+            return None;
+        }
+        let contacts = t.contacts();
+        let accounts = t.tables[t.account_table as usize].rows();
+        let mut direct = vec![0u64; contacts.len()];
+        for &(c, r) in &t.contact_members {
+            direct[(c - contacts.start) as usize] |= 1 << r;
+        }
+        let mut by_account = vec![0u64; accounts.len()];
+        for &(a, r) in &t.account_members {
+            if let Some(m) = a.checked_sub(accounts.start).and_then(|i| by_account.get_mut(i as usize)) {
+                *m |= 1 << r;
+            }
+        }
+        let mut held = direct.clone();
+        for &(c, a) in &t.contact_account {
+            if let Some(&m) = a.checked_sub(accounts.start).and_then(|i| by_account.get(i as usize)) {
+                held[(c - contacts.start) as usize] |= m;
+            }
+        }
+        let cand = cand_role.iter().map(|rs| rs.iter().fold(0u64, |m, &r| m | 1 << r)).collect();
+        Some(RoleMasks { first: contacts.start, held, direct, cand })
+    }
+
+    fn of(v: &[u64], first: RowId, c: RowId) -> u64 {
+        c.checked_sub(first).and_then(|i| v.get(i as usize)).copied().unwrap_or(0)
+    }
+}
+
+/// Role memberships and contact accounts of a tenant, indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Members {
+    /// `(role, contact)` direct members, sorted.
+    pub(crate) members_by_role: Vec<(RoleId, RowId)>,
+    /// `(role, account)` member accounts, sorted.
+    pub(crate) accounts_by_role: Vec<(RoleId, RowId)>,
+    /// `(account, contact)` for contacts whose account it is, sorted.
+    pub(crate) contacts_by_account: Vec<(RowId, RowId)>,
+}
+
+impl Members {
+    pub(crate) fn new(t: &Tenant) -> Members {
+        let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
+        members_by_role.sort_unstable();
+        let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
+        accounts_by_role.sort_unstable();
+        let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
+        contacts_by_account.sort_unstable();
+        Members { members_by_role, accounts_by_role, contacts_by_account }
+    }
+
+    /// Direct members of role `r`, ascending.
+    pub(crate) fn of_role(&self, r: RoleId) -> impl Iterator<Item = RowId> + '_ {
+        range(&self.members_by_role, r, |e| e.0).iter().map(|e| e.1)
+    }
+
+    /// Accounts that are members of role `r`, ascending.
+    pub(crate) fn accounts_of_role(&self, r: RoleId) -> impl Iterator<Item = RowId> + '_ {
+        range(&self.accounts_by_role, r, |e| e.0).iter().map(|e| e.1)
+    }
+
+    /// The contacts of account `a`, ascending.
+    pub(crate) fn of_account(&self, a: RowId) -> impl Iterator<Item = RowId> + '_ {
+        range(&self.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
+    }
 }
 
 /// Entries grouped by row, as compressed sparse rows: row `x`'s entries
@@ -181,6 +265,12 @@ impl Grants {
 
     /// Indexes derived relations for answers.
     pub fn index(t: &Tenant, derived: rules::Derived) -> Grants {
+        Grants::index_with(t, derived, Arc::new(Members::new(t)))
+    }
+
+    /// Indexes derived relations for answers, with the memberships of `t`
+    /// already indexed (shared with another tenant that has the same).
+    pub(crate) fn index_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
         let np = t.permissions.len();
         let mut cand_anon = vec![false; np];
         let mut cand_all = vec![false; np];
@@ -208,12 +298,6 @@ impl Grants {
         let c_row = key_by_row(&c_by_contact, rows);
         let a_row = key_by_row(&a_by_account, rows);
         let am_row = key_by_row(&am_by_account, rows);
-        let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
-        members_by_role.sort_unstable();
-        let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
-        accounts_by_role.sort_unstable();
-        let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
-        contacts_by_account.sort_unstable();
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         let mut in_all_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
@@ -222,6 +306,7 @@ impl Grants {
                 in_all_by_table[p.table as usize].push(n as PermId);
             }
         }
+        let masks = RoleMasks::new(t, &cand_role);
         Grants {
             derived,
             cand_anon,
@@ -235,18 +320,17 @@ impl Grants {
             c_by_contact,
             a_by_account,
             am_by_account,
-            members_by_role,
-            accounts_by_role,
-            contacts_by_account,
+            members,
             perms_by_table,
             in_all_by_table,
+            masks,
         }
     }
 
     /// Whether contact `c` holds role `r` directly or through its account (S3).
     fn has_role(&self, t: &Tenant, c: RowId, r: RoleId) -> bool {
-        self.members_by_role.binary_search(&(r, c)).is_ok()
-            || t.account_of(c).is_some_and(|a| self.accounts_by_role.binary_search(&(r, a)).is_ok())
+        self.members.members_by_role.binary_search(&(r, c)).is_ok()
+            || t.account_of(c).is_some_and(|a| self.members.accounts_by_role.binary_search(&(r, a)).is_ok())
     }
 
     /// Whether `n` is a candidate for visitor `v`: active, in a tree `v` holds (S3 to S8).
@@ -254,48 +338,95 @@ impl Grants {
         let n = n as usize;
         match v {
             Visitor::Anonymous => self.cand_anon[n],
-            Visitor::Contact(c) => self.cand_all[n] || self.cand_role[n].iter().any(|&r| self.has_role(t, c, r)),
+            Visitor::Contact(c) => {
+                self.cand_all[n]
+                    || match &self.masks {
+                        Some(m) => RoleMasks::of(&m.held, m.first, c) & m.cand[n] != 0,
+                        None => self.cand_role[n].iter().any(|&r| self.has_role(t, c, r)),
+                    }
+            }
         }
+    }
+
+    /// The indexed memberships.
+    pub(crate) fn members(&self) -> &Arc<Members> {
+        &self.members
     }
 
     /// The contacts of account `a`, ascending.
     fn account_contacts(&self, a: RowId) -> impl Iterator<Item = RowId> + '_ {
-        range(&self.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
+        self.members.of_account(a)
     }
 
     /// The contacts of account `a` that AccountMemberGrant `(n, a, _)` grants
     /// to: those holding a candidate role of `n` directly, ascending.
     pub fn account_members_holding(&self, a: RowId, n: PermId) -> Vec<RowId> {
         let roles = &self.cand_role[n as usize];
-        self.account_contacts(a).filter(|&c| roles.iter().any(|&r| self.members_by_role.binary_search(&(r, c)).is_ok())).collect()
+        match &self.masks {
+            Some(m) => {
+                let want = m.cand[n as usize];
+                self.account_contacts(a).filter(|&c| RoleMasks::of(&m.direct, m.first, c) & want != 0).collect()
+            }
+            None => self
+                .account_contacts(a)
+                .filter(|&c| roles.iter().any(|&r| self.members.members_by_role.binary_search(&(r, c)).is_ok()))
+                .collect(),
+        }
+    }
+
+    /// Calls `f` with each candidate permission that lets `v` do `p` (not
+    /// create) to row `x` (S16), possibly more than once, until `f` returns
+    /// true; returns whether it did.
+    fn visit_via(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, mut f: impl FnMut(PermId) -> bool) -> bool {
+        let table = t.table_of(x);
+        let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
+        // Global-anchored rows (InAll, InG) for holders of the tree.
+        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
+            if ok(n) && self.holds(t, v, n) && f(n) {
+                return true;
+            }
+        }
+        let Visitor::Contact(c) = v else { return false };
+        fn keyed(by: &ByRow<(RowId, PermId)>, x: RowId, k: RowId) -> impl Iterator<Item = PermId> + '_ {
+            range(by.row(x), k, |e| e.0).iter().map(|e| e.1)
+        }
+        for n in keyed(&self.c_row, x, c) {
+            if ok(n) && f(n) {
+                return true;
+            }
+        }
+        if let Some(a) = t.account_of(c) {
+            for n in keyed(&self.a_row, x, a) {
+                if ok(n) && f(n) {
+                    return true;
+                }
+            }
+            for n in keyed(&self.am_row, x, a) {
+                if ok(n) && self.holds(t, v, n) && f(n) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The candidate permissions that let `v` do `p` (not create) to row `x`,
     /// sorted by permission id string (S16). Empty when denied.
     pub fn can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
-        let table = t.table_of(x);
-        let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
         let mut via: Vec<PermId> = Vec::new();
-        // Global-anchored rows (InAll, InG) for holders of the tree.
-        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
-            if ok(n) && self.holds(t, v, n) {
-                via.push(n);
-            }
-        }
-        if let Visitor::Contact(c) = v {
-            let keyed = |by: &ByRow<(RowId, PermId)>, k: RowId| -> Vec<PermId> {
-                let es = by.row(x);
-                range(es, k, |e| e.0).iter().map(|e| e.1).filter(|&n| ok(n)).collect()
-            };
-            via.extend(keyed(&self.c_row, c));
-            if let Some(a) = t.account_of(c) {
-                via.extend(keyed(&self.a_row, a));
-                via.extend(keyed(&self.am_row, a).into_iter().filter(|&n| self.holds(t, v, n)));
-            }
-        }
+        self.visit_via(t, v, p, x, |n| {
+            via.push(n);
+            false
+        });
         sort_perms(t, &mut via);
         via.dedup();
         via
+    }
+
+    /// Whether some candidate permission passing `keep` lets `v` do `p`
+    /// (not create) to row `x` (S16): `can` without building the list.
+    pub fn grants_row(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, keep: impl Fn(PermId) -> bool) -> bool {
+        self.visit_via(t, v, p, x, keep)
     }
 
     /// The candidate permissions that let `v` create in `table` (S17), sorted.
@@ -321,8 +452,8 @@ impl Grants {
             return true;
         }
         for &r in &self.cand_role[n as usize] {
-            out.extend(range(&self.members_by_role, r, |e| e.0).iter().map(|e| e.1));
-            for &(_, a) in range(&self.accounts_by_role, r, |e| e.0) {
+            out.extend(self.members.of_role(r));
+            for a in self.members.accounts_of_role(r) {
                 out.extend(self.account_contacts(a));
             }
         }

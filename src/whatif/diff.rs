@@ -26,12 +26,12 @@
 
 use super::apply::Effect;
 use crate::engine::{Grants, Visitor};
-use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
+use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What a grant is about: a row, or a table (create, S17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,9 +48,6 @@ pub(crate) type Cand = (Visitor, Privilege, Target);
 /// table, and each permission's slice of every derived relation.
 #[derive(Debug, Clone)]
 pub(crate) struct SideIndex {
-    members_by_role: Vec<(RoleId, RowId)>,
-    accounts_by_role: Vec<(RoleId, RowId)>,
-    contacts_by_account: Vec<(RowId, RowId)>,
     perms_by_table: Vec<Vec<PermId>>,
     root: Vec<PermId>,
     anon: Vec<bool>,
@@ -61,12 +58,6 @@ pub(crate) struct SideIndex {
     ag: Vec<Range<usize>>,
     amg: Vec<Range<usize>>,
     roles: Vec<Range<usize>>,
-}
-
-fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
-    let lo = v.partition_point(|e| f(e) < key);
-    let hi = lo + v[lo..].partition_point(|e| f(e) <= key);
-    &v[lo..hi]
 }
 
 /// For a relation sorted by permission, each permission's index range.
@@ -88,12 +79,6 @@ pub(crate) fn roots(t: &Tenant) -> Vec<PermId> {
 
 impl SideIndex {
     pub(crate) fn new(t: &Tenant, g: &Grants, root: Vec<PermId>) -> SideIndex {
-        let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
-        members_by_role.sort_unstable();
-        let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
-        accounts_by_role.sort_unstable();
-        let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
-        contacts_by_account.sort_unstable();
         let np = t.permissions.len();
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
@@ -110,9 +95,6 @@ impl SideIndex {
             f
         };
         SideIndex {
-            members_by_role,
-            accounts_by_role,
-            contacts_by_account,
             perms_by_table,
             root,
             anon: flags(&d.cand_anon),
@@ -209,8 +191,12 @@ impl<'a> Side<'a> {
             return Cow::Borrowed(own);
         }
         let mut v = own.to_vec();
-        for &(_, a, x) in members {
-            v.extend(self.g.account_members_holding(a, n).into_iter().map(|c| (n, c, x)));
+        // Sorted by (n, account, row): the members of each account once.
+        for group in members.chunk_by(|p, q| p.1 == q.1) {
+            let holding = self.g.account_members_holding(group[0].1, n);
+            for &(_, _, x) in group {
+                v.extend(holding.iter().map(|&c| (n, c, x)));
+            }
         }
         v.sort_unstable();
         v.dedup();
@@ -220,7 +206,7 @@ impl<'a> Side<'a> {
         &self.g.derived.account_grant[self.ix.ag[n as usize].clone()]
     }
     fn account_contacts(&self, a: RowId) -> impl Iterator<Item = RowId> + 'a {
-        range(&self.ix.contacts_by_account, a, |e| e.0).iter().map(|e| e.1)
+        self.g.members().of_account(a)
     }
     fn holders(&self, n: PermId) -> Holders {
         if self.all(n) {
@@ -228,8 +214,9 @@ impl<'a> Side<'a> {
         }
         let mut out = Vec::new();
         for &(_, r) in &self.g.derived.cand_role[self.ix.roles[n as usize].clone()] {
-            out.extend(range(&self.ix.members_by_role, r, |e| e.0).iter().map(|e| e.1));
-            for &(_, a) in range(&self.ix.accounts_by_role, r, |e| e.0) {
+            let m = self.g.members();
+            out.extend(m.of_role(r));
+            for a in m.accounts_of_role(r) {
                 out.extend(self.account_contacts(a));
             }
         }
@@ -238,36 +225,11 @@ impl<'a> Side<'a> {
         Holders::Some(out)
     }
 
-    /// Whether permission `n` lets `v` do `p` to row `x` (S16).
-    fn admits(&self, n: PermId, v: Visitor, x: RowId) -> bool {
-        let global = self.ix.in_all[n as usize] || self.in_g(n).binary_search(&(n, x)).is_ok();
-        if global && self.g.holds(self.t, v, n) {
-            return true;
-        }
-        match v {
-            Visitor::Anonymous => false,
-            Visitor::Contact(c) => {
-                let own = &self.g.derived.contact_grant[self.ix.cg[n as usize].clone()];
-                let members = &self.g.derived.account_member_grant[self.ix.amg[n as usize].clone()];
-                own.binary_search(&(n, c, x)).is_ok()
-                    || self.t.account_of(c).is_some_and(|a| {
-                        self.ag(n).binary_search(&(n, a, x)).is_ok()
-                            || (members.binary_search(&(n, a, x)).is_ok() && self.g.holds(self.t, v, n))
-                    })
-            }
-        }
-    }
-
     /// Whether some permission passing `keep` grants `(v, p, target)` (S16, S17).
     fn grants(&self, v: Visitor, p: Privilege, target: Target, keep: impl Fn(PermId) -> bool) -> bool {
         let t = self.t;
         match target {
-            Target::Row(x) => {
-                let table = t.table_of(x);
-                self.ix.perms_by_table[table as usize]
-                    .iter()
-                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.has(p) && self.admits(n, v, x))
-            }
+            Target::Row(x) => self.g.grants_row(t, v, p, x, keep),
             Target::Table(table) => self.ix.perms_by_table[table as usize].iter().any(|&n| {
                 keep(n) && t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)
             }),
@@ -393,11 +355,16 @@ fn affected(
 /// Derives the grants of the permissions flagged in `keep` only (a union of
 /// whole trees): the rules never join two trees, so each kept permission gets
 /// exactly the facts a full derivation would give it.
-fn derive_partial(t: &Tenant, keep: &[bool]) -> Grants {
-    if keep.iter().all(|&k| k) {
-        return Grants::derive(t);
+fn derive_partial(t: &Tenant, keep: &[bool], base: Side) -> Grants {
+    let derived = if keep.iter().all(|&k| k) { crate::fast::derive(t) } else { crate::fast::derive_only(t, keep) };
+    // Most scenarios leave memberships and accounts alone: share their index.
+    let b = base.t;
+    if t.contact_members == b.contact_members && t.account_members == b.account_members && t.contact_account == b.contact_account
+    {
+        Grants::index_with(t, derived, Arc::clone(base.g.members()))
+    } else {
+        Grants::index(t, derived)
     }
-    Grants::index(t, crate::fast::derive_only(t, keep))
 }
 
 /// One direction of the diff: grants of `x` missing from `y`.
@@ -641,7 +608,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
         return IdDiff::default();
     }
-    let eg = derive_partial(e, &aff_e);
+    let eg = derive_partial(e, &aff_e, bs);
     let eix = SideIndex::new(e, &eg, eroot);
     let es = Side { t: e, g: &eg, ix: &eix };
     let row_be = RowMap::new(b, e, identical);
