@@ -256,7 +256,7 @@ pub fn derive(t: &Tenant) -> Derived {
                     accounts.set(a);
                 }
             }
-            for &(c, a) in &t.contact_account {
+            for &(c, a) in t.contact_account.iter() {
                 if accounts.has(a) {
                     holders.set(c);
                 }
@@ -277,7 +277,7 @@ pub fn derive(t: &Tenant) -> Derived {
             Set::Account(v) => {
                 // Accounts some direct member of n's roles belongs to.
                 let mut with_member = Bits::new(t);
-                for &(c, a) in &t.contact_account {
+                for &(c, a) in t.contact_account.iter() {
                     if direct.has(c) {
                         with_member.set(a);
                     }

@@ -148,7 +148,7 @@ impl Neighbours {
     fn new(t: &Tenant) -> Neighbours {
         let n = t.tables.iter().map(|tb| tb.rows().end).max().unwrap_or(0) as usize;
         let mut start = vec![0u32; n + 1];
-        for &(_, a, b) in &t.links {
+        for &(_, a, b) in t.links.iter() {
             start[a as usize + 1] += 1;
             start[b as usize + 1] += 1;
         }
@@ -157,7 +157,7 @@ impl Neighbours {
         }
         let mut fill = start.clone();
         let mut next = vec![0; start[n] as usize];
-        for &(_, a, b) in &t.links {
+        for &(_, a, b) in t.links.iter() {
             next[fill[a as usize] as usize] = b;
             fill[a as usize] += 1;
             next[fill[b as usize] as usize] = a;

@@ -330,7 +330,7 @@ impl CedarTenant {
         let nrows = t.tables.iter().map(|tb| tb.rows().end).max().unwrap_or(0) as usize;
         let mut attrs: Vec<Vec<(String, RestrictedExpression)>> = vec![Vec::new(); nrows];
         let mut sets: HashMap<(RowId, u32), Vec<RowId>> = HashMap::new();
-        for &(rel, from, to) in &t.links {
+        for &(rel, from, to) in t.links.iter() {
             match &t.relationships[rel as usize].kind {
                 RelKind::OneToMany { lookup, .. } => {
                     let a = &mut attrs[from as usize];
@@ -406,7 +406,7 @@ impl CedarTenant {
         for &(a, r) in &t.account_members {
             parents[a as usize].push(role_uid(r));
         }
-        for &(c, a) in &t.contact_account {
+        for &(c, a) in t.contact_account.iter() {
             parents[c as usize].push(uid(a));
         }
 

@@ -12,9 +12,9 @@ pub use crate::model::Visitor;
 /// The facts of a tenant, as the rules take them.
 pub fn facts(t: &Tenant) -> rules::Facts {
     let mut f = config_facts(t);
-    f.link = t.links.clone();
+    f.link = t.links.to_vec();
     f.contacts = t.contacts().collect();
-    f.contact_account = t.contact_account.clone();
+    f.contact_account = t.contact_account.to_vec();
     f.contact_member = t.contact_members.clone();
     f.account_member = t.account_members.clone();
     f
@@ -138,7 +138,7 @@ impl RoleMasks {
             }
         }
         let mut held = direct.clone();
-        for &(c, a) in &t.contact_account {
+        for &(c, a) in t.contact_account.iter() {
             if let Some(&m) = a.checked_sub(accounts.start).and_then(|i| by_account.get(i as usize)) {
                 held[(c - contacts.start) as usize] |= m;
             }
@@ -254,7 +254,8 @@ impl Grants {
     /// Derives every grant of `t`: the plan rules, then rows moved through
     /// the plan ([`crate::fast::derive`]).
     pub fn derive(t: &Tenant) -> Grants {
-        Grants::index(t, crate::fast::derive(t))
+        let members = Arc::new(Members::new(t));
+        Grants::index_with(t, crate::fast::derive_with(t, &members), members)
     }
 
     /// Derives every grant of `t` with the row-level Datalog program, the

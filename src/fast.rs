@@ -10,7 +10,7 @@
 //! The result is exactly [`portal_access_rules::derive`] of the same
 //! tenant, relation by relation.
 
-use crate::engine::config_facts;
+use crate::engine::{config_facts, Members};
 use crate::model::{RowId, Tenant};
 use portal_access_rules::plan::{plan, Anchor, Plan};
 use portal_access_rules::Derived;
@@ -18,8 +18,12 @@ use std::collections::HashMap;
 
 /// Derives the relations of the row-level rules for `t` through the plan.
 pub fn derive(t: &Tenant) -> Derived {
-    let p = plan(&config_facts(t));
-    run(t, &p)
+    derive_with(t, &Members::new(t))
+}
+
+/// [`derive`] with the memberships of `t` already indexed.
+pub(crate) fn derive_with(t: &Tenant, members: &Members) -> Derived {
+    run(t, &plan(&config_facts(t)), members)
 }
 
 /// Derives the relations of the permissions flagged in `keep` only, which
@@ -27,7 +31,7 @@ pub fn derive(t: &Tenant) -> Derived {
 /// facts, then their rows. The rules never join two trees, so each kept
 /// permission gets exactly the facts [`derive`] gives it, and only the
 /// relationships the kept permissions walk are indexed.
-pub fn derive_only(t: &Tenant, keep: &[bool]) -> Derived {
+pub(crate) fn derive_only(t: &Tenant, keep: &[bool], members: &Members) -> Derived {
     let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
     let mut f = config_facts(t);
     f.perm.retain(|e| k(&e.0));
@@ -40,7 +44,7 @@ pub fn derive_only(t: &Tenant, keep: &[bool]) -> Derived {
     f.scope_account.retain(|e| k(&e.0));
     f.scope_self.retain(k);
     f.scope_parent.retain(|e| k(&e.0));
-    run(t, &plan(&f))
+    run(t, &plan(&f), members)
 }
 
 /// One relationship walked in one direction, as compressed sparse rows:
@@ -189,51 +193,29 @@ fn keep_keys(pairs: &[(RowId, RowId)], keys: &[RowId]) -> Vec<(RowId, RowId)> {
     out
 }
 
-/// Memberships, indexed by role.
-struct Members {
-    /// `(role, contact)` direct members.
-    contacts: Vec<(u32, RowId)>,
-    /// `(role, account)` member accounts.
-    accounts: Vec<(u32, RowId)>,
-    /// `(account, contact)` for `acct(contact) = account`.
-    by_account: Vec<(RowId, RowId)>,
-}
-
-impl Members {
-    fn new(t: &Tenant) -> Members {
-        let mut contacts: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
-        contacts.sort_unstable();
-        let mut accounts: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
-        accounts.sort_unstable();
-        let mut by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
-        by_account.sort_unstable();
-        Members { contacts, accounts, by_account }
-    }
-
-    /// S3 Contacts holding one of `roles` directly or through their account, sorted.
-    fn holders(&self, roles: &[u32]) -> Vec<RowId> {
-        let mut out = Vec::new();
-        for &r in roles {
-            out.extend(of(&self.contacts, r, |e| e.0).iter().map(|e| e.1));
-            for &(_, a) in of(&self.accounts, r, |e| e.0) {
-                out.extend(of(&self.by_account, a, |e| e.0).iter().map(|e| e.1));
-            }
+/// S3 Contacts holding one of `roles` directly or through their account, sorted.
+fn holders(m: &Members, roles: &[u32]) -> Vec<RowId> {
+    let mut out = Vec::new();
+    for &r in roles {
+        out.extend(m.of_role(r));
+        for a in m.accounts_of_role(r) {
+            out.extend(m.of_account(a));
         }
-        out.sort_unstable();
-        out.dedup();
-        out
     }
-
-    /// Accounts that are members of one of `roles`, sorted.
-    fn accounts_of(&self, roles: &[u32]) -> Vec<RowId> {
-        let mut out: Vec<RowId> = roles.iter().flat_map(|&r| of(&self.accounts, r, |e| e.0).iter().map(|e| e.1)).collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-fn run(t: &Tenant, p: &Plan) -> Derived {
+/// Accounts that are members of one of `roles`, sorted.
+fn accounts_of(m: &Members, roles: &[u32]) -> Vec<RowId> {
+    let mut out: Vec<RowId> = roles.iter().flat_map(|&r| m.accounts_of_role(r)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn run(t: &Tenant, p: &Plan, members: &Members) -> Derived {
     let np = t.permissions.len();
 
     // One adjacency per (relationship, direction) the plan walks.
@@ -318,7 +300,6 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
     }
 
     // Grants (S16): the visitor side kept as coarse as the rules keep it.
-    let members = Members::new(t);
     let mut d = Derived {
         cand_anon: p.cand_anon.clone(),
         cand_all: p.cand_all.clone(),
@@ -343,7 +324,7 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
                 } else if roles.is_empty() {
                     Vec::new()
                 } else {
-                    keep_keys(&v, &members.holders(&roles))
+                    keep_keys(&v, &holders(members, &roles))
                 };
                 d.contact_grant.extend(granted.into_iter().map(|(c, x)| (n, c, x)));
             }
@@ -354,14 +335,14 @@ fn run(t: &Tenant, p: &Plan) -> Derived {
                 if all {
                     d.account_grant.extend(v.iter().map(|&(a, x)| (n, a, x)));
                 } else if !roles.is_empty() {
-                    d.account_grant.extend(keep_keys(&v, &members.accounts_of(&roles)).into_iter().map(|(a, x)| (n, a, x)));
+                    d.account_grant.extend(keep_keys(&v, &accounts_of(members, &roles)).into_iter().map(|(a, x)| (n, a, x)));
                 }
                 // ... and for the direct members of a role of n, per account:
                 // the accounts some direct member belongs to.
                 if !roles.is_empty() {
                     let mut with_member: Vec<RowId> = roles
                         .iter()
-                        .flat_map(|&r| of(&members.contacts, r, |e| e.0).iter().map(|e| e.1))
+                        .flat_map(|&r| members.of_role(r))
                         .filter_map(|c| t.account_of(c))
                         .collect();
                     with_member.sort_unstable();

@@ -832,7 +832,7 @@ impl<'a> Cx<'a> {
                 by_account.entry(a).or_default().push(r);
             }
         }
-        for &(c, a) in &t.contact_account {
+        for &(c, a) in t.contact_account.iter() {
             if let Some(rs) = by_account.get(&a) {
                 roles_of.entry(c).or_default().extend(rs.iter().copied());
             }
@@ -956,7 +956,7 @@ impl<'a> Cx<'a> {
         let t = self.t;
         let mut groups: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
         let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for d in &t.dangling {
+        for d in t.dangling.iter() {
             let key = (d.table.as_str(), d.column.as_str());
             groups.entry(key).or_default().insert(d.value.as_str());
             *counts.entry(key).or_default() += 1;

@@ -324,11 +324,11 @@ pub struct Tenant {
     pub account_members: Vec<(RowId, RoleId)>,
     /// `(relationship, from, to)`: resolved lookups (from = referencing row)
     /// and association pairs (first, second).
-    pub links: Vec<(RelId, RowId, RowId)>,
+    pub links: Arc<Vec<(RelId, RowId, RowId)>>,
     /// `acct(c)` for each contact that has one (S1), sorted by contact.
-    pub contact_account: Vec<(RowId, RowId)>,
+    pub contact_account: Arc<Vec<(RowId, RowId)>>,
     /// Lookup values and association ids that name no row (S24).
-    pub dangling: Vec<Dangling>,
+    pub dangling: Arc<Vec<Dangling>>,
     /// Table id of `contact`.
     pub contact_table: TableId,
     /// Table id of `account`.
@@ -592,9 +592,9 @@ struct RowPart {
     row_index: Arc<Vec<RowIndex>>,
     relationships: Vec<Relationship>,
     rel_index: HashMap<String, RelId>,
-    links: Vec<(RelId, RowId, RowId)>,
-    contact_account: Vec<(RowId, RowId)>,
-    dangling: Vec<Dangling>,
+    links: Arc<Vec<(RelId, RowId, RowId)>>,
+    contact_account: Arc<Vec<(RowId, RowId)>>,
+    dangling: Arc<Vec<Dangling>>,
     contact_table: TableId,
     account_table: TableId,
     /// Total rows: the `first` of every table without rows.
@@ -607,7 +607,7 @@ impl Tenant {
     /// roles, memberships, table permissions) against them.
     pub fn build(raw: RawTenant, source: &str) -> Result<Tenant, LoadError> {
         let rows = Tenant::build_rows(&raw, source)?;
-        Tenant::build_config(rows, raw, source)
+        Tenant::build_config(rows, raw, source, None)
     }
 
     /// Whether `raw` has exactly the relationships, rows, associations and
@@ -648,7 +648,13 @@ impl Tenant {
             account_table: self.account_table,
             end: self.row_count(),
         };
-        Tenant::build_config(rows, raw, &self.source)
+        // Memberships naming the same contacts, accounts and roles (in the
+        // same order) resolve exactly as they did in `self`.
+        let same_members = raw.role_members == self.raw.role_members
+            && raw.web_roles.len() == self.roles.len()
+            && raw.web_roles.iter().zip(&self.roles).all(|(r, s)| r.id == s.id);
+        let known = same_members.then(|| (self.contact_members.clone(), self.account_members.clone()));
+        Tenant::build_config(rows, raw, &self.source, known)
     }
 
     /// The first step of [`Tenant::build`]: relationships, rows, lookups
@@ -888,9 +894,9 @@ impl Tenant {
             row_index: Arc::new(row_index),
             relationships,
             rel_index,
-            links,
-            contact_account,
-            dangling,
+            links: Arc::new(links),
+            contact_account: Arc::new(contact_account),
+            dangling: Arc::new(dangling),
             contact_table,
             account_table,
             end,
@@ -899,7 +905,15 @@ impl Tenant {
 
     /// The second step of [`Tenant::build`]: web roles, memberships and
     /// table permissions, validated against the rows.
-    fn build_config(rows: RowPart, raw: RawTenant, source: &str) -> Result<Tenant, LoadError> {
+    /// The second step of [`Tenant::build`]: roles, memberships (unless
+    /// `known` gives them already resolved) and permissions.
+    #[allow(clippy::type_complexity)]
+    fn build_config(
+        rows: RowPart,
+        raw: RawTenant,
+        source: &str,
+        known: Option<(Vec<(RowId, RoleId)>, Vec<(RowId, RoleId)>)>,
+    ) -> Result<Tenant, LoadError> {
         let file = source;
         let RowPart {
             tables,
@@ -953,30 +967,36 @@ impl Tenant {
         }
 
         // Memberships.
-        let mut contact_members = Vec::new();
-        for (i, (c, r)) in raw.role_members.contacts.iter().enumerate() {
-            let row = lookup_row(contact_table, c).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.contacts[{i}][0]"), format!("contact `{c}` does not exist"))
-            })?;
-            let role = *role_index.get(r).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.contacts[{i}][1]"), format!("web role `{r}` does not exist"))
-            })?;
-            contact_members.push((row, role));
-        }
-        let mut account_members = Vec::new();
-        for (i, (a, r)) in raw.role_members.accounts.iter().enumerate() {
-            let row = lookup_row(account_table, a).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.accounts[{i}][0]"), format!("account `{a}` does not exist"))
-            })?;
-            let role = *role_index.get(r).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.accounts[{i}][1]"), format!("web role `{r}` does not exist"))
-            })?;
-            account_members.push((row, role));
-        }
-        contact_members.sort_unstable();
-        contact_members.dedup();
-        account_members.sort_unstable();
-        account_members.dedup();
+        let (contact_members, account_members) = match known {
+            Some(resolved) => resolved,
+            None => {
+                let mut contact_members = Vec::new();
+                for (i, (c, r)) in raw.role_members.contacts.iter().enumerate() {
+                    let row = lookup_row(contact_table, c).ok_or_else(|| {
+                        LoadError::at(file, format!("role_members.contacts[{i}][0]"), format!("contact `{c}` does not exist"))
+                    })?;
+                    let role = *role_index.get(r).ok_or_else(|| {
+                        LoadError::at(file, format!("role_members.contacts[{i}][1]"), format!("web role `{r}` does not exist"))
+                    })?;
+                    contact_members.push((row, role));
+                }
+                let mut account_members = Vec::new();
+                for (i, (a, r)) in raw.role_members.accounts.iter().enumerate() {
+                    let row = lookup_row(account_table, a).ok_or_else(|| {
+                        LoadError::at(file, format!("role_members.accounts[{i}][0]"), format!("account `{a}` does not exist"))
+                    })?;
+                    let role = *role_index.get(r).ok_or_else(|| {
+                        LoadError::at(file, format!("role_members.accounts[{i}][1]"), format!("web role `{r}` does not exist"))
+                    })?;
+                    account_members.push((row, role));
+                }
+                contact_members.sort_unstable();
+                contact_members.dedup();
+                account_members.sort_unstable();
+                account_members.dedup();
+                (contact_members, account_members)
+            }
+        };
 
         // Table permissions.
         let mut perm_index: HashMap<String, PermId> = HashMap::new();

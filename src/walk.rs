@@ -309,7 +309,7 @@ impl<'t> Walker<'t> {
         for x in 0..row_count {
             rows.add_node(x);
         }
-        for &(rel, from, to) in &t.links {
+        for &(rel, from, to) in t.links.iter() {
             if from < row_count && to < row_count {
                 rows.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), rel);
             }

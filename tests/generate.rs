@@ -117,7 +117,7 @@ fn order_relationships_are_declared_in_the_file_and_resolve() {
 fn contacts_are_skewed_over_accounts_and_some_have_none() {
     let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4 });
     let mut per_account: HashMap<u32, usize> = HashMap::new();
-    for &(_, a) in &t.contact_account {
+    for &(_, a) in t.contact_account.iter() {
         *per_account.entry(a).or_default() += 1;
     }
     let mut sizes: Vec<usize> = per_account.values().copied().collect();

@@ -47,7 +47,7 @@ fn s23_s24_lookups_across_many_batches_resolve_like_one_by_one() {
         }
     }
     want.sort_unstable();
-    assert_eq!(t.links, want);
+    assert_eq!(*t.links, want);
     let dangling: Vec<&str> = t.dangling.iter().map(|d| d.value.as_str()).collect();
     let want_dangling: Vec<String> = (0..3000).filter(|i| i % 3 == 2).map(|i| format!("X{i}")).collect();
     assert_eq!(dangling, want_dangling);

@@ -193,7 +193,7 @@ impl Oracle {
         let mut out = BTreeSet::new();
         let Some(r) = self.rels.get(rel) else { return out };
         let y = (other.to_string(), y.to_string());
-        for (n, from, to) in &self.links {
+        for (n, from, to) in self.links.iter() {
             if n != rel {
                 continue;
             }

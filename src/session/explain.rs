@@ -652,7 +652,7 @@ pub fn show_row(a: &Analysis, reference: &str) -> Result<RowView, QueryError> {
         }
     }
     let mut links = Vec::new();
-    for &(rel, from, to) in &t.links {
+    for &(rel, from, to) in t.links.iter() {
         if from != x && to != x {
             continue;
         }

@@ -25,7 +25,7 @@
 //! permission is looked up in the base derivation.
 
 use super::apply::Effect;
-use crate::engine::{Grants, Visitor};
+use crate::engine::{Grants, Members, Visitor};
 use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use std::borrow::Cow;
@@ -356,15 +356,22 @@ fn affected(
 /// whole trees): the rules never join two trees, so each kept permission gets
 /// exactly the facts a full derivation would give it.
 fn derive_partial(t: &Tenant, keep: &[bool], base: Side) -> Grants {
-    let derived = if keep.iter().all(|&k| k) { crate::fast::derive(t) } else { crate::fast::derive_only(t, keep) };
     // Most scenarios leave memberships and accounts alone: share their index.
     let b = base.t;
-    if t.contact_members == b.contact_members && t.account_members == b.account_members && t.contact_account == b.contact_account
+    let members = if t.contact_members == b.contact_members
+        && t.account_members == b.account_members
+        && t.contact_account == b.contact_account
     {
-        Grants::index_with(t, derived, Arc::clone(base.g.members()))
+        Arc::clone(base.g.members())
     } else {
-        Grants::index(t, derived)
-    }
+        Arc::new(Members::new(t))
+    };
+    let derived = if keep.iter().all(|&k| k) {
+        crate::fast::derive_with(t, &members)
+    } else {
+        crate::fast::derive_only(t, keep, &members)
+    };
+    Grants::index_with(t, derived, members)
 }
 
 /// One direction of the diff: grants of `x` missing from `y`.
@@ -567,7 +574,7 @@ fn table_map(x: &Tenant, y: &Tenant) -> Vec<Option<TableId>> {
 
 fn left_accounts(x: &Tenant, y: &Tenant, row: &RowMap) -> HashMap<RowId, Vec<RowId>> {
     let mut left: HashMap<RowId, Vec<RowId>> = HashMap::new();
-    for &(c, a) in &x.contact_account {
+    for &(c, a) in x.contact_account.iter() {
         let same = match (row.get(c), row.get(a)) {
             (Some(cy), Some(ay)) => y.account_of(cy) == Some(ay),
             _ => false,

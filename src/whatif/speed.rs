@@ -79,7 +79,7 @@ pub fn scenario_changes(base: &Analysis, batch: usize) -> (Vec<String>, Vec<Stri
         size[root[n as usize] as usize] += privs(n);
     }
     let mut contacts_of = std::collections::HashMap::new();
-    for &(_, a) in &t.contact_account {
+    for &(_, a) in t.contact_account.iter() {
         *contacts_of.entry(a).or_insert(0usize) += 1;
     }
     for &(n, a, _) in d.account_grant.iter().chain(&d.account_member_grant) {
