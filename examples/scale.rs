@@ -126,12 +126,12 @@ fn mixed(rows: usize, contacts: usize) -> RawTenant {
     raw.web_roles = vec![role("R-anon", true, false), role("R-auth", false, true), role("R-cust", false, false)];
     for i in 0..accounts {
         if g.below(4) == 0 {
-            raw.role_members.accounts.push((format!("A{i}"), "R-cust".into()));
+            std::sync::Arc::make_mut(&mut raw.role_members).accounts.push((format!("A{i}"), "R-cust".into()));
         }
     }
     for i in 0..contacts {
         if g.below(4) == 0 {
-            raw.role_members.contacts.push((format!("C{i}"), "R-cust".into()));
+            std::sync::Arc::make_mut(&mut raw.role_members).contacts.push((format!("C{i}"), "R-cust".into()));
         }
     }
     raw.table_permissions = vec![

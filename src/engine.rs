@@ -190,40 +190,44 @@ impl Members {
     }
 }
 
-/// Entries grouped by row, as compressed sparse rows: row `x`'s entries
-/// are `vals[off[x]..off[x + 1]]`, in the order they were given.
+/// Entries grouped by row, as compressed sparse rows over the span of rows
+/// that have entries: row `x`'s entries are `vals[off[i]..off[i + 1]]` with
+/// `i = x - base`, in the order they were given.
 #[derive(Debug, Clone, Default)]
 struct ByRow<T> {
+    base: RowId,
     off: Vec<u32>,
     vals: Vec<T>,
 }
 
 impl<T: Copy + Default> ByRow<T> {
-    /// Groups `(row, value)` entries (rows below `rows`) by row, keeping the
-    /// given order within a row (a counting sort).
-    fn new(entries: &[(RowId, T)], rows: usize) -> ByRow<T> {
-        if entries.is_empty() {
+    /// Groups `(row, value)` entries by row, keeping the given order within
+    /// a row (a counting sort).
+    fn new(entries: &[(RowId, T)]) -> ByRow<T> {
+        let (Some(lo), Some(hi)) = (entries.iter().map(|e| e.0).min(), entries.iter().map(|e| e.0).max()) else {
             return ByRow::default();
-        }
-        let mut off = vec![0u32; rows + 1];
+        };
+        let span = (hi - lo) as usize + 1;
+        let mut off = vec![0u32; span + 1];
         for e in entries {
-            off[e.0 as usize + 1] += 1;
+            off[(e.0 - lo) as usize + 1] += 1;
         }
-        for i in 0..rows {
+        for i in 0..span {
             off[i + 1] += off[i];
         }
         let mut fill = off.clone();
         let mut vals = vec![T::default(); entries.len()];
         for &(x, v) in entries {
-            let k = &mut fill[x as usize];
+            let k = &mut fill[(x - lo) as usize];
             vals[*k as usize] = v;
             *k += 1;
         }
-        ByRow { off, vals }
+        ByRow { base: lo, off, vals }
     }
 
     fn row(&self, x: RowId) -> &[T] {
-        match (self.off.get(x as usize), self.off.get(x as usize + 1)) {
+        let i = x.wrapping_sub(self.base) as usize;
+        match (self.off.get(i), self.off.get(i.wrapping_add(1))) {
             (Some(&a), Some(&b)) => &self.vals[a as usize..b as usize],
             _ => &[],
         }
@@ -245,9 +249,9 @@ fn by_key(v: &[(u32, RowId, RowId)]) -> Vec<(RowId, RowId, PermId)> {
 }
 
 /// `(key, row, perm)` sorted, grouped by row: each row's `(key, perm)` sorted.
-fn key_by_row(v: &[(RowId, RowId, PermId)], rows: usize) -> ByRow<(RowId, PermId)> {
+fn key_by_row(v: &[(RowId, RowId, PermId)]) -> ByRow<(RowId, PermId)> {
     let entries: Vec<(RowId, (RowId, PermId))> = v.iter().map(|&(k, x, n)| (x, (k, n))).collect();
-    ByRow::new(&entries, rows)
+    ByRow::new(&entries)
 }
 
 impl Grants {
@@ -289,16 +293,15 @@ impl Grants {
         for &n in &derived.in_all {
             in_all[n as usize] = true;
         }
-        let rows = t.row_count() as usize;
         // InG is sorted by permission, so each row's permissions come out sorted.
         let g: Vec<(RowId, PermId)> = derived.in_g.iter().map(|&(n, x)| (x, n)).collect();
-        let g_row = ByRow::new(&g, rows);
+        let g_row = ByRow::new(&g);
         let c_by_contact = by_key(&derived.contact_grant);
         let a_by_account = by_key(&derived.account_grant);
         let am_by_account = by_key(&derived.account_member_grant);
-        let c_row = key_by_row(&c_by_contact, rows);
-        let a_row = key_by_row(&a_by_account, rows);
-        let am_row = key_by_row(&am_by_account, rows);
+        let c_row = key_by_row(&c_by_contact);
+        let a_row = key_by_row(&a_by_account);
+        let am_row = key_by_row(&am_by_account);
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         let mut in_all_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
@@ -627,7 +630,7 @@ mod tests {
         };
         for (len, rows) in [(0, 10), (5, 1000), (500, 100), (2000, 300)] {
             let v: Vec<(u32, u32)> = (0..len).map(|_| (next(rows), next(1000))).collect();
-            let by = ByRow::new(&v, rows as usize);
+            let by = ByRow::new(&v);
             for x in 0..rows + 2 {
                 let want: Vec<u32> = v.iter().filter(|e| e.0 == x).map(|e| e.1).collect();
                 assert_eq!(by.row(x), want.as_slice(), "row {x}");

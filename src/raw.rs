@@ -83,7 +83,7 @@ pub struct RawRole {
 }
 
 /// Role membership pairs.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, expecting = "an object with `contacts` and `accounts` pairs")]
 pub struct RawMembers {
     /// `[contact_id, role_id]` pairs.
@@ -214,9 +214,9 @@ pub struct RawTenant {
     /// Web roles.
     #[serde(default, deserialize_with = "objects")]
     pub web_roles: Vec<RawRole>,
-    /// Role memberships.
+    /// Role memberships (shared like the rows; edit through [`Arc::make_mut`]).
     #[serde(default, deserialize_with = "object")]
-    pub role_members: RawMembers,
+    pub role_members: Arc<RawMembers>,
     /// Table permissions.
     #[serde(default, deserialize_with = "objects")]
     pub table_permissions: Vec<RawPermission>,

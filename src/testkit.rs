@@ -30,6 +30,7 @@
 //!   permissions but no rows, and permissions naming relationships that do
 //!   not join the tables they need (S20: admit nothing).
 
+use std::sync::Arc;
 use crate::raw::{RawPermission, RawRelationship, RawRole, RawRow, RawTenant};
 use serde_json::Value;
 
@@ -326,14 +327,14 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
     for i in 0..size.contacts {
         for _ in 0..rng.below(3) {
             if let Some(r) = rng.pick(&role_ids) {
-                raw.role_members.contacts.push((ids("contact", i), r.clone()));
+                Arc::make_mut(&mut raw.role_members).contacts.push((ids("contact", i), r.clone()));
             }
         }
     }
     for i in 0..size.accounts {
         if rng.chance(45) {
             if let Some(r) = rng.pick(&role_ids) {
-                raw.role_members.accounts.push((ids("account", i), r.clone()));
+                Arc::make_mut(&mut raw.role_members).accounts.push((ids("account", i), r.clone()));
             }
         }
     }

@@ -3,6 +3,7 @@
 //! `incident.2.json`, ...), role-membership intersect files, and the intersect
 //! files of N:N relationships declared in `relationships.json`.
 
+use std::sync::Arc;
 use super::{display, read_error};
 use crate::error::LoadError;
 use crate::raw::{RawRelationship, RawRow, RawTenant};
@@ -255,10 +256,10 @@ pub(super) fn read_data(
                 let role = text_column(row, &file, k, ROLE_COLUMNS[role_col])?.to_string();
                 let entry = (f, k as u32, role_col as u8);
                 if contacts {
-                    raw.role_members.contacts.push((member, role));
+                    Arc::make_mut(&mut raw.role_members).contacts.push((member, role));
                     locator.contact_members.push(entry);
                 } else {
-                    raw.role_members.accounts.push((member, role));
+                    Arc::make_mut(&mut raw.role_members).accounts.push((member, role));
                     locator.account_members.push(entry);
                 }
             }

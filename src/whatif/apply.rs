@@ -260,8 +260,8 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
         Change::RemoveRole(id) => {
             role_exists(raw, id)?;
             raw.web_roles.retain(|r| r.id != *id);
-            raw.role_members.contacts.retain(|(_, r)| r != id);
-            raw.role_members.accounts.retain(|(_, r)| r != id);
+            Arc::make_mut(&mut raw.role_members).contacts.retain(|(_, r)| r != id);
+            Arc::make_mut(&mut raw.role_members).accounts.retain(|(_, r)| r != id);
             for p in raw.table_permissions.iter_mut() {
                 if p.web_roles.contains(id) {
                     p.web_roles.retain(|r| r != id);
@@ -273,8 +273,8 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
         Change::Membership { member, role, add } => {
             role_exists(raw, role)?;
             let (table, id, list) = match member {
-                Member::Contact(c) => ("contact", c, &mut raw.role_members.contacts),
-                Member::Account(a) => ("account", a, &mut raw.role_members.accounts),
+                Member::Contact(c) => ("contact", c, &mut Arc::make_mut(&mut raw.role_members).contacts),
+                Member::Account(a) => ("account", a, &mut Arc::make_mut(&mut raw.role_members).accounts),
             };
             let exists = raw.rows.0.iter().any(|t| t.name == table && t.rows.iter().any(|r| r.id == *id));
             if !exists {
@@ -365,8 +365,8 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             }
             // ... and its role memberships.
             let members = match row.table.as_str() {
-                "contact" => Some(&mut raw.role_members.contacts),
-                "account" => Some(&mut raw.role_members.accounts),
+                "contact" => Some(&mut Arc::make_mut(&mut raw.role_members).contacts),
+                "account" => Some(&mut Arc::make_mut(&mut raw.role_members).accounts),
                 _ => None,
             };
             if let Some(list) = members {
