@@ -23,7 +23,7 @@ pub fn derive(t: &Tenant) -> Derived {
 
 /// [`derive`] with the memberships of `t` already indexed.
 pub(crate) fn derive_with(t: &Tenant, members: &Members) -> Derived {
-    run(t, &plan(&config_facts(t)), members)
+    run(t, &plan(&config_facts(t)), members, None)
 }
 
 /// Derives the relations of the permissions flagged in `keep` only, which
@@ -31,7 +31,7 @@ pub(crate) fn derive_with(t: &Tenant, members: &Members) -> Derived {
 /// facts, then their rows. The rules never join two trees, so each kept
 /// permission gets exactly the facts [`derive`] gives it, and only the
 /// relationships the kept permissions walk are indexed.
-pub(crate) fn derive_only(t: &Tenant, keep: &[bool], members: &Members) -> Derived {
+pub(crate) fn derive_only(t: &Tenant, keep: &[bool], members: &Members, known: Option<&Known>) -> Derived {
     let k = |n: &u32| keep.get(*n as usize).copied().unwrap_or(false);
     let mut f = config_facts(t);
     f.perm.retain(|e| k(&e.0));
@@ -44,7 +44,32 @@ pub(crate) fn derive_only(t: &Tenant, keep: &[bool], members: &Members) -> Deriv
     f.scope_account.retain(|e| k(&e.0));
     f.scope_self.retain(k);
     f.scope_parent.retain(|e| k(&e.0));
-    run(t, &plan(&f), members)
+    run(t, &plan(&f), members, known)
+}
+
+/// Admitted rows already derived for the same rows and links: `from[n] =
+/// Some(m)` says permission `n` admits exactly what permission `m` admits in
+/// `base` (same table, scope, relationships and activity, all the way up its
+/// chain), so its rows are copied rather than propagated again.
+pub(crate) struct Known<'a> {
+    /// The other derivation.
+    pub(crate) base: &'a Derived,
+    /// Per permission, its counterpart in `base`.
+    pub(crate) from: Vec<Option<u32>>,
+}
+
+impl Known<'_> {
+    /// The rows `n` admits, when known: `(depth, anchor)` from the plan.
+    fn rows(&self, n: u32, d: u32, a: Anchor) -> Option<Rows> {
+        let m = self.from.get(n as usize).copied().flatten()?;
+        let b = self.base;
+        Some(match (d, a) {
+            (0, Anchor::All) => Rows::All,
+            (_, Anchor::All) => Rows::Global(of(&b.in_g, m, |e| e.0).iter().map(|e| e.1).collect()),
+            (_, Anchor::Contact) => Rows::Keyed(of(&b.in_c, m, |e| e.0).iter().map(|e| (e.1, e.2)).collect()),
+            (_, Anchor::Account) => Rows::Keyed(of(&b.in_a, m, |e| e.0).iter().map(|e| (e.1, e.2)).collect()),
+        })
+    }
 }
 
 /// One relationship walked in one direction, as compressed sparse rows:
@@ -215,12 +240,13 @@ fn accounts_of(m: &Members, roles: &[u32]) -> Vec<RowId> {
     out
 }
 
-fn run(t: &Tenant, p: &Plan, members: &Members) -> Derived {
+fn run(t: &Tenant, p: &Plan, members: &Members, known: Option<&Known>) -> Derived {
     let np = t.permissions.len();
 
     // One adjacency per (relationship, direction) the plan walks.
+    let is_known = |n: u32| known.is_some_and(|k| k.from.get(n as usize).copied().flatten().is_some());
     let mut wanted: Vec<(u32, bool)> = Vec::new();
-    for &(_, n, _) in &p.chain {
+    for &(_, n, _) in p.chain.iter().filter(|e| !is_known(e.1)) {
         wanted.extend(of(&p.contact_fwd, n, |e| e.0).iter().map(|e| (e.1, true)));
         wanted.extend(of(&p.contact_bwd, n, |e| e.0).iter().map(|e| (e.1, false)));
         wanted.extend(of(&p.account_fwd, n, |e| e.0).iter().map(|e| (e.1, true)));
@@ -240,6 +266,10 @@ fn run(t: &Tenant, p: &Plan, members: &Members) -> Derived {
     let mut anchor: Vec<Option<Anchor>> = vec![None; np];
     for &(d, n, a) in &p.chain {
         anchor[n as usize] = Some(a);
+        if let Some(r) = known.and_then(|k| k.rows(n, d, a)) {
+            rows[n as usize] = r;
+            continue;
+        }
         let r = if d == 0 {
             match a {
                 // S9 Global.

@@ -26,7 +26,8 @@
 
 use super::apply::Effect;
 use crate::engine::{Grants, Members, Visitor};
-use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
+use crate::fast::Known;
+use crate::model::{PermId, Permission, Privilege, RowId, TableId, Tenant};
 use crate::query::GrantLine;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -355,7 +356,7 @@ fn affected(
 /// Derives the grants of the permissions flagged in `keep` only (a union of
 /// whole trees): the rules never join two trees, so each kept permission gets
 /// exactly the facts a full derivation would give it.
-fn derive_partial(t: &Tenant, keep: &[bool], base: Side) -> Grants {
+fn derive_partial(t: &Tenant, keep: &[bool], base: Side, identical: bool) -> Grants {
     // Most scenarios leave memberships and accounts alone: share their index.
     let b = base.t;
     let members = if t.contact_members == b.contact_members
@@ -366,12 +367,46 @@ fn derive_partial(t: &Tenant, keep: &[bool], base: Side) -> Grants {
     } else {
         Arc::new(Members::new(t))
     };
-    let derived = if keep.iter().all(|&k| k) {
+    // On the same rows and links, a permission whose chain is unchanged
+    // admits what it admitted in the base: copy, do not propagate.
+    let known = (identical && Arc::ptr_eq(&t.links, &b.links)).then(|| Known {
+        base: &base.g.derived,
+        from: (0..t.permissions.len() as PermId)
+            .map(|n| {
+                let m = b.perm_id(&t.permissions[n as usize].id)?;
+                (keep.get(n as usize) == Some(&true) && same_chain(t, n, b, m)).then_some(m)
+            })
+            .collect(),
+    });
+    let derived = if keep.iter().all(|&k| k) && known.is_none() {
         crate::fast::derive_with(t, &members)
     } else {
-        crate::fast::derive_only(t, keep, &members)
+        crate::fast::derive_only(t, keep, &members, known.as_ref())
     };
     Grants::index_with(t, derived, members)
+}
+
+/// Whether permission `n` of `x` and `m` of `y` admit the same rows on the
+/// same rows and links: the same table, scope, relationship and activity,
+/// up the whole chain (S9 to S13; roles and privileges play no part).
+fn same_chain(x: &Tenant, mut n: PermId, y: &Tenant, mut m: PermId) -> bool {
+    loop {
+        let (p, q) = (&x.permissions[n as usize], &y.permissions[m as usize]);
+        let rel = |t: &Permission| t.scope_relationship().map(|r| r.id);
+        if p.id != q.id
+            || p.scope != q.scope
+            || p.active != q.active
+            || x.tables[p.table as usize].name != y.tables[q.table as usize].name
+            || rel(p) != rel(q)
+        {
+            return false;
+        }
+        match (p.parent, q.parent) {
+            (None, None) => return true,
+            (Some(pn), Some(qm)) => (n, m) = (pn, qm),
+            _ => return false,
+        }
+    }
 }
 
 /// One direction of the diff: grants of `x` missing from `y`.
@@ -615,7 +650,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
         return IdDiff::default();
     }
-    let eg = derive_partial(e, &aff_e, bs);
+    let eg = derive_partial(e, &aff_e, bs, identical);
     let eix = SideIndex::new(e, &eg, eroot);
     let es = Side { t: e, g: &eg, ix: &eix };
     let row_be = RowMap::new(b, e, identical);
