@@ -28,7 +28,7 @@ use crate::model::{Privilege, Tenant};
 use crate::query::{Analysis, GrantLine};
 use diff::{Cand, IdDiff, RowOrder, Side, SideIndex, Target};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -217,18 +217,31 @@ impl Outcome<'_> {
     /// The counts (when the scenario applied).
     pub fn summary(&self) -> Option<Summary> {
         let (edited, d) = self.result.as_ref().ok()?;
-        // Lists are sorted by visitor first: distinct visitors are runs.
-        let mut names: BTreeSet<&str> = BTreeSet::new();
-        let mut last = None;
-        for (t, list) in [(edited, &d.gained), (self.base, &d.lost)] {
-            for &(v, _, _) in list.iter() {
-                if last != Some((t as *const Tenant, v)) {
-                    names.insert(visitor_name(t, v));
-                    last = Some((t as *const Tenant, v));
+        // Lists are sorted by visitor (in the string order of their names)
+        // first: distinct visitors are runs, and the two lists' runs merge.
+        fn runs<'t>(t: &'t Tenant, list: &[Cand]) -> Vec<&'t str> {
+            let mut out: Vec<&str> = Vec::new();
+            let mut last = None;
+            for &(v, _, _) in list {
+                if last != Some(v) {
+                    out.push(visitor_name(t, v));
+                    last = Some(v);
                 }
             }
+            out
         }
-        Some(Summary { gained: d.gained.len(), lost: d.lost.len(), visitors_affected: names.len() })
+        let (g, l) = (runs(edited, &d.gained), runs(self.base, &d.lost));
+        let (mut i, mut j, mut visitors) = (0, 0, 0);
+        while i < g.len() || j < l.len() {
+            match (g.get(i), l.get(j)) {
+                (Some(a), Some(b)) if a == b => (i, j) = (i + 1, j + 1),
+                (Some(a), Some(b)) if a < b => i += 1,
+                (Some(_), None) => i += 1,
+                _ => j += 1,
+            }
+            visitors += 1;
+        }
+        Some(Summary { gained: d.gained.len(), lost: d.lost.len(), visitors_affected: visitors })
     }
 
     /// Whether this scenario shows that kind of change.
