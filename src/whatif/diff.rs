@@ -783,47 +783,28 @@ pub(crate) struct RowOrder {
 
 impl RowOrder {
     pub(crate) fn new(t: &Tenant) -> RowOrder {
-        // Visitors: `anonymous` among the contact ids.
+        // Rows: the tenant's print order (`TABLE:ID`), and back (kept here:
+        // an edited tenant with the same rows shares this order, not its own).
+        let row_rank = t.row_rank().to_vec();
+        let mut row_by_rank = vec![0; row_rank.len()];
+        for (x, &r) in row_rank.iter().enumerate() {
+            row_by_rank[r as usize] = x as RowId;
+        }
+        // Visitors: the contacts in id order (their rows' order), with
+        // `anonymous` put among them by name.
         let contacts = t.contacts();
-        let mut names: Vec<(&str, Option<RowId>)> = contacts.clone().map(|c| (t.row_name(c), Some(c))).collect();
-        names.push(("anonymous", None));
-        names.sort_unstable();
+        let mut sorted: Vec<RowId> = contacts.clone().collect();
+        sorted.sort_unstable_by_key(|&c| row_rank[c as usize]);
+        let anon_rank = sorted.partition_point(|&c| t.row_name(c) < "anonymous") as u32;
+        let mut visitor_by_rank: Vec<Visitor> = sorted.iter().map(|&c| Visitor::Contact(c)).collect();
+        visitor_by_rank.insert(anon_rank as usize, Visitor::Anonymous);
         let mut visitor_rank = vec![0; contacts.len()];
-        let mut anon_rank = 0;
-        let mut visitor_by_rank = Vec::with_capacity(names.len());
-        for (r, (_, c)) in names.into_iter().enumerate() {
-            match c {
-                Some(c) => {
-                    visitor_rank[(c - contacts.start) as usize] = r as u32;
-                    visitor_by_rank.push(Visitor::Contact(c));
-                }
-                None => {
-                    anon_rank = r as u32;
-                    visitor_by_rank.push(Visitor::Anonymous);
-                }
+        for (r, v) in visitor_by_rank.iter().enumerate() {
+            if let Visitor::Contact(c) = v {
+                visitor_rank[(c - contacts.start) as usize] = r as u32;
             }
         }
-        // Rows: by `TABLE:` then by id, which is `TABLE:ID` order as long as
-        // no table name holds a `:`; otherwise compare the whole strings.
-        let mut rows: Vec<RowId> = Vec::with_capacity(t.row_count() as usize);
-        if t.tables.iter().any(|tb| tb.name.contains(':')) {
-            rows.extend(0..t.row_count());
-            rows.sort_by_cached_key(|&x| t.row_ref(x));
-        } else {
-            let mut tables: Vec<usize> = (0..t.tables.len()).filter(|&i| !t.tables[i].ids.is_empty()).collect();
-            tables.sort_by_cached_key(|&i| format!("{}:", t.tables[i].name));
-            for i in tables {
-                let tb = &t.tables[i];
-                let mut ids: Vec<u32> = (0..tb.ids.len() as u32).collect();
-                ids.sort_unstable_by(|&a, &b| tb.ids[a as usize].cmp(&tb.ids[b as usize]));
-                rows.extend(ids.into_iter().map(|k| tb.first + k));
-            }
-        }
-        let mut row_rank = vec![0; t.row_count() as usize];
-        for (r, &x) in rows.iter().enumerate() {
-            row_rank[x as usize] = r as u32;
-        }
-        RowOrder { contacts, visitor_rank, anon_rank, visitor_by_rank, row_rank, row_by_rank: rows }
+        RowOrder { contacts, visitor_rank, anon_rank, visitor_by_rank, row_rank, row_by_rank }
     }
 }
 
