@@ -5,7 +5,7 @@
 
 use crate::model::{PermId, Privilege, RelKind, RoleId, RowId, Scope, TableId, Tenant};
 use portal_access_rules as rules;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use crate::model::Visitor;
 
@@ -90,11 +90,11 @@ pub struct Grants {
     /// Per row: `(account, perm)` from AccountMemberGrant.
     am_row: ByRow<(RowId, PermId)>,
     /// `(contact, row, perm)`.
-    c_by_contact: Vec<(RowId, RowId, PermId)>,
+    c_by_contact: OnceLock<Vec<(RowId, RowId, PermId)>>,
     /// `(account, row, perm)` from AccountGrant.
-    a_by_account: Vec<(RowId, RowId, PermId)>,
+    a_by_account: OnceLock<Vec<(RowId, RowId, PermId)>>,
     /// `(account, row, perm)` from AccountMemberGrant.
-    am_by_account: Vec<(RowId, RowId, PermId)>,
+    am_by_account: OnceLock<Vec<(RowId, RowId, PermId)>>,
     /// Memberships and accounts, indexed (shared by tenants that agree on them).
     members: Arc<Members>,
     /// Permissions per table.
@@ -248,10 +248,14 @@ fn by_key(v: &[(u32, RowId, RowId)]) -> Vec<(RowId, RowId, PermId)> {
     out
 }
 
-/// `(key, row, perm)` sorted, grouped by row: each row's `(key, perm)` sorted.
-fn key_by_row(v: &[(RowId, RowId, PermId)]) -> ByRow<(RowId, PermId)> {
-    let entries: Vec<(RowId, (RowId, PermId))> = v.iter().map(|&(k, x, n)| (x, (k, n))).collect();
-    ByRow::new(&entries)
+/// `(perm, key, row)` facts grouped by row: each row's `(key, perm)` sorted.
+fn key_by_row(v: &[(PermId, RowId, RowId)]) -> ByRow<(RowId, PermId)> {
+    let entries: Vec<(RowId, (RowId, PermId))> = v.iter().map(|&(n, k, x)| (x, (k, n))).collect();
+    let mut by = ByRow::new(&entries);
+    for w in by.off.windows(2) {
+        by.vals[w[0] as usize..w[1] as usize].sort_unstable();
+    }
+    by
 }
 
 impl Grants {
@@ -296,12 +300,10 @@ impl Grants {
         // InG is sorted by permission, so each row's permissions come out sorted.
         let g: Vec<(RowId, PermId)> = derived.in_g.iter().map(|&(n, x)| (x, n)).collect();
         let g_row = ByRow::new(&g);
-        let c_by_contact = by_key(&derived.contact_grant);
-        let a_by_account = by_key(&derived.account_grant);
-        let am_by_account = by_key(&derived.account_member_grant);
-        let c_row = key_by_row(&c_by_contact);
-        let a_row = key_by_row(&a_by_account);
-        let am_row = key_by_row(&am_by_account);
+        // The per-visitor indexes (for `what`) are built on first use.
+        let c_row = key_by_row(&derived.contact_grant);
+        let a_row = key_by_row(&derived.account_grant);
+        let am_row = key_by_row(&derived.account_member_grant);
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         let mut in_all_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
@@ -321,9 +323,9 @@ impl Grants {
             c_row,
             a_row,
             am_row,
-            c_by_contact,
-            a_by_account,
-            am_by_account,
+            c_by_contact: OnceLock::new(),
+            a_by_account: OnceLock::new(),
+            am_by_account: OnceLock::new(),
             members,
             perms_by_table,
             in_all_by_table,
@@ -541,18 +543,18 @@ impl Grants {
             out.extend(range(&self.derived.in_g, n, |e| e.0).iter().map(|e| e.1));
         }
         if let Visitor::Contact(c) = v {
-            for &(_, x, n) in range(&self.c_by_contact, c, |e| e.0) {
+            for &(_, x, n) in range(self.c_by_contact.get_or_init(|| by_key(&self.derived.contact_grant)), c, |e| e.0) {
                 if ok(n) {
                     out.push(x);
                 }
             }
             if let Some(a) = t.account_of(c) {
-                for &(_, x, n) in range(&self.a_by_account, a, |e| e.0) {
+                for &(_, x, n) in range(self.a_by_account.get_or_init(|| by_key(&self.derived.account_grant)), a, |e| e.0) {
                     if ok(n) {
                         out.push(x);
                     }
                 }
-                for &(_, x, n) in range(&self.am_by_account, a, |e| e.0) {
+                for &(_, x, n) in range(self.am_by_account.get_or_init(|| by_key(&self.derived.account_member_grant)), a, |e| e.0) {
                     if ok(n) && self.holds(t, v, n) {
                         out.push(x);
                     }
