@@ -5,13 +5,10 @@
 use crate::error::LoadError;
 use crate::load::parse_json;
 use crate::model::{kind_of, Privilege, Scope};
-use crate::raw::ObjectOnly;
-use crate::raw::{RawPermission, RawRole};
-use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+
+use crate::raw::{objects, RawPermission, RawRole};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
-use std::fmt;
-use std::marker::PhantomData;
 use std::path::Path;
 
 /// The change document format tag.
@@ -183,32 +180,6 @@ struct ScenarioDoc {
     name: Option<String>,
     #[serde(deserialize_with = "objects")]
     changes: Vec<ChangeDoc>,
-}
-
-/// An array whose elements are JSON objects (serde's derived structs would
-/// also take an array of their fields in order).
-fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    struct Objects<T>(PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for Objects<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an array of objects")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(x) = seq.next_element_seed(Objects::<T>(PhantomData))? {
-                out.push(x);
-            }
-            Ok(out)
-        }
-    }
-    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Objects<T> {
-        type Value = T;
-        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<T, D2::Error> {
-            T::deserialize(ObjectOnly(d))
-        }
-    }
-    d.deserialize_seq(Objects::<T>(PhantomData))
 }
 
 fn some_objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Vec<T>>, D::Error> {
