@@ -5,6 +5,8 @@
 //! scratch.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::grant_line_set;
 use portal_access::query::GrantLine;
 use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, WhatIf};
 use portal_access::{Analysis, LoadError, Tenant};
@@ -16,21 +18,10 @@ fn example() -> Analysis {
     Analysis::load(&path).unwrap()
 }
 
-fn all_grants(a: &Analysis) -> BTreeSet<GrantLine> {
-    let mut s = BTreeSet::new();
-    a.for_each_grant(None, |g| {
-        s.insert(g.clone());
-        Ok(())
-    })
-    .unwrap()
-    .unwrap();
-    s
-}
-
 /// The difference of the full grant sets, both derived from scratch.
 fn oracle(base: &Analysis, edited: &Tenant) -> GrantDiff {
     let e = Analysis::new(edited.clone());
-    let (gb, ge) = (all_grants(base), all_grants(&e));
+    let (gb, ge) = (grant_line_set(base), grant_line_set(&e));
     GrantDiff { gained: ge.difference(&gb).cloned().collect(), lost: gb.difference(&ge).cloned().collect() }
 }
 
@@ -416,7 +407,7 @@ fn remove_row() {
     // no longer reads C1's row.
     let base = example();
     let d = diff_on(&base, r#"[{"op": "remove_row", "row": "contact:C1"}]"#);
-    let c1_before = all_grants(&base).into_iter().filter(|l| l.visitor == "C1").count();
+    let c1_before = grant_line_set(&base).into_iter().filter(|l| l.visitor == "C1").count();
     assert_eq!(count(&d.lost, "C1"), c1_before);
     assert!(d.lost.contains(&g("C2", "read", "contact:C1")));
     assert_eq!(d.lost.len(), c1_before + 1);

@@ -4,8 +4,9 @@
 //! grant by grant.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::grant_line_set;
 use portal_access::model::RelKind;
-use portal_access::query::GrantLine;
 use portal_access::testkit::{random_tenant, Rng, Size};
 use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
 use portal_access::{Analysis, Tenant};
@@ -170,17 +171,6 @@ fn random_changes(t: &Tenant, seed: u64, n: usize) -> String {
     json!({"format": "portal-access/changes@1", "scenarios": [{"name": "random", "changes": changes}]}).to_string()
 }
 
-fn all_grants(a: &Analysis) -> BTreeSet<GrantLine> {
-    let mut s = BTreeSet::new();
-    a.for_each_grant(None, |g| {
-        s.insert(g.clone());
-        Ok(())
-    })
-    .unwrap()
-    .unwrap();
-    s
-}
-
 /// Runs one random case; returns whether the scenario applied.
 fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
     let base = Analysis::new(Tenant::build(random_tenant(seed, size), "random.json").unwrap());
@@ -192,7 +182,7 @@ fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
     let w = WhatIf::new(&base);
     let got = w.diff(&edited, &effect);
     let after = Analysis::new(edited.clone());
-    let (gb, ge) = (all_grants(&base), all_grants(&after));
+    let (gb, ge) = (grant_line_set(&base), grant_line_set(&after));
     let expected =
         GrantDiff { gained: ge.difference(&gb).cloned().collect(), lost: gb.difference(&ge).cloned().collect() };
     assert_eq!(got, expected, "tenant seed {seed}, changes {doc}");

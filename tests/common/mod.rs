@@ -118,6 +118,18 @@ pub fn grant_set(a: &Analysis) -> BTreeSet<(String, String, String)> {
     grant_lines(a).into_iter().collect()
 }
 
+/// Every grant (S25) as the library prints it, as a set.
+pub fn grant_line_set(a: &Analysis) -> BTreeSet<portal_access::query::GrantLine> {
+    let mut s = BTreeSet::new();
+    a.for_each_grant(None, |g| {
+        s.insert(g.clone());
+        Ok(())
+    })
+    .unwrap()
+    .unwrap();
+    s
+}
+
 /// Every grant (S25) in the order the library streams them.
 pub fn grant_lines(a: &Analysis) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
