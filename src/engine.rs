@@ -102,16 +102,19 @@ pub struct Grants {
     /// Permissions admitting every row (InAll), per table.
     in_all_by_table: Vec<Vec<PermId>>,
     /// Roles per contact as bit sets, when the tenant has at most 64 roles.
-    masks: Option<RoleMasks>,
+    masks: RoleMasks,
 }
 
 /// The roles each contact holds as bit sets over role ids (S3, without the
 /// authenticated-users roles, which `CandAll` covers), and the candidate
-/// roles of each permission: `holds` becomes one AND.
+/// roles of each permission: `holds` becomes a few ANDs. Each set is
+/// `words` 64-bit words, so any number of roles fits.
 #[derive(Debug, Clone)]
 struct RoleMasks {
     /// First contact row id.
     first: RowId,
+    /// Words per set.
+    words: usize,
     /// Per contact: roles held directly or through its account.
     held: Vec<u64>,
     /// Per contact: roles held directly.
@@ -121,34 +124,54 @@ struct RoleMasks {
 }
 
 impl RoleMasks {
-    fn new(t: &Tenant, cand_role: &[Vec<RoleId>]) -> Option<RoleMasks> {
-        if t.roles.len() > 64 {
-            return None;
-        }
+    fn new(t: &Tenant, cand_role: &[Vec<RoleId>]) -> RoleMasks {
+        let w = t.roles.len().div_ceil(64).max(1);
+        let set = |v: &mut [u64], i: usize, r: RoleId| v[i * w + r as usize / 64] |= 1 << (r % 64);
         let contacts = t.contacts();
         let accounts = t.tables[t.account_table as usize].rows();
-        let mut direct = vec![0u64; contacts.len()];
+        let mut direct = vec![0u64; contacts.len() * w];
         for &(c, r) in &t.contact_members {
-            direct[(c - contacts.start) as usize] |= 1 << r;
+            set(&mut direct, (c - contacts.start) as usize, r);
         }
-        let mut by_account = vec![0u64; accounts.len()];
+        let mut by_account = vec![0u64; accounts.len() * w];
         for &(a, r) in &t.account_members {
-            if let Some(m) = a.checked_sub(accounts.start).and_then(|i| by_account.get_mut(i as usize)) {
-                *m |= 1 << r;
+            if let Some(i) = a.checked_sub(accounts.start).filter(|&i| (i as usize) < accounts.len()) {
+                set(&mut by_account, i as usize, r);
             }
         }
         let mut held = direct.clone();
         for &(c, a) in t.contact_account.iter() {
-            if let Some(&m) = a.checked_sub(accounts.start).and_then(|i| by_account.get(i as usize)) {
-                held[(c - contacts.start) as usize] |= m;
+            if let Some(i) = a.checked_sub(accounts.start).filter(|&i| (i as usize) < accounts.len()) {
+                let (ci, ai) = ((c - contacts.start) as usize * w, i as usize * w);
+                for k in 0..w {
+                    held[ci + k] |= by_account[ai + k];
+                }
             }
         }
-        let cand = cand_role.iter().map(|rs| rs.iter().fold(0u64, |m, &r| m | 1 << r)).collect();
-        Some(RoleMasks { first: contacts.start, held, direct, cand })
+        let mut cand = vec![0u64; cand_role.len() * w];
+        for (n, rs) in cand_role.iter().enumerate() {
+            for &r in rs {
+                set(&mut cand, n, r);
+            }
+        }
+        RoleMasks { first: contacts.start, words: w, held, direct, cand }
     }
 
-    fn of(v: &[u64], first: RowId, c: RowId) -> u64 {
-        c.checked_sub(first).and_then(|i| v.get(i as usize)).copied().unwrap_or(0)
+    /// The words of contact `c` in `v` (empty for a row that is no contact).
+    fn of<'a>(&self, v: &'a [u64], c: RowId) -> &'a [u64] {
+        let i = c.wrapping_sub(self.first) as usize;
+        v.get(i * self.words..(i + 1) * self.words).unwrap_or(&[])
+    }
+
+    /// Whether the sets of contact `c` in `v` and of permission `n` meet.
+    fn meets(&self, v: &[u64], c: RowId, n: PermId) -> bool {
+        let n = n as usize * self.words;
+        self.of(v, c).iter().zip(&self.cand[n..n + self.words]).any(|(a, b)| a & b != 0)
+    }
+
+    /// Whether contact `c` holds role `r` (directly or through its account).
+    fn has(&self, c: RowId, r: RoleId) -> bool {
+        self.of(&self.held, c).get(r as usize / 64).is_some_and(|w| w >> (r % 64) & 1 == 1)
     }
 }
 
@@ -333,24 +356,12 @@ impl Grants {
         }
     }
 
-    /// Whether contact `c` holds role `r` directly or through its account (S3).
-    fn has_role(&self, t: &Tenant, c: RowId, r: RoleId) -> bool {
-        self.members.members_by_role.binary_search(&(r, c)).is_ok()
-            || t.account_of(c).is_some_and(|a| self.members.accounts_by_role.binary_search(&(r, a)).is_ok())
-    }
-
     /// Whether `n` is a candidate for visitor `v`: active, in a tree `v` holds (S3 to S8).
-    pub fn holds(&self, t: &Tenant, v: Visitor, n: PermId) -> bool {
+    pub fn holds(&self, _t: &Tenant, v: Visitor, n: PermId) -> bool {
         let n = n as usize;
         match v {
             Visitor::Anonymous => self.cand_anon[n],
-            Visitor::Contact(c) => {
-                self.cand_all[n]
-                    || match &self.masks {
-                        Some(m) => RoleMasks::of(&m.held, m.first, c) & m.cand[n] != 0,
-                        None => self.cand_role[n].iter().any(|&r| self.has_role(t, c, r)),
-                    }
-            }
+            Visitor::Contact(c) => self.cand_all[n] || self.masks.meets(&self.masks.held, c, n as PermId),
         }
     }
 
@@ -367,17 +378,8 @@ impl Grants {
     /// The contacts of account `a` that AccountMemberGrant `(n, a, _)` grants
     /// to: those holding a candidate role of `n` directly, ascending.
     pub fn account_members_holding(&self, a: RowId, n: PermId) -> Vec<RowId> {
-        let roles = &self.cand_role[n as usize];
-        match &self.masks {
-            Some(m) => {
-                let want = m.cand[n as usize];
-                self.account_contacts(a).filter(|&c| RoleMasks::of(&m.direct, m.first, c) & want != 0).collect()
-            }
-            None => self
-                .account_contacts(a)
-                .filter(|&c| roles.iter().any(|&r| self.members.members_by_role.binary_search(&(r, c)).is_ok()))
-                .collect(),
-        }
+        let m = &self.masks;
+        self.account_contacts(a).filter(|&c| m.meets(&m.direct, c, n)).collect()
     }
 
     /// Calls `f` with each candidate permission that lets `v` do `p` (not
@@ -572,7 +574,7 @@ impl Grants {
             Visitor::Anonymous => d.create_anon.clone(),
             Visitor::Contact(c) => {
                 let mut o = d.create_all.clone();
-                o.extend(d.create_role.iter().filter(|(r, _)| self.has_role(t, c, *r)).map(|(_, tt)| *tt));
+                o.extend(d.create_role.iter().filter(|(r, _)| self.masks.has(c, *r)).map(|(_, tt)| *tt));
                 o
             }
         };

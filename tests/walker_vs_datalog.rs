@@ -176,6 +176,49 @@ fn example_tenant_agrees() {
     check_raw(raw);
 }
 
+/// More than 64 web roles: random tenants whose memberships and permission
+/// roles are renamed onto roles numbered past 64 (role sets span several
+/// words in the engine) still agree with the walker.
+#[test]
+fn tenants_with_more_than_64_roles_agree() {
+    use std::sync::Arc;
+    for seed in 0..16 {
+        let mut raw = random_tenant(seed, Size::small());
+        let extra = 70;
+        let template = raw.web_roles.first().cloned().expect("a role");
+        let old: Vec<String> = raw.web_roles.iter().map(|r| r.id.clone()).collect();
+        let flagged: Vec<String> =
+            raw.web_roles.iter().filter(|r| r.anonymous_users || r.authenticated_users).map(|r| r.id.clone()).collect();
+        for i in 0..extra {
+            let mut r = template.clone();
+            r.id = format!("RX{i}");
+            r.anonymous_users = false;
+            r.authenticated_users = false;
+            r.active = true;
+            raw.web_roles.push(r);
+        }
+        // Every use of plain role k now names RX(64 + k % 6), past the first
+        // word; the anonymous and authenticated roles keep their uses.
+        let rename = |id: &String| -> String {
+            match old.iter().position(|o| o == id) {
+                Some(k) if !flagged.contains(id) => format!("RX{}", 64 + k % 6),
+                _ => id.clone(),
+            }
+        };
+        let members = Arc::make_mut(&mut raw.role_members);
+        for m in members.contacts.iter_mut().chain(members.accounts.iter_mut()) {
+            m.1 = rename(&m.1);
+        }
+        for p in &mut raw.table_permissions {
+            p.web_roles = p.web_roles.iter().map(&rename).collect();
+        }
+        let t = Tenant::build(raw.clone(), "many-roles").unwrap();
+        assert!(t.roles.len() > 64);
+        let d = disagreements(&t);
+        assert!(d.is_empty(), "seed {seed}: {} disagreements:\n{}", d.len(), d.join("\n"));
+    }
+}
+
 // ----------------------------------------------------------- hand-made cases
 
 /// S21: Account scope on `account` through `account_parent_account` admits
