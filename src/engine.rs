@@ -81,14 +81,8 @@ pub struct Grants {
     cand_all: Vec<bool>,
     cand_role: Vec<Vec<RoleId>>,
     in_all: Vec<bool>,
-    /// Per row: permissions admitting it for every holder (InG).
-    g_row: ByRow<PermId>,
-    /// Per row: `(contact, perm)` from ContactGrant.
-    c_row: ByRow<(RowId, PermId)>,
-    /// Per row: `(account, perm)` from AccountGrant.
-    a_row: ByRow<(RowId, PermId)>,
-    /// Per row: `(account, perm)` from AccountMemberGrant.
-    am_row: ByRow<(RowId, PermId)>,
+    /// The grants by row (built by [`Grants::index_with`], or on first use).
+    by_row: OnceLock<RowGrants>,
     /// `(contact, row, perm)`.
     c_by_contact: OnceLock<Vec<(RowId, RowId, PermId)>>,
     /// `(account, row, perm)` from AccountGrant.
@@ -101,16 +95,42 @@ pub struct Grants {
     perms_by_table: Vec<Vec<PermId>>,
     /// Permissions admitting every row (InAll), per table.
     in_all_by_table: Vec<Vec<PermId>>,
-    /// Roles per contact as bit sets, when the tenant has at most 64 roles.
-    masks: RoleMasks,
+    /// Per permission: its `CandRole` roles as a set of the members' role-set words.
+    cand_sets: Vec<u64>,
+}
+
+/// The derived grants grouped by row, for `can` and `who`.
+#[derive(Debug, Clone)]
+struct RowGrants {
+    /// Per row: permissions admitting it for every holder (InG).
+    g: ByRow<PermId>,
+    /// Per row: `(contact, perm)` from ContactGrant.
+    c: ByRow<(RowId, PermId)>,
+    /// Per row: `(account, perm)` from AccountGrant.
+    a: ByRow<(RowId, PermId)>,
+    /// Per row: `(account, perm)` from AccountMemberGrant.
+    am: ByRow<(RowId, PermId)>,
+}
+
+impl RowGrants {
+    fn new(d: &rules::Derived) -> RowGrants {
+        // InG is sorted by permission, so each row's permissions come out sorted.
+        let g: Vec<(RowId, PermId)> = d.in_g.iter().map(|&(n, x)| (x, n)).collect();
+        RowGrants {
+            g: ByRow::new(&g),
+            c: key_by_row(&d.contact_grant),
+            a: key_by_row(&d.account_grant),
+            am: key_by_row(&d.account_member_grant),
+        }
+    }
 }
 
 /// The roles each contact holds as bit sets over role ids (S3, without the
-/// authenticated-users roles, which `CandAll` covers), and the candidate
-/// roles of each permission: `holds` becomes a few ANDs. Each set is
-/// `words` 64-bit words, so any number of roles fits.
-#[derive(Debug, Clone)]
-struct RoleMasks {
+/// authenticated-users roles, which `CandAll` covers): `holds` becomes a
+/// few ANDs against a permission's candidate roles ([`Grants`]). Each set
+/// is `words` 64-bit words, enough for every role a membership names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RoleSets {
     /// First contact row id.
     first: RowId,
     /// Words per set.
@@ -119,24 +139,22 @@ struct RoleMasks {
     held: Vec<u64>,
     /// Per contact: roles held directly.
     direct: Vec<u64>,
-    /// Per permission: its `CandRole` roles.
-    cand: Vec<u64>,
 }
 
-impl RoleMasks {
-    fn new(t: &Tenant, cand_role: &[Vec<RoleId>]) -> RoleMasks {
-        let w = t.roles.len().div_ceil(64).max(1);
-        let set = |v: &mut [u64], i: usize, r: RoleId| v[i * w + r as usize / 64] |= 1 << (r % 64);
+impl RoleSets {
+    fn new(t: &Tenant) -> RoleSets {
+        let top = t.contact_members.iter().chain(&t.account_members).map(|e| e.1 as usize + 1).max().unwrap_or(0);
+        let w = top.div_ceil(64).max(1);
         let contacts = t.contacts();
         let accounts = t.tables[t.account_table as usize].rows();
         let mut direct = vec![0u64; contacts.len() * w];
         for &(c, r) in &t.contact_members {
-            set(&mut direct, (c - contacts.start) as usize, r);
+            set_bit(&mut direct, w, (c - contacts.start) as usize, r);
         }
         let mut by_account = vec![0u64; accounts.len() * w];
         for &(a, r) in &t.account_members {
             if let Some(i) = a.checked_sub(accounts.start).filter(|&i| (i as usize) < accounts.len()) {
-                set(&mut by_account, i as usize, r);
+                set_bit(&mut by_account, w, i as usize, r);
             }
         }
         let mut held = direct.clone();
@@ -148,13 +166,7 @@ impl RoleMasks {
                 }
             }
         }
-        let mut cand = vec![0u64; cand_role.len() * w];
-        for (n, rs) in cand_role.iter().enumerate() {
-            for &r in rs {
-                set(&mut cand, n, r);
-            }
-        }
-        RoleMasks { first: contacts.start, words: w, held, direct, cand }
+        RoleSets { first: contacts.start, words: w, held, direct }
     }
 
     /// The words of contact `c` in `v` (empty for a row that is no contact).
@@ -163,16 +175,34 @@ impl RoleMasks {
         v.get(i * self.words..(i + 1) * self.words).unwrap_or(&[])
     }
 
-    /// Whether the sets of contact `c` in `v` and of permission `n` meet.
-    fn meets(&self, v: &[u64], c: RowId, n: PermId) -> bool {
-        let n = n as usize * self.words;
-        self.of(v, c).iter().zip(&self.cand[n..n + self.words]).any(|(a, b)| a & b != 0)
+    /// Whether the set of contact `c` in `v` meets the role set `roles`
+    /// (`words` words).
+    fn meets(&self, v: &[u64], c: RowId, roles: &[u64]) -> bool {
+        self.of(v, c).iter().zip(roles).any(|(a, b)| a & b != 0)
     }
 
     /// Whether contact `c` holds role `r` (directly or through its account).
     fn has(&self, c: RowId, r: RoleId) -> bool {
         self.of(&self.held, c).get(r as usize / 64).is_some_and(|w| w >> (r % 64) & 1 == 1)
     }
+
+    /// Each permission's candidate roles as a set of `words` words
+    /// (roles no membership names are held by nobody and left out).
+    fn cand(&self, cand_role: &[Vec<RoleId>]) -> Vec<u64> {
+        let w = self.words;
+        let mut cand = vec![0u64; cand_role.len() * w];
+        for (n, rs) in cand_role.iter().enumerate() {
+            for &r in rs.iter().filter(|&&r| (r as usize) < w * 64) {
+                set_bit(&mut cand, w, n, r);
+            }
+        }
+        cand
+    }
+}
+
+/// Sets bit `r` of set `i` in `v` (sets of `w` words).
+fn set_bit(v: &mut [u64], w: usize, i: usize, r: RoleId) {
+    v[i * w + r as usize / 64] |= 1 << (r % 64);
 }
 
 /// Role memberships and contact accounts of a tenant, indexed.
@@ -184,6 +214,8 @@ pub(crate) struct Members {
     pub(crate) accounts_by_role: Vec<(RoleId, RowId)>,
     /// `(account, contact)` for contacts whose account it is, sorted.
     pub(crate) contacts_by_account: Vec<(RowId, RowId)>,
+    /// Roles per contact as bit sets.
+    sets: RoleSets,
 }
 
 impl Members {
@@ -194,7 +226,7 @@ impl Members {
         accounts_by_role.sort_unstable();
         let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
         contacts_by_account.sort_unstable();
-        Members { members_by_role, accounts_by_role, contacts_by_account }
+        Members { members_by_role, accounts_by_role, contacts_by_account, sets: RoleSets::new(t) }
     }
 
     /// Direct members of role `r`, ascending.
@@ -303,6 +335,14 @@ impl Grants {
     /// Indexes derived relations for answers, with the memberships of `t`
     /// already indexed (shared with another tenant that has the same).
     pub(crate) fn index_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
+        let g = Grants::unindexed_with(t, derived, members);
+        g.rows();
+        g
+    }
+
+    /// [`Grants::index_with`] leaving the grants by row to be built on
+    /// first use (a what-if side that is only read permission by permission).
+    pub(crate) fn unindexed_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
         let np = t.permissions.len();
         let mut cand_anon = vec![false; np];
         let mut cand_all = vec![false; np];
@@ -320,13 +360,7 @@ impl Grants {
         for &n in &derived.in_all {
             in_all[n as usize] = true;
         }
-        // InG is sorted by permission, so each row's permissions come out sorted.
-        let g: Vec<(RowId, PermId)> = derived.in_g.iter().map(|&(n, x)| (x, n)).collect();
-        let g_row = ByRow::new(&g);
         // The per-visitor indexes (for `what`) are built on first use.
-        let c_row = key_by_row(&derived.contact_grant);
-        let a_row = key_by_row(&derived.account_grant);
-        let am_row = key_by_row(&derived.account_member_grant);
         let mut perms_by_table = vec![Vec::new(); t.tables.len()];
         let mut in_all_by_table = vec![Vec::new(); t.tables.len()];
         for (n, p) in t.permissions.iter().enumerate() {
@@ -335,24 +369,21 @@ impl Grants {
                 in_all_by_table[p.table as usize].push(n as PermId);
             }
         }
-        let masks = RoleMasks::new(t, &cand_role);
+        let cand_sets = members.sets.cand(&cand_role);
         Grants {
             derived,
             cand_anon,
             cand_all,
             cand_role,
             in_all,
-            g_row,
-            c_row,
-            a_row,
-            am_row,
+            by_row: OnceLock::new(),
             c_by_contact: OnceLock::new(),
             a_by_account: OnceLock::new(),
             am_by_account: OnceLock::new(),
             members,
             perms_by_table,
             in_all_by_table,
-            masks,
+            cand_sets,
         }
     }
 
@@ -361,8 +392,29 @@ impl Grants {
         let n = n as usize;
         match v {
             Visitor::Anonymous => self.cand_anon[n],
-            Visitor::Contact(c) => self.cand_all[n] || self.masks.meets(&self.masks.held, c, n as PermId),
+            Visitor::Contact(c) => self.cand_all[n] || {
+                let m = &self.members.sets;
+                m.meets(&m.held, c, self.cand_set(n))
+            },
         }
+    }
+
+    /// Permission `n`'s candidate roles as a role set.
+    fn cand_set(&self, n: usize) -> &[u64] {
+        let w = self.members.sets.words;
+        &self.cand_sets[n * w..(n + 1) * w]
+    }
+
+    /// Whether contact `c` holds a candidate role of `n` directly (the
+    /// contacts AccountMemberGrant grants to).
+    pub(crate) fn holds_directly(&self, c: RowId, n: PermId) -> bool {
+        let m = &self.members.sets;
+        m.meets(&m.direct, c, self.cand_set(n as usize))
+    }
+
+    /// The grants by row, built on first use unless already built.
+    fn rows(&self) -> &RowGrants {
+        self.by_row.get_or_init(|| RowGrants::new(&self.derived))
     }
 
     /// The indexed memberships.
@@ -378,8 +430,7 @@ impl Grants {
     /// The contacts of account `a` that AccountMemberGrant `(n, a, _)` grants
     /// to: those holding a candidate role of `n` directly, ascending.
     pub fn account_members_holding(&self, a: RowId, n: PermId) -> Vec<RowId> {
-        let m = &self.masks;
-        self.account_contacts(a).filter(|&c| m.meets(&m.direct, c, n)).collect()
+        self.account_contacts(a).filter(|&c| self.holds_directly(c, n)).collect()
     }
 
     /// Calls `f` with each candidate permission that lets `v` do `p` (not
@@ -388,8 +439,9 @@ impl Grants {
     fn visit_via(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, mut f: impl FnMut(PermId) -> bool) -> bool {
         let table = t.table_of(x);
         let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
+        let by = self.rows();
         // Global-anchored rows (InAll, InG) for holders of the tree.
-        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
+        for &n in self.in_all_by_table[table as usize].iter().chain(by.g.row(x)) {
             if ok(n) && self.holds(t, v, n) && f(n) {
                 return true;
             }
@@ -398,18 +450,18 @@ impl Grants {
         fn keyed(by: &ByRow<(RowId, PermId)>, x: RowId, k: RowId) -> impl Iterator<Item = PermId> + '_ {
             range(by.row(x), k, |e| e.0).iter().map(|e| e.1)
         }
-        for n in keyed(&self.c_row, x, c) {
+        for n in keyed(&by.c, x, c) {
             if ok(n) && f(n) {
                 return true;
             }
         }
         if let Some(a) = t.account_of(c) {
-            for n in keyed(&self.a_row, x, a) {
+            for n in keyed(&by.a, x, a) {
                 if ok(n) && f(n) {
                     return true;
                 }
             }
-            for n in keyed(&self.am_row, x, a) {
+            for n in keyed(&by.am, x, a) {
                 if ok(n) && self.holds(t, v, n) && f(n) {
                     return true;
                 }
@@ -476,7 +528,8 @@ impl Grants {
         let mut anonymous = false;
         let mut everyone = false;
         let mut out: Vec<RowId> = Vec::new();
-        for &n in self.in_all_by_table[table as usize].iter().chain(self.g_row.row(x)) {
+        let by = self.rows();
+        for &n in self.in_all_by_table[table as usize].iter().chain(by.g.row(x)) {
             if ok(n) {
                 anonymous |= self.cand_anon[n as usize];
                 if !everyone {
@@ -487,13 +540,13 @@ impl Grants {
         if everyone {
             out = t.contacts().collect();
         } else {
-            out.extend(self.c_row.row(x).iter().filter(|e| ok(e.1)).map(|e| e.0));
-            for &(a, n) in self.a_row.row(x) {
+            out.extend(by.c.row(x).iter().filter(|e| ok(e.1)).map(|e| e.0));
+            for &(a, n) in by.a.row(x) {
                 if ok(n) {
                     out.extend(self.account_contacts(a));
                 }
             }
-            for &(a, n) in self.am_row.row(x) {
+            for &(a, n) in by.am.row(x) {
                 if ok(n) {
                     out.extend(self.account_members_holding(a, n));
                 }
@@ -574,7 +627,7 @@ impl Grants {
             Visitor::Anonymous => d.create_anon.clone(),
             Visitor::Contact(c) => {
                 let mut o = d.create_all.clone();
-                o.extend(d.create_role.iter().filter(|(r, _)| self.masks.has(c, *r)).map(|(_, tt)| *tt));
+                o.extend(d.create_role.iter().filter(|(r, _)| self.members.sets.has(c, *r)).map(|(_, tt)| *tt));
                 o
             }
         };

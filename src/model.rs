@@ -285,6 +285,9 @@ impl Table {
     }
 }
 
+/// No account (in `Tenant::account_by_contact`).
+const NO_ACCOUNT: RowId = RowId::MAX;
+
 /// A lookup value that names no row (S24), kept for lint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dangling {
@@ -327,6 +330,9 @@ pub struct Tenant {
     pub links: Arc<Vec<(RelId, RowId, RowId)>>,
     /// `acct(c)` for each contact that has one (S1), sorted by contact.
     pub contact_account: Arc<Vec<(RowId, RowId)>>,
+    /// `acct(c)` by contact (`c - first contact`), [`NO_ACCOUNT`] for none:
+    /// [`Tenant::account_of`] in one read.
+    account_by_contact: Arc<Vec<RowId>>,
     /// Lookup values and association ids that name no row (S24).
     pub dangling: Arc<Vec<Dangling>>,
     /// Table id of `contact`.
@@ -594,6 +600,7 @@ struct RowPart {
     rel_index: HashMap<String, RelId>,
     links: Arc<Vec<(RelId, RowId, RowId)>>,
     contact_account: Arc<Vec<(RowId, RowId)>>,
+    account_by_contact: Arc<Vec<RowId>>,
     dangling: Arc<Vec<Dangling>>,
     contact_table: TableId,
     account_table: TableId,
@@ -643,6 +650,7 @@ impl Tenant {
             rel_index: self.rel_index.clone(),
             links: self.links.clone(),
             contact_account: self.contact_account.clone(),
+            account_by_contact: self.account_by_contact.clone(),
             dangling: self.dangling.clone(),
             contact_table: self.contact_table,
             account_table: self.account_table,
@@ -888,6 +896,13 @@ impl Tenant {
             .collect();
         contact_account.sort_unstable();
         contact_account.dedup_by_key(|(c, _)| *c);
+        let contacts = tables[contact_table as usize].rows();
+        let mut account_by_contact = vec![NO_ACCOUNT; contacts.len()];
+        for &(c, a) in &contact_account {
+            if let Some(slot) = c.checked_sub(contacts.start).and_then(|i| account_by_contact.get_mut(i as usize)) {
+                *slot = a;
+            }
+        }
         Ok(RowPart {
             tables,
             table_index,
@@ -896,6 +911,7 @@ impl Tenant {
             rel_index,
             links: Arc::new(links),
             contact_account: Arc::new(contact_account),
+            account_by_contact: Arc::new(account_by_contact),
             dangling: Arc::new(dangling),
             contact_table,
             account_table,
@@ -923,6 +939,7 @@ impl Tenant {
             rel_index,
             links,
             contact_account,
+            account_by_contact,
             dangling,
             contact_table,
             account_table,
@@ -1151,6 +1168,7 @@ impl Tenant {
             account_members,
             links,
             contact_account,
+            account_by_contact,
             dangling,
             contact_table,
             account_table,
@@ -1236,10 +1254,9 @@ impl Tenant {
 
     /// `acct(c)` (S1).
     pub fn account_of(&self, contact: RowId) -> Option<RowId> {
-        self.contact_account
-            .binary_search_by_key(&contact, |(c, _)| *c)
-            .ok()
-            .map(|i| self.contact_account[i].1)
+        let first = self.tables[self.contact_table as usize].first;
+        let a = *self.account_by_contact.get(contact.wrapping_sub(first) as usize)?;
+        (a != NO_ACCOUNT).then_some(a)
     }
     /// Contact rows.
     pub fn contacts(&self) -> std::ops::Range<RowId> {

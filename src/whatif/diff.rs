@@ -226,6 +226,42 @@ impl<'a> Side<'a> {
         Holders::Some(out)
     }
 
+    /// Whether permission `n` grants `(v, p, x)` for a row `x` (S16), read
+    /// from its own slices of the derivation (no index by row needed).
+    fn admits(&self, n: PermId, v: Visitor, p: Privilege, x: RowId) -> bool {
+        if !self.t.permissions[n as usize].privileges.has(p) {
+            return false;
+        }
+        let d = &self.g.derived;
+        let global = self.ix.in_all[n as usize] || self.in_g(n).binary_search(&(n, x)).is_ok();
+        if global && self.g.holds(self.t, v, n) {
+            return true;
+        }
+        let Visitor::Contact(c) = v else { return false };
+        let has = |facts: &[(u32, u32, u32)], r: &Range<usize>, k: RowId| facts[r.clone()].binary_search(&(n, k, x)).is_ok();
+        let ix = self.ix;
+        if has(&d.contact_grant, &ix.cg[n as usize], c) {
+            return true;
+        }
+        self.t.account_of(c).is_some_and(|a| {
+            has(&d.account_grant, &ix.ag[n as usize], a)
+                || (has(&d.account_member_grant, &ix.amg[n as usize], a) && self.g.holds_directly(c, n))
+        })
+    }
+
+    /// Whether some permission flagged in `among` grants `(v, p, target)`
+    /// (S16, S17), permission by permission: for a side whose flagged
+    /// permissions are few.
+    fn grants_among(&self, v: Visitor, p: Privilege, target: Target, among: &[bool]) -> bool {
+        let t = self.t;
+        let flagged = |table: TableId| self.ix.perms_by_table[table as usize].iter().copied().filter(|&n| among[n as usize]);
+        match target {
+            Target::Row(x) => flagged(t.table_of(x)).any(|n| self.admits(n, v, p, x)),
+            Target::Table(table) => flagged(table)
+                .any(|n| t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)),
+        }
+    }
+
     /// Whether some permission passing `keep` grants `(v, p, target)` (S16, S17).
     fn grants(&self, v: Visitor, p: Privilege, target: Target, keep: impl Fn(PermId) -> bool) -> bool {
         let t = self.t;
@@ -383,7 +419,8 @@ fn derive_partial(t: &Tenant, keep: &[bool], base: Side, identical: bool) -> Gra
     } else {
         crate::fast::derive_only(t, keep, &members, known.as_ref())
     };
-    Grants::index_with(t, derived, members)
+    // Read permission by permission (`Side::grants_among`): no index by row.
+    Grants::unindexed_with(t, derived, members)
 }
 
 /// Whether permission `n` of `x` and `m` of `y` admit the same rows on the
@@ -678,7 +715,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     let lost = b_keys.sorted(cands, |(v, p, target)| {
         let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
         let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
-            (Some(ve), Some(te)) => es.grants(ve, p, te, |n| aff_e[n as usize]),
+            (Some(ve), Some(te)) => es.grants_among(ve, p, te, &aff_e),
             _ => false,
         };
         !by_unaffected && !by_affected()
