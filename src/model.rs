@@ -589,6 +589,15 @@ fn invalid(file: &str, origin: &Option<Origin>, path: String, field: &str, messa
     LoadError::Invalid { file, place, message }
 }
 
+/// Memberships already resolved for [`Tenant::build_config`]: per list,
+/// the resolved pairs (sorted, without duplicates) of its first entries,
+/// and how many entries that is.
+#[derive(Default)]
+struct KnownMembers {
+    contacts: Option<(Vec<(RowId, RoleId)>, usize)>,
+    accounts: Option<(Vec<(RowId, RoleId)>, usize)>,
+}
+
 /// What the relationships, rows and associations of a tenant determine:
 /// tables, row ids, links, accounts of contacts. The first step of
 /// [`Tenant::build`]; the second validates the configuration against it.
@@ -614,7 +623,7 @@ impl Tenant {
     /// roles, memberships, table permissions) against them.
     pub fn build(raw: RawTenant, source: &str) -> Result<Tenant, LoadError> {
         let rows = Tenant::build_rows(&raw, source)?;
-        Tenant::build_config(rows, raw, source, None)
+        Tenant::build_config(rows, raw, source, KnownMembers::default())
     }
 
     /// Whether `raw` has exactly the relationships, rows, associations and
@@ -656,12 +665,20 @@ impl Tenant {
             account_table: self.account_table,
             end: self.row_count(),
         };
-        // Memberships naming the same contacts, accounts and roles (in the
-        // same order) resolve exactly as they did in `self`.
-        let same_members = raw.role_members == self.raw.role_members
-            && raw.web_roles.len() == self.roles.len()
+        // With the same roles (in the same order), the memberships `self`
+        // already resolved resolve alike: reuse them when the edited list
+        // keeps `self`'s as its start (an edit that adds members), and
+        // resolve only the rest.
+        let same_roles = raw.web_roles.len() == self.roles.len()
             && raw.web_roles.iter().zip(&self.roles).all(|(r, s)| r.id == s.id);
-        let known = same_members.then(|| (self.contact_members.clone(), self.account_members.clone()));
+        let reuse = |now: &[(String, String)], then: &[(String, String)], resolved: &Vec<(RowId, RoleId)>| {
+            (same_roles && now.starts_with(then)).then(|| (resolved.clone(), then.len()))
+        };
+        let (m, old) = (&raw.role_members, &self.raw.role_members);
+        let known = KnownMembers {
+            contacts: reuse(&m.contacts, &old.contacts, &self.contact_members),
+            accounts: reuse(&m.accounts, &old.accounts, &self.account_members),
+        };
         Tenant::build_config(rows, raw, &self.source, known)
     }
 
@@ -919,17 +936,10 @@ impl Tenant {
         })
     }
 
-    /// The second step of [`Tenant::build`]: web roles, memberships and
-    /// table permissions, validated against the rows.
-    /// The second step of [`Tenant::build`]: roles, memberships (unless
-    /// `known` gives them already resolved) and permissions.
-    #[allow(clippy::type_complexity)]
-    fn build_config(
-        rows: RowPart,
-        raw: RawTenant,
-        source: &str,
-        known: Option<(Vec<(RowId, RoleId)>, Vec<(RowId, RoleId)>)>,
-    ) -> Result<Tenant, LoadError> {
+    /// The second step of [`Tenant::build`]: web roles, memberships (those
+    /// `known` has not resolved already) and table permissions, validated
+    /// against the rows.
+    fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: KnownMembers) -> Result<Tenant, LoadError> {
         let file = source;
         let RowPart {
             tables,
@@ -983,37 +993,32 @@ impl Tenant {
             });
         }
 
-        // Memberships.
-        let (contact_members, account_members) = match known {
-            Some(resolved) => resolved,
-            None => {
-                let mut contact_members = Vec::new();
-                for (i, (c, r)) in raw.role_members.contacts.iter().enumerate() {
-                    let row = lookup_row(contact_table, c).ok_or_else(|| {
-                        LoadError::at(file, format!("role_members.contacts[{i}][0]"), format!("contact `{c}` does not exist"))
-                    })?;
-                    let role = *role_index.get(r).ok_or_else(|| {
-                        LoadError::at(file, format!("role_members.contacts[{i}][1]"), format!("web role `{r}` does not exist"))
-                    })?;
-                    contact_members.push((row, role));
-                }
-                let mut account_members = Vec::new();
-                for (i, (a, r)) in raw.role_members.accounts.iter().enumerate() {
-                    let row = lookup_row(account_table, a).ok_or_else(|| {
-                        LoadError::at(file, format!("role_members.accounts[{i}][0]"), format!("account `{a}` does not exist"))
-                    })?;
-                    let role = *role_index.get(r).ok_or_else(|| {
-                        LoadError::at(file, format!("role_members.accounts[{i}][1]"), format!("web role `{r}` does not exist"))
-                    })?;
-                    account_members.push((row, role));
-                }
-                contact_members.sort_unstable();
-                contact_members.dedup();
-                account_members.sort_unstable();
-                account_members.dedup();
-                (contact_members, account_members)
+        // Memberships: the first `from` of each list are resolved already.
+        let resolve = |list: &[(String, String)],
+                       known: Option<(Vec<(RowId, RoleId)>, usize)>,
+                       table: TableId,
+                       (field, kind): (&str, &str)|
+         -> Result<Vec<(RowId, RoleId)>, LoadError> {
+            let (mut out, from) = known.unwrap_or_default();
+            for (i, (c, r)) in list.iter().enumerate().skip(from) {
+                let row = lookup_row(table, c).ok_or_else(|| {
+                    LoadError::at(file, format!("role_members.{field}[{i}][0]"), format!("{kind} `{c}` does not exist"))
+                })?;
+                let role = *role_index.get(r).ok_or_else(|| {
+                    LoadError::at(file, format!("role_members.{field}[{i}][1]"), format!("web role `{r}` does not exist"))
+                })?;
+                out.push((row, role));
             }
+            if from < list.len() {
+                out.sort_unstable();
+                out.dedup();
+            }
+            Ok(out)
         };
+        let contact_members =
+            resolve(&raw.role_members.contacts, known.contacts, contact_table, ("contacts", "contact"))?;
+        let account_members =
+            resolve(&raw.role_members.accounts, known.accounts, account_table, ("accounts", "account"))?;
 
         // Table permissions.
         let mut perm_index: HashMap<String, PermId> = HashMap::new();

@@ -852,6 +852,7 @@ fn config_only_rebuild_equals_full_build() {
         let p = |k: usize| t.permissions[k % t.permissions.len()].id.clone();
         let r = |k: usize| t.roles[k % t.roles.len()].id.clone();
         let c = |k: usize| t.row_name(t.contacts().start + k as u32).to_string();
+        let a = |k: usize| t.tables[t.account_table as usize].ids[k].to_string();
         let scenarios = [
             format!(r#"[{{"op": "set_active", "permission": "{}", "active": false}}]"#, p(0)),
             format!(r#"[{{"op": "set_scope", "permission": "{}", "scope": "global"}}]"#, p(3)),
@@ -860,6 +861,8 @@ fn config_only_rebuild_equals_full_build() {
             format!(r#"[{{"op": "add_role", "role": {{"id": "R-new", "name": "New"}}}}, {{"op": "add_member", "contact": "{}", "role": "R-new"}}, {{"op": "link_role", "permission": "{}", "role": "R-new"}}]"#, c(3), p(9)),
             format!(r#"[{{"op": "remove_role", "role": "{}"}}, {{"op": "set_active", "role": "{}", "active": false}}]"#, r(3), r(4)),
             format!(r#"[{{"op": "remove_member", "contact": "{}", "role": "{}"}}, {{"op": "add_member", "contact": "{}", "role": "{}"}}]"#, c(1), r(5), c(2), r(5)),
+            // Members added to existing roles: only the new ones are resolved.
+            format!(r#"[{{"op": "add_member", "contact": "{}", "role": "{}"}}, {{"op": "add_member", "account": "{}", "role": "{}"}}, {{"op": "add_member", "contact": "{}", "role": "{}"}}]"#, c(4), r(6), a(0), r(0), c(0), r(1)),
             // A permission on a table no row or relationship names.
             r#"[{"op": "add_permission", "permission": {"id": "TP-x", "table": "newtable", "scope": "global", "privileges": ["read", "create"], "web_roles": []}}]"#.to_string(),
         ];

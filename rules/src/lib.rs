@@ -241,7 +241,7 @@ crepe! {
 }
 
 /// The facts of one tenant, as plain ids. Row ids are global across tables.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Facts {
     /// `(permission, table)`.
     pub perm: Vec<(u32, u32)>,

@@ -276,7 +276,12 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
                 Member::Contact(c) => ("contact", c, &mut Arc::make_mut(&mut raw.role_members).contacts),
                 Member::Account(a) => ("account", a, &mut Arc::make_mut(&mut raw.role_members).accounts),
             };
-            let exists = raw.rows.0.iter().any(|t| t.name == table && t.rows.iter().any(|r| r.id == *id));
+            // Rows still shared with the base are looked up in its index.
+            let exists = if raw.rows.shares(&base.raw.rows) {
+                base.table_id(table).and_then(|t| base.row_id(t, id)).is_some()
+            } else {
+                raw.rows.0.iter().any(|t| t.name == table && t.rows.iter().any(|r| r.id == *id))
+            };
             if !exists {
                 return Err(format!("{table} `{id}` does not exist"));
             }

@@ -392,20 +392,26 @@ fn affected(
 /// Derives the grants of the permissions flagged in `keep` only (a union of
 /// whole trees): the rules never join two trees, so each kept permission gets
 /// exactly the facts a full derivation would give it.
-fn derive_partial(t: &Tenant, keep: &[bool], base: Side, identical: bool) -> Grants {
+fn derive_partial<'a>(t: &Tenant, keep: &[bool], base: Side<'a>, identical: bool) -> Cow<'a, Grants> {
     // Most scenarios leave memberships and accounts alone: share their index.
     let b = base.t;
-    let members = if t.contact_members == b.contact_members
+    let same_members = t.contact_members == b.contact_members
         && t.account_members == b.account_members
-        && t.contact_account == b.contact_account
-    {
+        && t.contact_account == b.contact_account;
+    let same_links = identical && Arc::ptr_eq(&t.links, &b.links);
+    // Only privileges changed: every derived fact is the base's, except
+    // the creates (S17), which the diff reads from the privileges.
+    if same_members && same_links && same_config_but_create(t, b) {
+        return Cow::Borrowed(base.g);
+    }
+    let members = if same_members {
         Arc::clone(base.g.members())
     } else {
         Arc::new(Members::new(t))
     };
     // On the same rows and links, a permission whose chain is unchanged
     // admits what it admitted in the base: copy, do not propagate.
-    let known = (identical && Arc::ptr_eq(&t.links, &b.links)).then(|| Known {
+    let known = same_links.then(|| Known {
         base: &base.g.derived,
         from: (0..t.permissions.len() as PermId)
             .map(|n| {
@@ -420,7 +426,17 @@ fn derive_partial(t: &Tenant, keep: &[bool], base: Side, identical: bool) -> Gra
         crate::fast::derive_only(t, keep, &members, known.as_ref())
     };
     // Read permission by permission (`Side::grants_among`): no index by row.
-    Grants::unindexed_with(t, derived, members)
+    Cow::Owned(Grants::unindexed_with(t, derived, members))
+}
+
+/// Whether two tenants have the same configuration facts but for which
+/// permissions have `create`: the same permissions in the same order with
+/// the same tables, scopes, parents, roles and activity, and the same roles.
+fn same_config_but_create(x: &Tenant, y: &Tenant) -> bool {
+    let facts = |t: &Tenant| portal_access_rules::Facts { perm_create: Vec::new(), ..crate::engine::config_facts(t) };
+    x.permissions.len() == y.permissions.len()
+        && x.permissions.iter().zip(&y.permissions).all(|(p, q)| p.id == q.id)
+        && facts(x) == facts(y)
 }
 
 /// Whether permission `n` of `x` and `m` of `y` admit the same rows on the
@@ -496,10 +512,20 @@ impl Dir<'_> {
 
     /// Contacts of `hx` (x ids) that `hy` (y ids) lacks.
     fn holders_minus(&self, hx: &Holders, hy: &Holders) -> Vec<RowId> {
-        if let (Holders::All(_), RowMap::Identity) = (hy, self.row) {
-            return Vec::new();
+        match (hy, self.row) {
+            (Holders::All(_), RowMap::Identity) => Vec::new(),
+            // Both ascending on the same ids: one merge.
+            (Holders::Some(ys), RowMap::Identity) => {
+                let mut j = 0;
+                hx.iter()
+                    .filter(|&c| {
+                        j += ys[j..].partition_point(|&y| y < c);
+                        ys.get(j) != Some(&c)
+                    })
+                    .collect()
+            }
+            _ => hx.iter().filter(|&c| self.row.get(c).is_none_or(|cy| !hy.contains(cy))).collect(),
         }
-        hx.iter().filter(|&c| self.row.get(c).is_none_or(|cy| !hy.contains(cy))).collect()
     }
 
     /// For each `(nx, key, row)` of `xs`, whether `ys` (sorted, all of
