@@ -266,7 +266,15 @@ impl<'a> Side<'a> {
     fn grants(&self, v: Visitor, p: Privilege, target: Target, keep: impl Fn(PermId) -> bool) -> bool {
         let t = self.t;
         match target {
-            Target::Row(x) => self.g.grants_row(t, v, p, x, keep),
+            Target::Row(x) => {
+                // Most (table, privilege) pairs have few permissions: none
+                // passing `keep` answers without reading the row's grants.
+                let table = t.table_of(x);
+                self.ix.perms_by_table[table as usize]
+                    .iter()
+                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.has(p))
+                    && self.g.grants_row(t, v, p, x, keep)
+            }
             Target::Table(table) => self.ix.perms_by_table[table as usize].iter().any(|&n| {
                 keep(n) && t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)
             }),
@@ -510,6 +518,20 @@ impl Dir<'_> {
         gx.rows().filter(|&r| self.row.get(r).is_none_or(|ry| !gy.contains(ry))).collect()
     }
 
+    /// Whether `nx` of `x` and `ny` of `y` have the same holders: the same
+    /// rows, memberships and candidate roles (S3 to S8).
+    fn same_holders(&self, nx: PermId, ny: PermId) -> bool {
+        let (x, y) = (&self.x, &self.y);
+        fn roles<'s>(s: &Side<'s>, n: PermId) -> Vec<&'s str> {
+            let r = &s.g.derived.cand_role[s.ix.roles[n as usize].clone()];
+            r.iter().map(|&(_, r)| s.t.roles[r as usize].id.as_str()).collect()
+        }
+        matches!(self.row, RowMap::Identity)
+            && Arc::ptr_eq(x.g.members(), y.g.members())
+            && x.all(nx) == y.all(ny)
+            && roles(x, nx) == roles(y, ny)
+    }
+
     /// Contacts of `hx` (x ids) that `hy` (y ids) lacks.
     fn holders_minus(&self, hx: &Holders, hy: &Holders) -> Vec<RowId> {
         match (hy, self.row) {
@@ -519,7 +541,9 @@ impl Dir<'_> {
                 let mut j = 0;
                 hx.iter()
                     .filter(|&c| {
-                        j += ys[j..].partition_point(|&y| y < c);
+                        while ys.get(j).is_some_and(|&y| y < c) {
+                            j += 1;
+                        }
                         ys.get(j) != Some(&c)
                     })
                     .collect()
@@ -555,6 +579,11 @@ impl Dir<'_> {
     /// A superset of the (visitor, row) pairs `nx` admits in `x` and `ny` does not in `y`.
     fn pairs_minus(&self, nx: PermId, ny: PermId, out: &mut Vec<(Visitor, RowId)>) {
         let (x, y) = (&self.x, &self.y);
+        // One derivation for both sides (only privileges changed): the same
+        // permission admits the same pairs.
+        if nx == ny && std::ptr::eq(x.g, y.g) && matches!(self.row, RowMap::Identity) {
+            return;
+        }
         let (gx, gy) = (x.glob(nx), y.glob(ny));
         let grows = self.glob_minus(&gx, &gy);
         if x.anon(nx) {
@@ -564,11 +593,13 @@ impl Dir<'_> {
                 out.extend(gx.rows().map(|r| (Visitor::Anonymous, r)));
             }
         }
-        if !gx.is_empty() {
+        let same = self.same_holders(nx, ny);
+        if !gx.is_empty() && (!same || !grows.is_empty()) {
             let hx = x.holders(nx);
-            let hy = y.holders(ny);
-            for c in self.holders_minus(&hx, &hy) {
-                out.extend(gx.rows().map(|r| (Visitor::Contact(c), r)));
+            if !same {
+                for c in self.holders_minus(&hx, &y.holders(ny)) {
+                    out.extend(gx.rows().map(|r| (Visitor::Contact(c), r)));
+                }
             }
             if !grows.is_empty() {
                 for c in hx.iter() {
@@ -624,22 +655,23 @@ impl Dir<'_> {
             }
         }
         if px.privileges.0 & create != 0 {
-            let hx = x.holders(nx);
             let table = Target::Table(tx);
             match ny.filter(|_| py & create != 0) {
                 None => {
                     if x.anon(nx) {
                         out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
                     }
-                    out.extend(hx.iter().map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))));
+                    out.extend(x.holders(nx).iter().map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))));
                 }
                 Some(m) => {
                     if x.anon(nx) && !y.anon(m) {
                         out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
                     }
-                    let hy = y.holders(m);
+                    if self.same_holders(nx, m) {
+                        return;
+                    }
                     out.extend(
-                        self.holders_minus(&hx, &hy)
+                        self.holders_minus(&x.holders(nx), &y.holders(m))
                             .into_iter()
                             .map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))),
                     );
