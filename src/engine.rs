@@ -99,29 +99,64 @@ pub struct Grants {
     cand_sets: Vec<u64>,
 }
 
-/// The derived grants grouped by row, for `can` and `who`.
+/// The derived grants grouped by row, for `can` and `who`: one compressed
+/// index whose row entries are `(key, kind << 30 | perm)`, sorted by kind,
+/// key and permission, so that one row's grants of every kind lie together
+/// (an answer reads one slice). Kinds: [`G`] (InG, key 0), [`C`]
+/// (ContactGrant, key the contact), [`A`] (AccountGrant, key the account),
+/// [`AM`] (AccountMemberGrant, key the account). Permission ids stay below
+/// 2^30 (a tenant of a billion permissions would not load).
 #[derive(Debug, Clone)]
 struct RowGrants {
-    /// Per row: permissions admitting it for every holder (InG).
-    g: ByRow<PermId>,
-    /// Per row: `(contact, perm)` from ContactGrant.
-    c: ByRow<(RowId, PermId)>,
-    /// Per row: `(account, perm)` from AccountGrant.
-    a: ByRow<(RowId, PermId)>,
-    /// Per row: `(account, perm)` from AccountMemberGrant.
-    am: ByRow<(RowId, PermId)>,
+    by: ByRow<(RowId, u32)>,
 }
+
+/// InG entries.
+const G: u32 = 0;
+/// ContactGrant entries.
+const C: u32 = 1;
+/// AccountGrant entries.
+const A: u32 = 2;
+/// AccountMemberGrant entries.
+const AM: u32 = 3;
+/// Where the kind sits in an entry's second field.
+const KIND: u32 = 30;
+const PERM: u32 = (1 << KIND) - 1;
 
 impl RowGrants {
     fn new(d: &rules::Derived) -> RowGrants {
-        // InG is sorted by permission, so each row's permissions come out sorted.
-        let g: Vec<(RowId, PermId)> = d.in_g.iter().map(|&(n, x)| (x, n)).collect();
-        RowGrants {
-            g: ByRow::new(&g),
-            c: key_by_row(&d.contact_grant),
-            a: key_by_row(&d.account_grant),
-            am: key_by_row(&d.account_member_grant),
+        let mut by = ByRow::from_fn(|emit| {
+            for &(n, x) in &d.in_g {
+                emit(x, (0, n));
+            }
+            for (kind, facts) in [(C, &d.contact_grant), (A, &d.account_grant), (AM, &d.account_member_grant)] {
+                for &(n, k, x) in facts {
+                    emit(x, (k, kind << KIND | n));
+                }
+            }
+        });
+        for w in by.off.windows(2) {
+            by.vals[w[0] as usize..w[1] as usize].sort_unstable_by_key(|e| (e.1 >> KIND, e.0, e.1));
         }
+        RowGrants { by }
+    }
+
+    /// Row `x`'s entries of one kind, sorted by key and permission.
+    fn kind(&self, x: RowId, kind: u32) -> &[(RowId, u32)] {
+        let r = self.by.row(x);
+        let lo = r.partition_point(|e| e.1 >> KIND < kind);
+        let hi = lo + r[lo..].partition_point(|e| e.1 >> KIND <= kind);
+        &r[lo..hi]
+    }
+
+    /// Row `x`'s `(key, perm)` of one kind.
+    fn pairs(&self, x: RowId, kind: u32) -> impl Iterator<Item = (RowId, PermId)> + '_ {
+        self.kind(x, kind).iter().map(|e| (e.0, e.1 & PERM))
+    }
+
+    /// The permissions of row `x`'s entries of one kind with key `k`.
+    fn keyed(&self, x: RowId, kind: u32, k: RowId) -> impl Iterator<Item = PermId> + '_ {
+        range(self.kind(x, kind), k, |e| e.0).iter().map(|e| e.1 & PERM)
     }
 }
 
@@ -220,13 +255,12 @@ pub(crate) struct Members {
 
 impl Members {
     pub(crate) fn new(t: &Tenant) -> Members {
-        let mut members_by_role: Vec<_> = t.contact_members.iter().map(|&(c, r)| (r, c)).collect();
-        members_by_role.sort_unstable();
-        let mut accounts_by_role: Vec<_> = t.account_members.iter().map(|&(a, r)| (r, a)).collect();
-        accounts_by_role.sort_unstable();
-        let mut contacts_by_account: Vec<_> = t.contact_account.iter().map(|&(c, a)| (a, c)).collect();
-        contacts_by_account.sort_unstable();
-        Members { members_by_role, accounts_by_role, contacts_by_account, sets: RoleSets::new(t) }
+        Members {
+            members_by_role: flipped(&t.contact_members),
+            accounts_by_role: flipped(&t.account_members),
+            contacts_by_account: flipped(&t.contact_account),
+            sets: RoleSets::new(t),
+        }
     }
 
     /// Direct members of role `r`, ascending.
@@ -245,6 +279,35 @@ impl Members {
     }
 }
 
+/// `(b, a)` for each `(a, b)` of `pairs`, sorted. Pairs already sorted
+/// (as a tenant keeps them) regroup by `b` in one stable counting pass.
+fn flipped(pairs: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let (Some(lo), Some(hi)) = (pairs.iter().map(|e| e.1).min(), pairs.iter().map(|e| e.1).max()) else {
+        return Vec::new();
+    };
+    if !pairs.is_sorted() {
+        let mut out: Vec<_> = pairs.iter().map(|&(a, b)| (b, a)).collect();
+        out.sort_unstable();
+        out.dedup();
+        return out;
+    }
+    let mut at = vec![0usize; (hi - lo) as usize + 2];
+    for e in pairs {
+        at[(e.1 - lo) as usize + 1] += 1;
+    }
+    for i in 1..at.len() {
+        at[i] += at[i - 1];
+    }
+    let mut out = vec![(0, 0); pairs.len()];
+    for &(a, b) in pairs {
+        let k = &mut at[(b - lo) as usize];
+        out[*k] = (b, a);
+        *k += 1;
+    }
+    out.dedup();
+    out
+}
+
 /// Entries grouped by row, as compressed sparse rows over the span of rows
 /// that have entries: row `x`'s entries are `vals[off[i]..off[i + 1]]` with
 /// `i = x - base`, in the order they were given.
@@ -258,25 +321,35 @@ struct ByRow<T> {
 impl<T: Copy + Default> ByRow<T> {
     /// Groups `(row, value)` entries by row, keeping the given order within
     /// a row (a counting sort).
+    #[cfg(test)]
     fn new(entries: &[(RowId, T)]) -> ByRow<T> {
-        let (Some(lo), Some(hi)) = (entries.iter().map(|e| e.0).min(), entries.iter().map(|e| e.0).max()) else {
+        ByRow::from_fn(|emit| entries.iter().for_each(|&(x, v)| emit(x, v)))
+    }
+
+    /// [`ByRow::new`] of the entries `each` emits (it is called three
+    /// times, and must emit the same entries each time): no list of the
+    /// entries is made.
+    fn from_fn(each: impl Fn(&mut dyn FnMut(RowId, T))) -> ByRow<T> {
+        let (mut lo, mut hi, mut len) = (RowId::MAX, 0, 0usize);
+        each(&mut |x, _| {
+            (lo, hi, len) = (lo.min(x), hi.max(x), len + 1);
+        });
+        if len == 0 {
             return ByRow::default();
-        };
+        }
         let span = (hi - lo) as usize + 1;
         let mut off = vec![0u32; span + 1];
-        for e in entries {
-            off[(e.0 - lo) as usize + 1] += 1;
-        }
+        each(&mut |x, _| off[(x - lo) as usize + 1] += 1);
         for i in 0..span {
             off[i + 1] += off[i];
         }
         let mut fill = off.clone();
-        let mut vals = vec![T::default(); entries.len()];
-        for &(x, v) in entries {
+        let mut vals = vec![T::default(); len];
+        each(&mut |x, v| {
             let k = &mut fill[(x - lo) as usize];
             vals[*k as usize] = v;
             *k += 1;
-        }
+        });
         ByRow { base: lo, off, vals }
     }
 
@@ -301,16 +374,6 @@ fn by_key(v: &[(u32, RowId, RowId)]) -> Vec<(RowId, RowId, PermId)> {
     let mut out: Vec<_> = v.iter().map(|&(n, k, x)| (k, x, n)).collect();
     out.sort_unstable();
     out
-}
-
-/// `(perm, key, row)` facts grouped by row: each row's `(key, perm)` sorted.
-fn key_by_row(v: &[(PermId, RowId, RowId)]) -> ByRow<(RowId, PermId)> {
-    let entries: Vec<(RowId, (RowId, PermId))> = v.iter().map(|&(n, k, x)| (x, (k, n))).collect();
-    let mut by = ByRow::new(&entries);
-    for w in by.off.windows(2) {
-        by.vals[w[0] as usize..w[1] as usize].sort_unstable();
-    }
-    by
 }
 
 impl Grants {
@@ -441,27 +504,24 @@ impl Grants {
         let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
         let by = self.rows();
         // Global-anchored rows (InAll, InG) for holders of the tree.
-        for &n in self.in_all_by_table[table as usize].iter().chain(by.g.row(x)) {
+        for n in self.in_all_by_table[table as usize].iter().copied().chain(by.pairs(x, G).map(|e| e.1)) {
             if ok(n) && self.holds(t, v, n) && f(n) {
                 return true;
             }
         }
         let Visitor::Contact(c) = v else { return false };
-        fn keyed(by: &ByRow<(RowId, PermId)>, x: RowId, k: RowId) -> impl Iterator<Item = PermId> + '_ {
-            range(by.row(x), k, |e| e.0).iter().map(|e| e.1)
-        }
-        for n in keyed(&by.c, x, c) {
+        for n in by.keyed(x, C, c) {
             if ok(n) && f(n) {
                 return true;
             }
         }
         if let Some(a) = t.account_of(c) {
-            for n in keyed(&by.a, x, a) {
+            for n in by.keyed(x, A, a) {
                 if ok(n) && f(n) {
                     return true;
                 }
             }
-            for n in keyed(&by.am, x, a) {
+            for n in by.keyed(x, AM, a) {
                 if ok(n) && self.holds(t, v, n) && f(n) {
                     return true;
                 }
@@ -529,7 +589,7 @@ impl Grants {
         let mut everyone = false;
         let mut out: Vec<RowId> = Vec::new();
         let by = self.rows();
-        for &n in self.in_all_by_table[table as usize].iter().chain(by.g.row(x)) {
+        for n in self.in_all_by_table[table as usize].iter().copied().chain(by.pairs(x, G).map(|e| e.1)) {
             if ok(n) {
                 anonymous |= self.cand_anon[n as usize];
                 if !everyone {
@@ -540,13 +600,13 @@ impl Grants {
         if everyone {
             out = t.contacts().collect();
         } else {
-            out.extend(by.c.row(x).iter().filter(|e| ok(e.1)).map(|e| e.0));
-            for &(a, n) in by.a.row(x) {
+            out.extend(by.pairs(x, C).filter(|e| ok(e.1)).map(|e| e.0));
+            for (a, n) in by.pairs(x, A) {
                 if ok(n) {
                     out.extend(self.account_contacts(a));
                 }
             }
-            for &(a, n) in by.am.row(x) {
+            for (a, n) in by.pairs(x, AM) {
                 if ok(n) {
                     out.extend(self.account_members_holding(a, n));
                 }
