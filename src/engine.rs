@@ -100,15 +100,16 @@ pub struct Grants {
 }
 
 /// The derived grants grouped by row, for `can` and `who`: one compressed
-/// index whose row entries are `(key, kind << 30 | perm)`, sorted by kind,
-/// key and permission, so that one row's grants of every kind lie together
-/// (an answer reads one slice). Kinds: [`G`] (InG, key 0), [`C`]
-/// (ContactGrant, key the contact), [`A`] (AccountGrant, key the account),
-/// [`AM`] (AccountMemberGrant, key the account). Permission ids stay below
-/// 2^30 (a tenant of a billion permissions would not load).
-#[derive(Debug, Clone)]
+/// index with a slot per row and kind, so that one row's grants lie
+/// together and each kind is one slice, sorted by key and permission.
+/// Kinds: [`G`] (InG, key 0), [`C`] (ContactGrant, key the contact), [`A`]
+/// (AccountGrant, key the account), [`AM`] (AccountMemberGrant, key the
+/// account). Slots are `4 (x - lo) + kind`: within 32 bits, as a tenant has
+/// at most [`crate::model::MAX_ROWS`] rows.
+#[derive(Debug, Clone, Default)]
 struct RowGrants {
-    by: ByRow<(RowId, u32)>,
+    lo: RowId,
+    by: ByRow<(RowId, PermId)>,
 }
 
 /// InG entries.
@@ -119,44 +120,45 @@ const C: u32 = 1;
 const A: u32 = 2;
 /// AccountMemberGrant entries.
 const AM: u32 = 3;
-/// Where the kind sits in an entry's second field.
-const KIND: u32 = 30;
-const PERM: u32 = (1 << KIND) - 1;
 
 impl RowGrants {
     fn new(d: &rules::Derived) -> RowGrants {
+        let keyed = [(C, &d.contact_grant), (A, &d.account_grant), (AM, &d.account_member_grant)];
+        let rows = d.in_g.iter().map(|e| e.1).chain(keyed.iter().flat_map(|(_, v)| v.iter().map(|e| e.2)));
+        let Some(lo) = rows.min() else { return RowGrants::default() };
+        let slot = |x: RowId, kind: u32| (x - lo) * 4 + kind;
         let mut by = ByRow::from_fn(|emit| {
             for &(n, x) in &d.in_g {
-                emit(x, (0, n));
+                emit(slot(x, G), (0, n));
             }
-            for (kind, facts) in [(C, &d.contact_grant), (A, &d.account_grant), (AM, &d.account_member_grant)] {
+            for &(kind, facts) in &keyed {
                 for &(n, k, x) in facts {
-                    emit(x, (k, kind << KIND | n));
+                    emit(slot(x, kind), (k, n));
                 }
             }
         });
         for w in by.off.windows(2) {
-            by.vals[w[0] as usize..w[1] as usize].sort_unstable_by_key(|e| (e.1 >> KIND, e.0, e.1));
+            by.vals[w[0] as usize..w[1] as usize].sort_unstable();
         }
-        RowGrants { by }
+        RowGrants { lo, by }
     }
 
-    /// Row `x`'s entries of one kind, sorted by key and permission.
-    fn kind(&self, x: RowId, kind: u32) -> &[(RowId, u32)] {
-        let r = self.by.row(x);
-        let lo = r.partition_point(|e| e.1 >> KIND < kind);
-        let hi = lo + r[lo..].partition_point(|e| e.1 >> KIND <= kind);
-        &r[lo..hi]
+    /// Row `x`'s `(key, perm)` entries of one kind, sorted.
+    fn kind(&self, x: RowId, kind: u32) -> &[(RowId, PermId)] {
+        match x.checked_sub(self.lo) {
+            Some(i) if i < crate::model::MAX_ROWS => self.by.row(i * 4 + kind),
+            _ => &[],
+        }
     }
 
     /// Row `x`'s `(key, perm)` of one kind.
     fn pairs(&self, x: RowId, kind: u32) -> impl Iterator<Item = (RowId, PermId)> + '_ {
-        self.kind(x, kind).iter().map(|e| (e.0, e.1 & PERM))
+        self.kind(x, kind).iter().copied()
     }
 
     /// The permissions of row `x`'s entries of one kind with key `k`.
     fn keyed(&self, x: RowId, kind: u32, k: RowId) -> impl Iterator<Item = PermId> + '_ {
-        range(self.kind(x, kind), k, |e| e.0).iter().map(|e| e.1 & PERM)
+        range(self.kind(x, kind), k, |e| e.0).iter().map(|e| e.1)
     }
 }
 
@@ -499,9 +501,10 @@ impl Grants {
     /// Calls `f` with each candidate permission that lets `v` do `p` (not
     /// create) to row `x` (S16), possibly more than once, until `f` returns
     /// true; returns whether it did.
-    fn visit_via(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, mut f: impl FnMut(PermId) -> bool) -> bool {
+    /// Only permissions with some privilege of `mask` are visited.
+    fn visit_via(&self, t: &Tenant, v: Visitor, mask: u8, x: RowId, mut f: impl FnMut(PermId) -> bool) -> bool {
         let table = t.table_of(x);
-        let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
+        let ok = |n: PermId| t.permissions[n as usize].privileges.0 & mask != 0;
         let by = self.rows();
         // Global-anchored rows (InAll, InG) for holders of the tree.
         for n in self.in_all_by_table[table as usize].iter().copied().chain(by.pairs(x, G).map(|e| e.1)) {
@@ -534,7 +537,7 @@ impl Grants {
     /// sorted by permission id string (S16). Empty when denied.
     pub fn can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
         let mut via: Vec<PermId> = Vec::new();
-        self.visit_via(t, v, p, x, |n| {
+        self.visit_via(t, v, p.bit(), x, |n| {
             via.push(n);
             false
         });
@@ -546,7 +549,21 @@ impl Grants {
     /// Whether some candidate permission passing `keep` lets `v` do `p`
     /// (not create) to row `x` (S16): `can` without building the list.
     pub fn grants_row(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, keep: impl Fn(PermId) -> bool) -> bool {
-        self.visit_via(t, v, p, x, keep)
+        self.visit_via(t, v, p.bit(), x, keep)
+    }
+
+    /// The privileges of `mask` (not create) that some candidate permission
+    /// passing `keep` lets `v` have on row `x` (S16): [`Grants::grants_row`]
+    /// for several privileges in one visit of the row.
+    pub fn granted_row(&self, t: &Tenant, v: Visitor, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
+        let mut got = 0;
+        self.visit_via(t, v, mask, x, |n| {
+            if keep(n) {
+                got |= t.permissions[n as usize].privileges.0 & mask;
+            }
+            got == mask
+        });
+        got
     }
 
     /// The candidate permissions that let `v` create in `table` (S17), sorted.

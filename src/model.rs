@@ -285,6 +285,10 @@ impl Table {
     }
 }
 
+/// The most rows a tenant may have (2^30): row ids, times the four kinds
+/// of grant the engine indexes by row, stay within 32 bits.
+pub const MAX_ROWS: u32 = 1 << 30;
+
 /// No account (in `Tenant::account_by_contact`).
 const NO_ACCOUNT: RowId = RowId::MAX;
 
@@ -793,8 +797,8 @@ impl Tenant {
             t.first = next as u32;
             next += t.ids.len() as u64;
         }
-        if next > u32::MAX as u64 {
-            return Err(LoadError::at(file, "rows", "more than 4294967295 rows"));
+        if next > u64::from(MAX_ROWS) {
+            return Err(LoadError::at(file, "rows", format!("more than {MAX_ROWS} rows")));
         }
         let end = next as u32;
         for t in b.tables.iter_mut().filter(|t| t.ids.is_empty()) {

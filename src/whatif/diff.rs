@@ -226,12 +226,9 @@ impl<'a> Side<'a> {
         Holders::Some(out)
     }
 
-    /// Whether permission `n` grants `(v, p, x)` for a row `x` (S16), read
+    /// Whether permission `n` admits `(v, x)` for a row `x` (S16), read
     /// from its own slices of the derivation (no index by row needed).
-    fn admits(&self, n: PermId, v: Visitor, p: Privilege, x: RowId) -> bool {
-        if !self.t.permissions[n as usize].privileges.has(p) {
-            return false;
-        }
+    fn admits(&self, n: PermId, v: Visitor, x: RowId) -> bool {
         let d = &self.g.derived;
         let global = self.ix.in_all[n as usize] || self.in_g(n).binary_search(&(n, x)).is_ok();
         if global && self.g.holds(self.t, v, n) {
@@ -249,35 +246,59 @@ impl<'a> Side<'a> {
         })
     }
 
-    /// Whether some permission flagged in `among` grants `(v, p, target)`
-    /// (S16, S17), permission by permission: for a side whose flagged
-    /// permissions are few.
-    fn grants_among(&self, v: Visitor, p: Privilege, target: Target, among: &[bool]) -> bool {
+    /// The privileges of `mask` that some permission flagged in `among`
+    /// grants `v` on `target` (S16, S17), permission by permission: for a
+    /// side whose flagged permissions are few.
+    fn granted_among(&self, v: Visitor, mask: u8, target: Target, among: &[bool]) -> u8 {
         let t = self.t;
-        let flagged = |table: TableId| self.ix.perms_by_table[table as usize].iter().copied().filter(|&n| among[n as usize]);
-        match target {
-            Target::Row(x) => flagged(t.table_of(x)).any(|n| self.admits(n, v, p, x)),
-            Target::Table(table) => flagged(table)
-                .any(|n| t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)),
+        let (table, row) = match target {
+            Target::Row(x) => (t.table_of(x), Some(x)),
+            Target::Table(table) => (table, None),
+        };
+        let mut got = 0;
+        for &n in self.ix.perms_by_table[table as usize].iter().filter(|&&n| among[n as usize]) {
+            let more = t.permissions[n as usize].privileges.0 & mask & !got;
+            let admitted = match row {
+                Some(x) => self.admits(n, v, x),
+                None => self.g.holds(t, v, n),
+            };
+            if more != 0 && admitted {
+                got |= more;
+            }
         }
+        got
     }
 
-    /// Whether some permission passing `keep` grants `(v, p, target)` (S16, S17).
-    fn grants(&self, v: Visitor, p: Privilege, target: Target, keep: impl Fn(PermId) -> bool) -> bool {
+    /// The privileges of `mask` that some permission passing `keep` grants
+    /// `v` on `target` (S16, S17). `mask` is `create` alone for a table.
+    fn granted(&self, v: Visitor, mask: u8, target: Target, keep: impl Fn(PermId) -> bool) -> u8 {
         let t = self.t;
+        let table = match target {
+            Target::Row(x) => t.table_of(x),
+            Target::Table(table) => table,
+        };
+        // The privileges the table's kept permissions have at all: none
+        // answers without reading the row's grants.
+        let mask = mask
+            & self.ix.perms_by_table[table as usize]
+                .iter()
+                .filter(|&&n| keep(n))
+                .fold(0, |m, &n| m | t.permissions[n as usize].privileges.0);
+        if mask == 0 {
+            return 0;
+        }
         match target {
-            Target::Row(x) => {
-                // Most (table, privilege) pairs have few permissions: none
-                // passing `keep` answers without reading the row's grants.
-                let table = t.table_of(x);
-                self.ix.perms_by_table[table as usize]
+            Target::Row(x) => self.g.granted_row(t, v, mask, x, keep),
+            Target::Table(_) => {
+                let held = self.ix.perms_by_table[table as usize]
                     .iter()
-                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.has(p))
-                    && self.g.grants_row(t, v, p, x, keep)
+                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.0 & mask != 0 && self.g.holds(t, v, n));
+                if held {
+                    mask
+                } else {
+                    0
+                }
             }
-            Target::Table(table) => self.ix.perms_by_table[table as usize].iter().any(|&n| {
-                keep(n) && t.permissions[n as usize].privileges.has(Privilege::Create) && self.g.holds(t, v, n)
-            }),
         }
     }
 }
@@ -481,16 +502,12 @@ struct Dir<'a> {
     left: &'a HashMap<RowId, Vec<RowId>>,
     /// Sort keys of `x`'s grants.
     keys: &'a Keys<'a>,
+    /// Of the privileges `mask` of a candidate grant of `x` to a visitor on
+    /// a target (`x` ids), those some other grant covers: not part of the answer.
+    covered: &'a dyn Fn(Visitor, u8, Target) -> u8,
 }
 
 impl Dir<'_> {
-    fn map_target(&self, t: Target) -> Option<Target> {
-        match t {
-            Target::Row(x) => self.row.get(x).map(Target::Row),
-            Target::Table(tb) => self.table.get(tb as usize).copied().flatten().map(Target::Table),
-        }
-    }
-
     /// Every (visitor, row) pair permission `n` of `x` admits.
     fn expand(&self, n: PermId, out: &mut Vec<(Visitor, RowId)>) {
         let x = &self.x;
@@ -639,19 +656,25 @@ impl Dir<'_> {
         let rows_x = px.privileges.0 & !create;
         let whole = rows_x & !py;
         let part = rows_x & py;
-        let privs = |mask: u8| Privilege::ALL.into_iter().filter(move |p| mask & p.bit() != 0);
+        // Every privilege of `mask` on the target, less those covered otherwise.
+        let mut emit = |v: Visitor, mask: u8, target: Target| {
+            let left = mask & !(self.covered)(v, mask, target);
+            for p in Privilege::ALL.into_iter().filter(|p| left & p.bit() != 0) {
+                out.push(k.key((v, p, target)));
+            }
+        };
         if whole != 0 {
             let mut pairs = Vec::new();
             self.expand(nx, &mut pairs);
             for (v, r) in pairs {
-                out.extend(privs(whole).map(|p| k.key((v, p, Target::Row(r)))));
+                emit(v, whole, Target::Row(r));
             }
         }
         if let (Some(m), true) = (ny, part != 0) {
             let mut pairs = Vec::new();
             self.pairs_minus(nx, m, &mut pairs);
             for (v, r) in pairs {
-                out.extend(privs(part).map(|p| k.key((v, p, Target::Row(r)))));
+                emit(v, part, Target::Row(r));
             }
         }
         if px.privileges.0 & create != 0 {
@@ -659,22 +682,21 @@ impl Dir<'_> {
             match ny.filter(|_| py & create != 0) {
                 None => {
                     if x.anon(nx) {
-                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
+                        emit(Visitor::Anonymous, create, table);
                     }
-                    out.extend(x.holders(nx).iter().map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))));
+                    for c in x.holders(nx).iter() {
+                        emit(Visitor::Contact(c), create, table);
+                    }
                 }
                 Some(m) => {
                     if x.anon(nx) && !y.anon(m) {
-                        out.push(k.key((Visitor::Anonymous, Privilege::Create, table)));
+                        emit(Visitor::Anonymous, create, table);
                     }
-                    if self.same_holders(nx, m) {
-                        return;
+                    if !self.same_holders(nx, m) {
+                        for c in self.holders_minus(&x.holders(nx), &y.holders(m)) {
+                            emit(Visitor::Contact(c), create, table);
+                        }
                     }
-                    out.extend(
-                        self.holders_minus(&x.holders(nx), &y.holders(m))
-                            .into_iter()
-                            .map(|c| k.key((Visitor::Contact(c), Privilege::Create, table))),
-                    );
                 }
             }
         }
@@ -765,31 +787,61 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
 
     // Lost: granted by an affected base permission, and by no permission of
     // the edited tenant (unaffected ones grant as in the base).
-    let lost_dir = Dir { x: bs, y: es, row: &row_be, perm: &perm_be, table: &table_be, left: &left_be, keys: &b_keys };
-    let mut cands = Vec::new();
+    let lost_cover = |v: Visitor, mask: u8, target: Target| {
+        let got = bs.granted(v, mask, target, |n| !aff_b[n as usize]);
+        if got == mask {
+            return got;
+        }
+        got | match (row_be.visitor(v), map_target(&row_be, &table_be, target)) {
+            (Some(ve), Some(te)) => es.granted_among(ve, mask & !got, te, &aff_e),
+            _ => 0,
+        }
+    };
+    let lost_dir = Dir {
+        x: bs,
+        y: es,
+        row: &row_be,
+        perm: &perm_be,
+        table: &table_be,
+        left: &left_be,
+        keys: &b_keys,
+        covered: &lost_cover,
+    };
+    let mut keys = Vec::new();
     for n in (0..b.permissions.len() as PermId).filter(|&n| aff_b[n as usize]) {
-        lost_dir.perm_minus(n, &mut cands);
+        lost_dir.perm_minus(n, &mut keys);
     }
-    let lost = b_keys.sorted(cands, |(v, p, target)| {
-        let by_unaffected = bs.grants(v, p, target, |n| !aff_b[n as usize]);
-        let by_affected = || match (row_be.visitor(v), lost_dir.map_target(target)) {
-            (Some(ve), Some(te)) => es.grants_among(ve, p, te, &aff_e),
-            _ => false,
-        };
-        !by_unaffected && !by_affected()
-    });
+    let lost = b_keys.sorted(keys);
 
     // Gained: granted by an affected edited permission and by nothing in the base.
-    let gain_dir = Dir { x: es, y: bs, row: &row_eb, perm: &perm_eb, table: &table_eb, left: &left_eb, keys: &e_keys };
-    let mut cands = Vec::new();
+    let gain_cover = |v: Visitor, mask: u8, target: Target| match (row_eb.visitor(v), map_target(&row_eb, &table_eb, target)) {
+        (Some(vb), Some(tb)) => bs.granted(vb, mask, tb, |_| true),
+        _ => 0,
+    };
+    let gain_dir = Dir {
+        x: es,
+        y: bs,
+        row: &row_eb,
+        perm: &perm_eb,
+        table: &table_eb,
+        left: &left_eb,
+        keys: &e_keys,
+        covered: &gain_cover,
+    };
+    let mut keys = Vec::new();
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
-        gain_dir.perm_minus(n, &mut cands);
+        gain_dir.perm_minus(n, &mut keys);
     }
-    let gained = e_keys.sorted(cands, |(v, p, target)| match (row_eb.visitor(v), gain_dir.map_target(target)) {
-        (Some(vb), Some(tb)) => !bs.grants(vb, p, tb, |_| true),
-        _ => true,
-    });
+    let gained = e_keys.sorted(keys);
     IdDiff { gained, lost }
+}
+
+/// A target of one tenant as the other's, when it has it.
+fn map_target(row: &RowMap, table: &[Option<TableId>], t: Target) -> Option<Target> {
+    match t {
+        Target::Row(x) => row.get(x).map(Target::Row),
+        Target::Table(tb) => table.get(tb as usize).copied().flatten().map(Target::Table),
+    }
 }
 
 /// Sort keys of one tenant's grants: integers whose order is the plain
@@ -845,12 +897,12 @@ impl<'a> Keys<'a> {
         (v, p, target)
     }
 
-    /// Sorts candidate keys into the printed order (no string comparison),
-    /// drops duplicates, and keeps the grants passing `keep`.
-    fn sorted(&self, mut keys: Vec<u128>, keep: impl Fn(Cand) -> bool) -> Vec<Cand> {
+    /// Sorts grant keys into the printed order (no string comparison) and
+    /// drops duplicates.
+    fn sorted(&self, mut keys: Vec<u128>) -> Vec<Cand> {
         keys.sort_unstable();
         keys.dedup();
-        keys.into_iter().map(|k| self.cand(k)).filter(|&c| keep(c)).collect()
+        keys.into_iter().map(|k| self.cand(k)).collect()
     }
 }
 
