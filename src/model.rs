@@ -675,8 +675,9 @@ impl Tenant {
         // resolve only the rest.
         let same_roles = raw.web_roles.len() == self.roles.len()
             && raw.web_roles.iter().zip(&self.roles).all(|(r, s)| r.id == s.id);
+        let shared = Arc::ptr_eq(&raw.role_members, &self.raw.role_members);
         let reuse = |now: &[(String, String)], then: &[(String, String)], resolved: &Vec<(RowId, RoleId)>| {
-            (same_roles && now.starts_with(then)).then(|| (resolved.clone(), then.len()))
+            (same_roles && (shared || now.starts_with(then))).then(|| (resolved.clone(), then.len()))
         };
         let (m, old) = (&raw.role_members, &self.raw.role_members);
         let known = KnownMembers {
