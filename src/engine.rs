@@ -546,15 +546,9 @@ impl Grants {
         via
     }
 
-    /// Whether some candidate permission passing `keep` lets `v` do `p`
-    /// (not create) to row `x` (S16): `can` without building the list.
-    pub fn grants_row(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId, keep: impl Fn(PermId) -> bool) -> bool {
-        self.visit_via(t, v, p.bit(), x, keep)
-    }
-
     /// The privileges of `mask` (not create) that some candidate permission
-    /// passing `keep` lets `v` have on row `x` (S16): [`Grants::grants_row`]
-    /// for several privileges in one visit of the row.
+    /// passing `keep` lets `v` have on row `x` (S16): `can` for several
+    /// privileges in one visit of the row, without building the lists.
     pub fn granted_row(&self, t: &Tenant, v: Visitor, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
         let mut got = 0;
         self.visit_via(t, v, mask, x, |n| {
