@@ -546,6 +546,17 @@ impl Grants {
         via
     }
 
+    /// The privileges of `mask` (not create) that some permission passing
+    /// `keep`, held by every signed-in contact (CandAll), grants on row `x`
+    /// through a Global-anchored chain: what every contact has there.
+    pub fn granted_everyone(&self, t: &Tenant, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
+        let table = t.table_of(x) as usize;
+        let global = self.in_all_by_table[table].iter().copied().chain(self.rows().pairs(x, G).map(|e| e.1));
+        global
+            .filter(|&n| self.cand_all[n as usize] && keep(n))
+            .fold(0, |got, n| got | (t.permissions[n as usize].privileges.0 & mask))
+    }
+
     /// The privileges of `mask` (not create) that some candidate permission
     /// passing `keep` lets `v` have on row `x` (S16): `can` for several
     /// privileges in one visit of the row, without building the lists.

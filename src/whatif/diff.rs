@@ -269,6 +269,20 @@ impl<'a> Side<'a> {
         got
     }
 
+    /// The privileges of `mask` that some permission flagged in `among`,
+    /// held by every signed-in contact, grants on row `x` through a
+    /// Global-anchored chain.
+    fn granted_everyone_among(&self, mask: u8, x: RowId, among: &[bool]) -> u8 {
+        let t = self.t;
+        let mut got = 0;
+        for &n in self.ix.perms_by_table[t.table_of(x) as usize].iter().filter(|&&n| among[n as usize]) {
+            if self.all(n) && self.glob(n).contains(x) {
+                got |= t.permissions[n as usize].privileges.0 & mask;
+            }
+        }
+        got
+    }
+
     /// The privileges of `mask` that some permission passing `keep` grants
     /// `v` on `target` (S16, S17). `mask` is `create` alone for a table.
     fn granted(&self, v: Visitor, mask: u8, target: Target, keep: impl Fn(PermId) -> bool) -> u8 {
@@ -491,6 +505,15 @@ fn same_chain(x: &Tenant, mut n: PermId, y: &Tenant, mut m: PermId) -> bool {
     }
 }
 
+/// Candidate (visitor, row) pairs: single pairs, and blocks of every
+/// contact of one list with every row of another (holders × Global rows),
+/// which are checked row by row first.
+#[derive(Default)]
+struct Pairs {
+    one: Vec<(Visitor, RowId)>,
+    blocks: Vec<(Vec<RowId>, Vec<RowId>)>,
+}
+
 /// One direction of the diff: grants of `x` missing from `y`.
 struct Dir<'a> {
     x: Side<'a>,
@@ -505,25 +528,25 @@ struct Dir<'a> {
     /// Of the privileges `mask` of a candidate grant of `x` to a visitor on
     /// a target (`x` ids), those some other grant covers: not part of the answer.
     covered: &'a dyn Fn(Visitor, u8, Target) -> u8,
+    /// Of the privileges `mask` on a row (`x` id), those some other grant
+    /// covers for every signed-in contact.
+    covered_all: &'a dyn Fn(u8, RowId) -> u8,
 }
 
 impl Dir<'_> {
     /// Every (visitor, row) pair permission `n` of `x` admits.
-    fn expand(&self, n: PermId, out: &mut Vec<(Visitor, RowId)>) {
+    fn expand(&self, n: PermId, out: &mut Pairs) {
         let x = &self.x;
         let glob = x.glob(n);
         if !glob.is_empty() {
             if x.anon(n) {
-                out.extend(glob.rows().map(|r| (Visitor::Anonymous, r)));
+                out.one.extend(glob.rows().map(|r| (Visitor::Anonymous, r)));
             }
-            let h = x.holders(n);
-            for c in h.iter() {
-                out.extend(glob.rows().map(|r| (Visitor::Contact(c), r)));
-            }
+            out.blocks.push((x.holders(n).iter().collect(), glob.rows().collect()));
         }
-        out.extend(x.cg(n).iter().map(|&(_, c, r)| (Visitor::Contact(c), r)));
+        out.one.extend(x.cg(n).iter().map(|&(_, c, r)| (Visitor::Contact(c), r)));
         for &(_, a, r) in x.ag(n) {
-            out.extend(x.account_contacts(a).map(|c| (Visitor::Contact(c), r)));
+            out.one.extend(x.account_contacts(a).map(|c| (Visitor::Contact(c), r)));
         }
     }
 
@@ -594,7 +617,7 @@ impl Dir<'_> {
     }
 
     /// A superset of the (visitor, row) pairs `nx` admits in `x` and `ny` does not in `y`.
-    fn pairs_minus(&self, nx: PermId, ny: PermId, out: &mut Vec<(Visitor, RowId)>) {
+    fn pairs_minus(&self, nx: PermId, ny: PermId, pairs: &mut Pairs) {
         let (x, y) = (&self.x, &self.y);
         // One derivation for both sides (only privileges changed): the same
         // permission admits the same pairs.
@@ -603,6 +626,7 @@ impl Dir<'_> {
         }
         let (gx, gy) = (x.glob(nx), y.glob(ny));
         let grows = self.glob_minus(&gx, &gy);
+        let out = &mut pairs.one;
         if x.anon(nx) {
             if y.anon(ny) {
                 out.extend(grows.iter().map(|&r| (Visitor::Anonymous, r)));
@@ -614,14 +638,10 @@ impl Dir<'_> {
         if !gx.is_empty() && (!same || !grows.is_empty()) {
             let hx = x.holders(nx);
             if !same {
-                for c in self.holders_minus(&hx, &y.holders(ny)) {
-                    out.extend(gx.rows().map(|r| (Visitor::Contact(c), r)));
-                }
+                pairs.blocks.push((self.holders_minus(&hx, &y.holders(ny)), gx.rows().collect()));
             }
             if !grows.is_empty() {
-                for c in hx.iter() {
-                    out.extend(grows.iter().map(|&r| (Visitor::Contact(c), r)));
-                }
+                pairs.blocks.push((hx.iter().collect(), grows));
             }
         }
         let cgx = x.cg(nx);
@@ -663,19 +683,32 @@ impl Dir<'_> {
                 out.push(k.key((v, p, target)));
             }
         };
-        if whole != 0 {
-            let mut pairs = Vec::new();
-            self.expand(nx, &mut pairs);
-            for (v, r) in pairs {
-                emit(v, whole, Target::Row(r));
+        // Blocks row by row: privileges every contact has there otherwise
+        // are left out for the whole block.
+        let mut emit_pairs = |pairs: Pairs, mask: u8| {
+            for (v, r) in pairs.one {
+                emit(v, mask, Target::Row(r));
             }
+            for (contacts, rows) in pairs.blocks.iter().filter(|b| !b.0.is_empty()) {
+                for &r in rows {
+                    let left = mask & !(self.covered_all)(mask, r);
+                    if left != 0 {
+                        for &c in contacts {
+                            emit(Visitor::Contact(c), left, Target::Row(r));
+                        }
+                    }
+                }
+            }
+        };
+        if whole != 0 {
+            let mut pairs = Pairs::default();
+            self.expand(nx, &mut pairs);
+            emit_pairs(pairs, whole);
         }
         if let (Some(m), true) = (ny, part != 0) {
-            let mut pairs = Vec::new();
+            let mut pairs = Pairs::default();
             self.pairs_minus(nx, m, &mut pairs);
-            for (v, r) in pairs {
-                emit(v, part, Target::Row(r));
-            }
+            emit_pairs(pairs, part);
         }
         if px.privileges.0 & create != 0 {
             let table = Target::Table(tx);
@@ -797,6 +830,15 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
             _ => 0,
         }
     };
+    // For every contact at once: only where contacts are the same.
+    let same_people = matches!(row_be, RowMap::Identity);
+    let lost_cover_all = |mask: u8, x: RowId| {
+        if !same_people {
+            return 0;
+        }
+        let got = bs.g.granted_everyone(b, mask, x, |n| !aff_b[n as usize]);
+        got | es.granted_everyone_among(mask & !got, x, &aff_e)
+    };
     let lost_dir = Dir {
         x: bs,
         y: es,
@@ -806,6 +848,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
         left: &left_be,
         keys: &b_keys,
         covered: &lost_cover,
+        covered_all: &lost_cover_all,
     };
     let mut keys = Vec::new();
     for n in (0..b.permissions.len() as PermId).filter(|&n| aff_b[n as usize]) {
@@ -827,6 +870,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
         left: &left_eb,
         keys: &e_keys,
         covered: &gain_cover,
+        covered_all: &|mask, x| if same_people { bs.g.granted_everyone(b, mask, x, |_| true) } else { 0 },
     };
     let mut keys = Vec::new();
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
