@@ -118,28 +118,30 @@ pub fn grant_set(a: &Analysis) -> BTreeSet<(String, String, String)> {
     grant_lines(a).into_iter().collect()
 }
 
-/// Every grant (S25) as the library prints it, as a set.
-pub fn grant_line_set(a: &Analysis) -> BTreeSet<portal_access::query::GrantLine> {
-    let mut s = BTreeSet::new();
-    a.for_each_grant(None, |g| {
-        s.insert(g.clone());
-        Ok(())
-    })
-    .unwrap()
-    .unwrap();
-    s
-}
-
-/// Every grant (S25) in the order the library streams them.
-pub fn grant_lines(a: &Analysis) -> Vec<(String, String, String)> {
+/// Every grant (S25) as the library prints it, in its print order.
+pub fn printed_grants(a: &Analysis) -> Vec<portal_access::query::GrantLine> {
     let mut out = Vec::new();
     a.for_each_grant(None, |g| {
-        out.push((g.visitor.clone(), g.privilege.clone(), g.target().to_string()));
+        out.push(g.clone());
         Ok(())
     })
     .unwrap()
     .unwrap();
     out
+}
+
+/// Every grant (S25) as the library prints it, as a set.
+pub fn grant_line_set(a: &Analysis) -> BTreeSet<portal_access::query::GrantLine> {
+    printed_grants(a).into_iter().collect()
+}
+
+/// Every grant (S25) in the order the library streams them.
+pub fn grant_lines(a: &Analysis) -> Vec<(String, String, String)> {
+    let triple = |g: portal_access::query::GrantLine| {
+        let target = g.target().to_string();
+        (g.visitor, g.privilege, target)
+    };
+    printed_grants(a).into_iter().map(triple).collect()
 }
 
 /// Runs the real binary; returns (exit code, stdout, stderr). A process
