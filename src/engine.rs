@@ -502,8 +502,16 @@ impl Grants {
     /// create) to row `x` (S16), possibly more than once, until `f` returns
     /// true; returns whether it did.
     /// Only permissions with some privilege of `mask` are visited.
-    fn visit_via(&self, t: &Tenant, v: Visitor, mask: u8, x: RowId, mut f: impl FnMut(PermId) -> bool) -> bool {
-        let table = t.table_of(x);
+    /// `table` is `t.table_of(x)`.
+    fn visit_via(
+        &self,
+        t: &Tenant,
+        table: TableId,
+        v: Visitor,
+        mask: u8,
+        x: RowId,
+        mut f: impl FnMut(PermId) -> bool,
+    ) -> bool {
         let ok = |n: PermId| t.permissions[n as usize].privileges.0 & mask != 0;
         let by = self.rows();
         // Global-anchored rows (InAll, InG) for holders of the tree.
@@ -537,7 +545,7 @@ impl Grants {
     /// sorted by permission id string (S16). Empty when denied.
     pub fn can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
         let mut via: Vec<PermId> = Vec::new();
-        self.visit_via(t, v, p.bit(), x, |n| {
+        self.visit_via(t, t.table_of(x), v, p.bit(), x, |n| {
             via.push(n);
             false
         });
@@ -549,7 +557,7 @@ impl Grants {
     /// The privileges of `mask` (not create) that some permission passing
     /// `keep`, held by every signed-in contact (CandAll), grants on row `x`
     /// through a Global-anchored chain: what every contact has there.
-    pub fn granted_everyone(&self, t: &Tenant, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
+    pub(crate) fn granted_everyone(&self, t: &Tenant, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
         let table = t.table_of(x) as usize;
         let global = self.in_all_by_table[table].iter().copied().chain(self.rows().pairs(x, G).map(|e| e.1));
         global
@@ -560,9 +568,18 @@ impl Grants {
     /// The privileges of `mask` (not create) that some candidate permission
     /// passing `keep` lets `v` have on row `x` (S16): `can` for several
     /// privileges in one visit of the row, without building the lists.
-    pub fn granted_row(&self, t: &Tenant, v: Visitor, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
+    /// `table` is `t.table_of(x)`, which the caller has at hand.
+    pub(crate) fn granted_row(
+        &self,
+        t: &Tenant,
+        table: TableId,
+        v: Visitor,
+        mask: u8,
+        x: RowId,
+        keep: impl Fn(PermId) -> bool,
+    ) -> u8 {
         let mut got = 0;
-        self.visit_via(t, v, mask, x, |n| {
+        self.visit_via(t, table, v, mask, x, |n| {
             if keep(n) {
                 got |= t.permissions[n as usize].privileges.0 & mask;
             }

@@ -283,30 +283,26 @@ impl<'a> Side<'a> {
         got
     }
 
-    /// The privileges of `mask` that some permission passing `keep` grants
-    /// `v` on `target` (S16, S17). `mask` is `create` alone for a table.
-    fn granted(&self, v: Visitor, mask: u8, target: Target, keep: impl Fn(PermId) -> bool) -> u8 {
+    /// The privileges of `mask` that some permission of `kept` grants `v`
+    /// on `target` (S16, S17). `mask` is `create` alone for a table.
+    fn granted<F: Fn(PermId) -> bool>(&self, v: Visitor, mask: u8, target: Target, kept: &Kept<F>) -> u8 {
         let t = self.t;
         let table = match target {
             Target::Row(x) => t.table_of(x),
             Target::Table(table) => table,
         };
-        // The privileges the table's kept permissions have at all: none
-        // answers without reading the row's grants.
-        let mask = mask
-            & self.ix.perms_by_table[table as usize]
-                .iter()
-                .filter(|&&n| keep(n))
-                .fold(0, |m, &n| m | t.permissions[n as usize].privileges.0);
+        // Privileges no kept permission of the table has answer without
+        // reading the row's grants.
+        let mask = mask & kept.privileges[table as usize];
         if mask == 0 {
             return 0;
         }
         match target {
-            Target::Row(x) => self.g.granted_row(t, v, mask, x, keep),
+            Target::Row(x) => self.g.granted_row(t, table, v, mask, x, &kept.keep),
             Target::Table(_) => {
-                let held = self.ix.perms_by_table[table as usize]
-                    .iter()
-                    .any(|&n| keep(n) && t.permissions[n as usize].privileges.0 & mask != 0 && self.g.holds(t, v, n));
+                let held = self.ix.perms_by_table[table as usize].iter().any(|&n| {
+                    (kept.keep)(n) && t.permissions[n as usize].privileges.0 & mask != 0 && self.g.holds(t, v, n)
+                });
                 if held {
                     mask
                 } else {
@@ -314,6 +310,23 @@ impl<'a> Side<'a> {
                 }
             }
         }
+    }
+}
+
+/// The permissions of one side that pass `keep`, with the privileges they
+/// have, per table (computed once per diff, read per candidate).
+struct Kept<F> {
+    keep: F,
+    privileges: Vec<u8>,
+}
+
+impl<F: Fn(PermId) -> bool> Kept<F> {
+    fn new(s: &Side, keep: F) -> Kept<F> {
+        let mut privileges = vec![0u8; s.t.tables.len()];
+        for (_, p) in s.t.permissions.iter().enumerate().filter(|&(n, _)| keep(n as PermId)) {
+            privileges[p.table as usize] |= p.privileges.0;
+        }
+        Kept { keep, privileges }
     }
 }
 
@@ -820,8 +833,9 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
 
     // Lost: granted by an affected base permission, and by no permission of
     // the edited tenant (unaffected ones grant as in the base).
+    let (unaffected, every) = (Kept::new(&bs, |n| !aff_b[n as usize]), Kept::new(&bs, |_| true));
     let lost_cover = |v: Visitor, mask: u8, target: Target| {
-        let got = bs.granted(v, mask, target, |n| !aff_b[n as usize]);
+        let got = bs.granted(v, mask, target, &unaffected);
         if got == mask {
             return got;
         }
@@ -858,7 +872,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
 
     // Gained: granted by an affected edited permission and by nothing in the base.
     let gain_cover = |v: Visitor, mask: u8, target: Target| match (row_eb.visitor(v), map_target(&row_eb, &table_eb, target)) {
-        (Some(vb), Some(tb)) => bs.granted(vb, mask, tb, |_| true),
+        (Some(vb), Some(tb)) => bs.granted(vb, mask, tb, &every),
         _ => 0,
     };
     let gain_dir = Dir {
