@@ -481,7 +481,7 @@ fn derive_partial<'a>(t: &Tenant, keep: &[bool], base: Side<'a>, identical: bool
     } else {
         crate::fast::derive_only(t, keep, &members, known.as_ref())
     };
-    // Read permission by permission (`Side::grants_among`): no index by row.
+    // Read permission by permission (`Side::granted_among`): no index by row.
     Cow::Owned(Grants::unindexed_with(t, derived, members))
 }
 
@@ -851,6 +851,9 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
             return 0;
         }
         let got = bs.g.granted_everyone(b, mask, x, |n| !aff_b[n as usize]);
+        if got == mask {
+            return got;
+        }
         got | es.granted_everyone_among(mask & !got, x, &aff_e)
     };
     let lost_dir = Dir {
