@@ -498,6 +498,12 @@ impl Grants {
         self.account_contacts(a).filter(|&c| self.holds_directly(c, n)).collect()
     }
 
+    /// The permissions admitting row `x` (of `table`) through a
+    /// Global-anchored chain, for whoever holds them: InAll, then InG.
+    fn global_at(&self, table: TableId, x: RowId) -> impl Iterator<Item = PermId> + '_ {
+        self.in_all_by_table[table as usize].iter().copied().chain(self.rows().pairs(x, G).map(|e| e.1))
+    }
+
     /// Calls `f` with each candidate permission that lets `v` do `p` (not
     /// create) to row `x` (S16), possibly more than once, until `f` returns
     /// true; returns whether it did.
@@ -515,7 +521,7 @@ impl Grants {
         let ok = |n: PermId| t.permissions[n as usize].privileges.0 & mask != 0;
         let by = self.rows();
         // Global-anchored rows (InAll, InG) for holders of the tree.
-        for n in self.in_all_by_table[table as usize].iter().copied().chain(by.pairs(x, G).map(|e| e.1)) {
+        for n in self.global_at(table, x) {
             if ok(n) && self.holds(t, v, n) && f(n) {
                 return true;
             }
@@ -558,9 +564,7 @@ impl Grants {
     /// `keep`, held by every signed-in contact (CandAll), grants on row `x`
     /// through a Global-anchored chain: what every contact has there.
     pub(crate) fn granted_everyone(&self, t: &Tenant, mask: u8, x: RowId, keep: impl Fn(PermId) -> bool) -> u8 {
-        let table = t.table_of(x) as usize;
-        let global = self.in_all_by_table[table].iter().copied().chain(self.rows().pairs(x, G).map(|e| e.1));
-        global
+        self.global_at(t.table_of(x), x)
             .filter(|&n| self.cand_all[n as usize] && keep(n))
             .fold(0, |got, n| got | (t.permissions[n as usize].privileges.0 & mask))
     }
@@ -628,7 +632,7 @@ impl Grants {
         let mut everyone = false;
         let mut out: Vec<RowId> = Vec::new();
         let by = self.rows();
-        for n in self.in_all_by_table[table as usize].iter().copied().chain(by.pairs(x, G).map(|e| e.1)) {
+        for n in self.global_at(table, x) {
             if ok(n) {
                 anonymous |= self.cand_anon[n as usize];
                 if !everyone {
