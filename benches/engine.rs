@@ -8,9 +8,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use portal_access::bench::{derivations, questions, BASELINE};
-use portal_access::generate::{generate_file, Profile};
-use portal_access::query::Target;
+use portal_access::perf::bench::{derivations, questions, BASELINE};
+use portal_access::perf::generate::{generate_file, Profile};
+use portal_access::answer::query::Target;
 use portal_access::Grants;
 use std::hint::black_box;
 use std::time::Duration;
@@ -35,11 +35,11 @@ fn engine(c: &mut Criterion) {
         let mut g = c.benchmark_group("load");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
         g.bench_function(BenchmarkId::from_parameter(p), |b| {
-            b.iter(|| black_box(portal_access::load::load(&path).unwrap()))
+            b.iter(|| black_box(portal_access::model::load(&path).unwrap()))
         });
         g.finish();
 
-        let t = portal_access::load::load(&path).unwrap();
+        let t = portal_access::model::load(&path).unwrap();
         let mut g = c.benchmark_group("derive");
         g.sample_size(10).measurement_time(Duration::from_secs(if big { 60 } else { 5 }));
         for d in derivations().into_iter().chain(BASELINE).filter(|d| cfg.rows <= d.max_rows) {

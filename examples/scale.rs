@@ -21,8 +21,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use portal_access::model::Tenant;
-use portal_access::raw::{RawPermission, RawRole, RawRow, RawTable, RawTenant};
-use portal_access::{baseline, engine, fast};
+use portal_access::load::raw::{RawPermission, RawRole, RawRow, RawTable, RawTenant};
+use portal_access::engine::{self, baseline, plan};
 use serde_json::{json, Value};
 use std::time::Instant;
 
@@ -207,7 +207,7 @@ fn load(path: &str, engine: &str) {
     let d = match engine {
         "reference" => portal_access_rules::derive(&engine::facts(&t)),
         "baseline" => baseline::derive(&t),
-        _ => fast::derive(&t),
+        _ => plan::derive(&t),
     };
     stage("derive");
     let g = portal_access::Grants::index(&t, d);
@@ -239,12 +239,12 @@ fn main() {
             let c1 = cpu();
             let d = match what.as_str() {
                 "reference" => portal_access_rules::derive(&engine::facts(&t)),
-                "fast" => fast::derive(&t),
+                "fast" => plan::derive(&t),
                 "baseline" => baseline::derive(&t),
                 "compare" => {
                     let want = portal_access_rules::derive(&engine::facts(&t));
                     let reference = t1.elapsed();
-                    let (f, b) = (fast::derive(&t), baseline::derive(&t));
+                    let (f, b) = (plan::derive(&t), baseline::derive(&t));
                     println!("reference {reference:.2?}: fast equal {}, baseline equal {}", f == want, b == want);
                     assert!(f == want && b == want);
                     return;

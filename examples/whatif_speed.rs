@@ -4,8 +4,8 @@
 //! `cargo run --release --example whatif_speed -- [CONTACTS] [ROWS_PER_TABLE] [PERMISSIONS] [SEED]`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use portal_access::testkit::{random_tenant, Size};
-use portal_access::whatif::{parse_changes, WhatIf};
+use portal_access::perf::testkit::{random_tenant, Size};
+use portal_access::answer::whatif::{parse_changes, WhatIf};
 use portal_access::{Analysis, Grants, Tenant};
 use std::time::Instant;
 
@@ -94,9 +94,9 @@ fn main() {
     }
     let doc = format!(r#"{{"changes": [{{"op": "set_active", "permission": "{p0}", "active": false}}]}}"#);
     let set = parse_changes(&doc, "one.json").unwrap();
-    let (edited, _) = portal_access::whatif::build_scenario(&base.tenant, &set.scenarios[0]).unwrap();
+    let (edited, _) = portal_access::answer::whatif::build_scenario(&base.tenant, &set.scenarios[0]).unwrap();
     let t0 = Instant::now();
-    let (raw2, effect) = portal_access::whatif::apply_changes(&base.tenant, &set.scenarios[0].changes).unwrap();
+    let (raw2, effect) = portal_access::answer::whatif::apply_changes(&base.tenant, &set.scenarios[0].changes).unwrap();
     let t_apply = t0.elapsed();
     let t0 = Instant::now();
     let e2 = Tenant::build(raw2, "random.json").unwrap();

@@ -3,8 +3,8 @@
 //! every peer agrees with the derived grants on the questions it is asked,
 //! the question sampler is deterministic, and the report is complete.
 
-use portal_access::bench::{self, questions, Options};
-use portal_access::generate::{GenConfig, Profile};
+use portal_access::perf::bench::{self, questions, Options};
+use portal_access::perf::generate::{GenConfig, Profile};
 use std::path::Path;
 use std::time::Duration;
 
@@ -54,9 +54,9 @@ fn generated_profile_report_skips_cedar_above_its_limit() {
 #[test]
 fn questions_are_deterministic_and_mostly_near_the_visitor() {
     let mut out = Vec::new();
-    portal_access::generate::generate(&Profile::Small.config(3), &mut out).unwrap();
+    portal_access::perf::generate::generate(&Profile::Small.config(3), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    let raw = portal_access::load::parse_native(&text, "t.json").unwrap();
+    let raw = portal_access::load::native::parse_native(&text, "t.json").unwrap();
     let t = portal_access::Tenant::build(raw, "t.json").unwrap();
     let a = questions(&t, 9, 500, 100, 10);
     let b = questions(&t, 9, 500, 100, 10);
@@ -71,8 +71,8 @@ fn questions_are_deterministic_and_mostly_near_the_visitor() {
         .can
         .iter()
         .filter(|c| match c.target {
-            portal_access::query::Target::Row(x) => !g.can(&t, c.visitor, c.privilege, x).is_empty(),
-            portal_access::query::Target::Table(tb) => !g.can_create(&t, c.visitor, tb).is_empty(),
+            portal_access::answer::query::Target::Row(x) => !g.can(&t, c.visitor, c.privilege, x).is_empty(),
+            portal_access::answer::query::Target::Table(tb) => !g.can_create(&t, c.visitor, tb).is_empty(),
         })
         .count();
     assert!(yes >= 50, "{yes} of 500 allowed");

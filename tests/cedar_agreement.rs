@@ -4,13 +4,13 @@
 //! permissions on every question the benchmark asks, and on every question
 //! at all for the smallest tenants.
 
-use portal_access::bench::{questions, CanQuestion};
-use portal_access::cedar::CedarTenant;
+use portal_access::perf::bench::{questions, CanQuestion};
+use portal_access::perf::cedar::CedarTenant;
 use portal_access::engine::Visitor;
-use portal_access::generate::{generate, GenConfig, Profile};
-use portal_access::load::parse_native;
+use portal_access::perf::generate::{generate, GenConfig, Profile};
+use portal_access::load::native::parse_native;
 use portal_access::model::{Privilege, Tenant};
-use portal_access::query::Target;
+use portal_access::answer::query::Target;
 use portal_access::Grants;
 
 fn load_text(text: &str) -> Tenant {
@@ -24,7 +24,7 @@ fn generated(cfg: &GenConfig) -> Tenant {
 }
 
 fn example() -> Tenant {
-    portal_access::load::load(std::path::Path::new(concat!(
+    portal_access::model::load(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/customer-service.json"
     )))
@@ -114,12 +114,12 @@ fn tiny_generated_tenants_every_question() {
 #[test]
 fn random_tenants_every_question() {
     for seed in 0..40 {
-        let raw = portal_access::testkit::random_tenant(seed, portal_access::testkit::Size::small());
+        let raw = portal_access::perf::testkit::random_tenant(seed, portal_access::perf::testkit::Size::small());
         let t = Tenant::build(raw, "random.json").unwrap();
         agree(&t, &every_question(&t));
     }
     for seed in 0..3 {
-        let raw = portal_access::testkit::random_tenant(seed, portal_access::testkit::Size::medium());
+        let raw = portal_access::perf::testkit::random_tenant(seed, portal_access::perf::testkit::Size::medium());
         let t = Tenant::build(raw, "random.json").unwrap();
         agree(&t, &questions(&t, seed, 3_000, 0, 0).can);
     }

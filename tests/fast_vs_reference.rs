@@ -1,5 +1,5 @@
 //! Two fast derivations, one truth: the plan-driven derivation
-//! (`fast::derive`) and the hand-written propagation (`baseline::derive`)
+//! (`plan::derive`) and the hand-written propagation (`baseline::derive`)
 //! return exactly the relations of the row-level Datalog rules on random
 //! tenants: the shared generator (`testkit::random_tenant`), and a local
 //! one that adds contact-to-contact and account-to-account N:N
@@ -11,10 +11,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use portal_access::engine::facts;
-use portal_access::load::parse_native;
+use portal_access::load::native::parse_native;
 use portal_access::model::Tenant;
-use portal_access::testkit::{random_tenant as testkit_tenant, Rng, Size};
-use portal_access::{baseline, fast};
+use portal_access::perf::testkit::{random_tenant as testkit_tenant, Rng, Size};
+use portal_access::engine::{baseline, plan};
 use portal_access_rules as rules;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -267,7 +267,7 @@ fn dbg<T: std::fmt::Debug>(v: &[T]) -> Vec<String> {
 
 fn check_all(t: &Tenant) {
     let want = rules::derive(&facts(t));
-    check(t, "fast", &fast::derive(t), &want);
+    check(t, "fast", &plan::derive(t), &want);
     check(t, "baseline", &baseline::derive(t), &want);
 }
 
@@ -361,6 +361,6 @@ fn s13_parent_chain_depth_four_same_in_all_derivations() {
     // Global top: things with an incident (T1, T4, T5), then their children (T2).
     let g: Vec<_> = want.in_g.iter().map(|&(n, x)| (t.permissions[n as usize].id.as_str(), t.row_name(x))).collect();
     assert_eq!(g, vec![("g1", "T1"), ("g1", "T4"), ("g1", "T5"), ("g2", "T2")]);
-    check(&t, "fast", &fast::derive(&t), &want);
+    check(&t, "fast", &plan::derive(&t), &want);
     check(&t, "baseline", &baseline::derive(&t), &want);
 }

@@ -6,7 +6,7 @@
 mod folder_support;
 
 use folder_support::{bin, folder};
-use portal_access::load::load;
+use portal_access::model::load;
 use portal_access::{Analysis, LoadError};
 
 const ROLES: &str = "\

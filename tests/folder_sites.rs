@@ -6,7 +6,7 @@
 mod folder_support;
 
 use folder_support::{bin, pairs, repo};
-use portal_access::lint::{self, Severity};
+use portal_access::answer::lint::{self, Severity};
 use portal_access::model::Scope;
 
 const DFE: &str = "tests/fixtures/sites/dfe-central-portal";
@@ -23,7 +23,7 @@ const CARDS_APPLICATION_AUTH: &str = "f18d3981-479f-4179-b8d7-4b1d1658423c";
 
 #[test]
 fn dfe_site_loads_as_a_configuration_only_tenant() {
-    let t = portal_access::load::load(&repo(DFE)).unwrap();
+    let t = portal_access::model::load(&repo(DFE)).unwrap();
     assert_eq!(t.permissions.len(), 29);
     assert_eq!(t.roles.len(), 3);
     assert_eq!(t.row_count(), 0, "no data/ folder: configuration only");
@@ -80,7 +80,7 @@ fn dfe_anonymous_create_tables_come_from_the_site() {
 
 #[test]
 fn code_site_loads_with_unprefixed_keys_and_empty_parent_as_null() {
-    let t = portal_access::load::load(&repo(CARDS)).unwrap();
+    let t = portal_access::model::load(&repo(CARDS)).unwrap();
     assert_eq!(t.permissions.len(), 3);
     assert_eq!(t.roles.len(), 4);
     assert_eq!(t.row_count(), 0);

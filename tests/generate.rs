@@ -2,8 +2,8 @@
 //! The synthetic tenant generator: deterministic, valid, and shaped like a
 //! real customer-service and partner portal.
 
-use portal_access::generate::{generate, generate_file, GenConfig, Profile};
-use portal_access::load::parse_native;
+use portal_access::perf::generate::{generate, generate_file, GenConfig, Profile};
+use portal_access::load::native::parse_native;
 use portal_access::model::{Scope, Tenant};
 use std::collections::HashMap;
 
@@ -51,7 +51,7 @@ fn stats_match_the_file() {
     let path = dir.path().join("t.json");
     let stats = generate_file(&cfg, &path).unwrap();
     assert_eq!(stats.bytes, std::fs::metadata(&path).unwrap().len());
-    let t = portal_access::load::load(&path).unwrap();
+    let t = portal_access::model::load(&path).unwrap();
     assert_eq!(stats.rows, u64::from(t.row_count()));
     for (name, n) in &stats.tables {
         assert_eq!(t.tables[t.table_id(name).unwrap() as usize].ids.len() as u64, *n, "{name}");
@@ -153,11 +153,11 @@ fn odd_sizes_still_give_valid_tenants() {
 fn generated_tenants_agree_across_the_evaluations() {
     use portal_access::engine::{facts, Grants};
     use portal_access::model::Privilege;
-    use portal_access::walk::Walker;
+    use portal_access::engine::walk::Walker;
     use portal_access_rules as rules;
     for seed in [1, 2] {
         let t = tenant(&GenConfig { contacts: 400, accounts: 20, rows: 2500, seed });
-        let fast = portal_access::fast::derive(&t);
+        let fast = portal_access::engine::plan::derive(&t);
         assert_eq!(fast, rules::derive(&facts(&t)), "seed {seed}");
         assert!(!fast.account_member_grant.is_empty(), "seed {seed}: the shape should grant to direct members");
         let g = Grants::index(&t, fast);

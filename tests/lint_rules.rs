@@ -6,7 +6,7 @@
 mod folder_support;
 
 use folder_support::{folder, lint_json, pairs, with_id};
-use portal_access::lint::{self, Severity};
+use portal_access::answer::lint::{self, Severity};
 use serde_json::{json, Value};
 
 /// Two contacts (C1 of account A1, holding R-cust; C2 with no account), two

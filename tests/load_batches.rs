@@ -5,7 +5,7 @@
 //! whichever batch it falls in.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use portal_access::load::parse_native;
+use portal_access::load::native::parse_native;
 use portal_access::model::Tenant;
 use serde_json::{json, Value};
 

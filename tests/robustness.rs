@@ -11,7 +11,7 @@
 mod common;
 
 use common::{run_bin, scratch_dir, write_tenant, Rng};
-use portal_access::load::parse_native;
+use portal_access::load::native::parse_native;
 use portal_access::{Analysis, Grants, LoadError, Tenant};
 use serde_json::{json, Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};

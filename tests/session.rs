@@ -3,7 +3,7 @@
 //! Every expected answer was worked out by hand from semantics.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use portal_access::session::{Session, SessionError, COMMANDS};
+use portal_access::cli::session::{Session, SessionError, COMMANDS};
 use std::path::{Path, PathBuf};
 
 fn example() -> PathBuf {
@@ -507,9 +507,9 @@ fn colour_only_when_asked_and_never_with_no_color() {
     assert!(!plain.contains('\x1b'));
     s.set_color(true);
     assert!(run(&mut s, "can C1 read incident:I1").starts_with("\x1b[32myes\x1b[0m: C1"));
-    assert!(!portal_access::session::text::color_wanted(false));
+    assert!(!portal_access::cli::text::color_wanted(false));
     // SAFETY of the test: only this test reads NO_COLOR.
     std::env::set_var("NO_COLOR", "1");
-    assert!(!portal_access::session::text::color_wanted(true));
+    assert!(!portal_access::cli::text::color_wanted(true));
     std::env::remove_var("NO_COLOR");
 }

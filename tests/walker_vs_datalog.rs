@@ -6,9 +6,9 @@
 
 use portal_access::engine::{Grants, Visitor};
 use portal_access::model::{Privilege, Tenant};
-use portal_access::raw::RawTenant;
-use portal_access::testkit::{random_tenant, Size};
-use portal_access::walk::Walker;
+use portal_access::load::raw::RawTenant;
+use portal_access::perf::testkit::{random_tenant, Size};
+use portal_access::engine::walk::Walker;
 use proptest::prelude::*;
 
 /// Every disagreement between the two engines on one tenant, as readable lines.
@@ -107,7 +107,7 @@ fn check_raw(raw: RawTenant) {
 }
 
 fn check_json(json: &str) {
-    check_raw(portal_access::load::parse_native(json, "case").unwrap());
+    check_raw(portal_access::load::native::parse_native(json, "case").unwrap());
 }
 
 fn sizes() -> impl Strategy<Value = Size> {
@@ -305,7 +305,7 @@ fn who_create_counts_anonymous_after_a_tree_everyone_holds() {
             {"id": "TP1", "table": "lead", "scope": "global", "privileges": ["create"], "web_roles": ["R-auth"]},
             {"id": "TP2", "table": "lead", "scope": "custom", "privileges": ["create"], "web_roles": ["R-anon"]}]}"#;
     check_json(json);
-    let t = Tenant::build(portal_access::load::parse_native(json, "case").unwrap(), "case").unwrap();
+    let t = Tenant::build(portal_access::load::native::parse_native(json, "case").unwrap(), "case").unwrap();
     let g = Grants::derive(&t);
     let (anonymous, contacts) = g.who_create(&t, t.table_id("lead").unwrap());
     assert!(anonymous);

@@ -7,8 +7,8 @@
 
 mod common;
 use common::grant_line_set;
-use portal_access::query::GrantLine;
-use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, WhatIf};
+use portal_access::answer::query::GrantLine;
+use portal_access::answer::whatif::{build_scenario, parse_changes, GrantDiff, WhatIf};
 use portal_access::{Analysis, LoadError, Tenant};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -429,7 +429,7 @@ const NN_TENANT: &str = r#"{
 }"#;
 
 fn nn_tenant() -> Analysis {
-    let raw = portal_access::load::parse_native(NN_TENANT, "nn.json").unwrap();
+    let raw = portal_access::load::native::parse_native(NN_TENANT, "nn.json").unwrap();
     Analysis::new(Tenant::build(raw, "nn.json").unwrap())
 }
 
@@ -783,7 +783,7 @@ fn answers_sort_in_plain_string_order_of_printed_ids() {
       "web_roles": [{"id": "R-anon", "name": "A", "anonymous_users": true},
                     {"id": "R-auth", "name": "B", "authenticated_users": true}]
     }"#;
-    let raw = portal_access::load::parse_native(tenant, "order.json").unwrap();
+    let raw = portal_access::load::native::parse_native(tenant, "order.json").unwrap();
     let base = Analysis::new(Tenant::build(raw, "order.json").unwrap());
     let d = diff_on(
         &base,
@@ -840,8 +840,8 @@ fn changes_and_scenarios_must_be_objects_not_arrays_of_fields() {
 /// with the same error.
 #[test]
 fn config_only_rebuild_equals_full_build() {
-    use portal_access::testkit::{random_tenant, Size};
-    use portal_access::whatif::apply_changes;
+    use portal_access::perf::testkit::{random_tenant, Size};
+    use portal_access::answer::whatif::apply_changes;
     use portal_access::Grants;
     let size = Size { contacts: 120, accounts: 15, rows_per_table: 150, permissions: 24 };
     for seed in [1, 2, 3] {

@@ -278,7 +278,7 @@ fn apply_needs_exactly_one_scenario() {
 
 #[test]
 fn streamed_answers_equal_the_library_answer() {
-    use portal_access::whatif::{load_changes, write_text, WhatIf};
+    use portal_access::answer::whatif::{load_changes, write_text, WhatIf};
     let dir = scratch("stream");
     let (t, c) = (dir.join("tenant.json"), dir.join("changes.json"));
     let bad = write(&dir, "bad.json", r#"{"changes": [{"op": "remove_role", "role": "R-x"}]}"#);
@@ -335,7 +335,7 @@ fn folder_tenants_give_the_same_answer_and_stay_untouched() {
 
 #[test]
 fn streamed_json_escapes_ids_like_serde() {
-    use portal_access::whatif::{load_changes, WhatIf};
+    use portal_access::answer::whatif::{load_changes, WhatIf};
     let dir = scratch("escape");
     let t = write(
         &dir,

@@ -7,8 +7,8 @@
 mod common;
 use common::grant_line_set;
 use portal_access::model::RelKind;
-use portal_access::testkit::{random_tenant, Rng, Size};
-use portal_access::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
+use portal_access::perf::testkit::{random_tenant, Rng, Size};
+use portal_access::answer::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
 use portal_access::{Analysis, Tenant};
 use proptest::prelude::*;
 use serde_json::{json, Value};

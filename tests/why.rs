@@ -5,8 +5,8 @@
 
 use portal_access::engine::Visitor;
 use portal_access::model::{Privilege, Tenant};
-use portal_access::testkit::{random_tenant, Size};
-use portal_access::walk::Walker;
+use portal_access::perf::testkit::{random_tenant, Size};
+use portal_access::engine::walk::Walker;
 use portal_access::Analysis;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -194,7 +194,7 @@ fn why_create() {
 /// S13 under a Global top: the top row is any linked row (no relationship).
 #[test]
 fn why_parent_under_global() {
-    let raw = portal_access::load::parse_native(
+    let raw = portal_access::load::native::parse_native(
         r#"{"format": "portal-access/tenant@1",
         "rows": {"contact": [{"id": "C1"}], "incident": [{"id": "I1"}],
                  "annotation": [{"id": "N1", "objectid": "I1"}, {"id": "N2", "objectid": null}]},
@@ -432,7 +432,7 @@ proptest! {
 /// one) is the nearest miss, before trees the visitor does not hold.
 #[test]
 fn why_inactive_permission_in_a_held_tree() {
-    let raw = portal_access::load::parse_native(
+    let raw = portal_access::load::native::parse_native(
         r#"{"format": "portal-access/tenant@1",
         "rows": {"contact": [{"id": "C1"}], "incident": [{"id": "I1", "customerid": "C1"}],
                  "annotation": [{"id": "N1", "objectid": "I1"}]},

@@ -3,8 +3,8 @@
 //! the JSON answer that the test names.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use portal_access::load::parse_native;
-use portal_access::query::Analysis;
+use portal_access::load::native::parse_native;
+use portal_access::answer::query::Analysis;
 use portal_access::{LoadError, QueryError, Tenant};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -119,7 +119,7 @@ pub fn grant_set(a: &Analysis) -> BTreeSet<(String, String, String)> {
 }
 
 /// Every grant (S25) as the library prints it, in its print order.
-pub fn printed_grants(a: &Analysis) -> Vec<portal_access::query::GrantLine> {
+pub fn printed_grants(a: &Analysis) -> Vec<portal_access::answer::query::GrantLine> {
     let mut out = Vec::new();
     a.for_each_grant(None, |g| {
         out.push(g.clone());
@@ -131,13 +131,13 @@ pub fn printed_grants(a: &Analysis) -> Vec<portal_access::query::GrantLine> {
 }
 
 /// Every grant (S25) as the library prints it, as a set.
-pub fn grant_line_set(a: &Analysis) -> BTreeSet<portal_access::query::GrantLine> {
+pub fn grant_line_set(a: &Analysis) -> BTreeSet<portal_access::answer::query::GrantLine> {
     printed_grants(a).into_iter().collect()
 }
 
 /// Every grant (S25) in the order the library streams them.
 pub fn grant_lines(a: &Analysis) -> Vec<(String, String, String)> {
-    let triple = |g: portal_access::query::GrantLine| {
+    let triple = |g: portal_access::answer::query::GrantLine| {
         let target = g.target().to_string();
         (g.visitor, g.privilege, target)
     };

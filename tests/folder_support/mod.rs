@@ -2,8 +2,8 @@
 //! and small native tenants.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use portal_access::lint::{self, Finding};
-use portal_access::load::parse_native;
+use portal_access::answer::lint::{self, Finding};
+use portal_access::load::native::parse_native;
 use portal_access::{Analysis, Tenant};
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,17 @@
+//! Answers: what a person or a pipeline asks of a loaded tenant. Each
+//! answer is a value (serialisable to the JSON of cli.md); the front ends
+//! print it.
+//!
+//! Rooms, each importing only the ones before it: [`query`] (`can`, `who`,
+//! `what`, `grants` over the engine's index), [`why`] (chains and nearest
+//! misses from the graph walk), [`whatif`] (change sets and the grant
+//! differences they make), [`lint`] (configuration findings) and [`sarif`]
+//! (findings for code scanning), and [`convert`] (a folder tenant written
+//! as native JSON, checked to answer the same).
+
+pub mod query;
+pub mod why;
+pub mod whatif;
+pub mod lint;
+pub mod sarif;
+pub mod convert;

@@ -1,0 +1,282 @@
+//! Queries: `can`, `who`, `what`, `grants` (cli.md), answered from the
+//! derived grants, with the JSON answer shapes of the spec.
+
+use crate::engine::{Grants, Visitor};
+use crate::error::{LoadError, QueryError};
+use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
+use serde::Serialize;
+use std::path::Path;
+
+/// A loaded tenant with its derived grants: what every query runs against.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// Its grants.
+    pub grants: Grants,
+}
+
+/// What a query is about: a row, or a table (for `create`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A row.
+    Row(RowId),
+    /// A table (create is table-level, S17).
+    Table(TableId),
+}
+
+/// The `can` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CanAnswer {
+    /// Visitor as given (`anonymous` or a contact id).
+    pub visitor: String,
+    /// Privilege name.
+    pub privilege: String,
+    /// `TABLE:ID` (row privileges).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// Table name (create).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The decision.
+    pub allowed: bool,
+    /// Ids of the candidate permissions that grant it, sorted.
+    pub via: Vec<String>,
+}
+
+/// The `who` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoAnswer {
+    /// Privilege name.
+    pub privilege: String,
+    /// `TABLE:ID` (row privileges).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// Table name (create).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Whether a visitor who has not signed in may.
+    pub anonymous: bool,
+    /// Every contact who may, sorted.
+    pub contacts: Vec<String>,
+}
+
+/// The `what` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhatAnswer {
+    /// Visitor as given.
+    pub visitor: String,
+    /// Privilege name.
+    pub privilege: String,
+    /// Rows (`TABLE:ID`), sorted; absent for create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<String>>,
+    /// Tables, sorted; only for create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
+}
+
+/// One grant of S25, as `grants` prints it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GrantLine {
+    /// Visitor (`anonymous` or a contact id).
+    pub visitor: String,
+    /// Privilege name.
+    pub privilege: String,
+    /// `TABLE:ID` for row privileges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// Table for create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+}
+
+impl GrantLine {
+    /// The row reference or table name.
+    pub fn target(&self) -> &str {
+        self.row.as_deref().or(self.table.as_deref()).unwrap_or("")
+    }
+}
+
+fn unknown(what: &'static str, value: &str, problem: &str) -> QueryError {
+    QueryError::Unknown { what, value: value.to_string(), problem: problem.to_string() }
+}
+
+/// Privilege names in plain string order, as `grants` sorts them.
+pub fn privileges_by_name() -> Vec<Privilege> {
+    let mut v = Privilege::ALL.to_vec();
+    v.sort_by_key(|p| p.name());
+    v
+}
+
+impl Analysis {
+    /// Loads a tenant and derives its grants.
+    pub fn load(path: &Path) -> Result<Analysis, LoadError> {
+        Ok(Analysis::new(crate::model::load(path)?))
+    }
+
+    /// Derives the grants of a loaded tenant.
+    pub fn new(tenant: Tenant) -> Analysis {
+        let grants = Grants::derive(&tenant);
+        Analysis { tenant, grants }
+    }
+
+    /// Parses a visitor: `anonymous` or a contact id.
+    pub fn visitor(&self, s: &str) -> Result<Visitor, QueryError> {
+        if s == "anonymous" {
+            return Ok(Visitor::Anonymous);
+        }
+        self.tenant
+            .contact(s)
+            .map(Visitor::Contact)
+            .ok_or_else(|| unknown("contact", s, "does not exist (give a contact id or `anonymous`)"))
+    }
+
+    /// Prints a visitor.
+    pub fn visitor_name(&self, v: Visitor) -> String {
+        match v {
+            Visitor::Anonymous => "anonymous".to_string(),
+            Visitor::Contact(c) => self.tenant.row_name(c).to_string(),
+        }
+    }
+
+    /// Parses a privilege name.
+    pub fn privilege(&self, s: &str) -> Result<Privilege, QueryError> {
+        Privilege::parse(s)
+            .ok_or_else(|| unknown("privilege", s, "is not one of read, write, create, delete, append, append_to"))
+    }
+
+    /// Parses a table name.
+    pub fn table(&self, s: &str) -> Result<TableId, QueryError> {
+        self.tenant.table_id(s).ok_or_else(|| unknown("table", s, "does not exist in this tenant"))
+    }
+
+    /// Parses `TABLE:ID`.
+    pub fn row(&self, s: &str) -> Result<RowId, QueryError> {
+        let Some((t, id)) = s.split_once(':') else {
+            return Err(unknown("row", s, "is not a row reference (expected `TABLE:ID`)"));
+        };
+        let table = self.table(t)?;
+        self.tenant.row_id(table, id).ok_or_else(|| unknown("row", s, "does not exist"))
+    }
+
+    /// Parses the target of a query: a table for create, else a row.
+    pub fn target(&self, p: Privilege, s: &str) -> Result<Target, QueryError> {
+        if p == Privilege::Create {
+            // create is table-level (S17); a row reference stands for its table.
+            let name = s.split_once(':').map(|(t, _)| t).unwrap_or(s);
+            Ok(Target::Table(self.table(name)?))
+        } else {
+            Ok(Target::Row(self.row(s)?))
+        }
+    }
+
+    fn perm_names(&self, via: &[PermId]) -> Vec<String> {
+        via.iter().map(|&n| self.tenant.permissions[n as usize].id.clone()).collect()
+    }
+
+    /// `can VISITOR PRIVILEGE TARGET`.
+    pub fn can(&self, visitor: &str, privilege: &str, target: &str) -> Result<CanAnswer, QueryError> {
+        let v = self.visitor(visitor)?;
+        let p = self.privilege(privilege)?;
+        let (via, row, table) = match self.target(p, target)? {
+            Target::Row(x) => (self.grants.can(&self.tenant, v, p, x), Some(self.tenant.row_ref(x)), None),
+            Target::Table(t) => {
+                (self.grants.can_create(&self.tenant, v, t), None, Some(self.tenant.tables[t as usize].name.clone()))
+            }
+        };
+        Ok(CanAnswer {
+            visitor: visitor.to_string(),
+            privilege: p.name().to_string(),
+            row,
+            table,
+            allowed: !via.is_empty(),
+            via: self.perm_names(&via),
+        })
+    }
+
+    /// `who PRIVILEGE TARGET`.
+    pub fn who(&self, privilege: &str, target: &str) -> Result<WhoAnswer, QueryError> {
+        let p = self.privilege(privilege)?;
+        let ((anonymous, contacts), row, table) = match self.target(p, target)? {
+            Target::Row(x) => (self.grants.who(&self.tenant, p, x), Some(self.tenant.row_ref(x)), None),
+            Target::Table(t) => {
+                (self.grants.who_create(&self.tenant, t), None, Some(self.tenant.tables[t as usize].name.clone()))
+            }
+        };
+        Ok(WhoAnswer {
+            privilege: p.name().to_string(),
+            row,
+            table,
+            anonymous,
+            contacts: contacts.iter().map(|&c| self.tenant.row_name(c).to_string()).collect(),
+        })
+    }
+
+    /// `what VISITOR PRIVILEGE [--table TABLE]`.
+    pub fn what(&self, visitor: &str, privilege: &str, table: Option<&str>) -> Result<WhatAnswer, QueryError> {
+        let v = self.visitor(visitor)?;
+        let p = self.privilege(privilege)?;
+        let table = table.map(|t| self.table(t)).transpose()?;
+        let (rows, tables) = if p == Privilege::Create {
+            let ts = self.grants.what_create(&self.tenant, v, table);
+            (None, Some(ts.iter().map(|&t| self.tenant.tables[t as usize].name.clone()).collect()))
+        } else {
+            let rs = self.grants.what(&self.tenant, v, p, table);
+            (Some(rs.iter().map(|&x| self.tenant.row_ref(x)).collect()), None)
+        };
+        Ok(WhatAnswer { visitor: visitor.to_string(), privilege: p.name().to_string(), rows, tables })
+    }
+
+    /// Every visitor, sorted by printed name (`anonymous` among the contact ids).
+    pub fn visitors(&self) -> Vec<Visitor> {
+        let mut v: Vec<Visitor> = std::iter::once(Visitor::Anonymous).chain(self.tenant.contacts().map(Visitor::Contact)).collect();
+        v.sort_by_cached_key(|&x| self.visitor_name(x));
+        v
+    }
+
+    /// Every grant of one visitor (S25), sorted by privilege then target.
+    pub fn grants_of(&self, v: Visitor, table: Option<TableId>) -> Vec<GrantLine> {
+        let visitor = self.visitor_name(v);
+        let mut out = Vec::new();
+        for p in privileges_by_name() {
+            if p == Privilege::Create {
+                for t in self.grants.what_create(&self.tenant, v, table) {
+                    out.push(GrantLine {
+                        visitor: visitor.clone(),
+                        privilege: p.name().to_string(),
+                        row: None,
+                        table: Some(self.tenant.tables[t as usize].name.clone()),
+                    });
+                }
+            } else {
+                for x in self.grants.what(&self.tenant, v, p, table) {
+                    out.push(GrantLine {
+                        visitor: visitor.clone(),
+                        privilege: p.name().to_string(),
+                        row: Some(self.tenant.row_ref(x)),
+                        table: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Streams every grant of S25, sorted by visitor, privilege, target.
+    pub fn for_each_grant(
+        &self,
+        table: Option<&str>,
+        mut sink: impl FnMut(&GrantLine) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>, QueryError> {
+        let table = table.map(|t| self.table(t)).transpose()?;
+        for v in self.visitors() {
+            for g in self.grants_of(v, table) {
+                if let Err(e) = sink(&g) {
+                    return Ok(Err(e));
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+}

@@ -1,0 +1,430 @@
+//! `portal-access`: the command line. It parses arguments, calls the
+//! library, and prints; every behaviour lives in the library.
+
+mod repl;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use portal_access::answer::query::GrantLine;
+use portal_access::cli::text::{self, color_wanted, Painter};
+use portal_access::cli::explain;
+use portal_access::cli::session::{Session, SessionError};
+use portal_access::answer::convert::ConvertError;
+use portal_access::answer::lint::Severity;
+use portal_access::answer::whatif;
+use portal_access::{Analysis, LoadError, QueryError};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod perf;
+
+#[derive(Parser)]
+#[command(name = "portal-access", version, about = "Who can see and change which rows of a Power Pages website")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// May VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    Can {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, or `anonymous`.
+        visitor: String,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// TABLE:ID (TABLE for create).
+        target: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    Who {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// TABLE:ID (TABLE for create).
+        target: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which rows may VISITOR do PRIVILEGE to (tables, for create)?
+    What {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, or `anonymous`.
+        visitor: String,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// Only rows of this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why may (or may not) VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    Why {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, or `anonymous`.
+        visitor: String,
+        /// read, write, create, delete, append or append_to.
+        privilege: String,
+        /// TABLE:ID (TABLE for create).
+        target: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Print the explanation as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+    },
+    /// Every grant (S25), sorted by visitor, privilege, target.
+    Grants {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GrantFormat::Jsonl)]
+        format: GrantFormat,
+        /// Only grants on this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Accepted for uniformity: the output is JSON lines unless --format csv.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Configuration problems (findings PP001 to PP016 of lint.md).
+    Lint {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Print `{"findings": [...]}` (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Exit 4 when a finding of this severity or worse is present.
+        #[arg(long, value_enum)]
+        deny: Option<DenyLevel>,
+    },
+    /// Write the native JSON form of a tenant folder (never over an input).
+    Convert {
+        /// Tenant folder (or file).
+        tenant: PathBuf,
+        /// The native tenant file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Interactive session on TENANT (the same queries, no tenant argument).
+    /// Reads one command per line when standard input is not a terminal.
+    Repl {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Run this one line and exit (1 if it failed).
+        #[arg(long, short = 'c')]
+        command: Option<String>,
+    },
+    /// The permission forest, or the tree holding PERMISSION.
+    Tree {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// A table permission id.
+        permission: Option<String>,
+        /// Print Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grants each scenario of the change documents would add and remove.
+    Whatif {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change documents (`portal-access/changes@1`).
+        #[arg(required = true)]
+        changes: Vec<PathBuf>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Lines shown per list in the readable answer.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Exit 4 when some scenario shows this kind of change (repeatable).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Vec<FailOnArg>,
+    },
+    /// Apply one scenario of a change document and write the edited tenant to a new file.
+    Apply {
+        /// Tenant file (never modified).
+        tenant: PathBuf,
+        /// Change document.
+        changes: PathBuf,
+        /// The new tenant file (must not be an input).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// The scenario to apply, when the document holds several.
+        #[arg(long)]
+        scenario: Option<String>,
+    },
+    /// Write a synthetic tenant, deterministic for a seed.
+    Generate(perf::GenerateArgs),
+    /// Performance report: load, derive, memory, query latency, comparisons.
+    Bench(perf::BenchArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Gained,
+    Lost,
+    Anonymous,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GrantFormat {
+    Jsonl,
+    Csv,
+}
+
+/// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
+enum Failure {
+    Load(LoadError),
+    Usage(String),
+    Query(QueryError),
+    Session(SessionError),
+    Io(io::Error),
+    Command(whatif::CommandError),
+}
+
+impl From<whatif::CommandError> for Failure {
+    fn from(e: whatif::CommandError) -> Self {
+        Failure::Command(e)
+    }
+}
+
+impl From<SessionError> for Failure {
+    fn from(e: SessionError) -> Self {
+        Failure::Session(e)
+    }
+}
+
+impl From<LoadError> for Failure {
+    fn from(e: LoadError) -> Self {
+        Failure::Load(e)
+    }
+}
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        Failure::Query(e)
+    }
+}
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Load(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Query(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Session(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Command(whatif::CommandError::Io(e))) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Command(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let stdout = io::stdout();
+    // Colour only on a terminal, and never with NO_COLOR (as in the REPL).
+    let painter = Painter { color: color_wanted(stdout.is_terminal()) };
+    let mut out = BufWriter::new(stdout.lock());
+    match cli.command {
+        Command::Can { tenant, visitor, privilege, target, json } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.can(&visitor, &privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(text::render_can(&ans, &painter).as_bytes())?;
+            }
+        }
+        Command::Who { tenant, privilege, target, json } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.who(&privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(text::render_who(&ans, &painter).as_bytes())?;
+            }
+        }
+        Command::What { tenant, visitor, privilege, table, json } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.what(&visitor, &privilege, table.as_deref())?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(text::render_what(&ans).as_bytes())?;
+            }
+        }
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+            let s = Session::open(&tenant)?;
+            let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Why { tenant, visitor, privilege, target, json, .. } => {
+            let a = Analysis::load(&tenant)?;
+            let ans = a.why(&visitor, &privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
+            }
+        }
+        Command::Grants { tenant, format, table, json: _ } => {
+            let a = Analysis::load(&tenant)?;
+            match format {
+                GrantFormat::Jsonl => a.for_each_grant(table.as_deref(), |g| print_json(&mut out, g))??,
+                GrantFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(&mut out);
+                    w.write_record(["visitor", "privilege", "target"]).map_err(io::Error::from)?;
+                    a.for_each_grant(table.as_deref(), |g: &GrantLine| {
+                        w.write_record([g.visitor.as_str(), g.privilege.as_str(), g.target()]).map_err(io::Error::from)
+                    })??;
+                    w.flush()?;
+                }
+            }
+        }
+        Command::Whatif { tenant, changes, json, limit, fail_on } => {
+            let fail_on = fail_on
+                .into_iter()
+                .map(|f| match f {
+                    FailOnArg::Gained => whatif::FailOn::Gained,
+                    FailOnArg::Lost => whatif::FailOn::Lost,
+                    FailOnArg::Anonymous => whatif::FailOn::Anonymous,
+                })
+                .collect();
+            let opts = whatif::WhatIfOptions { json, limit, fail_on };
+            return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+        }
+        Command::Apply { tenant, changes, output, scenario } => {
+            let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
+            writeln!(out, "applied scenario `{name}`: wrote {}", output.display())?;
+        }
+        Command::Lint { tenant, json, format, deny } => {
+            let format = if json { LintFormat::Json } else { format };
+            let deny = deny.map(|d| match d {
+                DenyLevel::Error => Severity::Error,
+                DenyLevel::Warning => Severity::Warning,
+                DenyLevel::Info => Severity::Info,
+            });
+            let code = run_lint(&mut out, &tenant, format, deny)?;
+            out.flush()?;
+            return Ok(code);
+        }
+        Command::Convert { tenant, output } => {
+            let c = portal_access::answer::convert::convert(&tenant, &output).map_err(|e| match e {
+                ConvertError::Load(e) => Failure::Load(e),
+                ConvertError::Write { .. } => Failure::Io(io::Error::other(e.to_string())),
+                other => Failure::Usage(other.to_string()),
+            })?;
+            writeln!(
+                out,
+                "wrote {} ({} web roles, {} table permissions, {} rows)",
+                output.display(),
+                c.roles,
+                c.permissions,
+                c.rows
+            )?;
+        }
+        Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref())?),
+        Command::Tree { tenant, permission, dot, svg, json } => {
+            let mut s = Session::open(&tenant)?;
+            s.set_color(portal_access::cli::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
+            out.write_all(o.text.as_bytes())?;
+        }
+        Command::Generate(args) => perf::generate(args, &mut out)?,
+        Command::Bench(args) => perf::bench(args, &mut out)?,
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
+fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+    let linted = portal_access::answer::lint::load(tenant)?;
+    let report = linted.report();
+    match format {
+        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Json => print_json(out, &report)?,
+        LintFormat::Sarif => {
+            let log = portal_access::answer::sarif::log(&report, &linted.analysis.tenant.source);
+            serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if deny.is_some_and(|d| report.denies(d)) { 4 } else { 0 })
+}
+

@@ -1,0 +1,22 @@
+//! The engine: tenant facts into the Datalog rules (`rules/`), factored
+//! grants out, indexed for answers; and, beside it, two independent
+//! evaluations of the same rules that check it.
+//!
+//! Rooms, each importing only the ones before it: [`facts`] (the tenant as
+//! the rules' facts, role memberships indexed), [`plan`] (the serving
+//! derivation: the rules' propagation plan run over the tenant's adjacency),
+//! [`grants`] (the derived relations indexed by row and visitor for
+//! `can`, `who`, `what`), [`walk`] (the demand-driven graph walk that
+//! checks the derivation and explains `why`), and [`baseline`] (a hand-written
+//! single pass, the performance baseline).
+
+pub mod facts;
+pub mod plan;
+pub mod grants;
+pub mod walk;
+pub mod baseline;
+
+pub use facts::{config_facts, facts};
+pub(crate) use facts::Members;
+pub use grants::{sort_perms, sort_rows, Grants};
+pub use crate::model::Visitor;

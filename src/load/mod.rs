@@ -1,0 +1,33 @@
+//! Reading a tenant's files into the raw form every later stage builds on
+//! ([`raw::RawTenant`]); nothing here validates across sections (that is
+//! [`crate::model`]'s one validator) and nothing here knows the model.
+//!
+//! Rooms, each importing only the ones before it: [`raw`] (the raw tenant
+//! and its serde shape), [`native`] (native JSON text, and the JSON parse
+//! every importer uses), [`yaml`] (the YAML reader of site files),
+//! [`webapi`] (Dataverse Web API pages and `relationships.json`), [`site`]
+//! (tenant folders: a `pac pages download` or code site beside its data),
+//! and this file, the one dispatcher.
+
+pub mod raw;
+pub mod files;
+pub mod native;
+pub mod yaml;
+pub mod webapi;
+pub mod site;
+
+pub use native::{parse_json, parse_native};
+
+use crate::error::LoadError;
+use raw::RawTenant;
+use std::path::Path;
+
+/// Reads the raw form of a tenant file or folder without validating it.
+pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
+    let file = path.display().to_string();
+    if path.is_dir() {
+        return Ok(site::read(path)?.raw);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    native::parse_native(&text, &file)
+}

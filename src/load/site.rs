@@ -1,0 +1,515 @@
+//! Folder tenants (tenant-format.md, "Tenant folders"): a `pac pages download`
+//! site folder (classic `adx_` / `mspp_` keys, or a code site's unprefixed
+//! keys), Dataverse Web API pages under `data/`, and an optional
+//! `relationships.json`.
+//!
+//! The importer only reads: it turns the folder into a [`RawTenant`] (with
+//! `lenient_relationships` set and the file and line of every role and
+//! permission), and [`crate::model::Tenant::build`], the one validator,
+//! does the rest. Errors name the file and the line (YAML) or the JSON path
+//! (Web API pages); errors the validator finds in data rows are moved back
+//! to the page and row they came from.
+
+use crate::error::LoadError;
+use crate::load::raw::{Origin, RawPermission, RawRole, RawTenant};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use super::files::{display, read_error};
+use super::webapi::{self, Locator};
+use super::yaml::{self, Kind, Node};
+
+
+/// How the keys of a site file are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyStyle {
+    /// `adx_` keys (classic `pac pages download`).
+    Adx,
+    /// `mspp_` keys (enhanced data model downloads).
+    Mspp,
+    /// Unprefixed keys (code sites, `.powerpages-site`).
+    Unprefixed,
+}
+
+impl KeyStyle {
+    /// How the style is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyStyle::Adx => "`adx_` keys",
+            KeyStyle::Mspp => "`mspp_` keys",
+            KeyStyle::Unprefixed => "unprefixed keys",
+        }
+    }
+}
+
+/// What the importer saw in the site folder, beyond the tenant itself (lint
+/// uses it for PP015).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteReport {
+    /// The site folder, as a path for display.
+    pub dir: String,
+    /// For each key style used by the site's roles and permissions, the
+    /// files using it (sorted).
+    pub styles: BTreeMap<KeyStyle, Vec<String>>,
+}
+
+/// A folder read into raw form, before validation.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// The tenant folder as given.
+    pub root: PathBuf,
+    /// The raw tenant.
+    pub raw: RawTenant,
+    /// Key styles of the site files.
+    pub site: SiteReport,
+    /// Every file that was read (the inputs `convert` must never overwrite).
+    pub inputs: Vec<PathBuf>,
+    /// Folders whose files are read (`site/...`, `data/`): no output may go there.
+    pub input_dirs: Vec<PathBuf>,
+    /// Whether the folder has Web API data (`data/`); without it the tenant is
+    /// configuration-only.
+    pub has_data: bool,
+    /// Where each data row and association came from, to move validation
+    /// errors back to the page and row they came from.
+    pub locator: Locator,
+}
+
+fn invalid(file: &str, line: usize, key: &str, message: impl Into<String>) -> LoadError {
+    LoadError::Invalid { file: file.to_string(), place: format!("line {line} (`{key}`)"), message: message.into() }
+}
+
+fn has_site_files(dir: &Path) -> bool {
+    dir.join("webrole.yml").is_file() || dir.join("web-roles").is_dir() || dir.join("table-permissions").is_dir()
+}
+
+fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+        let entry = entry.map_err(|e| read_error(dir, e))?;
+        if entry.path().is_dir() {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The site folder of a tenant folder: `site/` (or `.powerpages-site/`, or
+/// the one download folder inside `site/`), or the folder itself when it is
+/// a site download.
+fn find_site(root: &Path) -> Result<Option<PathBuf>, LoadError> {
+    for name in ["site", ".powerpages-site"] {
+        let dir = root.join(name);
+        if !dir.is_dir() {
+            continue;
+        }
+        let code_site = dir.join(".powerpages-site");
+        if code_site.is_dir() {
+            return Ok(Some(code_site));
+        }
+        if has_site_files(&dir) {
+            return Ok(Some(dir));
+        }
+        let nested: Vec<PathBuf> = subdirs(&dir)?.into_iter().filter(|d| has_site_files(d)).collect();
+        if let [only] = nested.as_slice() {
+            return Ok(Some(only.clone()));
+        }
+        return Ok(Some(dir));
+    }
+    Ok(has_site_files(root).then(|| root.to_path_buf()))
+}
+
+/// Files of `dir` whose names end with `suffix`, sorted by name.
+fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+        let entry = entry.map_err(|e| read_error(dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_file() && name.ends_with(suffix) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads a folder tenant into raw form (no validation beyond the shapes of
+/// the files).
+pub fn read(path: &Path) -> Result<Folder, LoadError> {
+    let root = path.to_path_buf();
+    let data_dir = root.join("data");
+    let has_data = data_dir.is_dir();
+    let Some(site_dir) = find_site(&root)? else {
+        return Err(LoadError::Read {
+            file: display(&root),
+            reason: "is a folder but not a tenant folder: expected `site/` (a `pac pages download` folder or a code site's `.powerpages-site`) with `webrole.yml`, `web-roles/` or `table-permissions/`, and optionally `data/`".to_string(),
+        });
+    };
+    let mut raw = RawTenant::new();
+    raw.lenient_relationships = true;
+    let mut site = SiteReport { dir: display(&site_dir), styles: BTreeMap::new() };
+    let mut inputs = Vec::new();
+    let mut input_dirs = vec![site_dir.clone()];
+
+    // Web roles: `webrole.yml` (a list), then `web-roles/*.webrole.yml`.
+    let list = site_dir.join("webrole.yml");
+    if list.is_file() {
+        let (node, file) = read_yaml(&list, &mut inputs)?;
+        let items: Vec<&Node> = match &node.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            Kind::Map(_) => vec![&node],
+            Kind::Scalar { value: Value::Null, .. } => Vec::new(),
+            Kind::Scalar { .. } => return Err(invalid(&file, node.line, "webrole.yml", "expected a list of web roles")),
+        };
+        for item in items {
+            raw.web_roles.push(role(item, &file, &mut site)?);
+        }
+    }
+    let roles_dir = site_dir.join("web-roles");
+    input_dirs.push(roles_dir.clone());
+    for path in files_ending(&roles_dir, ".webrole.yml")? {
+        let (node, file) = read_yaml(&path, &mut inputs)?;
+        raw.web_roles.push(role(&node, &file, &mut site)?);
+    }
+    let perms_dir = site_dir.join("table-permissions");
+    input_dirs.push(perms_dir.clone());
+    for path in files_ending(&perms_dir, ".tablepermission.yml")? {
+        let (node, file) = read_yaml(&path, &mut inputs)?;
+        raw.table_permissions.push(permission(&node, &file, &mut site)?);
+    }
+    duplicates(raw.web_roles.iter().map(|r| (&r.id, &r.origin)), "web role")?;
+    duplicates(raw.table_permissions.iter().map(|p| (&p.id, &p.origin)), "table permission")?;
+    for files in site.styles.values_mut() {
+        files.sort();
+        files.dedup();
+    }
+
+    // relationships.json, then the Web API pages.
+    let rel_path = root.join("relationships.json");
+    let rel_file = if rel_path.is_file() {
+        let file = display(&rel_path);
+        let text = std::fs::read_to_string(&rel_path).map_err(|e| read_error(&rel_path, e))?;
+        inputs.push(rel_path.clone());
+        let declared: webapi::RelationshipsFile = crate::load::native::parse_json(&text, &file)?;
+        raw.relationships = declared.relationships;
+        Some(file)
+    } else {
+        None
+    };
+    let mut locator = Locator::new(rel_file);
+    if has_data {
+        input_dirs.push(data_dir.clone());
+        webapi::read_data(&data_dir, &mut raw, &mut locator, &mut inputs)?;
+    }
+    Ok(Folder { root, raw, site, inputs, input_dirs, has_data, locator })
+}
+
+fn read_yaml(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<(Node, String), LoadError> {
+    let file = display(path);
+    let text = std::fs::read_to_string(path).map_err(|e| read_error(path, e))?;
+    inputs.push(path.to_path_buf());
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok((yaml::parse(text, &file)?, file))
+}
+
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a String, &'a Option<Origin>)>,
+    what: &str,
+) -> Result<(), LoadError> {
+    let mut seen: BTreeMap<&str, &Option<Origin>> = BTreeMap::new();
+    for (id, origin) in items {
+        if let Some(first) = seen.insert(id.as_str(), origin) {
+            // The line and key of the id itself.
+            let at = |o: &Option<Origin>| {
+                o.as_ref()
+                    .map(|o| match o.fields.iter().find(|f| f.0 == "id") {
+                        Some((_, line, key)) => (o.file.clone(), *line, key.clone()),
+                        None => (o.file.clone(), o.line.unwrap_or(1), "id".to_string()),
+                    })
+                    .unwrap_or_default()
+            };
+            let (file, line, key) = at(origin);
+            let (first_file, first_line, _) = at(first);
+            return Err(invalid(
+                &file,
+                line,
+                &key,
+                format!("duplicate {what} id `{id}` (also in `{first_file}` line {first_line})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The fields of one site record, by unprefixed name.
+struct Fields<'a> {
+    file: &'a str,
+    line: usize,
+    map: BTreeMap<&'static str, (&'a str, usize, &'a Node)>,
+}
+
+const ROLE_KEYS: &[&str] = &["id", "webroleid", "powerpagecomponentid", "name", "anonymoususersrole", "authenticatedusersrole", "statecode"];
+const PERMISSION_KEYS: &[&str] = &[
+    "id",
+    "entitypermissionid",
+    "powerpagecomponentid",
+    "entityname",
+    "name",
+    "entitylogicalname",
+    "scope",
+    "read",
+    "write",
+    "create",
+    "delete",
+    "append",
+    "appendto",
+    "entitypermission_webrole",
+    "parententitypermission",
+    "parentrelationship",
+    "contactrelationship",
+    "accountrelationship",
+    "statecode",
+];
+const ROLE_LIST: &str = "entitypermission_webrole";
+
+fn split_key(key: &str) -> (KeyStyle, &str) {
+    if let Some(rest) = key.strip_prefix("adx_") {
+        (KeyStyle::Adx, rest)
+    } else if let Some(rest) = key.strip_prefix("mspp_") {
+        (KeyStyle::Mspp, rest)
+    } else {
+        (KeyStyle::Unprefixed, key)
+    }
+}
+
+impl<'a> Fields<'a> {
+    fn new(node: &'a Node, file: &'a str, known: &[&'static str], what: &str, site: &mut SiteReport) -> Result<Fields<'a>, LoadError> {
+        let Kind::Map(entries) = &node.kind else {
+            return Err(LoadError::Invalid {
+                file: file.to_string(),
+                place: format!("line {}", node.line),
+                message: format!("expected a {what} mapping, found {}", node.describe()),
+            });
+        };
+        let mut map = BTreeMap::new();
+        for (key, line, value) in entries {
+            let (style, name) = split_key(key);
+            let Some(&name) = known.iter().find(|k| **k == name) else { continue };
+            if let Some((first, first_line, _)) = map.insert(name, (key.as_str(), *line, value)) {
+                return Err(invalid(file, *line, key, format!("`{key}` repeats `{first}` (line {first_line})")));
+            }
+            // Real code sites spell the role list `adx_entitypermission_webrole`
+            // too: that spelling fits every style.
+            // `statecode` is a Dataverse system column: unprefixed in every style.
+            if !(name == ROLE_LIST && style == KeyStyle::Adx) && name != "statecode" {
+                site.styles.entry(style).or_default().push(file.to_string());
+            }
+        }
+        Ok(Fields { file, line: node.line, map })
+    }
+
+    fn get(&self, name: &str) -> Option<(&'a str, usize, &'a Node)> {
+        self.map.get(name).copied()
+    }
+
+    /// The first of `names` that is present and not empty.
+    fn string(&self, names: &[&str]) -> Result<Option<(String, usize, &'a str)>, LoadError> {
+        for name in names {
+            if let Some((key, line, node)) = self.get(name) {
+                match node.string() {
+                    Ok(Some(s)) => return Ok(Some((s, line, key))),
+                    Ok(None) => {}
+                    Err(found) => return Err(invalid(self.file, line, key, format!("expected a text value, found {found}"))),
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn required(&self, names: &[&str], what: &str, spellings: &str) -> Result<(String, usize, &'a str), LoadError> {
+        self.string(names)?.ok_or_else(|| LoadError::Invalid {
+            file: self.file.to_string(),
+            place: format!("line {}", self.line),
+            message: format!("missing {what} ({spellings})"),
+        })
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, LoadError> {
+        match self.get(name) {
+            None => Ok(false),
+            Some((key, line, node)) => match node.scalar() {
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(Value::Null) => Ok(false),
+                _ => Err(invalid(self.file, line, key, format!("expected `true` or `false`, found {}", node.describe()))),
+            },
+        }
+    }
+
+    /// `statecode`: 0 active (the default), 1 inactive.
+    fn active(&self) -> Result<bool, LoadError> {
+        match self.get("statecode") {
+            None => Ok(true),
+            Some((key, line, node)) => match node.scalar() {
+                Some(Value::Null) => Ok(true),
+                Some(v) if v.as_u64() == Some(0) => Ok(true),
+                Some(v) if v.as_u64() == Some(1) => Ok(false),
+                _ => Err(invalid(self.file, line, key, format!("expected 0 (active) or 1 (inactive), found {}", node.describe()))),
+            },
+        }
+    }
+
+    fn origin(&self) -> Origin {
+        Origin { file: self.file.to_string(), line: Some(self.line), fields: Vec::new() }
+    }
+}
+
+fn role(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawRole, LoadError> {
+    let f = Fields::new(node, file, ROLE_KEYS, "web role", site)?;
+    let (id, id_line, id_key) = f.required(&["webroleid", "id", "powerpagecomponentid"], "web role id", "`adx_webroleid` or `id`")?;
+    let mut origin = f.origin();
+    origin.fields.push(("id".to_string(), id_line, id_key.to_string()));
+    Ok(RawRole {
+        id,
+        name: f.string(&["name"])?.map(|(s, _, _)| s).unwrap_or_default(),
+        anonymous_users: f.flag("anonymoususersrole")?,
+        authenticated_users: f.flag("authenticatedusersrole")?,
+        active: f.active()?,
+        origin: Some(origin),
+    })
+}
+
+fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermission, LoadError> {
+    let f = Fields::new(node, file, PERMISSION_KEYS, "table permission", site)?;
+    let mut origin = f.origin();
+    let mut at = |field: &str, line: usize, key: &str| origin.fields.push((field.to_string(), line, key.to_string()));
+
+    let (id, line, key) = f.required(&["entitypermissionid", "id", "powerpagecomponentid"], "table permission id", "`adx_entitypermissionid` or `id`")?;
+    at("id", line, key);
+    let (table, line, key) = f.required(&["entitylogicalname"], "table", "`adx_entitylogicalname` or `entitylogicalname`")?;
+    at("table", line, key);
+    let scope = match f.get("scope") {
+        None => {
+            return Err(LoadError::Invalid {
+                file: file.to_string(),
+                place: format!("line {}", f.line),
+                message: "missing scope (`adx_scope` or `scope`)".to_string(),
+            })
+        }
+        Some((key, line, node)) => {
+            at("scope", line, key);
+            match node.scalar() {
+                None | Some(Value::Null) => return Err(invalid(file, line, key, "the scope is empty")),
+                // A quoted code is still a code.
+                Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    s.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(s.clone()))
+                }
+                Some(v) => v.clone(),
+            }
+        }
+    };
+    let mut privileges = Vec::new();
+    for (flag, name) in
+        [("read", "read"), ("write", "write"), ("create", "create"), ("delete", "delete"), ("append", "append"), ("appendto", "append_to")]
+    {
+        if f.flag(flag)? {
+            privileges.push(name.to_string());
+        }
+    }
+    let mut web_roles = Vec::new();
+    if let Some((key, line, node)) = f.get(ROLE_LIST) {
+        let items: Vec<&Node> = match &node.kind {
+            Kind::Seq(items) => items.iter().collect(),
+            Kind::Scalar { value: Value::Null, .. } => Vec::new(),
+            Kind::Scalar { .. } => vec![node],
+            Kind::Map(_) => return Err(invalid(file, line, key, "expected a list of web role ids, found a mapping")),
+        };
+        for item in items {
+            match item.string() {
+                Ok(Some(r)) => {
+                    at(&format!("web_roles[{}]", web_roles.len()), item.line, key);
+                    web_roles.push(r);
+                }
+                Ok(None) => {}
+                Err(found) => return Err(invalid(file, item.line, key, format!("expected a web role id, found {found}"))),
+            }
+        }
+    }
+    let mut text = |field: &str, name: &str| -> Result<Option<String>, LoadError> {
+        Ok(f.string(&[name])?.map(|(s, line, key)| {
+            at(field, line, key);
+            s
+        }))
+    };
+    let parent = text("parent", "parententitypermission")?;
+    let parent_relationship = text("parent_relationship", "parentrelationship")?;
+    let contact_relationship = text("contact_relationship", "contactrelationship")?;
+    let account_relationship = text("account_relationship", "accountrelationship")?;
+    let name = f.string(&["entityname", "name"])?.map(|(s, _, _)| s).unwrap_or_default();
+    let active = f.active()?;
+    Ok(RawPermission {
+        id,
+        name,
+        table,
+        scope,
+        privileges,
+        web_roles,
+        contact_relationship,
+        account_relationship,
+        parent,
+        parent_relationship,
+        active,
+        origin: Some(origin),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn perm(text: &str) -> Result<RawPermission, LoadError> {
+        let node = yaml::parse(text, "p.yml").unwrap();
+        permission(&node, "p.yml", &mut SiteReport::default())
+    }
+
+    #[test]
+    fn classic_and_code_site_spellings_read_the_same() {
+        let classic = perm("adx_entitypermissionid: P1\nadx_entityname: Cases\nadx_entitylogicalname: incident\nadx_scope: 756150001\nadx_contactrelationship: incident_customer_contacts\nadx_read: true\nadx_appendto: true\nadx_entitypermission_webrole:\n- R1\n").unwrap();
+        let code = perm("id: P1\nentityname: Cases\nentitylogicalname: incident\nscope: 756150001\ncontactrelationship: incident_customer_contacts\nread: true\nappendto: true\nentitypermission_webrole:\n- R1\nparententitypermission: \n").unwrap();
+        let mixed = perm("id: P1\nentityname: Cases\nentitylogicalname: incident\nscope: 756150001\ncontactrelationship: incident_customer_contacts\nread: true\nappendto: true\nadx_entitypermission_webrole:\n- R1\n").unwrap();
+        let mspp = perm("mspp_entitypermissionid: P1\nmspp_entityname: Cases\nmspp_entitylogicalname: incident\nmspp_scope: 756150001\nmspp_contactrelationship: incident_customer_contacts\nmspp_read: true\nmspp_appendto: true\nmspp_entitypermission_webrole:\n- R1\n").unwrap();
+        for p in [&classic, &code, &mixed, &mspp] {
+            assert_eq!(p.id, "P1");
+            assert_eq!(p.name, "Cases");
+            assert_eq!(p.scope, Value::from(756150001));
+            assert_eq!(p.privileges, vec!["read", "append_to"]);
+            assert_eq!(p.web_roles, vec!["R1"]);
+            assert_eq!(p.parent, None);
+            assert_eq!(p.contact_relationship.as_deref(), Some("incident_customer_contacts"));
+        }
+        let scope_line = classic.origin.as_ref().unwrap().fields.iter().find(|f| f.0 == "scope").cloned();
+        assert_eq!(scope_line, Some(("scope".to_string(), 4, "adx_scope".to_string())));
+    }
+
+    #[test]
+    fn a_privilege_must_be_a_boolean() {
+        let e = perm("id: P1\nentitylogicalname: x\nscope: 756150000\nread: yes\n").unwrap_err();
+        assert_eq!(e.to_string(), "p.yml: at line 4 (`read`): expected `true` or `false`, found the text `yes`");
+    }
+
+    #[test]
+    fn two_spellings_of_one_key_are_refused() {
+        let e = perm("id: P1\nentitylogicalname: x\nscope: 756150000\nread: true\nadx_read: false\n").unwrap_err();
+        assert!(e.to_string().contains("line 5 (`adx_read`)"), "{e}");
+    }
+
+    #[test]
+    fn missing_scope_names_the_key() {
+        let e = perm("adx_entitypermissionid: P1\nadx_entitylogicalname: x\n").unwrap_err();
+        assert_eq!(e.to_string(), "p.yml: at line 1: missing scope (`adx_scope` or `scope`)");
+    }
+}

@@ -1,0 +1,911 @@
+//! Performance measurement: load, derive, peak memory, query latency, and
+//! the same questions asked of the peers (the hand-written propagation, the
+//! demand-driven graph checker, Cedar), all in one run.
+//!
+//! The derivations and checkers are plugged in through [`Derivation`] and
+//! [`Checker`], so another implementation is one line in [`derivations`],
+//! [`BASELINE`] or [`checkers`].
+
+use crate::perf::cedar::CedarTenant;
+use crate::engine::{self, Grants, Visitor};
+use crate::error::LoadError;
+use crate::perf::generate::{self, GenConfig, GenError, Profile, Rng};
+use crate::model::{PermId, Privilege, RowId, Tenant};
+use crate::answer::query::Target;
+use crate::engine::walk::Walker;
+use portal_access_rules as rules;
+use serde::Serialize;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// A derivation: tenant in, the rules' derived relations out.
+pub type DeriveFn = fn(&Tenant) -> rules::Derived;
+
+/// A named derivation.
+#[derive(Debug, Clone, Copy)]
+pub struct Derivation {
+    /// Name in reports.
+    pub name: &'static str,
+    /// The function.
+    pub derive: DeriveFn,
+    /// Skipped as a peer above this many rows (crepe's memory grows past
+    /// the machine's on the large profile).
+    pub max_rows: u64,
+}
+
+/// The crepe Datalog program over [`engine::facts`].
+pub fn crepe_derive(t: &Tenant) -> rules::Derived {
+    rules::derive(&engine::facts(t))
+}
+
+/// The derivation queries are served from (first) and the others measured
+/// beside it; each must return the same relations.
+pub fn derivations() -> Vec<Derivation> {
+    vec![
+        Derivation { name: "fast plan", derive: crate::engine::plan::derive, max_rows: u64::MAX },
+        Derivation { name: "crepe", derive: crepe_derive, max_rows: 3_000_000 },
+    ]
+}
+
+/// The hand-written single-pass propagation the serving derivation is held
+/// against (target: serving within 2x of it).
+pub const BASELINE: Option<Derivation> =
+    Some(Derivation { name: "single pass", derive: crate::engine::baseline::derive, max_rows: u64::MAX });
+
+/// A `can` / `who` checker that answers without the derived grants.
+pub trait Checker {
+    /// The permissions that let `v` do `p` (not create) to row `x`, sorted
+    /// as [`Grants::can`] sorts them; empty when denied.
+    fn can(&self, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId>;
+    /// Who may do `p` to row `x`: (anonymous may, contacts who may), when supported.
+    fn who(&self, p: Privilege, x: RowId) -> Option<(bool, Vec<RowId>)>;
+}
+
+/// A named checker builder.
+pub struct CheckerKind {
+    /// Name in reports.
+    pub name: &'static str,
+    /// Builds the checker for a tenant.
+    pub build: for<'a> fn(&'a Tenant) -> Box<dyn Checker + 'a>,
+}
+
+impl Checker for Walker<'_> {
+    fn can(&self, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
+        Walker::can(self, v, p, x)
+    }
+    fn who(&self, p: Privilege, x: RowId) -> Option<(bool, Vec<RowId>)> {
+        Some(Walker::who(self, p, x))
+    }
+}
+
+fn walker<'a>(t: &'a Tenant) -> Box<dyn Checker + 'a> {
+    Box::new(Walker::new(t))
+}
+
+/// The checkers compared with the derived grants: the demand-driven graph
+/// checker ([`crate::engine::walk::Walker`]).
+pub fn checkers() -> Vec<CheckerKind> {
+    vec![CheckerKind { name: "graph checker", build: walker }]
+}
+
+/// Why a benchmark could not run.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// The tenant failed to load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The tenant could not be generated.
+    #[error(transparent)]
+    Generate(#[from] GenError),
+    /// A temporary folder could not be made.
+    #[error("cannot create a temporary folder: {0}")]
+    Temp(std::io::Error),
+}
+
+/// A `can` question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CanQuestion {
+    /// Who asks.
+    pub visitor: Visitor,
+    /// What for.
+    pub privilege: Privilege,
+    /// A row, or a table for `create`.
+    pub target: Target,
+}
+
+/// The questions of one run, deterministic for a tenant and a seed.
+#[derive(Debug, Clone, Default)]
+pub struct Questions {
+    /// `can` questions (about one in thirty is `create`).
+    pub can: Vec<CanQuestion>,
+    /// `who` questions (row privileges).
+    pub who: Vec<(Privilege, RowId)>,
+    /// `what` questions (all tables).
+    pub what: Vec<(Visitor, Privilege)>,
+}
+
+const ROW_PRIVILEGES: [Privilege; 5] =
+    [Privilege::Read, Privilege::Write, Privilege::Delete, Privilege::Append, Privilege::AppendTo];
+
+fn privilege(rng: &mut Rng) -> Privilege {
+    // Half the questions are about reading.
+    if rng.chance(500) {
+        Privilege::Read
+    } else {
+        ROW_PRIVILEGES[rng.below(5) as usize]
+    }
+}
+
+/// Rows next to each other through any link, either direction.
+struct Neighbours {
+    start: Vec<u32>,
+    next: Vec<RowId>,
+}
+
+impl Neighbours {
+    fn new(t: &Tenant) -> Neighbours {
+        let n = t.tables.iter().map(|tb| tb.rows().end).max().unwrap_or(0) as usize;
+        let mut start = vec![0u32; n + 1];
+        for &(_, a, b) in t.links.iter() {
+            start[a as usize + 1] += 1;
+            start[b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut next = vec![0; start[n] as usize];
+        for &(_, a, b) in t.links.iter() {
+            next[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+            next[fill[b as usize] as usize] = a;
+            fill[b as usize] += 1;
+        }
+        Neighbours { start, next }
+    }
+
+    fn of(&self, x: RowId) -> &[RowId] {
+        let i = x as usize;
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.next[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// Samples questions: visitors are one in twenty anonymous, otherwise a
+/// random contact; rows are two in five uniformly random, otherwise found by
+/// a short random walk (one to three links) from the visitor or its account,
+/// so that many answers are yes.
+pub fn questions(t: &Tenant, seed: u64, n_can: usize, n_who: usize, n_what: usize) -> Questions {
+    let mut q = Questions::default();
+    if n_can + n_who + n_what == 0 {
+        return q;
+    }
+    let mut rng = Rng::new(seed, "questions");
+    let contacts = t.contacts();
+    let total = t.tables.iter().map(|tb| tb.rows().end).max().unwrap_or(0);
+    let rows: Vec<_> = t.tables.iter().filter(|tb| !tb.ids.is_empty()).map(|tb| tb.rows()).collect();
+    let random_row = |rng: &mut Rng| -> Option<RowId> {
+        let mut k = rng.below(u64::from(rows.iter().map(|r| r.end - r.start).sum::<u32>())) as u32;
+        for r in &rows {
+            if k < r.end - r.start {
+                return Some(r.start + k);
+            }
+            k -= r.end - r.start;
+        }
+        None
+    };
+    let visitor = |rng: &mut Rng| -> Visitor {
+        if contacts.is_empty() || rng.chance(50) {
+            Visitor::Anonymous
+        } else {
+            Visitor::Contact(contacts.start + rng.below(u64::from(contacts.end - contacts.start)) as RowId)
+        }
+    };
+    let nb = Neighbours::new(t);
+    let near = |rng: &mut Rng, v: Visitor| -> Option<RowId> {
+        let Visitor::Contact(c) = v else { return None };
+        let mut x = match t.account_of(c) {
+            Some(a) if rng.chance(330) => a,
+            _ => c,
+        };
+        for _ in 0..1 + rng.below(3) {
+            let ns = nb.of(x);
+            match rng.pick(ns) {
+                Some(&y) => x = y,
+                None => break,
+            }
+        }
+        Some(x)
+    };
+    if total == 0 {
+        return q;
+    }
+    while q.can.len() < n_can {
+        let v = visitor(&mut rng);
+        if rng.chance(33) {
+            let tb = rng.below(t.tables.len() as u64) as u32;
+            q.can.push(CanQuestion { visitor: v, privilege: Privilege::Create, target: Target::Table(tb) });
+            continue;
+        }
+        let p = privilege(&mut rng);
+        let x = if rng.chance(400) { random_row(&mut rng) } else { near(&mut rng, v).or_else(|| random_row(&mut rng)) };
+        if let Some(x) = x {
+            q.can.push(CanQuestion { visitor: v, privilege: p, target: Target::Row(x) });
+        }
+    }
+    while q.who.len() < n_who {
+        let p = privilege(&mut rng);
+        let v = visitor(&mut rng);
+        let x = if rng.chance(500) { random_row(&mut rng) } else { near(&mut rng, v).or_else(|| random_row(&mut rng)) };
+        if let Some(x) = x {
+            q.who.push((p, x));
+        }
+    }
+    while q.what.len() < n_what {
+        let v = visitor(&mut rng);
+        q.what.push((v, privilege(&mut rng)));
+    }
+    q
+}
+
+/// Latency of one kind of query, in nanoseconds.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Latency {
+    /// Queries timed.
+    pub n: usize,
+    /// Median.
+    pub median_ns: f64,
+    /// 99th percentile.
+    pub p99_ns: f64,
+    /// Mean.
+    pub mean_ns: f64,
+    /// Mean answer size (rows, contacts or permissions).
+    pub mean_answer: f64,
+}
+
+/// Times `f` once per item (after an untimed pass over up to 100 items),
+/// stopping early when `budget` runs out (`Latency::n` says how many were
+/// timed). `check` then sees each answer, untimed, and returns its size.
+pub fn time_each<T, A>(
+    items: &[T],
+    budget: Duration,
+    mut f: impl FnMut(&T) -> A,
+    mut check: impl FnMut(&T, A) -> usize,
+) -> Latency {
+    for it in items.iter().take(100) {
+        black_box(f(it));
+    }
+    let mut ns: Vec<f64> = Vec::with_capacity(items.len());
+    let mut answers = 0usize;
+    let run = Instant::now();
+    for it in items {
+        let start = Instant::now();
+        let a = black_box(f(black_box(it)));
+        ns.push(start.elapsed().as_nanos() as f64);
+        answers += check(it, a);
+        if run.elapsed() > budget {
+            break;
+        }
+    }
+    summarize(ns, answers)
+}
+
+fn summarize(mut ns: Vec<f64>, answers: usize) -> Latency {
+    if ns.is_empty() {
+        return Latency::default();
+    }
+    ns.sort_by(f64::total_cmp);
+    let n = ns.len();
+    let at = |q: f64| ns[((n as f64 - 1.0) * q).round() as usize];
+    Latency {
+        n,
+        median_ns: at(0.5),
+        p99_ns: at(0.99),
+        mean_ns: ns.iter().sum::<f64>() / n as f64,
+        mean_answer: answers as f64 / n as f64,
+    }
+}
+
+/// Peak resident memory of this process so far (`VmHWM`), in bytes. It is
+/// process-wide: everything the process did before counts.
+pub fn peak_rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The machine the figures come from.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Machine {
+    /// Logical CPUs available.
+    pub cpus: usize,
+    /// `/proc/cpuinfo` model name.
+    pub cpu_model: String,
+    /// `MemTotal` from `/proc/meminfo`, bytes.
+    pub memory_bytes: u64,
+    /// One-minute load average when the run started (other jobs share the machine).
+    pub load_average: f64,
+}
+
+/// Reads the machine description from `/proc`.
+pub fn machine() -> Machine {
+    let cpus = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_default();
+    let memory_bytes = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or(0, |k| k * 1024);
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
+        .unwrap_or(0.0);
+    Machine { cpus, cpu_model, memory_bytes, load_average }
+}
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Seed of the questions (and of a generated tenant).
+    pub seed: u64,
+    /// `can` and `who` questions (each).
+    pub queries: usize,
+    /// `what` questions.
+    pub what_queries: usize,
+    /// Ask Cedar too.
+    pub cedar: bool,
+    /// Skip Cedar above this many rows (its entity store is large).
+    pub cedar_max_rows: u64,
+    /// Run the other derivations and checkers too.
+    pub peers: bool,
+    /// Time budget of each latency measurement.
+    pub budget: Duration,
+    /// Called with a line as each phase ends (the front end prints it).
+    pub progress: Option<fn(&str)>,
+    /// What-if scenarios in the timed batch (0: no what-if figures).
+    pub whatif: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: 1,
+            queries: 5000,
+            what_queries: 500,
+            cedar: true,
+            cedar_max_rows: 2_000_000,
+            peers: true,
+            budget: Duration::from_secs(30),
+            progress: None,
+            whatif: 100,
+        }
+    }
+}
+
+/// The tenant measured.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TenantInfo {
+    /// File read.
+    pub source: String,
+    /// Profile, when generated.
+    pub profile: Option<String>,
+    /// Seed, when generated.
+    pub seed: Option<u64>,
+    /// Seconds to generate, when generated.
+    pub generate_seconds: Option<f64>,
+    /// File size.
+    pub file_bytes: u64,
+    /// All rows.
+    pub rows: u64,
+    /// Contact rows.
+    pub contacts: u64,
+    /// Account rows.
+    pub accounts: u64,
+    /// Resolved links (lookups and association pairs).
+    pub links: u64,
+    /// Table permissions.
+    pub permissions: u64,
+    /// Web roles.
+    pub roles: u64,
+}
+
+/// One derivation's time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeriveTime {
+    /// Name.
+    pub name: String,
+    /// Seconds.
+    pub seconds: f64,
+    /// Whether its relations equal the serving derivation's.
+    pub agrees: bool,
+    /// Set when it was not run, with the reason.
+    pub skipped: Option<String>,
+}
+
+/// A checker's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CheckerReport {
+    /// Name.
+    pub name: String,
+    /// Seconds to build it.
+    pub build_seconds: f64,
+    /// `can` latency (row questions).
+    pub can: Latency,
+    /// `who` latency, when supported.
+    pub who: Option<Latency>,
+    /// Questions whose answer differed from the derived grants.
+    pub disagreements: usize,
+}
+
+/// Cedar's figures.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CedarReport {
+    /// Set when Cedar was not asked, with the reason.
+    pub skipped: Option<String>,
+    /// Seconds to encode entities and policies.
+    pub encode_seconds: f64,
+    /// Entities.
+    pub entities: usize,
+    /// Policies.
+    pub policies: usize,
+    /// Permissions whose scope is a derived attribute.
+    pub derived_permissions: Vec<String>,
+    /// `can` latency (`is_authorized`; requests built beforehand).
+    pub can: Latency,
+    /// Questions whose decision or granting permissions differed.
+    pub disagreements: usize,
+    /// Policy evaluation errors Cedar reported (expected: 0).
+    pub errors: usize,
+}
+
+/// A target of the issue, and whether it was met.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetCheck {
+    /// What is measured.
+    pub name: String,
+    /// The target, in words.
+    pub target: String,
+    /// The measured value, in words.
+    pub measured: String,
+    /// Met, missed, or not measurable in this run (`None`).
+    pub met: Option<bool>,
+    /// How far off, when missed.
+    pub note: String,
+}
+
+/// Everything one `bench` run measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// The machine.
+    pub machine: Machine,
+    /// The tenant.
+    pub tenant: TenantInfo,
+    /// Seconds to read, parse and validate the file.
+    pub load_seconds: f64,
+    /// Seconds of the serving derivation.
+    pub derive_seconds: f64,
+    /// Seconds to index the derived relations for answers.
+    pub index_seconds: f64,
+    /// Peak memory after load, derive and index (`VmHWM`, process-wide).
+    pub peak_rss_bytes: u64,
+    /// Peak memory at the end of the run (peers included).
+    pub peak_rss_end_bytes: u64,
+    /// Derived facts (factored grants and scopes).
+    pub derived_facts: u64,
+    /// Derived facts per relation.
+    pub derived_by_relation: Vec<(String, u64)>,
+    /// Every derivation measured, serving first.
+    pub derivations: Vec<DeriveTime>,
+    /// The hand-written propagation, when present.
+    pub baseline: Option<DeriveTime>,
+    /// `can` latency (row and create questions).
+    pub can: Latency,
+    /// Share of `can` questions allowed.
+    pub can_allowed: f64,
+    /// `who` latency.
+    pub who: Latency,
+    /// `what` latency.
+    pub what: Latency,
+    /// `can` latency on the row questions only (what the peers are asked).
+    pub can_rows: Latency,
+    /// Checkers (the demand-driven graph checker).
+    pub checkers: Vec<CheckerReport>,
+    /// Cedar.
+    pub cedar: CedarReport,
+    /// What-if scenarios against a full derivation (`None`: not asked).
+    pub whatif: Option<crate::answer::whatif::speed::WhatIfSpeed>,
+    /// The issue's targets.
+    pub targets: Vec<TargetCheck>,
+}
+
+impl Report {
+    /// Load plus derive plus index, seconds.
+    pub fn load_and_derive(&self) -> f64 {
+        self.load_seconds + self.derive_seconds + self.index_seconds
+    }
+}
+
+/// Generates a profile's tenant into a temporary folder and measures it.
+/// The profile's targets apply only when `cfg` is exactly that profile's
+/// sizes; other sizes are reported as `custom`.
+pub fn run_profile(cfg: GenConfig, opts: &Options) -> Result<Report, BenchError> {
+    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == cfg);
+    let dir = tempfile::tempdir().map_err(BenchError::Temp)?;
+    let path = dir.path().join(format!("tenant-{}.json", cfg.seed));
+    let start = Instant::now();
+    generate::generate_file(&cfg, &path)?;
+    let gen = start.elapsed().as_secs_f64();
+    if let Some(f) = opts.progress {
+        f(&format!("generate {gen:.2} s"));
+    }
+    let mut r = run(&path, opts)?;
+    r.tenant.profile = Some(profile.map_or("custom", Profile::name).to_string());
+    r.tenant.seed = Some(cfg.seed);
+    r.tenant.generate_seconds = Some(gen);
+    r.targets = targets(&r, profile);
+    Ok(r)
+}
+
+/// Measures a tenant file.
+pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
+    let mut r = Report { machine: machine(), ..Report::default() };
+    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+
+    let say = |what: String| {
+        if let Some(f) = opts.progress {
+            f(&what);
+        }
+    };
+    let start = Instant::now();
+    let t = crate::model::load(path)?;
+    r.load_seconds = start.elapsed().as_secs_f64();
+    say(format!("load {:.2} s, peak {}", r.load_seconds, bytes(peak_rss().unwrap_or(0))));
+    r.tenant = TenantInfo {
+        source: path.display().to_string(),
+        file_bytes,
+        rows: u64::from(t.row_count()),
+        contacts: u64::from(t.contacts().end - t.contacts().start),
+        accounts: t.tables.get(t.account_table as usize).map_or(0, |tb| tb.ids.len() as u64),
+        links: t.links.len() as u64,
+        permissions: t.permissions.len() as u64,
+        roles: t.roles.len() as u64,
+        ..TenantInfo::default()
+    };
+
+    let ds = derivations();
+    let serving = ds[0];
+    let start = Instant::now();
+    let derived = (serving.derive)(&t);
+    r.derive_seconds = start.elapsed().as_secs_f64();
+    r.derivations.push(DeriveTime {
+        name: serving.name.to_string(),
+        seconds: r.derive_seconds,
+        agrees: true,
+        skipped: None,
+    });
+    say(format!("derive ({}) {:.2} s, peak {}", serving.name, r.derive_seconds, bytes(peak_rss().unwrap_or(0))));
+    let start = Instant::now();
+    let grants = Grants::index(&t, derived);
+    r.index_seconds = start.elapsed().as_secs_f64();
+    r.derived_facts = grants.fact_count() as u64;
+    let d = &grants.derived;
+    r.derived_by_relation = [
+        ("CandAnon", d.cand_anon.len()),
+        ("CandAll", d.cand_all.len()),
+        ("CandRole", d.cand_role.len()),
+        ("InAll", d.in_all.len()),
+        ("InG", d.in_g.len()),
+        ("InC", d.in_c.len()),
+        ("InA", d.in_a.len()),
+        ("ContactGrant", d.contact_grant.len()),
+        ("AccountGrant", d.account_grant.len()),
+        ("AccountMemberGrant", d.account_member_grant.len()),
+        ("CreateAnon", d.create_anon.len()),
+        ("CreateAll", d.create_all.len()),
+        ("CreateRole", d.create_role.len()),
+    ]
+    .into_iter()
+    .map(|(k, n)| (k.to_string(), n as u64))
+    .collect();
+    r.peak_rss_bytes = peak_rss().unwrap_or(0);
+    say(format!("index {:.2} s, peak {}", r.index_seconds, bytes(r.peak_rss_bytes)));
+
+    if opts.peers {
+        for d in ds.iter().skip(1).chain(BASELINE.iter()) {
+            let dt = if r.tenant.rows > d.max_rows {
+                let why = format!("{} rows is over its limit of {} rows", r.tenant.rows, d.max_rows);
+                DeriveTime { name: d.name.to_string(), seconds: 0.0, agrees: true, skipped: Some(why) }
+            } else {
+                let start = Instant::now();
+                let other = (d.derive)(&t);
+                let seconds = start.elapsed().as_secs_f64();
+                let agrees = other == grants.derived;
+                drop(other);
+                say(format!("derive ({}) {seconds:.2} s", d.name));
+                DeriveTime { name: d.name.to_string(), seconds, agrees, skipped: None }
+            };
+            if BASELINE.is_some_and(|b| b.name == d.name) {
+                r.baseline = Some(dt);
+            } else {
+                r.derivations.push(dt);
+            }
+        }
+    }
+
+    let q = questions(&t, opts.seed, opts.queries, opts.queries, opts.what_queries);
+    let budget = opts.budget;
+    let ask = |c: &CanQuestion| match c.target {
+        Target::Row(x) => grants.can(&t, c.visitor, c.privilege, x),
+        Target::Table(tb) => grants.can_create(&t, c.visitor, tb),
+    };
+    let mut allowed = 0usize;
+    r.can = time_each(&q.can, budget, ask, |_, via| {
+        allowed += usize::from(!via.is_empty());
+        via.len()
+    });
+    r.can_allowed = if r.can.n == 0 { 0.0 } else { allowed as f64 / r.can.n as f64 };
+    let rows_q: Vec<(Visitor, Privilege, RowId)> = q
+        .can
+        .iter()
+        .filter_map(|c| match c.target {
+            Target::Row(x) => Some((c.visitor, c.privilege, x)),
+            Target::Table(_) => None,
+        })
+        .collect();
+    r.can_rows = time_each(&rows_q, budget, |&(v, p, x)| grants.can(&t, v, p, x), |_, via| via.len());
+    r.who = time_each(&q.who, budget, |&(p, x)| grants.who(&t, p, x), |_, w| w.1.len());
+    r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
+    if !q.can.is_empty() {
+        say("queries timed".to_string());
+    }
+
+    if opts.peers {
+        for k in checkers() {
+            let start = Instant::now();
+            let ch = (k.build)(&t);
+            let build_seconds = start.elapsed().as_secs_f64();
+            let mut disagreements = 0usize;
+            let can = time_each(
+                &rows_q,
+                budget,
+                |&(v, p, x)| ch.can(v, p, x),
+                |&(v, p, x), via| {
+                    disagreements += usize::from(via != grants.can(&t, v, p, x));
+                    via.len()
+                },
+            );
+            let who = if q.who.first().is_some_and(|&(p, x)| ch.who(p, x).is_some()) {
+                Some(time_each(
+                    &q.who,
+                    budget,
+                    |&(p, x)| ch.who(p, x),
+                    |&(p, x), w| {
+                        disagreements += usize::from(w.as_ref() != Some(&grants.who(&t, p, x)));
+                        w.map_or(0, |w| w.1.len())
+                    },
+                ))
+            } else {
+                None
+            };
+            say(format!("{} {build_seconds:.2} s to build, queries timed", k.name));
+            r.checkers.push(CheckerReport { name: k.name.to_string(), build_seconds, can, who, disagreements });
+        }
+    }
+
+    r.cedar = if !opts.cedar {
+        CedarReport { skipped: Some("not asked (--no-cedar)".to_string()), ..CedarReport::default() }
+    } else if r.tenant.rows > opts.cedar_max_rows {
+        CedarReport {
+            skipped: Some(format!(
+                "{} rows is over the Cedar limit of {} rows (its entity store would not fit; raise it with --cedar-max-rows)",
+                r.tenant.rows, opts.cedar_max_rows
+            )),
+            ..CedarReport::default()
+        }
+    } else {
+        cedar_report(&t, &grants, &q, budget)
+    };
+    if opts.whatif > 0 {
+        let full = r.derive_seconds + r.index_seconds;
+        let base = crate::answer::query::Analysis { tenant: t, grants };
+        let w = crate::answer::whatif::speed::measure(&base, full, opts.whatif);
+        say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
+        r.whatif = Some(w);
+    }
+    r.peak_rss_end_bytes = peak_rss().unwrap_or(0);
+    r.targets = targets(&r, None);
+    Ok(r)
+}
+
+fn cedar_report(t: &Tenant, grants: &Grants, q: &Questions, budget: Duration) -> CedarReport {
+    let start = Instant::now();
+    let ct = match CedarTenant::encode(t, &grants.derived) {
+        Ok(c) => c,
+        Err(e) => return CedarReport { skipped: Some(e.to_string()), ..CedarReport::default() },
+    };
+    let encode_seconds = start.elapsed().as_secs_f64();
+    let mut reqs = Vec::new();
+    let mut disagreements = 0;
+    for c in &q.can {
+        match (c.target, ct.request(t, c.visitor, c.privilege, c.target)) {
+            (Target::Row(x), Ok(req)) => reqs.push(((c.visitor, c.privilege, x), req)),
+            (Target::Row(_), Err(_)) => disagreements += 1,
+            (Target::Table(_), _) => {}
+        }
+    }
+    let mut errors = 0;
+    // Timed: the decision. Untimed: the granting policies, compared with `can`.
+    let can = time_each(
+        &reqs,
+        budget,
+        |(_, req)| ct.allowed(req),
+        |((v, p, x), req), allowed| {
+            let (_, via, errs) = ct.decide(t, req);
+            errors += errs;
+            let want = grants.can(t, *v, *p, *x);
+            let granted = !want.is_empty();
+            disagreements += usize::from(allowed != granted || (allowed && via != want));
+            usize::from(allowed)
+        },
+    );
+    // Create questions (table-level, S17) are checked too, untimed.
+    for c in &q.can {
+        if let Target::Table(tb) = c.target {
+            let got = ct.can(t, c.visitor, c.privilege, c.target).ok();
+            disagreements += usize::from(got != Some(grants.can_create(t, c.visitor, tb)));
+        }
+    }
+    CedarReport {
+        skipped: None,
+        encode_seconds,
+        entities: ct.entity_count(),
+        policies: ct.policy_count(),
+        derived_permissions: ct.derived_permissions().iter().map(|&n| t.permissions[n as usize].id.clone()).collect(),
+        can,
+        disagreements,
+        errors,
+    }
+}
+
+fn secs(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
+/// A duration in nanoseconds, for people.
+pub fn nanos(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// Bytes, for people.
+pub fn bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.2} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else {
+        format!("{:.1} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
+fn check(name: &str, target: &str, measured: String, limit: f64, value: f64) -> TargetCheck {
+    let met = value <= limit;
+    let note = if met { String::new() } else { format!("missed by {:.1}x", value / limit) };
+    TargetCheck { name: name.to_string(), target: target.to_string(), measured, met: Some(met), note }
+}
+
+/// The issue's targets, checked against a report.
+pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
+    let mut out = Vec::new();
+    let ld = r.load_and_derive();
+    match profile {
+        Some(Profile::Medium) => out.push(check("load + derive (medium)", "within 5 s", secs(ld), 5.0, ld)),
+        Some(Profile::Large) => {
+            out.push(check("load + derive (large)", "within 60 s", secs(ld), 60.0, ld));
+            let gib = r.peak_rss_bytes as f64 / (1u64 << 30) as f64;
+            out.push(check("peak memory (large)", "under 8 GiB", bytes(r.peak_rss_bytes), 8.0, gib));
+        }
+        _ => {}
+    }
+    out.push(check("can median", "under 2 µs", nanos(r.can.median_ns), 2000.0, r.can.median_ns));
+    out.push(check("who median", "under 50 µs", nanos(r.who.median_ns), 50_000.0, r.who.median_ns));
+    match &r.baseline {
+        Some(b) if b.skipped.is_none() && b.seconds > 0.0 => {
+            let ratio = r.derive_seconds / b.seconds;
+            out.push(check(
+                "serving derivation vs hand-written propagation",
+                "within 2x",
+                format!("{ratio:.2}x ({} vs {})", secs(r.derive_seconds), secs(b.seconds)),
+                2.0,
+                ratio,
+            ));
+        }
+        _ => out.push(TargetCheck {
+            name: "serving derivation vs hand-written propagation".to_string(),
+            target: "within 2x".to_string(),
+            measured: "no hand-written propagation in this build".to_string(),
+            met: None,
+            note: String::new(),
+        }),
+    }
+    match &r.whatif {
+        Some(w) if !w.one.is_empty() => {
+            out.push(check(
+                "what-if one-permission scenario vs full derivation",
+                "within 10% of it (ratio at most 1.10)",
+                format!("{:.2}x ({} vs {})", w.one_ratio, secs(w.one_median_seconds), secs(w.full_derive_seconds)),
+                1.10,
+                w.one_ratio,
+            ));
+            out.push(check(
+                &format!("what-if batch of {} scenarios vs full derivation", w.batch_scenarios),
+                "within 10x",
+                format!("{:.2}x ({} vs {})", w.batch_ratio, secs(w.batch_seconds), secs(w.full_derive_seconds)),
+                10.0,
+                w.batch_ratio,
+            ));
+        }
+        _ => out.push(TargetCheck {
+            name: "what-if scenarios vs full derivation".to_string(),
+            target: "one within 1.10x, 100 within 10x".to_string(),
+            measured: if r.whatif.is_some() { "no permission to draw scenarios from" } else { "not asked" }.to_string(),
+            met: None,
+            note: String::new(),
+        }),
+    }
+    let walker = r.checkers.first();
+    match (walker, r.cedar.skipped.is_none()) {
+        (Some(w), true) => {
+            let ratio = w.can.median_ns / r.cedar.can.median_ns.max(1.0);
+            out.push(check(
+                "demand-driven check vs Cedar, per request",
+                "faster (ratio under 1)",
+                format!(
+                    "{ratio:.4}x, {:.0}x faster ({} vs {})",
+                    1.0 / ratio.max(1e-9),
+                    nanos(w.can.median_ns),
+                    nanos(r.cedar.can.median_ns)
+                ),
+                1.0,
+                ratio,
+            ));
+        }
+        _ => out.push(TargetCheck {
+            name: "demand-driven check vs Cedar, per request".to_string(),
+            target: "faster (ratio under 1)".to_string(),
+            measured: if walker.is_none() {
+                "no graph checker in this build".to_string()
+            } else {
+                "Cedar skipped".to_string()
+            },
+            met: None,
+            note: String::new(),
+        }),
+    }
+    out
+}

@@ -1,0 +1,8 @@
+//! Performance tooling, apart from the pipeline: the tenant generator, the
+//! `bench` report, the Cedar peer it is compared with, and the random tenants
+//! of the property tests. Nothing in the pipeline imports it.
+
+pub mod testkit;
+pub mod generate;
+pub mod cedar;
+pub mod bench;
