@@ -1,7 +1,7 @@
 //! The second step of [`super::Tenant::build`]: web roles, memberships and table
 //! permissions, validated against the rows of the first step.
 
-use super::build::{invalid, Builder, KnownMembers, RowPart};
+use super::builder::{invalid, Builder, KnownMembers, RowPart};
 use super::index::RowIndex;
 use super::{show, PermId, Permission, Privilege, Privileges, RelId, RelRef, Role, RoleId, RowId, Scope, Table, TableId, Tenant};
 use crate::error::LoadError;

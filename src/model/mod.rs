@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod index;
+pub mod builder;
 pub mod relationships;
 pub mod rows;
 pub mod config;

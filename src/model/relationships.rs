@@ -2,7 +2,7 @@
 //! by the tenant's declarations (one-to-many through a lookup column, or
 //! many-to-many through associations).
 
-use super::build::Builder;
+use super::builder::Builder;
 use super::catalogue::CATALOGUE;
 use super::{RelId, RelKind, Relationship};
 use crate::error::LoadError;

@@ -2,7 +2,7 @@
 //! contiguous per table), lookups resolved into links (S20, S23, S24),
 //! associations (S22), and each contact's account (S1).
 
-use super::build::{Builder, RowPart};
+use super::builder::{Builder, RowPart};
 use super::index::{RowIndex, BATCH};
 use super::{kind_of, Dangling, RelId, RelKind, Relationship, RowId, Table, TableId, MAX_ROWS, NO_ACCOUNT};
 use crate::error::LoadError;
