@@ -225,6 +225,7 @@ impl<'a> Cx<'a> {
 }
 
 /// One live permission, as the per-permission checks read it.
+#[derive(Clone, Copy)]
 pub(super) struct Subject<'a> {
     pub(super) n: PermId,
     pub(super) p: &'a Permission,

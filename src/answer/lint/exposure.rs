@@ -6,13 +6,9 @@ use crate::model::{Privilege, RoleId, Scope};
 
 /// PP001: anonymous visitors read customer data.
 pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, root, anchor } = *s;
     let t = cx.t;
-    let n = s.n;
-    let i = s.n as usize;
-    let p = s.p;
-    let table = s.table;
-    let root = s.root;
-    let anchor = s.anchor;
+    let i = n as usize;
     if cx.cand_anon[i] && p.privileges.has(Privilege::Read) && cx.customer[p.table as usize] && anchor == Anchor::Global {
         let rows = cx.global_rows(n);
         let anon: Vec<RoleId> = t.permissions[root as usize]
@@ -40,12 +36,9 @@ pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP002: every signed-in contact reads every row of customer data.
 pub(super) fn pp002(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, root, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let i = s.n as usize;
-    let p = s.p;
-    let table = s.table;
-    let root = s.root;
+    let i = n as usize;
     if cx.cand_all[i] && p.scope == Scope::Global && p.privileges.has(Privilege::Read) && cx.customer[p.table as usize] {
         let auth: Vec<RoleId> = t.permissions[root as usize]
             .roles

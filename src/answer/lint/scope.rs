@@ -7,10 +7,8 @@ use crate::model::{Privilege, Scope};
 
 /// PP006: Self off `contact` (S12).
 pub(super) fn pp006(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let p = s.p;
-    let table = s.table;
     if p.scope == Scope::SelfScope && p.table != t.contact_table {
         out.list.push(cx.finding(
             "PP006",
@@ -23,10 +21,8 @@ pub(super) fn pp006(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP007 / PP016: the scope's relationship.
 pub(super) fn pp007_pp016(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let p = s.p;
-    let table = s.table;
     if let Some(rel) = p.scope_relationship() {
         match rel.id {
             None => {
@@ -67,10 +63,8 @@ pub(super) fn pp007_pp016(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP008: create under a parent without attach (S18).
 pub(super) fn pp008(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let p = s.p;
-    let table = s.table;
     if let (Scope::Parent, Some(m)) = (p.scope, p.parent) {
         let parent = &t.permissions[m as usize];
         let no_append_to = !parent.privileges.has(Privilege::AppendTo);
@@ -96,8 +90,7 @@ pub(super) fn pp008(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP014: Custom access type (S14).
 pub(super) fn pp014(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
-    let n = s.n;
-    let p = s.p;
+    let Subject { n, p, .. } = *s;
     if p.scope == Scope::Custom {
         out.list.push(cx.finding(
             "PP014",

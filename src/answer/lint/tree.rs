@@ -7,10 +7,8 @@ use crate::model::{RoleId, Scope};
 
 /// PP003: Global below a narrower parent (S9).
 pub(super) fn pp003(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, table, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let p = s.p;
-    let table = s.table;
     if let (Scope::Global, Some(m)) = (p.scope, p.parent) {
         let parent = &t.permissions[m as usize];
         if parent.scope != Scope::Global {
@@ -32,10 +30,8 @@ pub(super) fn pp003(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP004: roles on a child are ignored (S6).
 pub(super) fn pp004(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
+    let Subject { n, p, root, .. } = *s;
     let t = cx.t;
-    let n = s.n;
-    let p = s.p;
-    let root = s.root;
     if p.parent.is_some() && !p.roles.is_empty() {
         let root_p = &t.permissions[root as usize];
         let lacking: Vec<RoleId> = p.roles.iter().copied().filter(|r| !root_p.roles.contains(r)).collect();
@@ -63,8 +59,7 @@ pub(super) fn pp004(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP005: a root with no roles.
 pub(super) fn pp005(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
-    let n = s.n;
-    let p = s.p;
+    let Subject { n, p, .. } = *s;
     if p.parent.is_none() && p.roles.is_empty() {
         let below = cx.descendants(n).len();
         let what = if below == 0 {
@@ -83,7 +78,8 @@ pub(super) fn pp005(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
 
 /// PP010: an inactive permission with active children (S7).
 pub(super) fn pp010(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
-    let (t, n, i, p) = (cx.t, s.n, s.n as usize, s.p);
+    let Subject { n, p, .. } = *s;
+    let (t, i) = (cx.t, n as usize);
     let active: Vec<&str> =
         cx.children[i].iter().filter(|&&c| t.permissions[c as usize].active).map(|&c| label(&t.permissions[c as usize])).collect();
     if !active.is_empty() {
