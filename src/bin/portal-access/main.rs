@@ -166,6 +166,22 @@ enum Command {
         #[arg(long = "fail-on", value_enum)]
         fail_on: Vec<FailOnArg>,
     },
+    /// Grants NEW makes that OLD does not, and the reverse (two versions of a site).
+    Diff {
+        /// The tenant before (file or folder; never modified).
+        old: PathBuf,
+        /// The tenant after (file or folder; never modified).
+        new: PathBuf,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Lines shown per list in the readable answer.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Exit 4 when the difference shows this kind of change (repeatable).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Vec<DiffFailOnArg>,
+    },
     /// Apply one scenario of a change document and write the edited tenant to a new file.
     Apply {
         /// Tenant file (never modified).
@@ -204,6 +220,15 @@ enum FailOnArg {
     Gained,
     Lost,
     Anonymous,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFailOnArg {
+    Gained,
+    Lost,
+    Anonymous,
+    /// The anonymous visitor or a newcomer (C10; today: anonymous).
+    Anyone,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -367,6 +392,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .collect();
             let opts = whatif::WhatIfOptions { json, limit, fail_on };
             return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+        }
+        Command::Diff { old, new, json, limit, fail_on } => {
+            use portal_access::answer::diff::{diff_command, DiffFailOn, DiffOptions};
+            let fail_on = fail_on
+                .into_iter()
+                .map(|f| match f {
+                    DiffFailOnArg::Gained => DiffFailOn::Gained,
+                    DiffFailOnArg::Lost => DiffFailOn::Lost,
+                    DiffFailOnArg::Anonymous => DiffFailOn::Anonymous,
+                    DiffFailOnArg::Anyone => DiffFailOn::Anyone,
+                })
+                .collect();
+            return Ok(diff_command(&old, &new, &DiffOptions { json, limit, fail_on }, &mut out)?);
         }
         Command::Apply { tenant, changes, output, scenario } => {
             let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
