@@ -6,7 +6,8 @@
 //! `what`, `grants` over the engine's index), [`why`] (chains and nearest
 //! misses from the graph walk), [`whatif`] (change sets and the grant
 //! differences they make), [`diff`] (the grant difference of two
-//! versions of a tenant), [`lint`] (configuration findings) and [`sarif`]
+//! versions of a tenant), [`expect`] (access tests kept beside a site,
+//! with coverage), [`lint`] (configuration findings) and [`sarif`]
 //! (findings for code scanning), and [`convert`] (a folder tenant written
 //! as native JSON, checked to answer the same).
 
@@ -14,6 +15,7 @@ pub mod query;
 pub mod why;
 pub mod whatif;
 pub mod diff;
+pub mod expect;
 pub mod lint;
 pub mod sarif;
 pub mod convert;

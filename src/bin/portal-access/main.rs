@@ -182,6 +182,23 @@ enum Command {
         #[arg(long = "fail-on", value_enum)]
         fail_on: Vec<DiffFailOnArg>,
     },
+    /// Run access tests (expectation files) against TENANT, with coverage of its table permissions.
+    Test {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Expectation files (`portal-access/expectations@1`, YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Also write JUnit XML to FILE (never over an input).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Exit 4 when fewer than P percent of the table permissions are covered.
+        #[arg(long = "min-coverage", value_name = "P")]
+        min_coverage: Option<f64>,
+    },
     /// Apply one scenario of a change document and write the edited tenant to a new file.
     Apply {
         /// Tenant file (never modified).
@@ -405,6 +422,18 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 })
                 .collect();
             return Ok(diff_command(&old, &new, &DiffOptions { json, limit, fail_on }, &mut out)?);
+        }
+        Command::Test { tenant, files, json, junit, min_coverage } => {
+            use portal_access::cli::expect::{test_command, TestOptions};
+            let opts = TestOptions { json, junit, min_coverage, color: painter.color };
+            return match test_command(&tenant, &files, &opts, &mut out) {
+                Ok(code) => Ok(code),
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: {e}");
+                    Ok(e.exit_code())
+                }
+            };
         }
         Command::Apply { tenant, changes, output, scenario } => {
             let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
