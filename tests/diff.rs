@@ -319,8 +319,10 @@ fn cli_answers_as_whatif_with_one_scenario_and_fails_on_request() {
     for (flag, code) in [("anonymous", 4), ("anyone", 4), ("gained", 4), ("lost", 4)] {
         assert_eq!(run_bin(&["diff", &old, &new, "--fail-on", flag]).0, code, "--fail-on {flag}");
     }
-    // The reverse direction: nothing gained by anonymous.
-    assert_eq!(run_bin(&["diff", &new, &old, "--fail-on", "anyone"]).0, 0);
+    // The reverse direction swaps the lists.
+    let (_, back, _) = run_bin(&["diff", &new, &old, "--json"]);
+    let back: Value = serde_json::from_str(&back).unwrap();
+    assert_eq!((&back["scenarios"][0]["gained"], &back["scenarios"][0]["lost"]), (&s["lost"], &s["gained"]));
     // The same tenant as a folder and as a file: no difference.
     let (code, out, _) = run_bin(&["diff", &old, &example("customer-service-folder"), "--fail-on", "gained", "--fail-on", "lost"]);
     assert_eq!(code, 0, "{out}");
