@@ -77,3 +77,18 @@ fn questions_are_deterministic_and_mostly_near_the_visitor() {
         .count();
     assert!(yes >= 50, "{yes} of 500 allowed");
 }
+
+#[test]
+fn pipeline_figures_are_measured_on_request_and_their_expectations_hold() {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json"));
+    let p = portal_access::perf::pipelines::measure(path).unwrap();
+    // The drawn expectations are the tenant's own answers: all hold.
+    assert!(p.test_expectations > 100, "{}", p.test_expectations);
+    assert_eq!(p.test_failed, 0);
+    // The two versions differ in one permission: the factored comparison answers.
+    assert!(p.diff_factored, "{}", p.diff_change);
+    assert!(p.diff_ratio > 0.0 && p.test_ratio > 0.0);
+    // Off by default: the plain report carries no pipeline figures.
+    let r = bench::run(path, &Options { queries: 10, what_queries: 2, whatif: 0, cedar: false, peers: false, ..opts() }).unwrap();
+    assert!(r.pipelines.is_none());
+}

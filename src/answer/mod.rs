@@ -5,13 +5,17 @@
 //! Rooms, each importing only the ones before it: [`query`] (`can`, `who`,
 //! `what`, `grants` over the engine's index), [`why`] (chains and nearest
 //! misses from the graph walk), [`whatif`] (change sets and the grant
-//! differences they make), [`lint`] (configuration findings) and [`sarif`]
+//! differences they make), [`diff`] (the grant difference of two
+//! versions of a tenant), [`expect`] (access tests kept beside a site,
+//! with coverage), [`lint`] (configuration findings) and [`sarif`]
 //! (findings for code scanning), and [`convert`] (a folder tenant written
 //! as native JSON, checked to answer the same).
 
 pub mod query;
 pub mod why;
 pub mod whatif;
+pub mod diff;
+pub mod expect;
 pub mod lint;
 pub mod sarif;
 pub mod convert;

@@ -157,6 +157,15 @@ impl<'a> WhatIf<'a> {
         Outcome { name: scenario.name.clone(), base: &self.base.tenant, result }
     }
 
+    /// Compares the base with `other`, a tenant built on its own (another
+    /// checkout of the same site), where `effect` says what may differ
+    /// between them (see [`crate::answer::diff::effect_between`]), as if
+    /// `other` were the base edited by a scenario named `name`.
+    pub fn outcome_against(&self, name: &str, other: Tenant, effect: &Effect) -> Outcome<'_> {
+        let d = diff::diff(self.side(), &self.order, &other, effect, false);
+        Outcome { name: name.to_string(), base: &self.base.tenant, result: Ok((other, d)) }
+    }
+
     /// Applies one scenario and answers it.
     pub fn run(&self, scenario: &Scenario) -> ScenarioAnswer {
         self.outcome(scenario).answer()

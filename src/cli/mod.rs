@@ -6,7 +6,8 @@
 //! Rooms, each importing only the ones before it: [`text`] (tables, colour,
 //! the `can`/`who`/`what` sentences), [`explain`] (`why`, `roles`, `tree`
 //! as text), [`picture`] (the same as Graphviz DOT and SVG), [`complete`]
-//! (Tab completion from the command grammar), and [`session`] (the command
+//! (Tab completion from the command grammar), [`expect`] (the `test`
+//! report as text, JSON and JUnit XML), and [`session`] (the command
 //! table and [`session::Session::execute`]).
 
 pub mod text;
@@ -14,4 +15,5 @@ pub mod explain;
 pub mod picture;
 pub mod grammar;
 pub mod complete;
+pub mod expect;
 pub mod session;

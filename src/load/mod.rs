@@ -7,6 +7,7 @@
 //! every importer uses), [`yaml`] (the YAML reader of site files),
 //! [`webapi`] (Dataverse Web API pages and `relationships.json`), [`site`]
 //! (tenant folders: a `pac pages download` or code site beside its data),
+//! [`expectations`] (access-test files, YAML or JSON),
 //! and this file, the one dispatcher.
 
 pub mod raw;
@@ -15,6 +16,7 @@ pub mod native;
 pub mod yaml;
 pub mod webapi;
 pub mod site;
+pub mod expectations;
 
 pub use native::{parse_json, parse_native};
 

@@ -381,6 +381,8 @@ pub struct Options {
     pub progress: Option<fn(&str)>,
     /// What-if scenarios in the timed batch (0: no what-if figures).
     pub whatif: usize,
+    /// Time `diff` and `test` against their baselines (issue 15; off by default).
+    pub pipelines: bool,
 }
 
 impl Default for Options {
@@ -395,6 +397,7 @@ impl Default for Options {
             budget: Duration::from_secs(30),
             progress: None,
             whatif: 100,
+            pipelines: false,
         }
     }
 }
@@ -531,6 +534,9 @@ pub struct Report {
     pub cedar: CedarReport,
     /// What-if scenarios against a full derivation (`None`: not asked).
     pub whatif: Option<crate::answer::whatif::speed::WhatIfSpeed>,
+    /// `diff` and `test` against their baselines (`None`: not asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipelines: Option<crate::perf::pipelines::PipelineSpeed>,
     /// The issue's targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -729,6 +735,14 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
         r.whatif = Some(w);
     }
+    if opts.pipelines {
+        let p = crate::perf::pipelines::measure(path).map_err(|e| match e {
+            crate::perf::pipelines::PipelineError::Load(l) => BenchError::Load(l),
+            crate::perf::pipelines::PipelineError::Temp(t) => BenchError::Temp(t),
+        })?;
+        say(format!("pipelines: diff {:.2}x, test {:.2}x", p.diff_ratio, p.test_ratio));
+        r.pipelines = Some(p);
+    }
     r.peak_rss_end_bytes = peak_rss().unwrap_or(0);
     r.targets = targets(&r, None);
     Ok(r)
@@ -877,6 +891,22 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             met: None,
             note: String::new(),
         }),
+    }
+    if let Some(p) = &r.pipelines {
+        out.push(check(
+            "diff of two versions one permission apart vs load both + derive",
+            "at most 1.3x",
+            format!("{:.2}x ({} vs {})", p.diff_ratio, secs(p.diff_seconds), secs(p.load_both_derive_seconds)),
+            1.3,
+            p.diff_ratio,
+        ));
+        out.push(check(
+            &format!("test of {} expectations vs full derivation", p.test_expectations),
+            "at most 2x",
+            format!("{:.2}x ({} vs {})", p.test_ratio, secs(p.test_seconds), secs(p.full_derive_seconds)),
+            2.0,
+            p.test_ratio,
+        ));
     }
     let walker = r.checkers.first();
     match (walker, r.cedar.skipped.is_none()) {

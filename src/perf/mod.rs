@@ -5,4 +5,5 @@
 pub mod testkit;
 pub mod generate;
 pub mod cedar;
+pub mod pipelines;
 pub mod bench;

@@ -166,6 +166,39 @@ enum Command {
         #[arg(long = "fail-on", value_enum)]
         fail_on: Vec<FailOnArg>,
     },
+    /// Grants NEW makes that OLD does not, and the reverse (two versions of a site).
+    Diff {
+        /// The tenant before (file or folder; never modified).
+        old: PathBuf,
+        /// The tenant after (file or folder; never modified).
+        new: PathBuf,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Lines shown per list in the readable answer.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Exit 4 when the difference shows this kind of change (repeatable).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Vec<DiffFailOnArg>,
+    },
+    /// Run access tests (expectation files) against TENANT, with coverage of its table permissions.
+    Test {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Expectation files (`portal-access/expectations@1`, YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+        /// Also write JUnit XML to FILE (never over an input).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Exit 4 when fewer than P percent of the table permissions are covered.
+        #[arg(long = "min-coverage", value_name = "P")]
+        min_coverage: Option<f64>,
+    },
     /// Apply one scenario of a change document and write the edited tenant to a new file.
     Apply {
         /// Tenant file (never modified).
@@ -204,6 +237,15 @@ enum FailOnArg {
     Gained,
     Lost,
     Anonymous,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFailOnArg {
+    Gained,
+    Lost,
+    Anonymous,
+    /// The anonymous visitor or a newcomer (C10; today: anonymous).
+    Anyone,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -367,6 +409,31 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .collect();
             let opts = whatif::WhatIfOptions { json, limit, fail_on };
             return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+        }
+        Command::Diff { old, new, json, limit, fail_on } => {
+            use portal_access::answer::diff::{diff_command, DiffFailOn, DiffOptions};
+            let fail_on = fail_on
+                .into_iter()
+                .map(|f| match f {
+                    DiffFailOnArg::Gained => DiffFailOn::Gained,
+                    DiffFailOnArg::Lost => DiffFailOn::Lost,
+                    DiffFailOnArg::Anonymous => DiffFailOn::Anonymous,
+                    DiffFailOnArg::Anyone => DiffFailOn::Anyone,
+                })
+                .collect();
+            return Ok(diff_command(&old, &new, &DiffOptions { json, limit, fail_on }, &mut out)?);
+        }
+        Command::Test { tenant, files, json, junit, min_coverage } => {
+            use portal_access::cli::expect::{test_command, TestOptions};
+            let opts = TestOptions { json, junit, min_coverage, color: painter.color };
+            return match test_command(&tenant, &files, &opts, &mut out) {
+                Ok(code) => Ok(code),
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: {e}");
+                    Ok(e.exit_code())
+                }
+            };
         }
         Command::Apply { tenant, changes, output, scenario } => {
             let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;

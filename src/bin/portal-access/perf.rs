@@ -75,6 +75,10 @@ pub struct BenchArgs {
     /// Skip the what-if figures (one scenario, a batch of 100).
     #[arg(long)]
     no_whatif: bool,
+    /// Also time `diff` (two versions differing in one permission) and `test`
+    /// (1,000 expectations) against their baselines.
+    #[arg(long)]
+    pipelines: bool,
     /// Time budget, in seconds, of each latency measurement (fewer queries
     /// are timed when it runs out; the report says how many).
     #[arg(long, default_value_t = 30)]
@@ -177,6 +181,7 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         budget: std::time::Duration::from_secs(a.budget_seconds),
         progress: if a.progress { Some(progress) } else { None },
         whatif: if a.no_whatif { 0 } else { 100 },
+        pipelines: a.pipelines,
     };
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
@@ -348,6 +353,27 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
                 w.batch_failed,
                 w.permissions_used
             ),
+        )?;
+    }
+    if let Some(p) = &r.pipelines {
+        row(out, "diff: load both + one derivation", secs(p.load_both_derive_seconds))?;
+        row(
+            out,
+            "diff: two versions, one permission apart",
+            format!(
+                "{} ({:.2}x load both + derive; {}; {} grant lines): {}",
+                secs(p.diff_seconds),
+                p.diff_ratio,
+                if p.diff_factored { "factored" } else { "streamed" },
+                p.diff_lines,
+                p.diff_change
+            ),
+        )?;
+        row(out, "test: full derivation (derive + index)", secs(p.full_derive_seconds))?;
+        row(
+            out,
+            &format!("test: {} expectations", p.test_expectations),
+            format!("{} ({:.2}x full derivation; {} failed)", secs(p.test_seconds), p.test_ratio, p.test_failed),
         )?;
     }
     row(out, "peak memory at the end (VmHWM)", bytes(r.peak_rss_end_bytes))?;

@@ -1,0 +1,195 @@
+//! `portal-access test TENANT FILE...` for a person and for CI: the
+//! readable report (failures with expected, answered and the `why`), the
+//! JSON answer of `expectations.md`, and JUnit XML (one test case per
+//! expectation, one suite per file) for CI test report viewers.
+
+use crate::answer::expect::{self, ExpectResult, TestReport};
+use crate::answer::query::Analysis;
+use crate::cli::explain::render_why;
+use crate::cli::text::{Painter, Style};
+use crate::error::LoadError;
+use crate::load::expectations::{load_expectations, Expectations};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use serde_json::Value;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why `test` stopped before answering.
+#[derive(Debug, Error)]
+pub enum TestError {
+    /// The tenant or an expectations file failed to load (exit 2).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Bad usage: `--junit` names an input, `--min-coverage` out of range (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the answer or the JUnit file failed (exit 1).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl TestError {
+    /// The process exit code (cli.md).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            TestError::Load(_) | TestError::Usage(_) => 2,
+            TestError::Io(_) => 1,
+        }
+    }
+}
+
+/// Options of `portal-access test`.
+#[derive(Debug, Clone, Default)]
+pub struct TestOptions {
+    /// Print the JSON answer.
+    pub json: bool,
+    /// Also write JUnit XML here (never over an input).
+    pub junit: Option<PathBuf>,
+    /// Exit 4 below this coverage (percent).
+    pub min_coverage: Option<f64>,
+    /// Colour the readable report.
+    pub color: bool,
+}
+
+/// `portal-access test`: loads the tenant and every file first (one that
+/// fails to load stops the command, exit 2), runs the expectations, prints
+/// the report, writes JUnit when asked, and returns the exit code (4 when
+/// an expectation fails or coverage is below the minimum).
+pub fn test_command(tenant: &Path, files: &[PathBuf], opts: &TestOptions, out: &mut dyn Write) -> Result<u8, TestError> {
+    if let Some(m) = opts.min_coverage {
+        if !(0.0..=100.0).contains(&m) {
+            return Err(TestError::Usage(format!("--min-coverage `{m}` must be a percentage from 0 to 100")));
+        }
+    }
+    if let Some(junit) = &opts.junit {
+        refuse_inputs(junit, tenant, files)?;
+    }
+    let a = Analysis::load(tenant)?;
+    let docs = files.iter().map(|f| load_expectations(f)).collect::<Result<Vec<_>, _>>()?;
+    let report = expect::run(&a, &docs);
+    if opts.json {
+        serde_json::to_writer(&mut *out, &report).map_err(io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(render(&report, &a, &docs, &Painter { color: opts.color }).as_bytes())?;
+    }
+    if let Some(path) = &opts.junit {
+        let xml = junit(&report, &docs, &a.tenant.source)?;
+        std::fs::write(path, xml).map_err(|e| io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display())))?;
+    }
+    out.flush()?;
+    Ok(report.exit_code(opts.min_coverage))
+}
+
+/// The path a file will have, to compare with the inputs.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
+
+fn refuse_inputs(output: &Path, tenant: &Path, files: &[PathBuf]) -> Result<(), TestError> {
+    let Some(out) = resolved(output) else { return Ok(()) };
+    for input in std::iter::once(tenant).chain(files.iter().map(PathBuf::as_path)) {
+        let Ok(input) = input.canonicalize() else { continue };
+        if input == out || (input.is_dir() && out.starts_with(&input)) {
+            return Err(TestError::Usage(format!(
+                "{}: refusing to write the JUnit report over or inside an input (`{}`)",
+                output.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// What a failed result says: expected, answered, and its `why`s.
+fn failure_text(r: &ExpectResult, p: &Painter) -> String {
+    let mut s = format!("expected: {}\nanswered: {}\n", compact(&r.expected), compact(&r.answered));
+    for w in &r.why {
+        s.push_str("why:\n");
+        for line in render_why(w, p).lines() {
+            s.push_str("  ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// The readable report.
+pub fn render(report: &TestReport, a: &Analysis, docs: &[Expectations], p: &Painter) -> String {
+    let mut s = String::new();
+    let n: usize = docs.iter().map(|d| d.items.len()).sum();
+    s.push_str(&format!(
+        "{}: {n} expectation{} in {} file{}\n",
+        a.tenant.source,
+        if n == 1 { "" } else { "s" },
+        docs.len(),
+        if docs.len() == 1 { "" } else { "s" }
+    ));
+    for r in &report.results {
+        let mark = if r.ok { p.paint("ok  ", Style::Green) } else { p.paint("FAIL", Style::Red) };
+        s.push_str(&format!("  {mark}  {}:{}  {}\n", r.file, r.line, r.title()));
+        if !r.ok {
+            for line in failure_text(r, p).lines() {
+                s.push_str("        ");
+                s.push_str(line);
+                s.push('\n');
+            }
+        }
+    }
+    s.push_str(&format!("{} passed, {} failed\n", report.passed, report.failed));
+    let total = report.covered.len() + report.uncovered.len();
+    s.push_str(&format!("coverage: {} of {total} table permissions ({}%)\n", report.covered.len(), report.coverage));
+    if !report.uncovered.is_empty() {
+        s.push_str("  uncovered:\n");
+        for id in &report.uncovered {
+            let name = a.tenant.perm_id(id).map(|n| a.tenant.permissions[n as usize].name.as_str()).unwrap_or("");
+            if name.is_empty() || name == id {
+                s.push_str(&format!("    {id}\n"));
+            } else {
+                s.push_str(&format!("    {name} ({id})\n"));
+            }
+        }
+    }
+    s
+}
+
+/// JUnit XML: one suite per file, one test case per expectation (named by
+/// its index and title, class name the file); a failure carries expected
+/// and answered as its message and the `why` as its text.
+pub fn junit(report: &TestReport, docs: &[Expectations], tenant: &str) -> Result<String, TestError> {
+    let mut out = Report::new("portal-access test");
+    let plain = Painter { color: false };
+    for d in docs {
+        let mut suite = TestSuite::new(d.file.as_str());
+        suite.add_property(("tenant", tenant));
+        for r in report.results.iter().filter(|r| r.file == d.file) {
+            let status = if r.ok {
+                TestCaseStatus::success()
+            } else {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_message(format!("expected {}, answered {}", compact(&r.expected), compact(&r.answered)));
+                st.set_type(r.kind);
+                st.set_description(failure_text(r, &plain));
+                st
+            };
+            let mut case = TestCase::new(format!("{}: {}", r.index, r.title()), status);
+            case.set_classname(format!("{}:{}", d.file, r.line));
+            suite.add_test_case(case);
+        }
+        out.add_test_suite(suite);
+    }
+    out.to_string().map_err(|e| TestError::Io(io::Error::other(e.to_string())))
+}

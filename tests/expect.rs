@@ -1,0 +1,190 @@
+//! `test TENANT FILE...` (expectations.md): every kind of expectation holds
+//! or fails as the engine answers, failures carry expected, answered and
+//! the `why`, coverage is right on the hand-checked example, the JUnit file
+//! reads back with a JUnit parser, and the exit codes are 0, 4 and 2.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::run_bin;
+use portal_access::answer::expect;
+use portal_access::load::expectations::parse_expectations;
+use portal_access::Analysis;
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn example(name: &str) -> String {
+    format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tenant() -> Analysis {
+    Analysis::load(Path::new(&example("customer-service.json"))).unwrap()
+}
+
+/// Runs one file's text against the example tenant.
+fn run(text: &str) -> expect::TestReport {
+    let doc = parse_expectations(&format!("format: portal-access/expectations@1\nexpect:\n{text}"), "t.yaml").unwrap();
+    expect::run(&tenant(), &[doc])
+}
+
+fn oks(r: &expect::TestReport) -> Vec<bool> {
+    r.results.iter().map(|x| x.ok).collect()
+}
+
+#[test]
+fn the_example_file_holds_and_its_coverage_is_the_hand_checked_one() {
+    let (code, out, err) =
+        run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml"), "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["passed"].clone(), v["failed"].clone()), (json!(10), json!(0)), "{out}");
+    // Checked by hand against the tenant:
+    // - TP-case-contact: via of `C1 read incident:I1` (and its table is constrained);
+    // - TP-case-note: via of `C1 read annotation:N1` (the note of I1, under TP-case-contact);
+    // - TP-comment: via of `C1 create adx_portalcomment` (a child grants create to its tree's holders);
+    // - TP-case-account: grants C2, listed by `who read incident:I2`;
+    // - TP-self: grants C1, listed by `who read contact:C1`; TP-acct-contacts grants C2 there;
+    // - TP-kb-anon: via of `anonymous read knowledgearticle:K1`.
+    // No expectation touches the notes on comments (TP-comment-note) or
+    // the articles for signed-in contacts (TP-kb-auth).
+    assert_eq!(
+        v["covered"],
+        json!(["TP-acct-contacts", "TP-case-account", "TP-case-contact", "TP-case-note", "TP-comment", "TP-kb-anon", "TP-self"])
+    );
+    assert_eq!(v["uncovered"], json!(["TP-comment-note", "TP-kb-auth"]));
+    assert_eq!(v["coverage"], json!(77.78));
+    let first = &v["results"][0];
+    assert_eq!((first["file"].as_str().unwrap().ends_with(".yaml"), &first["index"], &first["kind"]), (true, &json!(1), &json!("can")));
+    assert_eq!(first["answered"]["via"], json!(["TP-case-contact"]));
+    // Below the minimum: exit 4; at it: 0.
+    let args = |p: &str| {
+        run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml"), "--min-coverage", p]).0
+    };
+    assert_eq!(args("80"), 4);
+    assert_eq!(args("77.78"), 0);
+    // The readable report names the uncovered permissions by display name.
+    let (_, text, _) = run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml")]);
+    assert!(text.contains("Notes on those comments (TP-comment-note)"), "{text}");
+    assert!(text.contains("10 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn can_holds_when_every_key_matches() {
+    let r = run("  - can: C1 read incident:I1\n    allowed: true\n  - can: C1 read incident:I1\n    via: [TP-case-contact, TP-x]\n  - can: C3 read incident:I1\n    allowed: true\n  - can: C9 read incident:I1\n    allowed: false\n  - can: anonymous create lead\n    allowed: false\n");
+    assert_eq!(oks(&r), [true, false, false, false, false]);
+    // A missing contact and a missing table fail, naming them.
+    assert!(r.results[3].answered["error"].as_str().unwrap().contains("`C9`"));
+    assert!(r.results[4].answered["error"].as_str().unwrap().contains("`lead`"));
+    // The failure's why is the engine's why (a denial with its reason).
+    let why = &r.results[2].why[0];
+    assert!(!why.can.allowed && why.reason.is_some());
+}
+
+#[test]
+fn who_exact_includes_excludes_and_anonymous() {
+    let r = run("  - who: read incident:I1\n    contacts: [C1]\n  - who: read incident:I1\n    contacts: [C1, C2]\n  - who: read contact:C1\n    includes: [C1]\n    excludes: [C2]\n  - who: read knowledgearticle:K1\n    anonymous: true\n    anyone: true\n  - who: read incident:I1\n    anonymous: true\n");
+    assert_eq!(oks(&r), [true, false, false, true, false]);
+    // The why of the contact in question: C2 is not granted I1.
+    assert_eq!(r.results[1].why[0].can.visitor, "C2");
+    assert_eq!(r.results[1].answered["contacts"], json!(["C1"]));
+}
+
+#[test]
+fn never_by_visitor_class_privilege_and_table() {
+    let r = run("  - never: {visitor: anonymous, table: incident}\n  - never: {visitor: anonymous}\n  - never: {visitor: contacts, privilege: delete}\n  - never: {visitor: contacts, privilege: write, table: incident}\n  - never: {visitor: C5, table: incident}\n  - never: {visitor: newcomer}\n");
+    assert_eq!(oks(&r), [true, false, true, false, true, false]);
+    // Anonymous reads the two articles: both named, counted.
+    assert_eq!(r.results[1].answered["grants"], json!(2));
+    assert_eq!(r.results[1].answered["first"][0], json!({"visitor": "anonymous", "privilege": "read", "row": "knowledgearticle:K1"}));
+    assert!(r.results[1].why[0].can.allowed);
+    // Newcomers are not evaluated by this build: the test cannot pass unchecked.
+    assert!(r.results[5].answered["error"].as_str().unwrap().contains("newcomer"));
+}
+
+#[test]
+fn isolated_names_the_grants_that_break_it() {
+    let r = run("  - isolated: {table: incident, through: [incident_customer_contacts, incident_customer_accounts]}\n  - isolated: {table: incident, through: [incident_customer_contacts]}\n  - isolated: {table: incident, through: [no_such_relationship]}\n");
+    assert_eq!(oks(&r), [true, false, false]);
+    // C2 reads I2 through the account only.
+    assert_eq!(r.results[1].answered, json!({"breaking": 1, "first": [{"visitor": "C2", "privilege": "read", "row": "incident:I2"}]}));
+    assert_eq!(r.results[1].why[0].can.via, ["TP-case-account"]);
+}
+
+#[test]
+fn columns_and_bypass_are_parsed_and_fail_until_evaluated() {
+    let r = run("  - columns: C1 contact:C1\n    read_excludes: [birthdate]\n  - bypass: {table: mserp_x}\n    empty: true\n");
+    assert_eq!(oks(&r), [false, false]);
+    assert_eq!(r.results[0].kind, "columns");
+    assert!(r.results[1].answered["error"].as_str().unwrap().contains("not evaluated"));
+}
+
+#[test]
+fn a_failure_prints_expected_answered_and_why_and_exits_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fail.yaml");
+    std::fs::write(&file, "format: portal-access/expectations@1\nexpect:\n  - can: C3 read incident:I1\n    allowed: true\n").unwrap();
+    let (code, out, _) = run_bin(&["test", &example("customer-service.json"), file.to_str().unwrap()]);
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("FAIL") && out.contains(":3"), "{out}");
+    assert!(out.contains("expected: {\"can\":\"C3 read incident:I1\",\"allowed\":true}"), "{out}");
+    assert!(out.contains("answered: {") && out.contains("\"allowed\":false"), "{out}");
+    assert!(out.contains("why:"), "{out}");
+    assert!(out.contains("0 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn junit_reads_back_with_a_junit_parser() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.json");
+    // JSON too; a name with characters XML must escape.
+    std::fs::write(
+        &file,
+        r#"{"format": "portal-access/expectations@1", "expect": [
+  {"name": "Ada <reads> \"her\" case & more", "can": "C1 read incident:I1", "allowed": true},
+  {"can": "C3 read incident:I1", "allowed": true}
+]}"#,
+    )
+    .unwrap();
+    let xml = dir.path().join("report.xml");
+    let (code, _, err) = run_bin(&[
+        "test",
+        &example("customer-service.json"),
+        &example("customer-service.expect.yaml"),
+        file.to_str().unwrap(),
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 4, "{err}");
+    let text = std::fs::read_to_string(&xml).unwrap();
+    let suites = junit_parser::from_reader(std::io::Cursor::new(text.as_bytes())).unwrap();
+    assert_eq!(suites.suites.len(), 2);
+    assert_eq!((suites.tests, suites.failures), (12, 1));
+    let mixed = &suites.suites[1];
+    assert_eq!((mixed.tests, mixed.failures), (2, 1));
+    assert_eq!(mixed.cases[0].original_name, "1: Ada <reads> \"her\" case & more");
+    assert!(mixed.cases[0].status.is_success());
+    let failed = &mixed.cases[1];
+    assert!(failed.status.is_failure());
+    let f = failed.status.failure_as_ref();
+    assert!(f.message.contains("\"allowed\":false") && f.text.contains("why:"), "{f:?}");
+    // Deterministic: a second run writes the same bytes.
+    let xml2 = dir.path().join("again.xml");
+    run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml"), file.to_str().unwrap(), "--junit", xml2.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&xml2).unwrap(), text);
+}
+
+#[test]
+fn bad_files_exit_2_naming_file_and_line_and_inputs_are_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yaml");
+    std::fs::write(&file, "format: portal-access/expectations@1\nexpect:\n  - can: C1 read incident:I1\n    allowed: true\n  - who: read incident:I1\n    contact: [C1]\n").unwrap();
+    let (code, out, err) = run_bin(&["test", &example("customer-service.json"), file.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("bad.yaml: at line 6: `expect[2].who`: unknown key `contact`"), "{err}");
+    // --junit over an input is refused before anything runs.
+    let (code, _, err) = run_bin(&["test", &example("customer-service.json"), file.to_str().unwrap(), "--junit", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("refusing"), "{err}");
+    // A tenant that fails to load: 2.
+    let (code, _, _) = run_bin(&["test", file.to_str().unwrap(), &example("customer-service.expect.yaml")]);
+    assert_eq!(code, 2);
+}
