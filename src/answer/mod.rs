@@ -6,8 +6,9 @@
 //! `what`, `grants` over the engine's index), [`why`] (chains and nearest
 //! misses from the graph walk), [`whatif`] (change sets and the grant
 //! differences they make), [`lint`] (configuration findings) and [`sarif`]
-//! (findings for code scanning), and [`convert`] (a folder tenant written
-//! as native JSON, checked to answer the same).
+//! (findings for code scanning), [`convert`] (a folder tenant written
+//! as native JSON, checked to answer the same), and [`report`] (the
+//! security review's data: findings, outsiders, roles by table).
 
 pub mod query;
 pub mod why;
@@ -15,3 +16,4 @@ pub mod whatif;
 pub mod lint;
 pub mod sarif;
 pub mod convert;
+pub mod report;

@@ -381,6 +381,8 @@ pub struct Options {
     pub progress: Option<fn(&str)>,
     /// What-if scenarios in the timed batch (0: no what-if figures).
     pub whatif: usize,
+    /// Time the security review (`report`) against a full derivation.
+    pub report: bool,
 }
 
 impl Default for Options {
@@ -395,6 +397,7 @@ impl Default for Options {
             budget: Duration::from_secs(30),
             progress: None,
             whatif: 100,
+            report: true,
         }
     }
 }
@@ -531,8 +534,43 @@ pub struct Report {
     pub cedar: CedarReport,
     /// What-if scenarios against a full derivation (`None`: not asked).
     pub whatif: Option<crate::answer::whatif::speed::WhatIfSpeed>,
+    /// The security review against a full derivation (`None`: not asked).
+    pub report: Option<ReportSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
+}
+
+/// `report` timed on the loaded tenant: findings, outsiders, the matrix and
+/// the HTML page with its forest picture (everything but the load and the
+/// derivation it shares with every command).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ReportSpeed {
+    /// Seconds to build and render the report.
+    pub seconds: f64,
+    /// One full derivation (derive + index), seconds, measured in this run.
+    pub full_derive_seconds: f64,
+    /// `seconds / full_derive_seconds`.
+    pub ratio: f64,
+    /// Size of the HTML page.
+    pub bytes: u64,
+    /// Findings in it.
+    pub findings: usize,
+}
+
+/// Times the report of `a` (see [`ReportSpeed`]).
+pub fn report_speed(a: &crate::answer::query::Analysis, full: f64) -> ReportSpeed {
+    let start = Instant::now();
+    let lint = crate::answer::lint::Report { findings: crate::answer::lint::lint(a, None) };
+    let report = crate::answer::report::build_with(a, lint);
+    let html = crate::cli::report_html::render(&report, a);
+    let seconds = start.elapsed().as_secs_f64();
+    ReportSpeed {
+        seconds,
+        full_derive_seconds: full,
+        ratio: if full > 0.0 { seconds / full } else { 0.0 },
+        bytes: html.len() as u64,
+        findings: report.findings.len(),
+    }
 }
 
 impl Report {
@@ -722,9 +760,14 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     } else {
         cedar_report(&t, &grants, &q, budget)
     };
+    let full = r.derive_seconds + r.index_seconds;
+    let base = crate::answer::query::Analysis { tenant: t, grants };
+    if opts.report {
+        let rs = report_speed(&base, full);
+        say(format!("report {:.3} s ({:.2}x full derivation)", rs.seconds, rs.ratio));
+        r.report = Some(rs);
+    }
     if opts.whatif > 0 {
-        let full = r.derive_seconds + r.index_seconds;
-        let base = crate::answer::query::Analysis { tenant: t, grants };
         let w = crate::answer::whatif::speed::measure(&base, full, opts.whatif);
         say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
         r.whatif = Some(w);
@@ -877,6 +920,15 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             met: None,
             note: String::new(),
         }),
+    }
+    if let Some(rs) = &r.report {
+        out.push(check(
+            "report vs full derivation",
+            "within 3x",
+            format!("{:.2}x ({} vs {})", rs.ratio, secs(rs.seconds), secs(rs.full_derive_seconds)),
+            3.0,
+            rs.ratio,
+        ));
     }
     let walker = r.checkers.first();
     match (walker, r.cedar.skipped.is_none()) {
