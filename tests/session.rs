@@ -287,7 +287,7 @@ fn tree_svg_never_writes_over_the_tenant() {
     let file = d.join("forest.svg");
     let out = run(&mut s, &format!("tree TP-self --svg {}", file.display()));
     assert_eq!(out, format!("wrote `{}`\n", file.display()));
-    assert!(std::fs::read_to_string(&file).unwrap().contains(">TP-self</tspan>"));
+    assert!(std::fs::read_to_string(&file).unwrap().contains(">TP-self (asked)</tspan>"));
     // Never over the tenant file.
     let before = std::fs::read(example()).unwrap();
     let e = fails(&mut s, &format!("tree --svg {}", example().display()));

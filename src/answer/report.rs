@@ -155,6 +155,10 @@ pub struct OutsiderTable {
     pub table_rows: u64,
     /// Rows it may do each privilege to (create: 1 when it may create, else 0).
     pub privileges: Vec<(&'static str, u64)>,
+    /// The privileges it has on every row of the table, whatever rows the
+    /// tenant holds (a Global permission, S9): what matters most on a
+    /// configuration-only tenant, which holds no rows.
+    pub every_row: Vec<&'static str>,
     /// The permissions that grant it something here, by display name.
     pub via: Vec<String>,
     /// Values of the extra columns (Web API columns and the like).
@@ -368,7 +372,11 @@ fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
             continue;
         }
         let mut counts = Vec::new();
+        let mut every_row = Vec::new();
         for &p in &privileges {
+            if cands.iter().any(|&n| t.permissions[n as usize].privileges.has(p) && a.grants.derived.in_all.contains(&n)) {
+                every_row.push(p.name());
+            }
             let mut u = Bits::new(table.ids.len());
             for &n in &cands {
                 if t.permissions[n as usize].privileges.has(p) {
@@ -378,11 +386,19 @@ fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
             counts.push((p.name(), u.count()));
         }
         counts.push((Privilege::Create.name(), u64::from(create)));
-        if counts.iter().all(|c| c.1 == 0) {
+        if counts.iter().all(|c| c.1 == 0) && every_row.is_empty() {
             continue;
         }
+        // Only the permissions that give it something here.
+        let gives = |n: PermId| {
+            let p = &t.permissions[n as usize];
+            rows.global[n as usize].count() > 0
+                || d.in_all.contains(&n)
+                || (create && p.privileges.has(Privilege::Create))
+        };
         let mut via: Vec<String> = cands
             .iter()
+            .filter(|&&n| gives(n))
             .map(|&n| &t.permissions[n as usize])
             .map(|p| display(&p.name, &p.id))
             .collect();
@@ -392,6 +408,7 @@ fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
             table: table.name.clone(),
             table_rows: table.ids.len() as u64,
             privileges: counts,
+            every_row,
             via,
             extra: Vec::new(),
         });

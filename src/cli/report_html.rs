@@ -203,14 +203,17 @@ fn summary(out: &mut String, r: &SecurityReport) {
         plural(c.info as u64, "info", "info")
     );
     for o in &r.outsiders {
-        let tables = o.tables.len() as u64;
-        let read: u64 = o.tables.iter().filter_map(|t| t.privileges.iter().find(|p| p.0 == "read")).map(|p| p.1).sum();
+        let read = |t: &&report::OutsiderTable| t.privileges.iter().any(|p| p.0 == "read" && p.1 > 0) || t.every_row.contains(&"read");
+        let rows: u64 = o.tables.iter().filter_map(|t| t.privileges.iter().find(|p| p.0 == "read")).map(|p| p.1).sum();
+        let every: Vec<String> =
+            o.tables.iter().filter(|t| t.every_row.contains(&"read")).map(|t| format!("<b>{}</b>", text(&t.table))).collect();
+        let every = if every.is_empty() { String::new() } else { format!("; every row of {}", every.join(", ")) };
         let _ = writeln!(
             out,
-            "<tr><th>{}</th><td>{} on {}</td></tr>",
+            "<tr><th>{}</th><td>reads {} on {}{every}</td></tr>",
             text(&o.title),
-            plural(read, "row readable", "rows readable"),
-            plural(tables, "table", "tables")
+            plural(rows, "row", "rows"),
+            plural(o.tables.iter().filter(read).count() as u64, "table", "tables"),
         );
     }
     out.push_str("</table>\n</section>\n");
@@ -273,12 +276,15 @@ fn outsider(out: &mut String, o: &Outsider) {
     for t in &o.tables {
         let _ = write!(out, "<tr><td>{}</td><td class=\"num\">{}</td>", text(&t.table), t.table_rows);
         for (p, n) in &t.privileges {
+            let every = t.every_row.contains(p);
             let v = if *p == "create" {
                 if *n > 0 { "yes" } else { "no" }.to_string()
+            } else if every {
+                format!("every row ({n})")
             } else {
                 n.to_string()
             };
-            let class = if *n == 0 { "num zero" } else { "num hot" };
+            let class = if *n == 0 && !every { "num zero" } else { "num hot" };
             let _ = write!(out, "<td class=\"{class}\">{v}</td>");
         }
         for v in &t.extra {
