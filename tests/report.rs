@@ -287,3 +287,61 @@ fn a_headless_browser_renders_the_report_and_fetches_nothing() {
     let (w, h) = (u32::from_be_bytes(bytes[16..20].try_into().unwrap()), u32::from_be_bytes(bytes[20..24].try_into().unwrap()));
     assert_eq!((w, h), (1280, 1600));
 }
+
+// ------------------------------------------- counts against the expansion
+
+/// The matrix's counts, factored, equal what expanding every grant gives:
+/// the rows a permission admits are the rows some visitor is granted
+/// through it, and a role's contacts are those `roles` says hold it.
+#[test]
+fn matrix_counts_equal_the_expanded_grants_on_random_tenants() {
+    use portal_access::answer::{lint, report};
+    use portal_access::model::{Privilege, Tenant};
+    use portal_access::perf::testkit::{random_tenant, Size};
+    use portal_access::{Analysis, Visitor};
+    let (mut compared, mut rows, mut held) = (0, 0, 0);
+    for seed in 0..25 {
+        let t = Tenant::build(random_tenant(seed, Size::small()), "random.json").unwrap();
+        let a = Analysis::new(t);
+        let r = report::build_with(&a, lint::Report { findings: Vec::new() });
+        let t = &a.tenant;
+        let visitors = a.visitors();
+        for m in &r.matrix {
+            for e in m.cells.iter().flatten() {
+                let n = t.perm_id(&e.id).unwrap();
+                let p = &t.permissions[n as usize];
+                let privileges: Vec<Privilege> = p.privileges.iter().filter(|x| *x != Privilege::Create).collect();
+                if privileges.is_empty() || !visitors.iter().any(|&v| a.grants.holds(t, v, n)) {
+                    continue;
+                }
+                let table = &t.tables[p.table as usize];
+                let expanded = (0..table.ids.len() as u32)
+                    .map(|i| table.first + i)
+                    .filter(|&x| {
+                        visitors.iter().any(|&v| privileges.iter().any(|&pr| a.grants.can(t, v, pr, x).contains(&n)))
+                    })
+                    .count() as u64;
+                assert_eq!(e.rows, expanded, "seed {seed}: rows of {}", e.id);
+                compared += 1;
+                rows += expanded;
+            }
+        }
+        for role in &r.roles {
+            let expected = if role.anonymous {
+                0
+            } else {
+                visitors
+                    .iter()
+                    .filter(|v| matches!(v, Visitor::Contact(_)))
+                    .filter(|&&v| {
+                        let roles = portal_access::cli::explain::roles(&a, &a.visitor_name(v)).unwrap();
+                        roles.roles.iter().any(|h| h.id == role.id && h.active)
+                    })
+                    .count() as u64
+            };
+            assert_eq!(role.contacts, expected, "seed {seed}: contacts of {}", role.id);
+            held += expected;
+        }
+    }
+    assert!(compared > 50 && rows > 100 && held > 50, "the tenants exercise the counts: {compared} {rows} {held}");
+}

@@ -279,8 +279,15 @@ fn perm_rows(a: &Analysis) -> PermRows {
     for (n, g) in global.iter().enumerate() {
         any[n].union(g);
     }
-    for rel in [&d.contact_grant, &d.account_grant, &d.account_member_grant] {
-        for &(n, _, x) in rel.iter() {
+    // An account grant reaches someone only when the account has contacts.
+    let mut peopled: Vec<u32> = t.contact_account.iter().map(|&(_, acc)| acc).collect();
+    peopled.sort_unstable();
+    peopled.dedup();
+    for (rel, keyed_by_account) in [(&d.contact_grant, false), (&d.account_grant, true), (&d.account_member_grant, false)] {
+        for &(n, k, x) in rel.iter() {
+            if keyed_by_account && peopled.binary_search(&k).is_err() {
+                continue;
+            }
             if let Some((n, i)) = index(n, x) {
                 any[n].set(i);
             }
