@@ -457,14 +457,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             p.finish();
             let w = written.map_err(Failure::Report)?;
             let c = w.report.counts;
+            let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
             writeln!(
                 out,
-                "wrote {} ({} bytes): {} findings ({} errors, {} warnings, {} info), registration {}",
+                "wrote {} ({} bytes): {} ({}, {}, {} info), registration {}",
                 output.display(),
                 w.bytes,
-                c.error + c.warning + c.info,
-                c.error,
-                c.warning,
+                n(c.error + c.warning + c.info, "finding", "findings"),
+                n(c.error, "error", "errors"),
+                n(c.warning, "warning", "warnings"),
                 c.info,
                 w.report.registration.text()
             )?;
