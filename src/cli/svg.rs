@@ -120,9 +120,9 @@ pub fn layout(g: &Picture) -> Layout {
     }
     let mut kids: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut roots = Vec::new();
-    for v in 0..n {
-        match parent[v] {
-            Some(p) => kids[p].push(v),
+    for (v, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => kids[*p].push(v),
             None => roots.push(v),
         }
     }
@@ -241,10 +241,10 @@ pub fn to_svg(g: &Picture, id: &str, title: &str) -> String {
         w = lay.width,
         h = lay.height
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#444\"/></marker>\
-         <marker id=\"{id}-arrow-faded\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#999\"/></marker></defs>\n"
+         <marker id=\"{id}-arrow-faded\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#999\"/></marker></defs>"
     );
     let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
     // Edges first, so that boxes cover their ends.
