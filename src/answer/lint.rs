@@ -915,7 +915,9 @@ impl<'a> Cx<'a> {
             let lo = d.account_grant.partition_point(|e| e.0 < n);
             let hi = d.account_grant.partition_point(|e| e.0 <= n);
             for &(_, acct, x) in &d.account_grant[lo..hi] {
-                for &(c, _) in t.contact_account.iter().filter(|(_, a2)| *a2 == acct) {
+                // The account's contacts from the membership index (a scan of
+                // every contact per grant made `report` on medium take seconds).
+                for c in g.members().of_account(acct) {
                     any = true;
                     if redundant && !covered(Visitor::Contact(c), x) {
                         redundant = false;
