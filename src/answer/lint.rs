@@ -915,6 +915,9 @@ impl<'a> Cx<'a> {
             let lo = d.account_grant.partition_point(|e| e.0 < n);
             let hi = d.account_grant.partition_point(|e| e.0 <= n);
             for &(_, acct, x) in &d.account_grant[lo..hi] {
+                if any && !redundant {
+                    break;
+                }
                 // The account's contacts from the membership index (a scan of
                 // every contact per grant made `report` on medium take seconds).
                 for c in g.members().of_account(acct) {
@@ -926,8 +929,17 @@ impl<'a> Cx<'a> {
             }
             let lo = d.account_member_grant.partition_point(|e| e.0 < n);
             let hi = d.account_member_grant.partition_point(|e| e.0 <= n);
+            // Facts come sorted by account: its holding members are computed
+            // once per account, not once per row.
+            let mut members: (Option<RowId>, Vec<RowId>) = (None, Vec::new());
             for &(_, acct, x) in &d.account_member_grant[lo..hi] {
-                for c in g.account_members_holding(acct, n) {
+                if any && !redundant {
+                    break;
+                }
+                if members.0 != Some(acct) {
+                    members = (Some(acct), g.account_members_holding(acct, n));
+                }
+                for &c in &members.1 {
                     any = true;
                     if redundant && !covered(Visitor::Contact(c), x) {
                         redundant = false;
