@@ -101,14 +101,15 @@ fn named_paths(file: &File, line: &str, children: &BTreeSet<String>) -> Vec<Vec<
     let mut i = 0;
     while i < bytes.len() {
         // The start of a path: an identifier not preceded by `::` or an identifier character.
-        if !ident(bytes[i]) || (i > 0 && (ident(bytes[i - 1]) || (i > 1 && &line[i - 2..i] == "::"))) {
+        if !ident(bytes[i]) || (i > 0 && (ident(bytes[i - 1]) || (i > 1 && &bytes[i - 2..i] == b"::"))) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && (ident(bytes[i]) || line[i..].starts_with("::")) {
-            i += if line[i..].starts_with("::") { 2 } else { 1 };
+        while i < bytes.len() && (ident(bytes[i]) || bytes[i..].starts_with(b"::")) {
+            i += if bytes[i..].starts_with(b"::") { 2 } else { 1 };
         }
+        // Identifier bytes and `::` only: ASCII, so these are char boundaries.
         let text = line[start..i].trim_end_matches("::");
         if !line[start..i].contains("::") {
             continue; // a bare word: `pub(super)`, a variable

@@ -10,7 +10,6 @@ use petgraph::dot::Dot;
 use petgraph::graph::{Graph, NodeIndex};
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
 
 /// What a node of a picture stands for; it decides the node's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -172,12 +171,6 @@ fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
 /// The forest as Graphviz DOT.
 pub fn forest_dot(a: &Analysis, f: &Forest) -> String {
     to_dot(&forest_picture(a, f))
-}
-
-/// Draws a picture as SVG (laid out in Rust, [`super::svg`]) into `file`.
-pub fn write_svg(g: &Picture, title: &str, file: &Path) -> Result<(), RenderError> {
-    let svg = super::svg::to_svg(g, "pa", title);
-    std::fs::write(file, svg).map_err(|e| RenderError::Render { file: file.display().to_string(), reason: e.to_string() })
 }
 
 /// A `why` answer as a picture: the visitor, then every granting chain

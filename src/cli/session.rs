@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use super::text::{count, Painter, Style, TextTable};
 use super::grammar::{opt, req, Arg, Command, Flag};
 use super::picture::RenderError;
-use super::{complete, explain, picture, text};
+use super::{complete, explain, picture, svg, text};
 use thiserror::Error;
 
 /// What one line printed, and whether it asked to end the session.
@@ -521,7 +521,7 @@ impl Session {
                 Some(id) => format!("the permission tree holding {id}"),
                 None => "the permission forest".to_string(),
             };
-            picture::write_svg(&picture::forest_picture_named(a, &forest), &title, Path::new(file))?;
+            svg::write_svg(&picture::forest_picture_named(a, &forest), &title, Path::new(file))?;
             text.push_str(&format!("wrote `{file}`\n"));
         }
         if dot {
@@ -565,7 +565,7 @@ impl Session {
         if let Some(file) = svg {
             self.check_output(file)?;
             let title = format!("why {visitor} may or may not {privilege} {target}");
-            picture::write_svg(&picture::why_picture(&ans), &title, Path::new(file))?;
+            svg::write_svg(&picture::why_picture(&ans), &title, Path::new(file))?;
             text.push_str(&format!("wrote `{file}`\n"));
         }
         if dot {

@@ -17,7 +17,8 @@
 //! The output is deterministic: nodes and edges in the picture's order,
 //! coordinates printed with one decimal.
 
-use super::picture::{NodeKind, Picture};
+use super::picture::{NodeKind, Picture, RenderError};
+use std::path::Path;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -311,6 +312,12 @@ pub fn to_svg(g: &Picture, id: &str, title: &str) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// Draws a picture as SVG (laid out in Rust, this file) into `file`.
+pub fn write_svg(g: &Picture, title: &str, file: &Path) -> Result<(), RenderError> {
+    let svg = to_svg(g, "pa", title);
+    std::fs::write(file, svg).map_err(|e| RenderError::Render { file: file.display().to_string(), reason: e.to_string() })
 }
 
 #[cfg(test)]
