@@ -99,6 +99,9 @@ impl RowGrants {
     }
 }
 
+/// Entries grouped by row, as compressed sparse rows over the span of rows
+/// that have entries: row `x`'s entries are `vals[off[i]..off[i + 1]]` with
+/// `i = x - base`, in the order they were given.
 #[derive(Debug, Clone, Default)]
 struct ByRow<T> {
     base: RowId,

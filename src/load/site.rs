@@ -391,26 +391,7 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
     at("id", line, key);
     let (table, line, key) = f.required(&["entitylogicalname"], "table", "`adx_entitylogicalname` or `entitylogicalname`")?;
     at("table", line, key);
-    let scope = match f.get("scope") {
-        None => {
-            return Err(LoadError::Invalid {
-                file: file.to_string(),
-                place: format!("line {}", f.line),
-                message: "missing scope (`adx_scope` or `scope`)".to_string(),
-            })
-        }
-        Some((key, line, node)) => {
-            at("scope", line, key);
-            match node.scalar() {
-                None | Some(Value::Null) => return Err(invalid(file, line, key, "the scope is empty")),
-                // A quoted code is still a code.
-                Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-                    s.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(s.clone()))
-                }
-                Some(v) => v.clone(),
-            }
-        }
-    };
+    let scope = scope(&f, file, &mut at)?;
     let mut privileges = Vec::new();
     for (flag, name) in
         [("read", "read"), ("write", "write"), ("create", "create"), ("delete", "delete"), ("append", "append"), ("appendto", "append_to")]
@@ -419,25 +400,7 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
             privileges.push(name.to_string());
         }
     }
-    let mut web_roles = Vec::new();
-    if let Some((key, line, node)) = f.get(ROLE_LIST) {
-        let items: Vec<&Node> = match &node.kind {
-            Kind::Seq(items) => items.iter().collect(),
-            Kind::Scalar { value: Value::Null, .. } => Vec::new(),
-            Kind::Scalar { .. } => vec![node],
-            Kind::Map(_) => return Err(invalid(file, line, key, "expected a list of web role ids, found a mapping")),
-        };
-        for item in items {
-            match item.string() {
-                Ok(Some(r)) => {
-                    at(&format!("web_roles[{}]", web_roles.len()), item.line, key);
-                    web_roles.push(r);
-                }
-                Ok(None) => {}
-                Err(found) => return Err(invalid(file, item.line, key, format!("expected a web role id, found {found}"))),
-            }
-        }
-    }
+    let web_roles = web_roles(&f, file, &mut at)?;
     let mut text = |field: &str, name: &str| -> Result<Option<String>, LoadError> {
         Ok(f.string(&[name])?.map(|(s, line, key)| {
             at(field, line, key);
@@ -464,6 +427,50 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
         active,
         origin: Some(origin),
     })
+}
+
+/// A permission's scope: a name, or a code (quoted or not).
+fn scope(f: &Fields<'_>, file: &str, at: &mut impl FnMut(&str, usize, &str)) -> Result<Value, LoadError> {
+    let Some((key, line, node)) = f.get("scope") else {
+        return Err(LoadError::Invalid {
+            file: file.to_string(),
+            place: format!("line {}", f.line),
+            message: "missing scope (`adx_scope` or `scope`)".to_string(),
+        });
+    };
+    at("scope", line, key);
+    match node.scalar() {
+        None | Some(Value::Null) => Err(invalid(file, line, key, "the scope is empty")),
+        // A quoted code is still a code.
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(s.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(s.clone())))
+        }
+        Some(v) => Ok(v.clone()),
+    }
+}
+
+/// A permission's web role ids: a list, one id, or nothing.
+fn web_roles(f: &Fields<'_>, file: &str, at: &mut impl FnMut(&str, usize, &str)) -> Result<Vec<String>, LoadError> {
+let mut web_roles = Vec::new();
+if let Some((key, line, node)) = f.get(ROLE_LIST) {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        Kind::Scalar { value: Value::Null, .. } => Vec::new(),
+        Kind::Scalar { .. } => vec![node],
+        Kind::Map(_) => return Err(invalid(file, line, key, "expected a list of web role ids, found a mapping")),
+    };
+    for item in items {
+        match item.string() {
+            Ok(Some(r)) => {
+                at(&format!("web_roles[{}]", web_roles.len()), item.line, key);
+                web_roles.push(r);
+            }
+            Ok(None) => {}
+            Err(found) => return Err(invalid(file, item.line, key, format!("expected a web role id, found {found}"))),
+        }
+    }
+}
+    Ok(web_roles)
 }
 
 #[cfg(test)]

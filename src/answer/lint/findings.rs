@@ -1,0 +1,158 @@
+//! What lint reports: the rule table (ids, severities, summaries) as data,
+//! findings and their locations, and the report the front ends print.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Probably not what was meant.
+    Warning,
+    /// Exposes data or silently grants nothing where something was meant.
+    Error,
+}
+
+impl Severity {
+    /// The name used in output and in `--deny`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `error`, `warning` or `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|v| v.name() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A lint rule: one stable id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// `PP001` ...
+    pub id: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// A short name in `CamelCase` (SARIF `name`).
+    pub name: &'static str,
+    /// What it finds, in one sentence.
+    pub summary: &'static str,
+}
+
+/// Every rule, by id.
+pub const RULES: &[Rule] = &[
+    Rule { id: "PP001", severity: Severity::Error, name: "AnonymousReadsCustomerData", summary: "anonymous visitors can read rows of a table that holds customer data" },
+    Rule { id: "PP002", severity: Severity::Warning, name: "EveryContactReadsCustomerData", summary: "a Global permission held by the authenticated-users role on a table that holds customer data: every contact reads every row" },
+    Rule { id: "PP003", severity: Severity::Warning, name: "GlobalBelowNarrowerParent", summary: "a Global permission below a narrower parent admits every row of its table whatever the parent admits (S9)" },
+    Rule { id: "PP004", severity: Severity::Warning, name: "RolesOnChildIgnored", summary: "web roles listed on a child permission are ignored (S6)" },
+    Rule { id: "PP005", severity: Severity::Warning, name: "RootWithoutRoles", summary: "a root permission with no web roles grants nothing" },
+    Rule { id: "PP006", severity: Severity::Error, name: "SelfScopeNotOnContact", summary: "Self scope on a table other than contact admits nothing (S12)" },
+    Rule { id: "PP007", severity: Severity::Error, name: "RelationshipDoesNotJoin", summary: "a relationship that does not join the tables its scope needs admits nothing (S20)" },
+    Rule { id: "PP008", severity: Severity::Warning, name: "CreateCannotAttach", summary: "create on a Parent-scope child whose parent lacks append_to or which lacks append: created rows cannot be attached (S18)" },
+    Rule { id: "PP009", severity: Severity::Info, name: "RelatedTableWithoutChild", summary: "rows of a table reference rows a permission admits, with no child permission for that table in its tree" },
+    Rule { id: "PP010", severity: Severity::Warning, name: "InactiveParentOfActiveChildren", summary: "an inactive permission with active children: the children grant nothing (S7)" },
+    Rule { id: "PP011", severity: Severity::Info, name: "RedundantPermission", summary: "a permission that grants nothing another permission does not already grant to the same visitors on this data" },
+    Rule { id: "PP012", severity: Severity::Info, name: "PermissionGrantsNothing", summary: "a permission that grants nothing at all on this data" },
+    Rule { id: "PP013", severity: Severity::Info, name: "DanglingLookups", summary: "lookup values that name no row (S24)" },
+    Rule { id: "PP014", severity: Severity::Warning, name: "CustomAccessTypeNotEvaluated", summary: "the Custom access type is not evaluated here (S14)" },
+    Rule { id: "PP015", severity: Severity::Warning, name: "MixedKeyPrefixes", summary: "a site folder mixing `adx_`, `mspp_` and unprefixed keys" },
+    Rule { id: "PP016", severity: Severity::Warning, name: "UndeclaredRelationship", summary: "a relationship named by a permission of a folder tenant that is neither in the catalogue nor in relationships.json" },
+];
+
+/// The rule of an id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// Where a finding comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// The file (a site file for folder tenants, else the tenant file).
+    pub file: String,
+    /// 1-based line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id (`PP001` ...).
+    pub id: &'static str,
+    /// Severity of the rule.
+    pub severity: Severity,
+    /// What it is about: a permission or role id, `table.column`, an N:N
+    /// relationship name, or the site folder.
+    pub subject: String,
+    /// One sentence: what happens to visitors because of it.
+    pub message: String,
+    /// Where it comes from, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// The `--json` answer: `{"findings": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Findings, sorted by id, subject and message.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether a finding of `severity` or worse is present (`--deny`).
+    pub fn denies(&self, severity: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= severity)
+    }
+
+    /// Number of findings of one severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+}
+
+impl Report {
+    /// The readable text form: one block per finding, then a count line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            out.push_str(&format!("{} {} {}: {}\n", f.id, f.severity, f.subject, f.message));
+            if let Some(l) = &f.location {
+                match l.line {
+                    Some(line) => out.push_str(&format!("  at {}:{line}\n", l.file)),
+                    None => out.push_str(&format!("  at {}\n", l.file)),
+                }
+            }
+        }
+        out.push_str(&format!(
+            "{}: {} {}, {} {}, {} info\n",
+            plural(self.findings.len(), "finding", "findings"),
+            self.count(Severity::Error),
+            if self.count(Severity::Error) == 1 { "error" } else { "errors" },
+            self.count(Severity::Warning),
+            if self.count(Severity::Warning) == 1 { "warning" } else { "warnings" },
+            self.count(Severity::Info)
+        ));
+        out
+    }
+}
+
+/// `1 row`, `2 rows`.
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
