@@ -8,8 +8,9 @@
 //! differences they make), [`diff`] (the grant difference of two
 //! versions of a tenant), [`expect`] (access tests kept beside a site,
 //! with coverage), [`lint`] (configuration findings) and [`sarif`]
-//! (findings for code scanning), and [`convert`] (a folder tenant written
-//! as native JSON, checked to answer the same).
+//! (findings for code scanning), [`convert`] (a folder tenant written
+//! as native JSON, checked to answer the same), and [`report`] (the
+//! security review's data: findings, outsiders, roles by table).
 
 pub mod query;
 pub mod why;
@@ -19,3 +20,4 @@ pub mod expect;
 pub mod lint;
 pub mod sarif;
 pub mod convert;
+pub mod report;

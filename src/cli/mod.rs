@@ -5,14 +5,18 @@
 //!
 //! Rooms, each importing only the ones before it: [`text`] (tables, colour,
 //! the `can`/`who`/`what` sentences), [`explain`] (`why`, `roles`, `tree`
-//! as text), [`picture`] (the same as Graphviz DOT and SVG), [`complete`]
-//! (Tab completion from the command grammar), [`expect`] (the `test`
-//! report as text, JSON and JUnit XML), and [`session`] (the command
+//! as text), [`picture`] (the same as Graphviz DOT, or SVG drawn by
+//! [`svg`]), [`report_html`] (the security review as one HTML page),
+//! [`complete`] (Tab completion from the command grammar), [`expect`] (the
+//! `test` report as text, JSON and JUnit XML), and [`session`] (the command
 //! table and [`session::Session::execute`]).
 
 pub mod text;
 pub mod explain;
 pub mod picture;
+pub mod svg;
+pub mod report_html;
+pub mod progress;
 pub mod grammar;
 pub mod complete;
 pub mod expect;

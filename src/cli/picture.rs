@@ -1,6 +1,6 @@
 //! Pictures: the permission forest and `why` explanations as petgraph graphs,
-//! written as Graphviz DOT by petgraph's [`Dot`], and rendered to SVG by the
-//! `dot` program when it is installed.
+//! written as Graphviz DOT by petgraph's [`Dot`] (`--dot`), or drawn as SVG
+//! in Rust by [`super::svg`] (`--svg`, the report), with no Graphviz needed.
 
 use super::explain::{scope_text, Forest};
 use thiserror::Error;
@@ -9,11 +9,8 @@ use crate::answer::why::{PathStep, WhyAnswer};
 use petgraph::dot::Dot;
 use petgraph::graph::{Graph, NodeIndex};
 use std::collections::HashMap;
-use std::ffi::OsStr;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// What a node of a picture stands for; it decides the node's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,6 +91,17 @@ pub fn to_dot(g: &Picture) -> String {
 /// The forest as a picture: the roles of each root, then the permissions,
 /// parent to child, each edge labelled with the child's scope relationship.
 pub fn forest_picture(a: &Analysis, f: &Forest) -> Picture {
+    forest_picture_with(a, f, false)
+}
+
+/// [`forest_picture`] for a person: each permission's display name first
+/// (when it has one other than its id), then its id; drawn by `--svg` and
+/// the report, where ids may be GUIDs.
+pub fn forest_picture_named(a: &Analysis, f: &Forest) -> Picture {
+    forest_picture_with(a, f, true)
+}
+
+fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
     let t = &a.tenant;
     let mut g = Picture::new();
     let mut roles: Vec<u32> = f
@@ -109,7 +117,11 @@ pub fn forest_picture(a: &Analysis, f: &Forest) -> Picture {
         let role = &t.roles[r as usize];
         let mut lines = vec![role.id.clone()];
         if !role.name.is_empty() && role.name != role.id {
-            lines.push(role.name.clone());
+            if names {
+                lines.insert(0, role.name.clone());
+            } else {
+                lines.push(role.name.clone());
+            }
         }
         if role.anonymous {
             lines.push("anonymous users role".to_string());
@@ -123,11 +135,15 @@ pub fn forest_picture(a: &Analysis, f: &Forest) -> Picture {
     let mut perm_node = HashMap::new();
     for nd in &f.nodes {
         let p = &t.permissions[nd.perm as usize];
-        let mut lines = vec![
+        let mut lines = Vec::new();
+        if names && !nd.name.is_empty() && nd.name != nd.id {
+            lines.push(nd.name.clone());
+        }
+        lines.extend([
             if nd.focus { format!("{} (asked)", nd.id) } else { nd.id.clone() },
             format!("{}: {}", nd.table, scope_text(p)),
             if nd.privileges.is_empty() { "no privileges".to_string() } else { nd.privileges.join(" ") },
-        ];
+        ]);
         if !nd.active {
             lines.push("inactive".to_string());
         }
@@ -158,42 +174,10 @@ pub fn forest_dot(a: &Analysis, f: &Forest) -> String {
     to_dot(&forest_picture(a, f))
 }
 
-/// Renders DOT text to an SVG file with the Graphviz program `program`
-/// (`dot -Tsvg -o FILE`). A missing program says how to install it.
-pub fn render_svg(program: &OsStr, dot: &str, file: &Path) -> Result<(), RenderError> {
-    let name = file.display().to_string();
-    let mut child = match Command::new(program)
-        .arg("-Tsvg")
-        .arg("-o")
-        .arg(file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(RenderError::NoDot { file: name }),
-        Err(e) => return Err(RenderError::Render { file: name, reason: format!("cannot run `dot`: {e}") }),
-    };
-    // Feed the graph from another thread so that a chatty `dot` never blocks us.
-    let writer = child.stdin.take().map(|mut stdin| {
-        let text = dot.to_string();
-        std::thread::spawn(move || stdin.write_all(text.as_bytes()))
-    });
-    let out =
-        child.wait_with_output().map_err(|e| RenderError::Render { file: name.clone(), reason: e.to_string() })?;
-    let written = writer.map(|w| w.join());
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(RenderError::Render { file: name, reason: format!("`dot` failed ({}): {stderr}", out.status) });
-    }
-    match written {
-        Some(Ok(Err(e))) => {
-            Err(RenderError::Render { file: name, reason: format!("cannot send the graph to `dot`: {e}") })
-        }
-        Some(Err(_)) => Err(RenderError::Render { file: name, reason: "cannot send the graph to `dot`".to_string() }),
-        _ => Ok(()),
-    }
+/// Draws a picture as SVG (laid out in Rust, [`super::svg`]) into `file`.
+pub fn write_svg(g: &Picture, title: &str, file: &Path) -> Result<(), RenderError> {
+    let svg = super::svg::to_svg(g, "pa", title);
+    std::fs::write(file, svg).map_err(|e| RenderError::Render { file: file.display().to_string(), reason: e.to_string() })
 }
 
 /// A `why` answer as a picture: the visitor, then every granting chain
@@ -289,16 +273,7 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
 /// Why a picture could not be written.
 #[derive(Debug, Error)]
 pub enum RenderError {
-    /// `--svg` was asked for and Graphviz is not installed.
-    #[error(
-        "cannot write `{file}`: the Graphviz `dot` program is not installed (install it with `apt-get install graphviz`, \
-         or print the graph with `--dot` and render it elsewhere)"
-    )]
-    NoDot {
-        /// The SVG file asked for.
-        file: String,
-    },
-    /// Graphviz ran and failed, or its output could not be written.
+    /// The picture could not be written.
     #[error("cannot write `{file}`: {reason}")]
     Render {
         /// The SVG file asked for.

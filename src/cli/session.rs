@@ -12,7 +12,6 @@ use crate::error::{LoadError, QueryError};
 use crate::model::Privilege;
 use crate::answer::query::{Analysis, GrantLine};
 use serde::Serialize;
-use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -153,7 +152,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         params: &[opt("PERMISSION", Arg::Permission)],
         flags: &[DOT, SVG, JSON],
-        help: "the permission forest (or the tree holding PERMISSION); --dot prints Graphviz, --svg renders it",
+        help: "the permission forest (or the tree holding PERMISSION); --dot prints Graphviz, --svg draws it",
         handler: cmd_tree,
     },
     Command {
@@ -371,7 +370,6 @@ pub struct Session {
     json: bool,
     time: bool,
     painter: Painter,
-    dot_program: OsString,
 }
 
 fn ms(d: Duration) -> String {
@@ -405,7 +403,6 @@ impl Session {
             json: false,
             time: false,
             painter: Painter { color: false },
-            dot_program: OsString::from("dot"),
         }
     }
 
@@ -422,11 +419,6 @@ impl Session {
     /// Turns JSON answers on or off (what `:json` toggles).
     pub fn set_json(&mut self, on: bool) {
         self.json = on;
-    }
-
-    /// The Graphviz program `--svg` runs (`dot` unless set).
-    pub fn set_dot_program(&mut self, program: impl Into<OsString>) {
-        self.dot_program = program.into();
     }
 
     /// The line printed when an interactive session starts.
@@ -541,8 +533,11 @@ impl Session {
         let mut text = String::new();
         if let Some(file) = svg {
             self.check_output(file)?;
-            let g = picture::forest_dot(a, &forest);
-            picture::render_svg(&self.dot_program, &g, Path::new(file))?;
+            let title = match permission {
+                Some(id) => format!("the permission tree holding {id}"),
+                None => "the permission forest".to_string(),
+            };
+            picture::write_svg(&picture::forest_picture_named(a, &forest), &title, Path::new(file))?;
             text.push_str(&format!("wrote `{file}`\n"));
         }
         if dot {
@@ -585,7 +580,8 @@ impl Session {
         let mut text = String::new();
         if let Some(file) = svg {
             self.check_output(file)?;
-            picture::render_svg(&self.dot_program, &picture::to_dot(&picture::why_picture(&ans)), Path::new(file))?;
+            let title = format!("why {visitor} may or may not {privilege} {target}");
+            picture::write_svg(&picture::why_picture(&ans), &title, Path::new(file))?;
             text.push_str(&format!("wrote `{file}`\n"));
         }
         if dot {

@@ -383,6 +383,8 @@ pub struct Options {
     pub whatif: usize,
     /// Time `diff` and `test` against their baselines (issue 15; off by default).
     pub pipelines: bool,
+    /// Time the security review (`report`) against a full derivation.
+    pub report: bool,
 }
 
 impl Default for Options {
@@ -398,6 +400,7 @@ impl Default for Options {
             progress: None,
             whatif: 100,
             pipelines: false,
+            report: true,
         }
     }
 }
@@ -537,8 +540,43 @@ pub struct Report {
     /// `diff` and `test` against their baselines (`None`: not asked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<crate::perf::pipelines::PipelineSpeed>,
+    /// The security review against a full derivation (`None`: not asked).
+    pub report: Option<ReportSpeed>,
     /// The issue's targets.
     pub targets: Vec<TargetCheck>,
+}
+
+/// `report` timed on the loaded tenant: findings, outsiders, the matrix and
+/// the HTML page with its forest picture (everything but the load and the
+/// derivation it shares with every command).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ReportSpeed {
+    /// Seconds to build and render the report.
+    pub seconds: f64,
+    /// One full derivation (derive + index), seconds, measured in this run.
+    pub full_derive_seconds: f64,
+    /// `seconds / full_derive_seconds`.
+    pub ratio: f64,
+    /// Size of the HTML page.
+    pub bytes: u64,
+    /// Findings in it.
+    pub findings: usize,
+}
+
+/// Times the report of `a` (see [`ReportSpeed`]).
+pub fn report_speed(a: &crate::answer::query::Analysis, full: f64) -> ReportSpeed {
+    let start = Instant::now();
+    let lint = crate::answer::lint::Report { findings: crate::answer::lint::lint(a, None) };
+    let report = crate::answer::report::build_with(a, lint);
+    let html = crate::cli::report_html::render(&report, a);
+    let seconds = start.elapsed().as_secs_f64();
+    ReportSpeed {
+        seconds,
+        full_derive_seconds: full,
+        ratio: if full > 0.0 { seconds / full } else { 0.0 },
+        bytes: html.len() as u64,
+        findings: report.findings.len(),
+    }
 }
 
 impl Report {
@@ -728,9 +766,14 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     } else {
         cedar_report(&t, &grants, &q, budget)
     };
+    let full = r.derive_seconds + r.index_seconds;
+    let base = crate::answer::query::Analysis { tenant: t, grants };
+    if opts.report {
+        let rs = report_speed(&base, full);
+        say(format!("report {:.3} s ({:.2}x full derivation)", rs.seconds, rs.ratio));
+        r.report = Some(rs);
+    }
     if opts.whatif > 0 {
-        let full = r.derive_seconds + r.index_seconds;
-        let base = crate::answer::query::Analysis { tenant: t, grants };
         let w = crate::answer::whatif::speed::measure(&base, full, opts.whatif);
         say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
         r.whatif = Some(w);
@@ -906,6 +949,15 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             format!("{:.2}x ({} vs {})", p.test_ratio, secs(p.test_seconds), secs(p.full_derive_seconds)),
             2.0,
             p.test_ratio,
+        ));
+    }
+    if let Some(rs) = &r.report {
+        out.push(check(
+            "report vs full derivation",
+            "within 3x",
+            format!("{:.2}x ({} vs {})", rs.ratio, secs(rs.seconds), secs(rs.full_derive_seconds)),
+            3.0,
+            rs.ratio,
         ));
     }
     let walker = r.checkers.first();

@@ -175,7 +175,7 @@ impl Cx<'_> {
     /// (AccountGrant, AccountMemberGrant): whether there are any, and
     /// (while `redundant`) whether each is covered otherwise.
     fn visitor_usefulness(&self, probe: &Probe<'_>, mut redundant: bool) -> (bool, bool) {
-        let (t, g, n) = (self.t, &self.a.grants, probe.n);
+        let (g, n) = (&self.a.grants, probe.n);
         let d = &g.derived;
         let lo = d.contact_grant.partition_point(|e| e.0 < n);
         let hi = d.contact_grant.partition_point(|e| e.0 <= n);
@@ -187,7 +187,12 @@ impl Cx<'_> {
         let lo = d.account_grant.partition_point(|e| e.0 < n);
         let hi = d.account_grant.partition_point(|e| e.0 <= n);
         for &(_, acct, x) in &d.account_grant[lo..hi] {
-            for &(c, _) in t.contact_account.iter().filter(|(_, a2)| *a2 == acct) {
+            if any && !redundant {
+                break;
+            }
+            // The account's contacts from the membership index (a scan of
+            // every contact per grant made `report` on medium take seconds).
+            for c in g.members().of_account(acct) {
                 any = true;
                 if redundant && !self.covered(probe, Visitor::Contact(c), x) {
                     redundant = false;
@@ -196,8 +201,17 @@ impl Cx<'_> {
         }
         let lo = d.account_member_grant.partition_point(|e| e.0 < n);
         let hi = d.account_member_grant.partition_point(|e| e.0 <= n);
+        // Facts come sorted by account: its holding members are computed
+        // once per account, not once per row.
+        let mut members: (Option<RowId>, Vec<RowId>) = (None, Vec::new());
         for &(_, acct, x) in &d.account_member_grant[lo..hi] {
-            for c in g.account_members_holding(acct, n) {
+            if any && !redundant {
+                break;
+            }
+            if members.0 != Some(acct) {
+                members = (Some(acct), g.account_members_holding(acct, n));
+            }
+            for &c in &members.1 {
                 any = true;
                 if redundant && !self.covered(probe, Visitor::Contact(c), x) {
                     redundant = false;

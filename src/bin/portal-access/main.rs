@@ -7,13 +7,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 use portal_access::answer::query::GrantLine;
 use portal_access::cli::text::{self, color_wanted, Painter};
 use portal_access::cli::explain;
+use portal_access::cli::progress::Progress;
+use portal_access::cli::report_html::{self, ReportError};
 use portal_access::cli::session::{Session, SessionError};
 use portal_access::answer::convert::ConvertError;
 use portal_access::answer::lint::Severity;
 use portal_access::answer::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod perf;
@@ -84,7 +86,7 @@ enum Command {
         /// Print the explanation as Graphviz DOT.
         #[arg(long)]
         dot: bool,
-        /// Render the explanation to an SVG picture in FILE (needs Graphviz `dot`).
+        /// Draw the explanation as an SVG picture in FILE.
         #[arg(long, value_name = "FILE")]
         svg: Option<String>,
     },
@@ -142,7 +144,7 @@ enum Command {
         /// Print Graphviz DOT.
         #[arg(long)]
         dot: bool,
-        /// Render an SVG picture to FILE (needs Graphviz `dot`).
+        /// Draw the forest as an SVG picture in FILE.
         #[arg(long, value_name = "FILE")]
         svg: Option<String>,
         /// Print the JSON answer.
@@ -212,6 +214,14 @@ enum Command {
         #[arg(long)]
         scenario: Option<String>,
     },
+    /// A security review as one self-contained HTML page (never over an input).
+    Report {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// The HTML file to write.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
     /// Write a synthetic tenant, deterministic for a seed.
     Generate(perf::GenerateArgs),
     /// Performance report: load, derive, memory, query latency, comparisons.
@@ -262,6 +272,7 @@ enum Failure {
     Session(SessionError),
     Io(io::Error),
     Command(whatif::CommandError),
+    Report(ReportError),
 }
 
 impl From<whatif::CommandError> for Failure {
@@ -329,7 +340,29 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
+        Err(Failure::Report(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
+}
+
+/// Loads and derives a tenant, with a spinner on a terminal (never with `--json`).
+fn load(path: &Path, json: bool) -> Result<Analysis, LoadError> {
+    let p = Progress::start(Progress::wanted(json), &format!("loading {}", path.display()));
+    let tenant = portal_access::model::load(path)?;
+    p.phase("deriving grants");
+    let a = Analysis::new(tenant);
+    p.finish();
+    Ok(a)
+}
+
+/// Opens a session on a tenant, with a spinner on a terminal (never with `--json`).
+fn open_session(path: &Path, json: bool) -> Result<Session, LoadError> {
+    let p = Progress::start(Progress::wanted(json), &format!("loading and deriving {}", path.display()));
+    let s = Session::open(path);
+    p.finish();
+    s
 }
 
 fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
@@ -344,7 +377,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
         Command::Can { tenant, visitor, privilege, target, json } => {
-            let a = Analysis::load(&tenant)?;
+            let a = load(&tenant, json)?;
             let ans = a.can(&visitor, &privilege, &target)?;
             if json {
                 print_json(&mut out, &ans)?;
@@ -353,7 +386,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::Who { tenant, privilege, target, json } => {
-            let a = Analysis::load(&tenant)?;
+            let a = load(&tenant, json)?;
             let ans = a.who(&privilege, &target)?;
             if json {
                 print_json(&mut out, &ans)?;
@@ -362,7 +395,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::What { tenant, visitor, privilege, table, json } => {
-            let a = Analysis::load(&tenant)?;
+            let a = load(&tenant, json)?;
             let ans = a.what(&visitor, &privilege, table.as_deref())?;
             if json {
                 print_json(&mut out, &ans)?;
@@ -371,12 +404,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
-            let s = Session::open(&tenant)?;
+            let s = open_session(&tenant, json)?;
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
         Command::Why { tenant, visitor, privilege, target, json, .. } => {
-            let a = Analysis::load(&tenant)?;
+            let a = load(&tenant, json)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {
                 print_json(&mut out, &ans)?;
@@ -384,8 +417,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
             }
         }
-        Command::Grants { tenant, format, table, json: _ } => {
-            let a = Analysis::load(&tenant)?;
+        Command::Grants { tenant, format, table, json } => {
+            let a = load(&tenant, json)?;
             match format {
                 GrantFormat::Jsonl => a.for_each_grant(table.as_deref(), |g| print_json(&mut out, g))??,
                 GrantFormat::Csv => {
@@ -408,7 +441,17 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 })
                 .collect();
             let opts = whatif::WhatIfOptions { json, limit, fail_on };
-            return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+            let p = Progress::start(Progress::wanted(json), "evaluating the scenarios");
+            if !p.enabled() {
+                return Ok(whatif::whatif_command(&tenant, &changes, &opts, &mut out)?);
+            }
+            // On a terminal: the answer waits until the spinner is cleared.
+            let mut answer = Vec::new();
+            let code = whatif::whatif_command(&tenant, &changes, &opts, &mut answer);
+            p.finish();
+            out.write_all(&answer)?;
+            out.flush()?;
+            return Ok(code?);
         }
         Command::Diff { old, new, json, limit, fail_on } => {
             use portal_access::answer::diff::{diff_command, DiffFailOn, DiffOptions};
@@ -436,7 +479,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             };
         }
         Command::Apply { tenant, changes, output, scenario } => {
-            let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref())?;
+            let p = Progress::start(Progress::wanted(false), "applying the scenario");
+            let name = whatif::apply_command(&tenant, &changes, &output, scenario.as_deref());
+            p.finish();
+            let name = name?;
             writeln!(out, "applied scenario `{name}`: wrote {}", output.display())?;
         }
         Command::Lint { tenant, json, format, deny } => {
@@ -467,10 +513,29 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref())?),
         Command::Tree { tenant, permission, dot, svg, json } => {
-            let mut s = Session::open(&tenant)?;
+            let mut s = open_session(&tenant, json)?;
             s.set_color(portal_access::cli::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
             let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
+        }
+        Command::Report { tenant, output } => {
+            let p = Progress::start(Progress::wanted(false), "report");
+            let written = report_html::write(&tenant, &output, &mut |phase| p.phase(phase));
+            p.finish();
+            let w = written.map_err(Failure::Report)?;
+            let c = w.report.counts;
+            let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+            writeln!(
+                out,
+                "wrote {} ({} bytes): {} ({}, {}, {} info), registration {}",
+                output.display(),
+                w.bytes,
+                n(c.error + c.warning + c.info, "finding", "findings"),
+                n(c.error, "error", "errors"),
+                n(c.warning, "warning", "warnings"),
+                c.info,
+                w.report.registration.text()
+            )?;
         }
         Command::Generate(args) => perf::generate(args, &mut out)?,
         Command::Bench(args) => perf::bench(args, &mut out)?,
@@ -481,8 +546,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 
 /// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
 fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
-    let linted = portal_access::answer::lint::load(tenant)?;
+    let p = Progress::start(Progress::wanted(format != LintFormat::Text), &format!("loading {}", tenant.display()));
+    let linted = portal_access::answer::lint::load(tenant);
+    p.phase("linting");
+    let linted = linted?;
     let report = linted.report();
+    p.finish();
     match format {
         LintFormat::Text => out.write_all(report.text().as_bytes())?,
         LintFormat::Json => print_json(out, &report)?,

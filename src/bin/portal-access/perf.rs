@@ -8,6 +8,8 @@ use portal_access::perf::generate::{self, GenConfig, Profile};
 use serde_json::Value;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
+use portal_access::cli::progress::Progress;
 use std::time::Instant;
 
 /// `generate` arguments.
@@ -79,6 +81,9 @@ pub struct BenchArgs {
     /// (1,000 expectations) against their baselines.
     #[arg(long)]
     pipelines: bool,
+    /// Skip timing the security review (`report`).
+    #[arg(long)]
+    no_report: bool,
     /// Time budget, in seconds, of each latency measurement (fewer queries
     /// are timed when it runs out; the report says how many).
     #[arg(long, default_value_t = 30)]
@@ -179,15 +184,32 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         cedar_max_rows: a.cedar_max_rows,
         peers: !a.no_peers,
         budget: std::time::Duration::from_secs(a.budget_seconds),
-        progress: if a.progress { Some(progress) } else { None },
+        progress: if a.progress {
+            Some(progress)
+        } else if Progress::wanted(a.json) {
+            Some(spinner_phase)
+        } else {
+            None
+        },
         whatif: if a.no_whatif { 0 } else { 100 },
         pipelines: a.pipelines,
+        report: !a.no_report,
     };
+    if !a.progress {
+        if let Ok(mut s) = SPINNER.lock() {
+            *s = Some(Progress::start(Progress::wanted(a.json), "bench: generating and loading"));
+        }
+    }
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
         (None, Some(p)) => bench::run_profile(config(p, a.seed, a.contacts, a.accounts, a.rows), &opts),
         (None, None) => return Err(io_err("give --profile, --tenant or --growth")),
     };
+    if let Ok(mut s) = SPINNER.lock() {
+        if let Some(p) = s.take() {
+            p.finish();
+        }
+    }
     let report = report.map_err(|e| match e {
         bench::BenchError::Load(l) => Failure::Load(l),
         other => io_err(other),
@@ -199,6 +221,18 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         print_report(out, &report, &command_line())?;
     }
     Ok(())
+}
+
+/// The spinner `bench` shows on a terminal (the library reports phases
+/// through a plain function, so the spinner it updates lives here).
+static SPINNER: Mutex<Option<Progress>> = Mutex::new(None);
+
+fn spinner_phase(done: &str) {
+    if let Ok(s) = SPINNER.lock() {
+        if let Some(p) = s.as_ref() {
+            p.phase(&format!("bench: {done}; measuring the next phase"));
+        }
+    }
 }
 
 fn progress(phase: &str) {
@@ -374,6 +408,20 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
             out,
             &format!("test: {} expectations", p.test_expectations),
             format!("{} ({:.2}x full derivation; {} failed)", secs(p.test_seconds), p.test_ratio, p.test_failed),
+        )?;
+    }
+    if let Some(rs) = &r.report {
+        row(
+            out,
+            "report (findings, outsiders, matrix, HTML)",
+            format!(
+                "{} ({:.2}x full derivation of {}; {} findings, {} page)",
+                secs(rs.seconds),
+                rs.ratio,
+                secs(rs.full_derive_seconds),
+                rs.findings,
+                bytes(rs.bytes)
+            ),
         )?;
     }
     row(out, "peak memory at the end (VmHWM)", bytes(r.peak_rss_end_bytes))?;

@@ -1,0 +1,580 @@
+//! The security review (`report`, cli.md "Pipelines and reports") as data:
+//! the tenant's size and whether anyone may sign up, the lint findings with
+//! their locations, what each outsider can reach table by table, and the
+//! roles-by-tables matrix (scope, privileges, contacts holding each role,
+//! rows each permission admits). The front end (`cli::report_html`) turns
+//! it into one self-contained HTML page and draws the permission forest.
+//!
+//! Every count comes from the factored derivation ([`crate::engine::Grants`]):
+//! rows are counted per permission with one bit set per permission over its
+//! table, and contacts per role from the memberships; no answer is expanded
+//! to (contact, row) pairs. Everything is sorted, so a report is
+//! byte-identical from run to run.
+//!
+//! The outsiders are a list ([`Outsider`]), one entry per visitor who needs
+//! no account given to them (today the anonymous visitor); a visitor or a
+//! column (the Web API's, once channels are modelled) is added by pushing an
+//! entry or filling [`OutsiderTable::extra`], with no change to the renderer.
+
+use crate::answer::lint::{Finding, Linted, Report as LintReport, Severity};
+use crate::answer::query::Analysis;
+use crate::model::{PermId, Privilege, Tenant};
+use serde::Serialize;
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SecurityReport {
+    /// The tenant file or folder, as given.
+    pub source: String,
+    /// How big the tenant is.
+    pub summary: Summary,
+    /// Whether anyone on the internet may sign up (C8).
+    pub registration: Registration,
+    /// Findings by severity.
+    pub counts: SeverityCounts,
+    /// Every finding, sorted as `lint` sorts them.
+    pub findings: Vec<Finding>,
+    /// What each outsider can reach.
+    pub outsiders: Vec<Outsider>,
+    /// The roles, in the matrix's column order (by display name, then id).
+    pub roles: Vec<RoleColumn>,
+    /// One line per table that some permission secures, by table name.
+    pub matrix: Vec<MatrixRow>,
+}
+
+/// Size of the tenant.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Tables holding at least one row.
+    pub tables: usize,
+    /// Rows, all tables.
+    pub rows: u64,
+    /// Contacts.
+    pub contacts: u64,
+    /// Accounts.
+    pub accounts: u64,
+    /// Web roles.
+    pub web_roles: usize,
+    /// Table permissions.
+    pub table_permissions: usize,
+    /// Relationships (catalogue and declared).
+    pub relationships: usize,
+    /// Resolved lookups and association pairs.
+    pub links: usize,
+}
+
+/// Open registration (C8).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Registration {
+    /// Whether anyone may sign up and become a contact.
+    pub open: bool,
+    /// Why: `no settings` (the tenant has no site settings), `default` (no
+    /// setting says otherwise), or the setting that closes it.
+    pub basis: String,
+}
+
+impl Registration {
+    /// `open (no settings)`, `open`, `closed (...)`.
+    pub fn text(&self) -> String {
+        match (self.open, self.basis.as_str()) {
+            (true, "default") => "open".to_string(),
+            (true, b) => format!("open ({b})"),
+            (false, b) => format!("closed ({b})"),
+        }
+    }
+}
+
+/// The two settings that close registration (C8).
+pub const REGISTRATION_SETTINGS: [&str; 2] =
+    ["Authentication/Registration/Enabled", "Authentication/Registration/OpenRegistrationEnabled"];
+
+/// C8 over a tenant's site settings (`name`, `value`, `active`), or `None`
+/// when the tenant has no site settings section: registration is open unless
+/// one of [`REGISTRATION_SETTINGS`] is `false` (C1: active settings only,
+/// names compared case-insensitively, the last of a name wins, values
+/// trimmed and compared case-insensitively).
+pub fn registration<'a>(settings: Option<impl IntoIterator<Item = (&'a str, &'a str, bool)>>) -> Registration {
+    let Some(settings) = settings else {
+        return Registration { open: true, basis: "no settings".to_string() };
+    };
+    let mut last: [Option<&str>; 2] = [None, None];
+    for (name, value, active) in settings {
+        if !active {
+            continue;
+        }
+        for (i, s) in REGISTRATION_SETTINGS.iter().enumerate() {
+            if name.trim().eq_ignore_ascii_case(s) {
+                last[i] = Some(value);
+            }
+        }
+    }
+    for (i, v) in last.iter().enumerate() {
+        if let Some(v) = v {
+            if v.trim().eq_ignore_ascii_case("false") {
+                return Registration { open: false, basis: format!("`{}` is `{}`", REGISTRATION_SETTINGS[i], v.trim()) };
+            }
+        }
+    }
+    Registration { open: true, basis: "default".to_string() }
+}
+
+/// Findings by severity.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct SeverityCounts {
+    /// Errors.
+    pub error: usize,
+    /// Warnings.
+    pub warning: usize,
+    /// Infos.
+    pub info: usize,
+}
+
+/// One outsider (a visitor nobody has to let in) and what they can reach.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Outsider {
+    /// The visitor as queries name it (`anonymous`).
+    pub visitor: String,
+    /// A heading for a person.
+    pub title: String,
+    /// Who this is, in one sentence.
+    pub description: String,
+    /// The roles it holds, by display name.
+    pub roles: Vec<String>,
+    /// Tables it can do something on, by table name.
+    pub tables: Vec<OutsiderTable>,
+    /// Names of the extra columns of [`OutsiderTable::extra`], in order.
+    pub extra_columns: Vec<String>,
+}
+
+/// What an outsider can do on one table.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutsiderTable {
+    /// Table name.
+    pub table: String,
+    /// Rows the table holds.
+    pub table_rows: u64,
+    /// Rows it may do each privilege to (create: 1 when it may create, else 0).
+    pub privileges: Vec<(&'static str, u64)>,
+    /// The privileges it has on every row of the table, whatever rows the
+    /// tenant holds (a Global permission, S9): what matters most on a
+    /// configuration-only tenant, which holds no rows.
+    pub every_row: Vec<&'static str>,
+    /// The permissions that grant it something here, by display name.
+    pub via: Vec<String>,
+    /// Values of the extra columns (Web API columns and the like).
+    pub extra: Vec<String>,
+}
+
+/// A web role, as a column of the matrix.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RoleColumn {
+    /// Role id.
+    pub id: String,
+    /// Display name (the id when it has none).
+    pub name: String,
+    /// Active (an inactive role holds nothing, S3).
+    pub active: bool,
+    /// Flagged anonymous users role: held by the anonymous visitor (S4).
+    pub anonymous: bool,
+    /// Flagged authenticated users role: held by every contact (S3).
+    pub authenticated: bool,
+    /// Contacts holding it (directly, through their account, or all of them
+    /// for the authenticated users role).
+    pub contacts: u64,
+}
+
+/// One table of the matrix.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MatrixRow {
+    /// Table name.
+    pub table: String,
+    /// Rows the table holds.
+    pub rows: u64,
+    /// Per role column: the permissions on this table in trees held through
+    /// the role, by display name.
+    pub cells: Vec<Vec<MatrixEntry>>,
+    /// Permissions on this table that no active role holds (by display name).
+    pub unheld: Vec<MatrixEntry>,
+}
+
+/// One permission in a matrix cell.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MatrixEntry {
+    /// Permission id.
+    pub id: String,
+    /// Display name (the id when it has none).
+    pub name: String,
+    /// Scope name.
+    pub scope: &'static str,
+    /// The relationship the scope walks, when it has one.
+    pub relationship: Option<String>,
+    /// Its own privileges, in spec order.
+    pub privileges: Vec<&'static str>,
+    /// Rows it admits to those who hold it (all rows of the table for
+    /// Global; for the others, rows granted to some visitor through it).
+    pub rows: u64,
+    /// Live: active with every ancestor active (S7).
+    pub live: bool,
+}
+
+/// A set of rows of one table, one bit per row.
+struct Bits {
+    words: Vec<u64>,
+}
+
+impl Bits {
+    fn new(len: usize) -> Bits {
+        Bits { words: vec![0; len.div_ceil(64)] }
+    }
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.words.get_mut(i / 64) {
+            *w |= 1u64 << (i % 64);
+        }
+    }
+    fn union(&mut self, o: &Bits) {
+        for (a, b) in self.words.iter_mut().zip(&o.words) {
+            *a |= b;
+        }
+    }
+    fn fill(&mut self, len: usize) {
+        for (i, w) in self.words.iter_mut().enumerate() {
+            let left = len.saturating_sub(i * 64);
+            *w = if left >= 64 { u64::MAX } else { (1u64 << left) - 1 };
+        }
+    }
+    fn count(&self) -> u64 {
+        self.words.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+}
+
+/// Per permission: the rows it admits for every visitor (InAll, InG) and
+/// the rows it grants to anyone (those, plus contact and account grants).
+struct PermRows {
+    global: Vec<Bits>,
+    any: Vec<Bits>,
+}
+
+fn perm_rows(a: &Analysis) -> PermRows {
+    let t = &a.tenant;
+    let d = &a.grants.derived;
+    let len = |n: usize| t.tables.get(t.permissions[n].table as usize).map_or(0, |tb| tb.ids.len());
+    let mut global: Vec<Bits> = (0..t.permissions.len()).map(|n| Bits::new(len(n))).collect();
+    let mut any: Vec<Bits> = (0..t.permissions.len()).map(|n| Bits::new(len(n))).collect();
+    let index = |n: u32, x: u32| -> Option<(usize, usize)> {
+        let p = t.permissions.get(n as usize)?;
+        let first = t.tables.get(p.table as usize)?.first;
+        Some((n as usize, x.checked_sub(first)? as usize))
+    };
+    for &n in &d.in_all {
+        let l = len(n as usize);
+        if let Some(b) = global.get_mut(n as usize) {
+            b.fill(l);
+        }
+    }
+    for &(n, x) in &d.in_g {
+        if let Some((n, i)) = index(n, x) {
+            global[n].set(i);
+        }
+    }
+    for (n, g) in global.iter().enumerate() {
+        any[n].union(g);
+    }
+    // An account grant reaches someone only when the account has contacts.
+    let mut peopled: Vec<u32> = t.contact_account.iter().map(|&(_, acc)| acc).collect();
+    peopled.sort_unstable();
+    peopled.dedup();
+    for (rel, keyed_by_account) in [(&d.contact_grant, false), (&d.account_grant, true), (&d.account_member_grant, false)] {
+        for &(n, k, x) in rel.iter() {
+            if keyed_by_account && peopled.binary_search(&k).is_err() {
+                continue;
+            }
+            if let Some((n, i)) = index(n, x) {
+                any[n].set(i);
+            }
+        }
+    }
+    PermRows { global, any }
+}
+
+fn display(name: &str, id: &str) -> String {
+    if name.trim().is_empty() {
+        id.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Contacts holding each role (S3).
+fn role_contacts(t: &Tenant) -> Vec<u64> {
+    let contacts = t.contacts();
+    let all = u64::from(contacts.end - contacts.start);
+    let mut direct: Vec<Vec<u32>> = vec![Vec::new(); t.roles.len()];
+    for &(c, r) in &t.contact_members {
+        if let Some(v) = direct.get_mut(r as usize) {
+            v.push(c);
+        }
+    }
+    let mut by_account: Vec<Vec<u32>> = vec![Vec::new(); t.roles.len()];
+    for &(acc, r) in &t.account_members {
+        if let Some(v) = by_account.get_mut(r as usize) {
+            v.push(acc);
+        }
+    }
+    t.roles
+        .iter()
+        .enumerate()
+        .map(|(r, role)| {
+            if !role.active || role.anonymous {
+                return 0;
+            }
+            if role.authenticated {
+                return all;
+            }
+            let mut accounts = std::mem::take(&mut by_account[r]);
+            accounts.sort_unstable();
+            let mut held = std::mem::take(&mut direct[r]);
+            if !accounts.is_empty() {
+                for c in contacts.clone() {
+                    if t.account_of(c).is_some_and(|acc| accounts.binary_search(&acc).is_ok()) {
+                        held.push(c);
+                    }
+                }
+            }
+            held.sort_unstable();
+            held.dedup();
+            held.len() as u64
+        })
+        .collect()
+}
+
+fn entry(t: &Tenant, n: PermId, rows: u64) -> MatrixEntry {
+    let p = &t.permissions[n as usize];
+    MatrixEntry {
+        id: p.id.clone(),
+        name: display(&p.name, &p.id),
+        scope: p.scope.name(),
+        relationship: p.scope_relationship().map(|r| r.name.clone()),
+        privileges: p.privileges.iter().map(|x| x.name()).collect(),
+        rows,
+        live: t.live(n),
+    }
+}
+
+/// The anonymous visitor's reach: per table, rows per privilege (InAll and
+/// InG of its candidates, S4, S9, S13) and whether it may create (S17).
+fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
+    let t = &a.tenant;
+    let d = &a.grants.derived;
+    let mut tables: Vec<OutsiderTable> = Vec::new();
+    let privileges: Vec<Privilege> = Privilege::ALL.into_iter().filter(|p| *p != Privilege::Create).collect();
+    for (tb, table) in t.tables.iter().enumerate() {
+        let cands: Vec<PermId> = d
+            .cand_anon
+            .iter()
+            .copied()
+            .filter(|&n| t.permissions.get(n as usize).is_some_and(|p| p.table as usize == tb))
+            .collect();
+        let create = d.create_anon.contains(&(tb as u32));
+        if cands.is_empty() && !create {
+            continue;
+        }
+        let mut counts = Vec::new();
+        let mut every_row = Vec::new();
+        for &p in &privileges {
+            if cands.iter().any(|&n| t.permissions[n as usize].privileges.has(p) && a.grants.derived.in_all.contains(&n)) {
+                every_row.push(p.name());
+            }
+            let mut u = Bits::new(table.ids.len());
+            for &n in &cands {
+                if t.permissions[n as usize].privileges.has(p) {
+                    u.union(&rows.global[n as usize]);
+                }
+            }
+            counts.push((p.name(), u.count()));
+        }
+        counts.push((Privilege::Create.name(), u64::from(create)));
+        if counts.iter().all(|c| c.1 == 0) && every_row.is_empty() {
+            continue;
+        }
+        // Only the permissions that give it something here.
+        let gives = |n: PermId| {
+            let p = &t.permissions[n as usize];
+            rows.global[n as usize].count() > 0
+                || d.in_all.contains(&n)
+                || (create && p.privileges.has(Privilege::Create))
+        };
+        let mut via: Vec<String> = cands
+            .iter()
+            .filter(|&&n| gives(n))
+            .map(|&n| &t.permissions[n as usize])
+            .map(|p| display(&p.name, &p.id))
+            .collect();
+        via.sort();
+        via.dedup();
+        tables.push(OutsiderTable {
+            table: table.name.clone(),
+            table_rows: table.ids.len() as u64,
+            privileges: counts,
+            every_row,
+            via,
+            extra: Vec::new(),
+        });
+    }
+    tables.sort_by(|x, y| x.table.cmp(&y.table));
+    let mut roles: Vec<String> =
+        t.roles.iter().filter(|r| r.active && r.anonymous).map(|r| display(&r.name, &r.id)).collect();
+    roles.sort();
+    Outsider {
+        visitor: "anonymous".to_string(),
+        title: "Anonymous visitors".to_string(),
+        description: "anyone on the internet who has not signed in: holds every active role flagged anonymous users role (S4)".to_string(),
+        roles,
+        tables,
+        extra_columns: Vec::new(),
+    }
+}
+
+/// Builds the report of a linted tenant (its findings come from `lint`,
+/// with their locations).
+pub fn build(linted: &Linted) -> SecurityReport {
+    build_with(&linted.analysis, linted.report())
+}
+
+/// Builds the report of a tenant and its findings.
+pub fn build_with(a: &Analysis, lint: LintReport) -> SecurityReport {
+    let t = &a.tenant;
+    let rows = perm_rows(a);
+
+    let contacts = t.contacts();
+    let summary = Summary {
+        tables: t.tables.iter().filter(|x| !x.ids.is_empty()).count(),
+        rows: u64::from(t.row_count()),
+        contacts: u64::from(contacts.end - contacts.start),
+        accounts: t.tables.get(t.account_table as usize).map_or(0, |tb| tb.ids.len() as u64),
+        web_roles: t.roles.len(),
+        table_permissions: t.permissions.len(),
+        relationships: t.relationships.len(),
+        links: t.links.len(),
+    };
+
+    // Roles as columns, by display name then id.
+    let held = role_contacts(t);
+    let mut order: Vec<usize> = (0..t.roles.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (rx, ry) = (&t.roles[x], &t.roles[y]);
+        display(&rx.name, &rx.id).cmp(&display(&ry.name, &ry.id)).then_with(|| rx.id.cmp(&ry.id))
+    });
+    let mut column = vec![usize::MAX; t.roles.len()];
+    for (i, &r) in order.iter().enumerate() {
+        column[r] = i;
+    }
+    let roles: Vec<RoleColumn> = order
+        .iter()
+        .map(|&r| {
+            let role = &t.roles[r];
+            RoleColumn {
+                id: role.id.clone(),
+                name: display(&role.name, &role.id),
+                active: role.active,
+                anonymous: role.anonymous,
+                authenticated: role.authenticated,
+                contacts: held[r],
+            }
+        })
+        .collect();
+
+    // The matrix: each permission under the roles of its root (S6), when
+    // those roles are active (S3).
+    let mut by_table: Vec<Option<MatrixRow>> = vec![None; t.tables.len()];
+    for (n, p) in t.permissions.iter().enumerate() {
+        let tb = p.table as usize;
+        let Some(table) = t.tables.get(tb) else { continue };
+        let line = by_table[tb].get_or_insert_with(|| MatrixRow {
+            table: table.name.clone(),
+            rows: table.ids.len() as u64,
+            cells: vec![Vec::new(); roles.len()],
+            unheld: Vec::new(),
+        });
+        let e = entry(t, n as PermId, rows.any[n].count());
+        let root = t.root_of(n as PermId);
+        let mut root_roles: Vec<u32> = t.permissions[root as usize]
+            .roles
+            .iter()
+            .copied()
+            .filter(|&r| t.roles.get(r as usize).is_some_and(|x| x.active))
+            .collect();
+        root_roles.sort_unstable();
+        root_roles.dedup();
+        if root_roles.is_empty() {
+            line.unheld.push(e);
+            continue;
+        }
+        for r in root_roles {
+            if let Some(cell) = line.cells.get_mut(column[r as usize]) {
+                cell.push(e.clone());
+            }
+        }
+    }
+    let mut matrix: Vec<MatrixRow> = by_table.into_iter().flatten().collect();
+    let key = |e: &MatrixEntry| (e.name.clone(), e.id.clone());
+    for line in &mut matrix {
+        for cell in &mut line.cells {
+            cell.sort_by_key(key);
+        }
+        line.unheld.sort_by_key(key);
+    }
+    matrix.sort_by(|x, y| x.table.cmp(&y.table));
+
+    SecurityReport {
+        source: t.source.clone(),
+        summary,
+        // The tenant model has no site settings section yet (channels.md).
+        registration: registration(None::<Vec<(&str, &str, bool)>>),
+        counts: SeverityCounts {
+            error: lint.count(Severity::Error),
+            warning: lint.count(Severity::Warning),
+            info: lint.count(Severity::Info),
+        },
+        findings: lint.findings,
+        outsiders: vec![anonymous(a, &rows)],
+        roles,
+        matrix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn c8_registration_is_open_unless_a_setting_says_false() {
+        let none: Option<Vec<(&str, &str, bool)>> = None;
+        assert_eq!(registration(none).text(), "open (no settings)");
+        assert_eq!(registration(Some(vec![("Webapi/contact/enabled", "true", true)])).text(), "open");
+        let closed = registration(Some(vec![("authentication/registration/enabled", " FALSE ", true)]));
+        assert!(!closed.open);
+        assert_eq!(closed.text(), "closed (`Authentication/Registration/Enabled` is `FALSE`)");
+        // C1: inactive settings do not count; the last active one of a name wins.
+        assert!(registration(Some(vec![("Authentication/Registration/OpenRegistrationEnabled", "false", false)])).open);
+        assert!(registration(Some(vec![
+            ("Authentication/Registration/Enabled", "false", true),
+            ("Authentication/Registration/Enabled", "true", true),
+        ]))
+        .open);
+        assert!(!registration(Some(vec![("Authentication/Registration/OpenRegistrationEnabled", "false", true)])).open);
+    }
+
+    #[test]
+    fn bits_count_and_fill() {
+        let mut b = Bits::new(130);
+        b.fill(130);
+        assert_eq!(b.count(), 130);
+        let mut c = Bits::new(130);
+        c.set(3);
+        c.set(3);
+        c.set(129);
+        c.set(500);
+        assert_eq!(c.count(), 2);
+    }
+}

@@ -1,0 +1,347 @@
+//! `portal-access report`: the security review as one self-contained HTML
+//! page. The page is checked as text (what it holds, that nothing in it
+//! points outside the file, that tenant text is escaped, that it never
+//! overwrites an input), and opened in a real headless browser (Chromium)
+//! to check what a person sees: the findings table, the permission forest
+//! drawn as SVG, the outsiders section, and that opening it sends no request
+//! anywhere (Chromium's own network log, checked to catch a page that does).
+//!
+//! Without Chromium the browser checks are skipped with a message, except in
+//! CI (`CI=true`), where `.ci/run` installs it and they must run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_portal-access")
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> PathBuf {
+    root().join("examples/customer-service.json")
+}
+
+fn dfe() -> PathBuf {
+    root().join("tests/fixtures/sites/dfe-central-portal")
+}
+
+fn report(tenant: &Path, out: &Path) -> Output {
+    Command::new(bin()).arg("report").arg(tenant).arg("-o").arg(out).output().unwrap()
+}
+
+fn written(tenant: &Path, dir: &tempfile::TempDir, name: &str) -> (PathBuf, String) {
+    let out = dir.path().join(name);
+    let o = report(tenant, &out);
+    assert!(o.status.success(), "report failed: {}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.starts_with(&format!("wrote {} (", out.display())), "{stdout}");
+    assert!(o.stderr.is_empty(), "nothing on standard error when it is not a terminal");
+    let html = std::fs::read_to_string(&out).unwrap();
+    (out, html)
+}
+
+/// The values of every `src`, `href` and `xlink:href` attribute, and every
+/// `url(...)` in the page.
+fn references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in [" src=\"", " href=\"", " xlink:href=\"", "url("] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find(['"', ')']).unwrap_or(rest.len());
+            out.push(rest[..end].to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_page_is_self_contained_and_holds_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = written(&example(), &dir, "report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+    ));
+    assert!(!html.contains("<script"), "no script at all");
+    assert!(!html.contains("@import") && !html.contains("@font-face"));
+    let refs = references(&html);
+    assert!(!refs.is_empty(), "the navigation links are found");
+    for r in &refs {
+        assert!(r.starts_with('#'), "only links inside the page, found `{r}`");
+    }
+    // Summary: 21 rows, 5 contacts, registration open with no settings (C8).
+    assert!(html.contains("<div class=\"v\">21</div><div class=\"k\">rows in 6 tables</div>"), "{html}");
+    assert!(html.contains("<span class=\"open\">open (no settings)</span>"));
+    // Findings: the counts and one row per `lint` finding.
+    let lint = Command::new(bin()).arg("lint").arg(example()).arg("--json").output().unwrap();
+    let lint: serde_json::Value = serde_json::from_slice(&lint.stdout).unwrap();
+    let findings = lint["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert_eq!(html.matches("<tr class=\"finding\">").count(), findings.len());
+    for f in findings {
+        assert!(html.contains(&format!(">{}<br>", f["id"].as_str().unwrap())), "{f}");
+    }
+    // The anonymous visitor reads the two knowledge articles, through one
+    // permission named by its display name (S4, S9).
+    let anon = &html[html.find("id=\"outsider-anonymous\"").unwrap()..];
+    let anon = &anon[..anon.find("</div>").unwrap()];
+    assert!(anon.contains("<tr><td>knowledgearticle</td><td class=\"num\">2</td><td class=\"num hot\">every row (2)</td>"), "{anon}");
+    assert!(anon.contains("Knowledge articles for everyone"), "{anon}");
+    assert_eq!(anon.matches("<tr><td>").count(), 1, "only one table is reachable: {anon}");
+    // The matrix: a column per role (by display name, with contacts holding
+    // it) and the permissions under the roles of their root (S6).
+    assert!(html.contains("Customers <span class=\"id\">R-cust</span><br><span class=\"k\">2 contacts</span>"), "{html}");
+    assert!(html.contains("Authenticated Users <span class=\"id\">R-auth</span><br><span class=\"k\">every contact (5)</span>"));
+    // The forest picture, inline, with every permission.
+    let forest = &html[html.find("<section id=\"forest\">").unwrap()..];
+    assert!(forest.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_eq!(forest.matches("<g class=\"node permission\">").count(), 9);
+    // Byte-identical from run to run.
+    let (_, again) = written(&example(), &dir, "again.html");
+    assert_eq!(html, again);
+}
+
+#[test]
+fn tenant_text_is_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(example()).unwrap()).unwrap();
+    let evil = "<script>alert(1)</script> & \"<img src=x onerror=alert(2)>\"";
+    for section in ["web_roles", "table_permissions"] {
+        for x in t[section].as_array_mut().unwrap() {
+            x["name"] = serde_json::Value::String(evil.to_string());
+        }
+    }
+    let tenant = dir.path().join("evil.json");
+    std::fs::write(&tenant, serde_json::to_string(&t).unwrap()).unwrap();
+    let (_, html) = written(&tenant, &dir, "evil.html");
+    assert!(!html.contains("<script") && !html.contains("<img"), "tenant text became markup");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{html}");
+    for r in references(&html) {
+        assert!(r.starts_with('#'), "{r}");
+    }
+}
+
+#[test]
+fn never_writes_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("tenant.json");
+    std::fs::copy(example(), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let o = report(&copy, &copy);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to write over an input file (it is the tenant file)"));
+    assert_eq!(before, std::fs::read(&copy).unwrap());
+    // Nor inside a tenant folder.
+    let inside = dfe().join("report.html");
+    let o = report(&dfe(), &inside);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("inside the tenant folder"));
+    assert!(!inside.exists());
+    // A tenant that does not load: exit 2, nothing written.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"format\": 1}").unwrap();
+    let out = dir.path().join("bad.html");
+    assert_eq!(report(&bad, &out).status.code(), Some(2));
+    assert!(!out.exists());
+}
+
+#[test]
+fn the_real_dfe_site_is_named_by_display_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = written(&dfe(), &dir, "dfe.html");
+    // Its roles and permissions have GUID ids; the page names them.
+    for role in ["Authenticated Users", "Administrators", "Anonymous Users"] {
+        assert!(html.contains(&format!("<th>{role} <span class=\"id\">")), "role `{role}`");
+    }
+    // The roles listed on roots are drawn in the forest by name (no root
+    // lists Administrators).
+    for role in ["Authenticated Users", "Anonymous Users"] {
+        assert!(html.contains(&format!(">{role}</tspan>")), "role `{role}` in the forest");
+    }
+    let perm = "[TO BE DELETED]GetActiveContacts";
+    assert!(html.contains(&format!("<b>{perm}</b> <span class=\"id\">a5704b19-b787-ef11-ac20-002248a46a38</span>")));
+    assert!(html.contains(&format!("permission {perm} <span class=\"id\">a5704b19")), "findings name it");
+    assert!(html.contains(&format!(">{perm}</tspan>")), "the forest names it");
+    // Its PP001 finding points at the permission's YAML file.
+    assert!(html.contains("[TO-BE-DELETED]GetActiveContacts.tablepermission.yml:1"));
+    // Every permission of the site is in the matrix and the forest.
+    let perms = std::fs::read_dir(dfe().join("table-permissions")).unwrap().count();
+    assert_eq!(perms, 29);
+    let forest = &html[html.find("<section id=\"forest\">").unwrap()..];
+    assert_eq!(forest.matches("<g class=\"node permission\">").count(), perms);
+}
+
+// ------------------------------------------------------------- the browser
+
+fn chromium() -> Option<PathBuf> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        let found = Command::new(name).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+        if found.is_ok_and(|s| s.success()) {
+            return Some(PathBuf::from(name));
+        }
+    }
+    assert!(!ci, "CI=true and Chromium is not installed: `.ci/run` installs it (apt-get install chromium)");
+    eprintln!("Chromium is not installed: skipping the headless-browser checks (apt-get install chromium)");
+    None
+}
+
+/// Runs Chromium headless on `page` with `args`, killed after a minute.
+fn browse(chrome: &Path, profile: &Path, args: &[String], page: &Path) -> Output {
+    let mut child = Command::new(chrome)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut buf).unwrap();
+        buf
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("Chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Output { status, stdout: reader.join().unwrap(), stderr: Vec::new() }
+}
+
+/// The URLs a page asked for, from Chromium's network log: requests whose
+/// network isolation key is the page's `file://` origin (the browser's own
+/// background requests carry other keys).
+fn page_requests(netlog: &Path) -> Vec<String> {
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(netlog).unwrap()).unwrap();
+    let mut urls: Vec<String> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            let p = &e["params"];
+            let key = p["network_isolation_key"].as_str()?;
+            let url = p["url"].as_str()?;
+            key.starts_with("file://").then(|| url.to_string())
+        })
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
+}
+
+#[test]
+fn a_headless_browser_renders_the_report_and_fetches_nothing() {
+    let Some(chrome) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (page, _) = written(&example(), &dir, "report.html");
+    let profile = dir.path().join("profile");
+
+    // The rendered document, and every request made while rendering it.
+    let netlog = dir.path().join("netlog.json");
+    let o = browse(&chrome, &profile, &[format!("--log-net-log={}", netlog.display()), "--dump-dom".into()], &page);
+    assert!(o.status.success());
+    let dom = String::from_utf8(o.stdout).unwrap();
+    assert!(dom.contains("<table id=\"findings-table\">"), "{dom}");
+    assert_eq!(dom.matches("<tr class=\"finding\">").count(), 3, "the example's three findings");
+    assert!(dom.contains("<div class=\"outsider\" id=\"outsider-anonymous\">"));
+    assert!(dom.contains("<td>knowledgearticle</td>"));
+    let forest = &dom[dom.find("<section id=\"forest\">").unwrap()..];
+    assert!(forest.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""), "the forest is an inline SVG element");
+    assert!(forest.contains(">Cases where contact is customer</tspan>"));
+    assert!(!dom.contains("<script"));
+    assert_eq!(page_requests(&netlog), Vec::<String>::new(), "opening the report requested something");
+
+    // The check above can fail: a page with an outside image is caught.
+    let leak = dir.path().join("leak.html");
+    std::fs::write(&leak, "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>").unwrap();
+    let leak_log = dir.path().join("leak.json");
+    browse(&chrome, &profile, &[format!("--log-net-log={}", leak_log.display()), "--dump-dom".into()], &leak);
+    assert_eq!(page_requests(&leak_log), vec!["http://127.0.0.1:9/x.png".to_string()]);
+
+    // A screenshot: the page renders to a PNG of the window's size.
+    let png = dir.path().join("report.png");
+    let o = browse(
+        &chrome,
+        &profile,
+        &[format!("--screenshot={}", png.display()), "--window-size=1280,1600".into(), "--hide-scrollbars".into()],
+        &page,
+    );
+    assert!(o.status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let (w, h) = (u32::from_be_bytes(bytes[16..20].try_into().unwrap()), u32::from_be_bytes(bytes[20..24].try_into().unwrap()));
+    assert_eq!((w, h), (1280, 1600));
+}
+
+// ------------------------------------------- counts against the expansion
+
+/// The matrix's counts, factored, equal what expanding every grant gives:
+/// the rows a permission admits are the rows some visitor is granted
+/// through it, and a role's contacts are those `roles` says hold it.
+#[test]
+fn matrix_counts_equal_the_expanded_grants_on_random_tenants() {
+    use portal_access::answer::{lint, report};
+    use portal_access::model::{Privilege, Tenant};
+    use portal_access::perf::testkit::{random_tenant, Size};
+    use portal_access::{Analysis, Visitor};
+    let (mut compared, mut rows, mut held) = (0, 0, 0);
+    for seed in 0..25 {
+        let t = Tenant::build(random_tenant(seed, Size::small()), "random.json").unwrap();
+        let a = Analysis::new(t);
+        let r = report::build_with(&a, lint::Report { findings: Vec::new() });
+        let t = &a.tenant;
+        let visitors = a.visitors();
+        for m in &r.matrix {
+            for e in m.cells.iter().flatten() {
+                let n = t.perm_id(&e.id).unwrap();
+                let p = &t.permissions[n as usize];
+                let privileges: Vec<Privilege> = p.privileges.iter().filter(|x| *x != Privilege::Create).collect();
+                if privileges.is_empty() || !visitors.iter().any(|&v| a.grants.holds(t, v, n)) {
+                    continue;
+                }
+                let table = &t.tables[p.table as usize];
+                let expanded = (0..table.ids.len() as u32)
+                    .map(|i| table.first + i)
+                    .filter(|&x| {
+                        visitors.iter().any(|&v| privileges.iter().any(|&pr| a.grants.can(t, v, pr, x).contains(&n)))
+                    })
+                    .count() as u64;
+                assert_eq!(e.rows, expanded, "seed {seed}: rows of {}", e.id);
+                compared += 1;
+                rows += expanded;
+            }
+        }
+        for role in &r.roles {
+            let expected = if role.anonymous {
+                0
+            } else {
+                visitors
+                    .iter()
+                    .filter(|v| matches!(v, Visitor::Contact(_)))
+                    .filter(|&&v| {
+                        let roles = portal_access::cli::explain::roles(&a, &a.visitor_name(v)).unwrap();
+                        roles.roles.iter().any(|h| h.id == role.id && h.active)
+                    })
+                    .count() as u64
+            };
+            assert_eq!(role.contacts, expected, "seed {seed}: contacts of {}", role.id);
+            held += expected;
+        }
+    }
+    assert!(compared > 50 && rows > 100 && held > 50, "the tenants exercise the counts: {compared} {rows} {held}");
+}
