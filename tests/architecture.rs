@@ -101,7 +101,7 @@ fn named_paths(file: &File, line: &str, children: &BTreeSet<String>) -> Vec<Vec<
     let mut i = 0;
     while i < bytes.len() {
         // The start of a path: an identifier not preceded by `::` or an identifier character.
-        if !ident(bytes[i]) || (i > 0 && (ident(bytes[i - 1]) || (i > 1 && &line[i - 2..i] == "::"))) {
+        if !ident(bytes[i]) || (i > 0 && (ident(bytes[i - 1]) || (i > 1 && line.get(i - 2..i) == Some("::")))) {
             i += 1;
             continue;
         }
