@@ -188,3 +188,18 @@ fn bad_files_exit_2_naming_file_and_line_and_inputs_are_never_written() {
     let (code, _, _) = run_bin(&["test", file.to_str().unwrap(), &example("customer-service.expect.yaml")]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn repl_runs_test_and_diff_on_the_loaded_tenant() {
+    use portal_access::cli::session::Session;
+    let mut s = Session::open(Path::new(&example("customer-service.json"))).unwrap();
+    let out = s.execute(&format!("test {}", example("customer-service.expect.yaml"))).unwrap().text;
+    assert!(out.contains("10 passed, 0 failed") && out.contains("(TP-kb-auth)"), "{out}");
+    let out = s.execute(&format!("diff {}", example("customer-service-folder"))).unwrap().text;
+    assert!(out.contains("0 gained, 0 lost"), "{out}");
+    let out = s.execute(&format!("diff {} --json", example("customer-service-folder"))).unwrap().text;
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["scenarios"][0]["gained"], json!([]));
+    // A file that does not load: the session says why and keeps going.
+    assert!(s.execute("test no-such-file.yaml").is_err());
+}

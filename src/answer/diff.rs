@@ -67,7 +67,7 @@ pub struct DiffOptions {
 /// The difference of two tenants, before printing.
 pub enum TenantDiff<'a> {
     /// From the factored what-if comparison (grant lists kept as ids).
-    Factored(Outcome<'a>),
+    Factored(Box<Outcome<'a>>),
     /// From the merged grant streams of two full derivations.
     Streamed(ScenarioAnswer),
 }
@@ -121,7 +121,7 @@ pub fn scenario_name(old: &Path, new: &Path) -> String {
 /// factored when the two line up ([`effect_between`]), streamed otherwise.
 pub fn diff_tenants<'w>(w: &'w WhatIf<'_>, old: &Analysis, new: Tenant, name: &str) -> TenantDiff<'w> {
     match effect_between(&old.tenant, &new) {
-        Some(effect) => TenantDiff::Factored(w.outcome_against(name, new, &effect)),
+        Some(effect) => TenantDiff::Factored(Box::new(w.outcome_against(name, new, &effect))),
         None => TenantDiff::Streamed(streamed(old, Analysis::new(new), name)),
     }
 }

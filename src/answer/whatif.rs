@@ -159,7 +159,7 @@ impl<'a> WhatIf<'a> {
 
     /// Compares the base with `other`, a tenant built on its own (another
     /// checkout of the same site), where `effect` says what may differ
-    /// between them (see [`crate::answer::diff::effect_between`]), as if
+    /// between them (`effect_between` of the `diff` answer), as if
     /// `other` were the base edited by a scenario named `name`.
     pub fn outcome_against(&self, name: &str, other: Tenant, effect: &Effect) -> Outcome<'_> {
         let d = diff::diff(self.side(), &self.order, &other, effect, false);

@@ -172,6 +172,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: cmd_stats,
     },
     Command {
+        name: "diff",
+        aliases: &[],
+        params: &[req("PATH", Arg::Path)],
+        flags: &[LIMIT, JSON],
+        help: "grants the tenant at PATH makes that this one does not, and the reverse",
+        handler: cmd_diff,
+    },
+    Command {
+        name: "test",
+        aliases: &[],
+        params: &[req("FILE", Arg::Path)],
+        flags: &[JSON],
+        help: "run the expectations in FILE against this tenant, with coverage",
+        handler: cmd_test,
+    },
+    Command {
         name: "load",
         aliases: &[],
         params: &[req("PATH", Arg::Path)],
@@ -839,6 +855,37 @@ fn cmd_stats(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     let mut out = String::new();
     tt.render(&s.painter, &mut out);
     Ok(Output::text(out))
+}
+
+fn cmd_diff(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    use crate::answer::diff::{diff_tenants, scenario_name};
+    let path = Path::new(p.req(0));
+    let other = crate::model::load(path)?;
+    let a = &s.analysis;
+    let w = crate::answer::whatif::WhatIf::new(a);
+    let d = diff_tenants(&w, a, other, &scenario_name(Path::new(&a.tenant.source), path));
+    let limit = p.value("--limit").and_then(|v| v.parse::<usize>().ok()).unwrap_or(10);
+    // Writing into memory cannot fail.
+    let mut out = Vec::new();
+    if s.wants_json(p) {
+        out.extend_from_slice(b"{\"scenarios\":[");
+        let _ = d.write_json(&mut out);
+        out.extend_from_slice(b"]}\n");
+    } else {
+        let _ = d.write_text(&mut out, limit);
+    }
+    Ok(Output::text(String::from_utf8_lossy(&out).into_owned()))
+}
+
+fn cmd_test(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let doc = crate::load::expectations::load_expectations(Path::new(p.req(0)))?;
+    let a = &s.analysis;
+    let docs = [doc];
+    let report = crate::answer::expect::run(a, &docs);
+    if s.wants_json(p) {
+        return Ok(Output::text(json_line(&report)));
+    }
+    Ok(Output::text(super::expect::render(&report, a, &docs, &s.painter)))
 }
 
 fn cmd_load(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {

@@ -189,6 +189,13 @@ struct Parser<'a> {
     file: &'a str,
 }
 
+/// The keys of an expectation besides its kind and `name`: `(key, line, value)`.
+type Keys<'n> = Vec<(&'n str, usize, &'n Node)>;
+
+fn get<'n>(keys: &Keys<'n>, k: &str) -> Option<&'n Node> {
+    keys.iter().find(|e| e.0 == k).map(|e| e.2)
+}
+
 /// A node as JSON (scalars by value).
 fn to_json(n: &Node) -> Value {
     match &n.kind {
@@ -257,7 +264,7 @@ impl Parser<'_> {
         };
         let at = format!("`expect[{index}].{kind}`");
         let mut name = None;
-        let mut keys: Vec<(&str, usize, &Node)> = Vec::new();
+        let mut keys: Keys = Vec::new();
         for (k, line, v) in entries {
             if k == "name" {
                 name = Some(self.text(v, "`name`")?);
@@ -265,6 +272,25 @@ impl Parser<'_> {
                 keys.push((k.as_str(), *line, v));
             }
         }
+        self.check_keys(kind, kind_line, &at, &keys)?;
+        let check = match kind {
+            "can" => self.can(head, &at, &keys)?,
+            "who" => self.who(head, &at, &keys)?,
+            "never" => self.never(head, &at)?,
+            "isolated" => self.isolated(head, &at)?,
+            "columns" => self.columns(head, &at, &keys)?,
+            _ => self.bypass(head, &at, &keys)?,
+        };
+        let mut written = Map::new();
+        for (k, _, v) in entries.iter().filter(|e| e.0 != "name") {
+            written.insert(k.clone(), to_json(v));
+        }
+        Ok(Expectation { index, line: n.line, name, check, written: Value::Object(written) })
+    }
+
+    /// Refuses keys the kind does not take, and a `can`, `who`, `columns`
+    /// or `bypass` that says nothing to check.
+    fn check_keys(&self, kind: &str, kind_line: usize, at: &str, keys: &Keys) -> Result<(), LoadError> {
         let allowed_keys: &[&str] = match kind {
             "can" => &["allowed", "via"],
             "who" => &["contacts", "includes", "excludes", "anonymous", "newcomer", "anyone"],
@@ -272,110 +298,102 @@ impl Parser<'_> {
             "bypass" => &["empty"],
             _ => &[],
         };
+        let listed = || allowed_keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
         if let Some((k, line, _)) = keys.iter().find(|(k, _, _)| !allowed_keys.contains(k)) {
-            let expected = if allowed_keys.is_empty() {
-                "no other key".to_string()
-            } else {
-                allowed_keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-            };
+            let expected = if allowed_keys.is_empty() { "no other key".to_string() } else { listed() };
             return Err(self.err(*line, format!("{at}: unknown key `{k}` (expected {expected})")));
         }
         if !allowed_keys.is_empty() && keys.is_empty() {
-            return Err(self.err(
-                kind_line,
-                format!("{at} says nothing to check: give one of {}", allowed_keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
-            ));
+            return Err(self.err(kind_line, format!("{at} says nothing to check: give one of {}", listed())));
         }
-        let get = |k: &str| keys.iter().find(|e| e.0 == k).map(|e| e.2);
-        let check = match kind {
-            "can" => {
-                let w = self.words(head, &at, "VISITOR PRIVILEGE TABLE:ID", 3)?;
-                Check::Can {
-                    visitor: w[0].clone(),
-                    privilege: self.privilege(&w[1], head.line, &at)?,
-                    target: w[2].clone(),
-                    allowed: get("allowed").map(|v| self.boolean(v, "`allowed`")).transpose()?,
-                    via: get("via").map(|v| self.list(v, "`via`")).transpose()?,
-                }
-            }
-            "who" => {
-                let w = self.words(head, &at, "PRIVILEGE TABLE:ID", 2)?;
-                let list = |k: &str| get(k).map(|v| self.list(v, &format!("`{k}`"))).transpose();
-                let flag = |k: &str| get(k).map(|v| self.boolean(v, &format!("`{k}`"))).transpose();
-                Check::Who {
-                    privilege: self.privilege(&w[0], head.line, &at)?,
-                    target: w[1].clone(),
-                    contacts: list("contacts")?,
-                    includes: list("includes")?.unwrap_or_default(),
-                    excludes: list("excludes")?.unwrap_or_default(),
-                    anonymous: flag("anonymous")?,
-                    newcomer: flag("newcomer")?,
-                    anyone: flag("anyone")?,
-                }
-            }
-            "never" => {
-                let m = self.fields(head, &at, &["visitor", "privilege", "table"], &["visitor"])?;
-                let visitor = match m.get("visitor").map(String::as_str) {
-                    Some("anonymous") => VisitorClass::Anonymous,
-                    Some("newcomer") => VisitorClass::Newcomer,
-                    Some("anyone") => VisitorClass::Anyone,
-                    Some("contacts") => VisitorClass::Contacts,
-                    Some(c) => VisitorClass::Contact(c.to_string()),
-                    None => VisitorClass::Anyone,
-                };
-                let privilege = m.get("privilege").map(|p| self.privilege(p, head.line, &at)).transpose()?;
-                Check::Never { visitor, privilege, table: m.get("table").cloned() }
-            }
-            "isolated" => {
-                let Kind::Map(fields) = &head.kind else {
-                    return Err(self.err(head.line, format!("{at} must be a mapping `{{table, through}}`, found {}", head.describe())));
-                };
-                let (mut table, mut through) = (None, None);
-                for (k, line, v) in fields {
-                    match k.as_str() {
-                        "table" => table = Some(self.text(v, "`table`")?),
-                        "through" => through = Some(self.list(v, "`through`")?),
-                        other => return Err(self.err(*line, format!("{at}: unknown key `{other}` (expected `table`, `through`)"))),
-                    }
-                }
-                let (Some(table), Some(through)) = (table, through) else {
-                    return Err(self.err(head.line, format!("{at} needs `table` and `through`")));
-                };
-                if through.is_empty() {
-                    return Err(self.err(head.line, format!("{at}: `through` names no relationship")));
-                }
-                Check::Isolated { table, through }
-            }
-            "columns" => {
-                let w = self.words(head, &at, "VISITOR TABLE:ID", 2)?;
-                let mut m = Map::new();
-                for (k, _, v) in &keys {
-                    if *k == "open" {
-                        self.boolean(v, "`open`")?;
-                    } else {
-                        self.list(v, &format!("`{k}`"))?;
-                    }
-                    m.insert(k.to_string(), to_json(v));
-                }
-                Check::Columns { visitor: w[0].clone(), row: w[1].clone(), keys: m }
-            }
-            _ => {
-                let m = match &head.kind {
-                    Kind::Scalar { value: Value::Null, .. } => Default::default(),
-                    _ => self.fields(head, &at, &["table", "visitor"], &[])?,
-                };
-                Check::Bypass {
-                    table: m.get("table").cloned(),
-                    visitor: m.get("visitor").cloned(),
-                    empty: get("empty").map(|v| self.boolean(v, "`empty`")).transpose()?,
-                }
-            }
+        Ok(())
+    }
+
+    fn can(&self, head: &Node, at: &str, keys: &Keys) -> Result<Check, LoadError> {
+        let w = self.words(head, at, "VISITOR PRIVILEGE TABLE:ID", 3)?;
+        Ok(Check::Can {
+            visitor: w[0].clone(),
+            privilege: self.privilege(&w[1], head.line, at)?,
+            target: w[2].clone(),
+            allowed: get(keys, "allowed").map(|v| self.boolean(v, "`allowed`")).transpose()?,
+            via: get(keys, "via").map(|v| self.list(v, "`via`")).transpose()?,
+        })
+    }
+
+    fn who(&self, head: &Node, at: &str, keys: &Keys) -> Result<Check, LoadError> {
+        let w = self.words(head, at, "PRIVILEGE TABLE:ID", 2)?;
+        let list = |k: &str| get(keys, k).map(|v| self.list(v, &format!("`{k}`"))).transpose();
+        let flag = |k: &str| get(keys, k).map(|v| self.boolean(v, &format!("`{k}`"))).transpose();
+        Ok(Check::Who {
+            privilege: self.privilege(&w[0], head.line, at)?,
+            target: w[1].clone(),
+            contacts: list("contacts")?,
+            includes: list("includes")?.unwrap_or_default(),
+            excludes: list("excludes")?.unwrap_or_default(),
+            anonymous: flag("anonymous")?,
+            newcomer: flag("newcomer")?,
+            anyone: flag("anyone")?,
+        })
+    }
+
+    fn never(&self, head: &Node, at: &str) -> Result<Check, LoadError> {
+        let m = self.fields(head, at, &["visitor", "privilege", "table"], &["visitor"])?;
+        let visitor = match m.get("visitor").map(String::as_str) {
+            Some("anonymous") => VisitorClass::Anonymous,
+            Some("newcomer") => VisitorClass::Newcomer,
+            Some("anyone") | None => VisitorClass::Anyone,
+            Some("contacts") => VisitorClass::Contacts,
+            Some(c) => VisitorClass::Contact(c.to_string()),
         };
-        let mut written = Map::new();
-        for (k, _, v) in entries.iter().filter(|e| e.0 != "name") {
-            written.insert(k.clone(), to_json(v));
+        let privilege = m.get("privilege").map(|p| self.privilege(p, head.line, at)).transpose()?;
+        Ok(Check::Never { visitor, privilege, table: m.get("table").cloned() })
+    }
+
+    fn isolated(&self, head: &Node, at: &str) -> Result<Check, LoadError> {
+        let Kind::Map(fields) = &head.kind else {
+            return Err(self.err(head.line, format!("{at} must be a mapping `{{table, through}}`, found {}", head.describe())));
+        };
+        let (mut table, mut through) = (None, None);
+        for (k, line, v) in fields {
+            match k.as_str() {
+                "table" => table = Some(self.text(v, "`table`")?),
+                "through" => through = Some(self.list(v, "`through`")?),
+                other => return Err(self.err(*line, format!("{at}: unknown key `{other}` (expected `table`, `through`)"))),
+            }
         }
-        Ok(Expectation { index, line: n.line, name, check, written: Value::Object(written) })
+        let (Some(table), Some(through)) = (table, through) else {
+            return Err(self.err(head.line, format!("{at} needs `table` and `through`")));
+        };
+        if through.is_empty() {
+            return Err(self.err(head.line, format!("{at}: `through` names no relationship")));
+        }
+        Ok(Check::Isolated { table, through })
+    }
+
+    fn columns(&self, head: &Node, at: &str, keys: &Keys) -> Result<Check, LoadError> {
+        let w = self.words(head, at, "VISITOR TABLE:ID", 2)?;
+        let mut m = Map::new();
+        for (k, _, v) in keys {
+            if *k == "open" {
+                self.boolean(v, "`open`")?;
+            } else {
+                self.list(v, &format!("`{k}`"))?;
+            }
+            m.insert(k.to_string(), to_json(v));
+        }
+        Ok(Check::Columns { visitor: w[0].clone(), row: w[1].clone(), keys: m })
+    }
+
+    fn bypass(&self, head: &Node, at: &str, keys: &Keys) -> Result<Check, LoadError> {
+        let m = match &head.kind {
+            Kind::Scalar { value: Value::Null, .. } => Default::default(),
+            _ => self.fields(head, at, &["table", "visitor"], &[])?,
+        };
+        Ok(Check::Bypass {
+            table: m.get("table").cloned(),
+            visitor: m.get("visitor").cloned(),
+            empty: get(keys, "empty").map(|v| self.boolean(v, "`empty`")).transpose()?,
+        })
     }
 
     /// A mapping of text fields, with the keys it may and must have.

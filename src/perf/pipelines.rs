@@ -141,8 +141,8 @@ fn visitor(t: &Tenant, v: Visitor) -> String {
 }
 
 /// `n` expectations that hold on `a`, drawn from its own answers: 60% `can`
-/// (with `allowed` and `via`), the rest `who` (exact contacts and
-/// anonymous), and a few `never` for anonymous on a table.
+/// (with `allowed` and `via`), the rest `who` (a few contacts included,
+/// a few excluded, and anonymous), and a few `never` for anonymous on a table.
 pub fn expectations(a: &Analysis, n: usize) -> String {
     let t = &a.tenant;
     let n_never = (n / 50).min(t.tables.len() * 6);
@@ -176,7 +176,21 @@ pub fn expectations(a: &Analysis, n: usize) -> String {
         let p = [Privilege::Read, Privilege::Write, Privilege::Delete][i % 3];
         let target = t.row_ref(row(i * 31 + 7));
         let Ok(ans) = a.who(p.name(), &target) else { continue };
-        let _ = writeln!(s, "  - who: {} {target}\n    contacts: {}\n    anonymous: {}", p.name(), yaml_list(&ans.contacts), ans.anonymous);
+        // As a person writes them: a few contacts who may, a few who may not.
+        let includes: Vec<String> = ans.contacts.iter().step_by((ans.contacts.len() / 3).max(1)).take(3).cloned().collect();
+        let excludes: Vec<String> = (0..nc.min(40))
+            .map(|k| t.row_name(contacts.start + ((i as u64 * 31 + k * 7) % nc) as u32).to_string())
+            .filter(|c| ans.contacts.binary_search(c).is_err())
+            .take(2)
+            .collect();
+        let _ = writeln!(
+            s,
+            "  - who: {} {target}\n    includes: {}\n    excludes: {}\n    anonymous: {}",
+            p.name(),
+            yaml_list(&includes),
+            yaml_list(&excludes),
+            ans.anonymous
+        );
     }
     let mut never = 0;
     'tables: for (tb, table) in t.tables.iter().enumerate() {
