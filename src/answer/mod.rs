@@ -15,3 +15,4 @@ pub mod whatif;
 pub mod lint;
 pub mod sarif;
 pub mod convert;
+pub mod channels;

@@ -15,3 +15,4 @@ pub mod picture;
 pub mod grammar;
 pub mod complete;
 pub mod session;
+pub mod channels;

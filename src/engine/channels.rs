@@ -344,6 +344,14 @@ impl ChannelIndex {
         }
     }
 
+    /// Whether `v` holds candidate `n` (S3 to S8, C9).
+    pub fn holds(&self, t: &Tenant, g: &Grants, v: Outsider, n: PermId) -> bool {
+        match v {
+            Outsider::Visitor(v) => g.holds(t, v, n),
+            Outsider::Newcomer => self.newcomer_cand.get(n as usize).copied().unwrap_or(false),
+        }
+    }
+
     /// The candidates that let `v` create in `table` (S17, C9), sorted.
     pub fn can_create(&self, t: &Tenant, g: &Grants, v: Outsider, table: TableId) -> Vec<PermId> {
         match v {

@@ -724,7 +724,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     };
     if opts.whatif > 0 {
         let full = r.derive_seconds + r.index_seconds;
-        let base = crate::answer::query::Analysis { tenant: t, grants };
+        let base = crate::answer::query::Analysis { tenant: t, grants, channels: std::sync::OnceLock::new() };
         let w = crate::answer::whatif::speed::measure(&base, full, opts.whatif);
         say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
         r.whatif = Some(w);
