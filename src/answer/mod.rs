@@ -16,3 +16,4 @@ pub mod lint;
 pub mod sarif;
 pub mod convert;
 pub mod channels;
+pub mod lint_channels;
