@@ -237,15 +237,16 @@ impl Analysis {
         let profiles = self.profiles_of(v, table);
         for (ok, what, cols) in [
             (can_read, "read", ci.read_columns(v, table)),
-            (can_write, if can_read { "write" } else { "write" }, ci.update_columns(v, table)),
+            (can_write, "write", ci.update_columns(v, table)),
         ] {
             if !ok {
                 parts.push(format!("no table permission lets `{who}` {what} `{}`", t.row_ref(x)));
             } else if cols.is_empty() {
                 let q = if what == "read" { "read" } else { "update" };
-                parts.push(match profiles.is_empty() {
-                    true => format!("no listed column allows {q}"),
-                    false => format!("the column permission profiles of `{who}` for `{name}` ({}) allow {q} of no listed column", profiles.join(", ")),
+                parts.push(if profiles.is_empty() {
+                    format!("no listed column allows {q}")
+                } else {
+                    format!("the column permission profiles of `{who}` for `{name}` ({}) allow {q} of no listed column", profiles.join(", "))
                 });
             }
         }

@@ -88,7 +88,7 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
             t.row(&["update".to_string(), list(&tb.update)]);
             t.row(&["create".to_string(), (if tb.create { "yes" } else { "no" }).to_string()]);
             t.row(&["delete".to_string(), (if tb.delete { "yes" } else { "no" }).to_string()]);
-            let via: Vec<String> = tb.via.iter().map(|id| perm_name(id)).collect();
+            let via: Vec<String> = tb.via.iter().map(|id| perm_name(id.as_str())).collect();
             t.row(&["via".to_string(), list(&via)]);
             t.render(p, &mut out);
         }

@@ -232,8 +232,7 @@ pub struct ChannelIndex {
     newcomer_cand: Vec<bool>,
 }
 
-fn group(t: &Tenant, cols: &ColumnNames, facts: &[(u32, u32, u32)]) -> HashMap<(u32, TableId), Vec<u32>> {
-    let _ = t;
+fn group(cols: &ColumnNames, facts: &[(u32, u32, u32)]) -> HashMap<(u32, TableId), Vec<u32>> {
     let mut m: HashMap<(u32, TableId), Vec<u32>> = HashMap::new();
     for &(k, tb, c) in facts {
         m.entry((k, tb)).or_default().push(c);
@@ -268,9 +267,9 @@ impl ChannelIndex {
             }
         }
         ChannelIndex {
-            read: group(t, &columns, &derived.web_read),
-            update: group(t, &columns, &derived.web_update),
-            create: group(t, &columns, &derived.web_create),
+            read: group(&columns, &derived.web_read),
+            update: group(&columns, &derived.web_update),
+            create: group(&columns, &derived.web_create),
             registration_open: derived.registration_open,
             derived,
             columns,
