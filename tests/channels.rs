@@ -49,8 +49,7 @@ fn analysis(v: &Value) -> Analysis {
 fn load_error(v: &Value) -> String {
     let err = portal_access::load::native::parse_native(&v.to_string(), "case.json")
         .and_then(|raw| Tenant::build(raw, "case.json"))
-        .err()
-        .expect("the load must fail");
+        .expect_err("the load must fail");
     err.to_string()
 }
 

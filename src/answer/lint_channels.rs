@@ -134,13 +134,17 @@ fn anyone_reads(a: &Analysis, out: &mut Vec<ChannelFinding>) {
     }
 }
 
+/// The Web API settings of one table: `enabled`, `fields`, and every
+/// setting name as written.
+type TableSettings = (Option<String>, Option<String>, Vec<String>);
+
 /// PP018 and PP019: `*` field lists, settings that cannot work or contradict.
 fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
     let t = &a.tenant;
     let ch = &t.channels;
     let raw = &t.raw.site_settings;
     // Per lower-case table name: (enabled value, fields value, setting names as written).
-    let mut by_table: BTreeMap<String, (Option<String>, Option<String>, Vec<String>)> = BTreeMap::new();
+    let mut by_table: BTreeMap<String, TableSettings> = BTreeMap::new();
     for (name, &i) in &ch.settings {
         let Some((table, what)) = webapi_setting(name) else { continue };
         let value = raw.get(i).map(|s| s.value.clone()).unwrap_or_default();

@@ -705,7 +705,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     if opts.peers {
         for k in checkers() {
             let start = Instant::now();
-            let ch = (k.build)(&t);
+            let ch = (k.build)(t);
             let build_seconds = start.elapsed().as_secs_f64();
             let mut disagreements = 0usize;
             let can = time_each(
@@ -713,7 +713,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
                 budget,
                 |&(v, p, x)| ch.can(v, p, x),
                 |&(v, p, x), via| {
-                    disagreements += usize::from(via != grants.can(&t, v, p, x));
+                    disagreements += usize::from(via != grants.can(t, v, p, x));
                     via.len()
                 },
             );
@@ -723,7 +723,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
                     budget,
                     |&(p, x)| ch.who(p, x),
                     |&(p, x), w| {
-                        disagreements += usize::from(w.as_ref() != Some(&grants.who(&t, p, x)));
+                        disagreements += usize::from(w.as_ref() != Some(&grants.who(t, p, x)));
                         w.map_or(0, |w| w.1.len())
                     },
                 ))
@@ -746,7 +746,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             ..CedarReport::default()
         }
     } else {
-        cedar_report(&t, &grants, &q, budget)
+        cedar_report(t, grants, &q, budget)
     };
     if opts.whatif > 0 {
         let full = r.derive_seconds + r.index_seconds;

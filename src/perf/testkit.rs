@@ -468,64 +468,6 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
     raw
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-    use super::*;
-    use crate::model::{Scope, Tenant};
-
-    #[test]
-    fn random_tenants_always_build() {
-        for seed in 0..300 {
-            for size in
-                [Size::small(), Size { contacts: 0, accounts: 0, rows_per_table: 0, permissions: 0 }, Size::medium()]
-            {
-                let raw = random_tenant(seed, size);
-                if let Err(e) = Tenant::build(raw, "random") {
-                    panic!("seed {seed} size {size:?}: {e}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn random_tenant_is_deterministic() {
-        for seed in [0, 1, 42, u64::MAX] {
-            assert_eq!(random_tenant(seed, Size::small()), random_tenant(seed, Size::small()));
-        }
-        assert_ne!(random_tenant(1, Size::small()), random_tenant(2, Size::small()));
-    }
-
-    #[test]
-    fn random_tenants_cover_the_situations() {
-        let mut scopes = std::collections::HashSet::new();
-        let (mut deep, mut global_child, mut self_off_contact, mut both_flags, mut dangling, mut to_contact_parent) =
-            (false, false, false, false, false, false);
-        for seed in 0..200 {
-            let t = Tenant::build(random_tenant(seed, Size::small()), "random").unwrap();
-            for (n, p) in t.permissions.iter().enumerate() {
-                scopes.insert(p.scope);
-                let mut d = 0;
-                let mut cur = p.parent;
-                while let Some(m) = cur {
-                    d += 1;
-                    cur = t.permissions[m as usize].parent;
-                }
-                deep |= d >= 4;
-                global_child |= p.scope == Scope::Global && p.parent.is_some();
-                self_off_contact |= p.scope == Scope::SelfScope && p.table != t.contact_table;
-                let _ = n;
-            }
-            both_flags |= t.roles.iter().any(|r| r.anonymous && r.authenticated);
-            dangling |= !t.dangling.is_empty();
-            to_contact_parent |= t.contacts().any(|c| t.account_of(c).is_none())
-                && t.links.iter().any(|&(r, _, _)| t.relationships[r as usize].name == "contact_customer_contacts");
-        }
-        assert_eq!(scopes.len(), 6, "{scopes:?}");
-        assert!(deep && global_child && self_off_contact && both_flags && dangling && to_contact_parent);
-    }
-}
-
 /// Adds random channel configuration (channels.md) to a tenant made by
 /// [`random_tenant`]: Web API settings on some tables (enabled or not, in
 /// any case, field lists with `*`, unknown columns, spaces, duplicates
@@ -626,3 +568,62 @@ pub fn random_channels(seed: u64, raw: &mut RawTenant) {
     }
     raw.column_permission_profiles = profiles;
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::model::{Scope, Tenant};
+
+    #[test]
+    fn random_tenants_always_build() {
+        for seed in 0..300 {
+            for size in
+                [Size::small(), Size { contacts: 0, accounts: 0, rows_per_table: 0, permissions: 0 }, Size::medium()]
+            {
+                let raw = random_tenant(seed, size);
+                if let Err(e) = Tenant::build(raw, "random") {
+                    panic!("seed {seed} size {size:?}: {e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_tenant_is_deterministic() {
+        for seed in [0, 1, 42, u64::MAX] {
+            assert_eq!(random_tenant(seed, Size::small()), random_tenant(seed, Size::small()));
+        }
+        assert_ne!(random_tenant(1, Size::small()), random_tenant(2, Size::small()));
+    }
+
+    #[test]
+    fn random_tenants_cover_the_situations() {
+        let mut scopes = std::collections::HashSet::new();
+        let (mut deep, mut global_child, mut self_off_contact, mut both_flags, mut dangling, mut to_contact_parent) =
+            (false, false, false, false, false, false);
+        for seed in 0..200 {
+            let t = Tenant::build(random_tenant(seed, Size::small()), "random").unwrap();
+            for (n, p) in t.permissions.iter().enumerate() {
+                scopes.insert(p.scope);
+                let mut d = 0;
+                let mut cur = p.parent;
+                while let Some(m) = cur {
+                    d += 1;
+                    cur = t.permissions[m as usize].parent;
+                }
+                deep |= d >= 4;
+                global_child |= p.scope == Scope::Global && p.parent.is_some();
+                self_off_contact |= p.scope == Scope::SelfScope && p.table != t.contact_table;
+                let _ = n;
+            }
+            both_flags |= t.roles.iter().any(|r| r.anonymous && r.authenticated);
+            dangling |= !t.dangling.is_empty();
+            to_contact_parent |= t.contacts().any(|c| t.account_of(c).is_none())
+                && t.links.iter().any(|&(r, _, _)| t.relationships[r as usize].name == "contact_customer_contacts");
+        }
+        assert_eq!(scopes.len(), 6, "{scopes:?}");
+        assert!(deep && global_child && self_off_contact && both_flags && dangling && to_contact_parent);
+    }
+}
+
