@@ -67,7 +67,7 @@ fn history_is_recalled_after_a_restart() {
     let history = dir.join("state").join("history");
     let mut p = spawn(&history);
     p.send("who read incident:I2\r").unwrap();
-    p.expect("contacts (1)        C2").unwrap();
+    p.expect("contacts (1)         C2").unwrap();
     p.expect(PROMPT).unwrap();
     p.send("quit\r").unwrap();
     p.expect(Eof).unwrap();

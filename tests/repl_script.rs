@@ -48,7 +48,7 @@ fn a_script_that_succeeds_exits_zero() {
 fn command_runs_one_line() {
     let (code, out, _) = repl(&["--command", "who write incident:I3"], b"");
     assert_eq!(code, 0);
-    assert_eq!(out, "who may write incident:I3:\n  anonymous visitors  no\n  contacts (1)        C3\n");
+    assert_eq!(out, "who may write incident:I3:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C3\n");
     let (code, out, err) = repl(&["-c", "can C1 read nothing:X"], b"");
     assert_eq!((code, out.as_str()), (1, ""));
     assert_eq!(err, "error: line 1: table `nothing` does not exist in this tenant\n");

@@ -63,7 +63,7 @@ fn who_lists_anonymous_then_contacts() {
     // TP-self admits C1 to itself; TP-acct-contacts admits A1's contacts (C1, C2) to C2 (R-admin).
     assert_eq!(
         run(&mut s, "who read contact:C1"),
-        "who may read contact:C1:\n  anonymous visitors  no\n  contacts (2)        C1, C2\n"
+        "who may read contact:C1:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (2)         C1, C2\n"
     );
     let j = json(&mut s, "who read knowledgearticle:K1");
     assert_eq!(j["anonymous"], true);
@@ -380,7 +380,7 @@ fn json_toggle_prints_the_answers_of_cli_md() {
     assert_eq!(run(&mut s, ":json"), "JSON answers on\n");
     assert_eq!(
         run(&mut s, "who read incident:I2"),
-        "{\"privilege\":\"read\",\"row\":\"incident:I2\",\"anonymous\":false,\"contacts\":[\"C2\"]}\n"
+        "{\"privilege\":\"read\",\"row\":\"incident:I2\",\"anonymous\":false,\"newcomer\":false,\"anyone\":false,\"contacts\":[\"C2\"]}\n"
     );
     assert_eq!(run(&mut s, "what anonymous read"), "{\"visitor\":\"anonymous\",\"privilege\":\"read\",\"rows\":[\"knowledgearticle:K1\",\"knowledgearticle:K2\"]}\n");
     assert_eq!(run(&mut s, ":json"), "JSON answers off\n");
@@ -451,7 +451,9 @@ fn completion_offers_commands_ids_and_rows() {
     let s = session();
     let c = |line: &str| s.complete(line, line.len());
     assert_eq!(c("ca"), (0, vec!["can ".to_string()]));
-    assert_eq!(c("can "), (4, ["C1 ", "C2 ", "C3 ", "C4 ", "C5 ", "anonymous "].map(String::from).to_vec()));
+    assert_eq!(c("can "), (4, ["C1 ", "C2 ", "C3 ", "C4 ", "C5 ", "anonymous ", "newcomer "].map(String::from).to_vec()));
+    // Column names of the row's table (channels.md C4).
+    assert_eq!(c("who read incident:I1 --column ti"), (30, vec!["title ".to_string()]));
     assert_eq!(c("can C1 rea"), (7, vec!["read ".to_string()]));
     // A row reference: the table first, then its ids.
     assert_eq!(c("can C1 read inc"), (12, vec!["incident:".to_string()]));
@@ -488,7 +490,7 @@ fn a_script_runs_every_line_and_reports_failures() {
     assert!(!ok);
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "yes: C1 may read incident:I1 (via TP-case-contact)\nwho may read incident:I2:\n  anonymous visitors  no\n  contacts (1)        C2\n"
+        "yes: C1 may read incident:I1 (via TP-case-contact)\nwho may read incident:I2:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C2\n"
     );
     assert_eq!(
         String::from_utf8(err).unwrap(),

@@ -311,3 +311,113 @@ fn who_create_counts_anonymous_after_a_tree_everyone_holds() {
     assert!(anonymous);
     assert_eq!(contacts, vec![t.contact("C1").unwrap()]);
 }
+
+// ------------------------------------------------------------ channels (C1 to C11)
+
+use portal_access::engine::channels::{ChannelIndex, Outsider};
+use portal_access::engine::walk_channels::{self, ColumnWalk, NewcomerWorld};
+use portal_access::perf::testkit::random_channels;
+
+/// Every disagreement on the channels: Web API column reads and updates
+/// (served index vs column walk) for every visitor, the newcomer included,
+/// every row and every column; and the newcomer's row grants and creates
+/// by the serving index, the reference channel rules and the walker.
+fn channel_disagreements(t: &Tenant) -> Vec<String> {
+    let g = Grants::derive(t);
+    let ci = ChannelIndex::new(t, &g);
+    let w = Walker::new(t);
+    let cw = ColumnWalk::new(t);
+    let world = NewcomerWorld::new(t);
+    let ww = world.as_ref().map(|nw| Walker::new(&nw.tenant));
+    let pair = match (&ww, &world) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    if ci.registration_open != walk_channels::registration_open(t) {
+        out.push(format!("registration open: index {}, walk {}", ci.registration_open, !ci.registration_open));
+    }
+    let mut visitors: Vec<Outsider> = vec![Outsider::Visitor(Visitor::Anonymous), Outsider::Newcomer];
+    visitors.extend(t.contacts().map(|c| Outsider::Visitor(Visitor::Contact(c))));
+    for x in 0..t.row_count() {
+        let table = t.table_of(x);
+        let mut cols = cw.columns(table);
+        cols.insert("nosuchcolumn".to_string());
+        for &v in &visitors {
+            let can_read = !ci.can(t, &g, v, Privilege::Read, x).is_empty();
+            let can_write = !ci.can(t, &g, v, Privilege::Write, x).is_empty();
+            for c in &cols {
+                let a = can_read && ci.reads_column(v, table, c);
+                let b = walk_channels::reads_column(&cw, &w, pair, t, v, x, c);
+                if a != b {
+                    out.push(format!("read {v:?} {} column {c}: index {a}, walk {b}", t.row_ref(x)));
+                }
+                let a = can_write && ci.updates_column(v, table, c);
+                let b = walk_channels::updates_column(&cw, &w, pair, t, v, x, c);
+                if a != b {
+                    out.push(format!("update {v:?} {} column {c}: index {a}, walk {b}", t.row_ref(x)));
+                }
+            }
+        }
+    }
+    // The newcomer's rows: serving index, reference rules, walker.
+    let reference = Grants::derive_reference(t);
+    let (facts, _, _) = portal_access::engine::channels::channel_facts(t);
+    let d = portal_access_rules::channels::derive(&facts, &reference.derived);
+    for p in Privilege::ALL {
+        if p == Privilege::Create {
+            continue;
+        }
+        for x in 0..t.row_count() {
+            let has = |n: u32| t.permissions[n as usize].privileges.has(p);
+            let a = !ci.can(t, &g, Outsider::Newcomer, p, x).is_empty();
+            let r = d.newcomer_all.iter().any(|&n| has(n) && t.permissions[n as usize].table == t.table_of(x))
+                || d.newcomer_row.iter().any(|&(n, y)| y == x && has(n));
+            let b = walk_channels::walk_can(&w, pair, t, Outsider::Newcomer, p, x);
+            if a != r || a != b {
+                out.push(format!("newcomer {p} {}: index {a}, rules {r}, walk {b}", t.row_ref(x)));
+            }
+        }
+        let got = ci.what(t, &g, Outsider::Newcomer, p, None);
+        let mut expect: Vec<u32> = (0..t.row_count()).filter(|&x| walk_channels::walk_can(&w, pair, t, Outsider::Newcomer, p, x)).collect();
+        portal_access::engine::sort_rows(t, &mut expect);
+        if got != expect {
+            out.push(format!("what newcomer {p}: index {got:?}, walk {expect:?}"));
+        }
+    }
+    for table in 0..t.tables.len() as u32 {
+        let a = !ci.can_create(t, &g, Outsider::Newcomer, table).is_empty();
+        let r = d.newcomer_create.contains(&table);
+        let b = pair.is_some_and(|(ww, nw)| !ww.can_create(Visitor::Contact(nw.contact), table).is_empty());
+        if a != r || a != b {
+            out.push(format!("newcomer create {}: index {a}, rules {r}, walk {b}", t.tables[table as usize].name));
+        }
+    }
+    out
+}
+
+fn check_channels(seed: u64, size: Size) {
+    let mut raw = random_tenant(seed, size);
+    random_channels(seed, &mut raw);
+    let t = Tenant::build(raw.clone(), "case").unwrap();
+    let d = channel_disagreements(&t);
+    assert!(d.is_empty(), "{} disagreements:\n{}\ntenant: {}", d.len(), d.join("\n"), serde_json::to_string(&raw).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// C1 to C9 over random tenants with random settings and profiles.
+    #[test]
+    fn c6_c7_c9_walker_agrees_with_channel_rules(seed in any::<u64>(), size in sizes()) {
+        check_channels(seed, size);
+    }
+}
+
+#[test]
+fn channels_example_tenant_agrees() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/examples/pending/customer-service-webapi.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let t = Tenant::build(portal_access::load::native::parse_native(&text, "case").unwrap(), "case").unwrap();
+    let d = channel_disagreements(&t);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+}

@@ -27,6 +27,7 @@
 use crepe::crepe;
 
 pub mod plan;
+pub mod channels;
 
 crepe! {
     // ------------------------------------------------------------ inputs

@@ -21,3 +21,5 @@ pub mod lint;
 pub mod sarif;
 pub mod convert;
 pub mod report;
+pub mod channels;
+pub mod lint_channels;

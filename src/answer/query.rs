@@ -14,6 +14,8 @@ pub struct Analysis {
     pub tenant: Tenant,
     /// Its grants.
     pub grants: Grants,
+    /// Its channel index (channels.md), derived on first use.
+    pub channels: std::sync::OnceLock<crate::engine::channels::ChannelIndex>,
 }
 
 /// What a query is about: a row, or a table (for `create`).
@@ -57,6 +59,10 @@ pub struct WhoAnswer {
     pub table: Option<String>,
     /// Whether a visitor who has not signed in may.
     pub anonymous: bool,
+    /// Whether anyone who signs up may (channels.md C9).
+    pub newcomer: bool,
+    /// Whether anyone on the internet may: `anonymous` or `newcomer` (C10).
+    pub anyone: bool,
     /// Every contact who may, sorted.
     pub contacts: Vec<String>,
 }
@@ -118,7 +124,7 @@ impl Analysis {
     /// Derives the grants of a loaded tenant.
     pub fn new(tenant: Tenant) -> Analysis {
         let grants = Grants::derive(&tenant);
-        Analysis { tenant, grants }
+        Analysis { tenant, grants, channels: std::sync::OnceLock::new() }
     }
 
     /// Parses a visitor: `anonymous` or a contact id.
@@ -177,6 +183,9 @@ impl Analysis {
 
     /// `can VISITOR PRIVILEGE TARGET`.
     pub fn can(&self, visitor: &str, privilege: &str, target: &str) -> Result<CanAnswer, QueryError> {
+        if visitor == crate::answer::channels::NEWCOMER {
+            return self.can_newcomer(privilege, target);
+        }
         let v = self.visitor(visitor)?;
         let p = self.privilege(privilege)?;
         let (via, row, table) = match self.target(p, target)? {
@@ -198,7 +207,9 @@ impl Analysis {
     /// `who PRIVILEGE TARGET`.
     pub fn who(&self, privilege: &str, target: &str) -> Result<WhoAnswer, QueryError> {
         let p = self.privilege(privilege)?;
-        let ((anonymous, contacts), row, table) = match self.target(p, target)? {
+        let at = self.target(p, target)?;
+        let newcomer = self.newcomer_may(at, p);
+        let ((anonymous, contacts), row, table) = match at {
             Target::Row(x) => (self.grants.who(&self.tenant, p, x), Some(self.tenant.row_ref(x)), None),
             Target::Table(t) => {
                 (self.grants.who_create(&self.tenant, t), None, Some(self.tenant.tables[t as usize].name.clone()))
@@ -209,12 +220,17 @@ impl Analysis {
             row,
             table,
             anonymous,
+            newcomer,
+            anyone: anonymous || newcomer,
             contacts: contacts.iter().map(|&c| self.tenant.row_name(c).to_string()).collect(),
         })
     }
 
     /// `what VISITOR PRIVILEGE [--table TABLE]`.
     pub fn what(&self, visitor: &str, privilege: &str, table: Option<&str>) -> Result<WhatAnswer, QueryError> {
+        if visitor == crate::answer::channels::NEWCOMER {
+            return self.what_newcomer(privilege, table);
+        }
         let v = self.visitor(visitor)?;
         let p = self.privilege(privilege)?;
         let table = table.map(|t| self.table(t)).transpose()?;

@@ -79,6 +79,9 @@ impl Analysis {
         privilege: &str,
         target: &str,
     ) -> Result<WhyAnswer, QueryError> {
+        if visitor == crate::answer::channels::NEWCOMER {
+            return self.why_newcomer(privilege, target);
+        }
         let can = self.can(visitor, privilege, target)?;
         let v = self.visitor(visitor)?;
         let p = self.privilege(privilege)?;

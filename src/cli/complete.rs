@@ -37,6 +37,9 @@ fn arguments<H>(s: &Analysis, commands: &[Command<H>], spec: &Command<H>, args: 
     // The value of a flag?
     if let Some(prev) = args.last() {
         if let Some((_, kind)) = spec.flags.iter().find(|f| f.name == *prev).and_then(|f| f.value) {
+            if kind == Arg::Column {
+                return columns(s, args, word);
+            }
             return candidates(s, commands, kind, word);
         }
     }
@@ -101,7 +104,7 @@ fn candidates<H>(s: &Analysis, commands: &[Command<H>], kind: Arg, word: &str) -
     match kind {
         Arg::Visitor => {
             let contacts = &t.tables[t.contact_table as usize].ids;
-            ids(std::iter::once("anonymous").chain(contacts.iter().map(String::as_str)), word)
+            ids(["anonymous", "newcomer"].into_iter().chain(contacts.iter().map(String::as_str)), word)
         }
         Arg::Privilege => ids(privilege_names().into_iter(), word),
         Arg::Table => ids(tables(t), word),
@@ -110,8 +113,19 @@ fn candidates<H>(s: &Analysis, commands: &[Command<H>], kind: Arg, word: &str) -
         Arg::Command => ids(commands.iter().map(|c| c.name), word),
         Arg::Target => rows(t, word),
         Arg::Path => paths(word),
-        Arg::ShowId | Arg::Number => Vec::new(),
+        Arg::ShowId | Arg::Number | Arg::Column => Vec::new(),
     }
+}
+
+/// Column names (channels.md C4) of the tables of the rows named in
+/// `args`, or of every table when none is named.
+fn columns(s: &Analysis, args: &[&str], word: &str) -> Vec<String> {
+    let t = &s.tenant;
+    let named: Vec<u32> = args.iter().filter_map(|a| a.split_once(':')).filter_map(|(tb, _)| t.table_id(tb)).collect();
+    let tables: Vec<u32> = if named.is_empty() { (0..t.tables.len() as u32).collect() } else { named };
+    let cw = crate::engine::walk_channels::ColumnWalk::new(t);
+    let all: std::collections::BTreeSet<String> = tables.into_iter().flat_map(|tb| cw.columns(tb)).collect();
+    ids(all.iter().map(String::as_str), word)
 }
 
 /// `TABLE:` for tables with rows; once a table is named, `TABLE:ID` for its rows.

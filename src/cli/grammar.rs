@@ -28,6 +28,8 @@ pub enum Arg {
     Command,
     /// A whole number.
     Number,
+    /// A column logical name (of the table of a row named before it).
+    Column,
 }
 
 /// A positional argument of a command.

@@ -21,3 +21,4 @@ pub mod grammar;
 pub mod complete;
 pub mod expect;
 pub mod session;
+pub mod channels;

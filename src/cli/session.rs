@@ -95,6 +95,8 @@ const DOT: Flag = Flag { name: "--dot", value: None };
 const SVG: Flag = Flag { name: "--svg", value: Some(("FILE", Arg::Path)) };
 const TABLE: Flag = Flag { name: "--table", value: Some(("TABLE", Arg::Table)) };
 const LIMIT: Flag = Flag { name: "--limit", value: Some(("N", Arg::Number)) };
+const COLUMN: Flag = Flag { name: "--column", value: Some(("COL", Arg::Column)) };
+const VISITOR: Flag = Flag { name: "--visitor", value: Some(("VISITOR", Arg::Visitor)) };
 
 /// Every command of the session. `help` is generated from this table.
 pub static COMMANDS: &[CommandSpec] = &[
@@ -110,8 +112,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         name: "who",
         aliases: &[],
         params: &[req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
-        flags: &[JSON],
-        help: "who may do PRIVILEGE to the row (anonymous visitors, then contacts)",
+        flags: &[COLUMN, JSON],
+        help: "who may do PRIVILEGE to the row (anonymous visitors, anyone who signs up, then contacts); --column: through the Web API",
         handler: cmd_who,
     },
     Command {
@@ -130,6 +132,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         help:
             "why VISITOR may (or may not) do PRIVILEGE to the row: each chain, or the nearest miss; --dot/--svg draw it",
         handler: cmd_why,
+    },
+    Command {
+        name: "columns",
+        aliases: &[],
+        params: &[req("VISITOR", Arg::Visitor), req("TABLE:ID", Arg::Target)],
+        flags: &[JSON],
+        help: "the columns of the row VISITOR may read and update through the Web API (/_api/)",
+        handler: cmd_columns,
+    },
+    Command {
+        name: "exposure",
+        aliases: &[],
+        params: &[],
+        flags: &[VISITOR, JSON],
+        help: "what anyone on the internet (or --visitor V) can pull through the Web API, table by table",
+        handler: cmd_exposure,
     },
     Command {
         name: "grants",
@@ -650,7 +668,30 @@ fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     Ok(Output::text(text::render_can(&ans, &s.painter)))
 }
 
+fn cmd_columns(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let ans = s.analysis.columns(p.req(0), p.req(1))?;
+    if s.wants_json(p) {
+        return Ok(Output::text(json_line(&ans)));
+    }
+    Ok(Output::text(super::channels::render_columns(&ans, &s.painter)))
+}
+
+fn cmd_exposure(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let ans = s.analysis.exposure(p.value("--visitor"))?;
+    if s.wants_json(p) {
+        return Ok(Output::text(json_line(&ans)));
+    }
+    Ok(Output::text(super::channels::render_exposure(&ans, &s.analysis.tenant, &s.painter)))
+}
+
 fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    if let Some(col) = p.value("--column") {
+        let ans = s.analysis.who_column(p.req(0), p.req(1), col)?;
+        if s.wants_json(p) {
+            return Ok(Output::text(json_line(&ans)));
+        }
+        return Ok(Output::text(super::channels::render_who_column(&ans, &s.painter)));
+    }
     let ans = s.analysis.who(p.req(0), p.req(1))?;
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));

@@ -177,6 +177,8 @@ pub fn render_who(a: &WhoAnswer, p: &Painter) -> String {
     let mut t = TextTable::new(&[]).indent(2);
     let yes_no = if a.anonymous { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
     t.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no, Style::Plain)]);
+    let yes_no = if a.newcomer { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
+    t.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no, Style::Plain)]);
     let contacts = if a.contacts.is_empty() { "none".to_string() } else { a.contacts.join(", ") };
     t.row(&[format!("contacts ({})", a.contacts.len()), contacts]);
     let mut out = format!("who may {} {}:\n", a.privilege, target_text(&a.row, &a.table));

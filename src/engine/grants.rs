@@ -283,7 +283,7 @@ impl Grants {
 
     /// The permissions admitting row `x` (of `table`) through a
     /// Global-anchored chain, for whoever holds them: InAll, then InG.
-    fn global_at(&self, table: TableId, x: RowId) -> impl Iterator<Item = PermId> + '_ {
+    pub(crate) fn global_at(&self, table: TableId, x: RowId) -> impl Iterator<Item = PermId> + '_ {
         self.in_all_by_table[table as usize].iter().copied().chain(self.rows().pairs(x, G).map(|e| e.1))
     }
 

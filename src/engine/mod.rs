@@ -15,6 +15,8 @@ pub mod plan;
 pub mod grants;
 pub mod walk;
 pub mod baseline;
+pub mod channels;
+pub mod walk_channels;
 
 pub use facts::{config_facts, facts};
 pub(crate) use facts::Members;

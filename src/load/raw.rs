@@ -133,6 +133,81 @@ pub struct RawPermission {
     pub origin: Option<Origin>,
 }
 
+/// A site setting as declared (channels.md C1).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, expecting = "a site setting object")]
+pub struct RawSetting {
+    /// Setting name (compared case-insensitively).
+    pub name: String,
+    /// Value: always a string.
+    pub value: String,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// A column permission profile as declared (channels.md C5).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, expecting = "a column permission profile object")]
+pub struct RawColumnProfile {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The table whose columns it secures.
+    pub table: String,
+    /// Role ids.
+    #[serde(default)]
+    pub web_roles: Vec<String>,
+    /// Privileges (`create`, `read`, `update` or their Dataverse codes) on
+    /// the columns it does not list; checked by the model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all_columns: Vec<Value>,
+    /// Column logical name to its privileges, checked by the model.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub columns: serde_json::Map<String, Value>,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// A list, basic form or advanced form step as declared (channels.md C11).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, expecting = "a component object")]
+pub struct RawComponent {
+    /// Unique id.
+    pub id: String,
+    /// `list`, `form` or `form_step`, checked by the model.
+    pub kind: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Its table.
+    pub table: String,
+    /// The *Enable table permissions* switch (default off, as in the runtime).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub permissions_enabled: bool,
+    /// Lists: the OData feed is on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub odata_enabled: bool,
+    /// Forms: `insert`, `edit` or `readonly`, checked by the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
 fn yes() -> bool {
     true
 }
@@ -220,6 +295,16 @@ pub struct RawTenant {
     /// Table permissions.
     #[serde(default, deserialize_with = "objects")]
     pub table_permissions: Vec<RawPermission>,
+    /// Site settings (channels.md C1; only the Web API and registration
+    /// settings are read, every other one is kept and ignored).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub site_settings: Vec<RawSetting>,
+    /// Column permission profiles (channels.md C5).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub column_permission_profiles: Vec<RawColumnProfile>,
+    /// Lists, basic forms and advanced form steps (channels.md C11).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<RawComponent>,
     /// Folder tenants: relationship names that a missing declaration may
     /// leave unresolved without failing the load (PP016).
     #[serde(skip)]

@@ -12,6 +12,7 @@ pub mod relationships;
 pub mod rows;
 pub mod config;
 pub mod build;
+pub mod channels;
 
 pub use build::{build_folder, load};
 
@@ -351,6 +352,8 @@ pub struct Tenant {
     pub contact_table: TableId,
     /// Table id of `account`.
     pub account_table: TableId,
+    /// Site settings, column permission profiles and components (channels.md).
+    pub channels: Arc<channels::Channels>,
     /// The raw form it was built from, kept for what-if edits and writing.
     pub raw: RawTenant,
     /// Print-order rank of every row, computed on first use ([`Tenant::row_rank`]).

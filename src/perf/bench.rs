@@ -535,6 +535,10 @@ pub struct Report {
     pub checkers: Vec<CheckerReport>,
     /// Cedar.
     pub cedar: CedarReport,
+    /// Seconds of `exposure` for both outsiders (channel index included).
+    pub exposure_seconds: f64,
+    /// Latency of `columns` (C6, C7) on the row questions of `can`.
+    pub columns: Latency,
     /// What-if scenarios against a full derivation (`None`: not asked).
     pub whatif: Option<crate::answer::whatif::speed::WhatIfSpeed>,
     /// `diff` and `test` against their baselines (`None`: not asked).
@@ -716,6 +720,28 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     r.can_rows = time_each(&rows_q, budget, |&(v, p, x)| grants.can(&t, v, p, x), |_, via| via.len());
     r.who = time_each(&q.who, budget, |&(p, x)| grants.who(&t, p, x), |_, w| w.1.len());
     r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
+    // Channels (channels.md): `exposure` for both outsiders, then `columns`.
+    let a = crate::answer::query::Analysis { tenant: t, grants, channels: std::sync::OnceLock::new() };
+    let start = Instant::now();
+    let exposed = a.exposure(None).map(|e| e.visitors.iter().map(|v| v.tables.len()).sum::<usize>()).unwrap_or(0);
+    r.exposure_seconds = start.elapsed().as_secs_f64();
+    say(format!("exposure (anonymous and newcomer) {:.3} s, {exposed} tables", r.exposure_seconds));
+    let (t, grants) = (&a.tenant, &a.grants);
+    let ci = a.channel_index();
+    r.columns = time_each(
+        &rows_q,
+        budget,
+        |&(v, _, x)| {
+            let o = crate::engine::channels::Outsider::Visitor(v);
+            let tb = t.table_of(x);
+            let rd = !ci.can(t, grants, o, Privilege::Read, x).is_empty();
+            let wr = !ci.can(t, grants, o, Privilege::Write, x).is_empty();
+            let read = if rd { ci.read_columns(o, tb) } else { Vec::new() };
+            let update = if wr { ci.update_columns(o, tb) } else { Vec::new() };
+            (read, update)
+        },
+        |_, c| c.0.len() + c.1.len(),
+    );
     if !q.can.is_empty() {
         say("queries timed".to_string());
     }
@@ -723,7 +749,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     if opts.peers {
         for k in checkers() {
             let start = Instant::now();
-            let ch = (k.build)(&t);
+            let ch = (k.build)(t);
             let build_seconds = start.elapsed().as_secs_f64();
             let mut disagreements = 0usize;
             let can = time_each(
@@ -731,7 +757,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
                 budget,
                 |&(v, p, x)| ch.can(v, p, x),
                 |&(v, p, x), via| {
-                    disagreements += usize::from(via != grants.can(&t, v, p, x));
+                    disagreements += usize::from(via != grants.can(t, v, p, x));
                     via.len()
                 },
             );
@@ -741,7 +767,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
                     budget,
                     |&(p, x)| ch.who(p, x),
                     |&(p, x), w| {
-                        disagreements += usize::from(w.as_ref() != Some(&grants.who(&t, p, x)));
+                        disagreements += usize::from(w.as_ref() != Some(&grants.who(t, p, x)));
                         w.map_or(0, |w| w.1.len())
                     },
                 ))
@@ -764,17 +790,16 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             ..CedarReport::default()
         }
     } else {
-        cedar_report(&t, &grants, &q, budget)
+        cedar_report(t, grants, &q, budget)
     };
     let full = r.derive_seconds + r.index_seconds;
-    let base = crate::answer::query::Analysis { tenant: t, grants };
     if opts.report {
-        let rs = report_speed(&base, full);
+        let rs = report_speed(&a, full);
         say(format!("report {:.3} s ({:.2}x full derivation)", rs.seconds, rs.ratio));
         r.report = Some(rs);
     }
     if opts.whatif > 0 {
-        let w = crate::answer::whatif::speed::measure(&base, full, opts.whatif);
+        let w = crate::answer::whatif::speed::measure(&a, full, opts.whatif);
         say(format!("what-if: one scenario {:.3} s, {} scenarios {:.2} s", w.one_median_seconds, w.batch_scenarios, w.batch_seconds));
         r.whatif = Some(w);
     }
@@ -909,6 +934,27 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             met: None,
             note: String::new(),
         }),
+    }
+    if r.exposure_seconds > 0.0 && r.derive_seconds > 0.0 {
+        let full = r.derive_seconds + r.index_seconds;
+        let ratio = r.exposure_seconds / full;
+        out.push(check(
+            "exposure (both outsiders) vs one full derivation",
+            "within 2x",
+            format!("{ratio:.2}x ({} vs {})", secs(r.exposure_seconds), secs(full)),
+            2.0,
+            ratio,
+        ));
+    }
+    if r.columns.n > 0 && r.can.median_ns > 0.0 {
+        let ratio = r.columns.median_ns / r.can.median_ns;
+        out.push(check(
+            "columns median vs can median",
+            "within 5x",
+            format!("{ratio:.2}x ({} vs {})", nanos(r.columns.median_ns), nanos(r.can.median_ns)),
+            5.0,
+            ratio,
+        ));
     }
     match &r.whatif {
         Some(w) if !w.one.is_empty() => {

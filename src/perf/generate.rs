@@ -299,7 +299,11 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
     stats.contact_members = g.contact_members(&mut w)?;
     w.write_all(b"],\n\"accounts\":[")?;
     stats.account_members = g.account_members(&mut w)?;
-    w.write_all(b"]}}\n")?;
+    w.write_all(b"]},\n\"site_settings\":")?;
+    serde_json::to_writer(&mut w, &site_settings())?;
+    w.write_all(b",\n\"column_permission_profiles\":")?;
+    serde_json::to_writer(&mut w, &column_profiles())?;
+    w.write_all(b"}\n")?;
     w.flush()?;
     stats.bytes = w.bytes;
     Ok(stats)
@@ -330,6 +334,33 @@ fn roles() -> Value {
         {"id": "R-support", "name": "Support Agents"},
         {"id": "R-admin", "name": "Administrators"},
         {"id": "R-legacy", "name": "Legacy Portal Users", "active": false}
+    ])
+}
+
+/// Web API settings (channels.md C1 to C3) on some tables: contacts with a
+/// column list, products with `*`, cases and orders, and notes with a field
+/// list but not enabled.
+fn site_settings() -> Value {
+    json!([
+        {"name": "Webapi/contact/enabled", "value": "true"},
+        {"name": "Webapi/contact/fields", "value": "fullname,emailaddress1,telephone1"},
+        {"name": "Webapi/product/enabled", "value": "true"},
+        {"name": "Webapi/product/fields", "value": "*"},
+        {"name": "Webapi/incident/enabled", "value": "true"},
+        {"name": "Webapi/incident/fields", "value": "title,customerid,description"},
+        {"name": "Webapi/salesorder/enabled", "value": "True"},
+        {"name": "Webapi/salesorder/fields", "value": "name, totalamount"},
+        {"name": "Webapi/annotation/fields", "value": "notetext"}
+    ])
+}
+
+/// Column permission profiles (channels.md C5) on contacts and cases.
+fn column_profiles() -> Value {
+    json!([
+        {"id": "CPP-contact", "name": "Contact columns for signed-in users", "table": "contact", "web_roles": ["R-auth"],
+         "columns": {"fullname": ["read"], "emailaddress1": ["read", "update"]}},
+        {"id": "CPP-incident", "name": "Case columns for customers", "table": "incident", "web_roles": ["R-cust"],
+         "all_columns": ["read"], "columns": {"title": ["read", "update"]}}
     ])
 }
 

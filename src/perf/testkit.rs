@@ -468,6 +468,107 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
     raw
 }
 
+/// Adds random channel configuration (channels.md) to a tenant made by
+/// [`random_tenant`]: Web API settings on some tables (enabled or not, in
+/// any case, field lists with `*`, unknown columns, spaces, duplicates
+/// where the last one wins, inactive ones), registration settings, and
+/// column permission profiles linked to random roles (codes as well as
+/// names, `all_columns`, columns listed with no privilege, inactive ones).
+/// The same seed always gives the same settings.
+pub fn random_channels(seed: u64, raw: &mut RawTenant) {
+    use crate::load::raw::{RawColumnProfile, RawSetting};
+    let mut rng = Rng(seed ^ 0xC4A7_7E15);
+    let tables: Vec<String> = TABLES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .chain([EMPTY_TABLE.to_string()])
+        .filter(|t| raw.table(t).is_some() || raw.table_permissions.iter().any(|p| &p.table == t))
+        .collect();
+    let columns_of = |raw: &RawTenant, t: &str| -> Vec<String> {
+        let mut c: Vec<String> = raw.table(t).map(|x| x.columns.clone()).unwrap_or_default();
+        c.push(format!("{t}id"));
+        c.push("secret".to_string());
+        c
+    };
+    let setting = |name: String, value: String, active: bool| RawSetting { name, value, active, origin: None };
+    let mut settings = Vec::new();
+    for t in &tables {
+        if !rng.chance(60) {
+            continue;
+        }
+        let shown = if rng.chance(25) { t.to_uppercase() } else { t.clone() };
+        let value = match rng.below(5) {
+            0 => "false",
+            1 => " True ",
+            2 => "yes",
+            _ => "true",
+        };
+        settings.push(setting(format!("Webapi/{shown}/enabled"), value.to_string(), !rng.chance(10)));
+        if rng.chance(85) {
+            let cols = columns_of(raw, t);
+            let value = if rng.chance(25) {
+                "*".to_string()
+            } else {
+                let mut pick: Vec<String> = cols.iter().filter(|_| rng.chance(50)).map(|c| c.to_uppercase()).collect();
+                if rng.chance(20) {
+                    pick.push("nosuchcolumn".to_string());
+                }
+                pick.join(if rng.chance(50) { ", " } else { "," })
+            };
+            settings.push(setting(format!("webapi/{t}/fields"), value, true));
+        }
+        if rng.chance(10) {
+            settings.push(setting(format!("Webapi/{t}/enabled"), "true".to_string(), true));
+        }
+    }
+    match rng.below(6) {
+        0 => settings.push(setting("Authentication/Registration/Enabled".to_string(), "false".to_string(), true)),
+        1 => settings.push(setting("Authentication/Registration/OpenRegistrationEnabled".to_string(), " FALSE".to_string(), true)),
+        2 => settings.push(setting("Authentication/Registration/Enabled".to_string(), "false".to_string(), false)),
+        _ => {}
+    }
+    rng.shuffle(&mut settings);
+    raw.site_settings = settings;
+    let roles: Vec<String> = raw.web_roles.iter().map(|r| r.id.clone()).collect();
+    let privilege = |rng: &mut Rng| -> Value {
+        let q = rng.below(3);
+        if rng.chance(30) {
+            Value::from(746610000u64 + q as u64)
+        } else {
+            Value::from(["create", "read", "update"][q])
+        }
+    };
+    let mut profiles = Vec::new();
+    for i in 0..rng.below(5) {
+        let Some(t) = rng.pick(&tables).cloned() else { break };
+        let mut p = RawColumnProfile {
+            id: format!("CPP{}", i + 1),
+            name: format!("profile {}", i + 1),
+            table: t.clone(),
+            active: !rng.chance(10),
+            ..RawColumnProfile::default()
+        };
+        for _ in 0..rng.below(3) {
+            if let Some(r) = rng.pick(&roles) {
+                if !p.web_roles.contains(r) {
+                    p.web_roles.push(r.clone());
+                }
+            }
+        }
+        for _ in 0..rng.below(3) {
+            p.all_columns.push(privilege(&mut rng));
+        }
+        for c in columns_of(raw, &t) {
+            if rng.chance(40) {
+                let list: Vec<Value> = (0..rng.below(3)).map(|_| privilege(&mut rng)).collect();
+                p.columns.insert(c.to_lowercase(), Value::Array(list));
+            }
+        }
+        profiles.push(p);
+    }
+    raw.column_permission_profiles = profiles;
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -525,3 +626,4 @@ mod tests {
         assert!(deep && global_child && self_off_contact && both_flags && dangling && to_contact_parent);
     }
 }
+

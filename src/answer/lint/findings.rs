@@ -69,6 +69,11 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP014", severity: Severity::Warning, name: "CustomAccessTypeNotEvaluated", summary: "the Custom access type is not evaluated here (S14)" },
     Rule { id: "PP015", severity: Severity::Warning, name: "MixedKeyPrefixes", summary: "a site folder mixing `adx_`, `mspp_` and unprefixed keys" },
     Rule { id: "PP016", severity: Severity::Warning, name: "UndeclaredRelationship", summary: "a relationship named by a permission of a folder tenant that is neither in the catalogue nor in relationships.json" },
+    Rule { id: "PP017", severity: Severity::Error, name: "AnyoneReadsThroughWebApi", summary: "anyone on the internet (the anonymous visitor, or a newcomer when registration is open) can read rows of a table open to the Web API (C2, C10)" },
+    Rule { id: "PP018", severity: Severity::Warning, name: "WebApiFieldsStar", summary: "`Webapi/T/fields` is `*`: every column is exposed on runtimes that honour it" },
+    Rule { id: "PP019", severity: Severity::Warning, name: "WebApiSettingsInconsistent", summary: "Web API settings that cannot work or contradict each other" },
+    Rule { id: "PP020", severity: Severity::Error, name: "OpenRegistrationReadsCustomerData", summary: "open registration and an authenticated-users role holding a Global-anchored read on customer data: anyone who signs up reads every row" },
+    Rule { id: "PP021", severity: Severity::Warning, name: "ComponentTablePermissionsOff", summary: "a list, basic form or advanced form step with table permissions off (C11)" },
 ];
 
 /// The rule of an id.

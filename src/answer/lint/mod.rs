@@ -174,6 +174,13 @@ pub fn lint(a: &Analysis, site: Option<&SiteReport>) -> Vec<Finding> {
     let Finds { list: mut out, explained } = out;
     usefulness::pp011_pp012(&cx, &explained, &mut out);
     cx.dangling(&mut out);
+    out.extend(crate::answer::lint_channels::findings(a).into_iter().map(|f| Finding {
+        id: f.id,
+        severity: if f.error { Severity::Error } else { Severity::Warning },
+        subject: f.subject,
+        message: f.message,
+        location: None,
+    }));
     if let Some(site) = site {
         site::mixed_keys(site, &mut out);
     }
@@ -207,7 +214,7 @@ mod tests {
     #[test]
     fn every_rule_id_is_listed_once_in_order() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        let expected: Vec<String> = (1..=16).map(|i| format!("PP{i:03}")).collect();
+        let expected: Vec<String> = (1..=21).map(|i| format!("PP{i:03}")).collect();
         assert_eq!(ids, expected);
     }
 }

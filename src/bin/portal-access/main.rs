@@ -9,6 +9,7 @@ use portal_access::cli::text::{self, color_wanted, Painter};
 use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
 use portal_access::cli::report_html::{self, ReportError};
+use portal_access::cli::channels;
 use portal_access::cli::session::{Session, SessionError};
 use portal_access::answer::convert::ConvertError;
 use portal_access::answer::lint::Severity;
@@ -51,6 +52,9 @@ enum Command {
         privilege: String,
         /// TABLE:ID (TABLE for create).
         target: String,
+        /// Only through the Web API, for this column (channels.md C6, C7).
+        #[arg(long, value_name = "COL")]
+        column: Option<String>,
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
@@ -89,6 +93,32 @@ enum Command {
         /// Draw the explanation as an SVG picture in FILE.
         #[arg(long, value_name = "FILE")]
         svg: Option<String>,
+        /// Also say why this column can or cannot be read through the Web API.
+        #[arg(long, value_name = "COL")]
+        column: Option<String>,
+    },
+    /// Which columns of TABLE:ID may VISITOR read and update through the Web API?
+    Columns {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, `anonymous` or `newcomer`.
+        visitor: String,
+        /// TABLE:ID.
+        row: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What anyone on the internet can pull through the Web API, table by table.
+    Exposure {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Only this visitor (a contact id, `anonymous` or `newcomer`).
+        #[arg(long)]
+        visitor: Option<String>,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
     },
     /// Every grant (S25), sorted by visitor, privilege, target.
     Grants {
@@ -385,7 +415,34 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(text::render_can(&ans, &painter).as_bytes())?;
             }
         }
-        Command::Who { tenant, privilege, target, json } => {
+        Command::Who { tenant, privilege, target, json, column: Some(col) } => {
+            let a = load(&tenant, json)?;
+            let ans = a.who_column(&privilege, &target, &col)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(channels::render_who_column(&ans, &painter).as_bytes())?;
+            }
+        }
+        Command::Columns { tenant, visitor, row, json } => {
+            let a = load(&tenant, json)?;
+            let ans = a.columns(&visitor, &row)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(channels::render_columns(&ans, &painter).as_bytes())?;
+            }
+        }
+        Command::Exposure { tenant, visitor, json } => {
+            let a = load(&tenant, json)?;
+            let ans = a.exposure(visitor.as_deref())?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(channels::render_exposure(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Who { tenant, privilege, target, json, column: None } => {
             let a = load(&tenant, json)?;
             let ans = a.who(&privilege, &target)?;
             if json {
@@ -403,12 +460,22 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(text::render_what(&ans).as_bytes())?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json, dot, svg } if dot || svg.is_some() => {
+        Command::Why { tenant, visitor, privilege, target, json, column: Some(col), .. } => {
+            let a = load(&tenant, json)?;
+            let ans = a.why_column(&visitor, &privilege, &target, &col)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(explain::render_why(&ans.why, &painter).as_bytes())?;
+                out.write_all(channels::render_column_note(&ans).as_bytes())?;
+            }
+        }
+        Command::Why { tenant, visitor, privilege, target, json, dot, svg, column: None } if dot || svg.is_some() => {
             let s = open_session(&tenant, json)?;
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
-        Command::Why { tenant, visitor, privilege, target, json, .. } => {
+        Command::Why { tenant, visitor, privilege, target, json, column: None, .. } => {
             let a = load(&tenant, json)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {

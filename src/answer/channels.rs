@@ -1,0 +1,435 @@
+//! Channel answers (channels.md, cli.md "Channels"): the newcomer in `can`,
+//! `what`, `who` and `why`; `columns`; `who ... --column`; `exposure`.
+//! Column facts come from the channel index (per visitor class and table)
+//! and meet the row grants here, one row at a time.
+
+use crate::answer::query::{Analysis, CanAnswer, Target, WhatAnswer};
+use crate::answer::why::WhyAnswer;
+use crate::engine::channels::{ChannelIndex, Outsider};
+use crate::engine::walk::Walker;
+use crate::engine::walk_channels::NewcomerWorld;
+use crate::engine::{sort_perms, Visitor};
+use crate::error::QueryError;
+use crate::model::{PermId, Privilege, RowId, TableId};
+use serde::Serialize;
+
+/// The word that names the newcomer (C9).
+pub const NEWCOMER: &str = "newcomer";
+
+/// The `columns` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ColumnsAnswer {
+    /// Visitor as given.
+    pub visitor: String,
+    /// `TABLE:ID`.
+    pub row: String,
+    /// Whether the row's table is open to the Web API (C2).
+    pub open: bool,
+    /// Columns the visitor may read through the Web API (C6), sorted.
+    pub read: Vec<String>,
+    /// Columns the visitor may update through the Web API (C7), sorted.
+    pub update: Vec<String>,
+    /// Why a list is empty, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The `why ... --column` answer: the `why` object plus the column's fate.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhyColumnAnswer {
+    /// The row answer, exactly as `why` gives it.
+    #[serde(flatten)]
+    pub why: WhyAnswer,
+    /// The column asked about.
+    pub column: String,
+    /// Always `webapi`.
+    pub channel: String,
+    /// Whether the column can be read (or updated) through the Web API.
+    pub column_allowed: bool,
+    /// When it cannot: the rule that denies it, as a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_reason: Option<String>,
+}
+
+/// The `who ... --column` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoColumnAnswer {
+    /// Privilege name (`read` or `write`).
+    pub privilege: String,
+    /// `TABLE:ID`.
+    pub row: String,
+    /// The column asked about.
+    pub column: String,
+    /// Always `webapi`.
+    pub channel: String,
+    /// Whether the anonymous visitor may.
+    pub anonymous: bool,
+    /// Whether anyone who signs up may (C9).
+    pub newcomer: bool,
+    /// Whether anyone on the internet may (C10).
+    pub anyone: bool,
+    /// Every contact who may, sorted.
+    pub contacts: Vec<String>,
+}
+
+/// One table of an `exposure` answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExposureTable {
+    /// Table name.
+    pub table: String,
+    /// Open to the Web API (C2).
+    pub open: bool,
+    /// How many rows the visitor may read (S16); through the Web API only when `open`.
+    pub rows: usize,
+    /// Columns it may read through the Web API (C6), sorted.
+    pub read: Vec<String>,
+    /// Columns it may update through the Web API on the rows it may write (C7), sorted.
+    pub update: Vec<String>,
+    /// Whether it may create rows through the Web API (C7).
+    pub create: bool,
+    /// Whether it may delete rows through the Web API (C7).
+    pub delete: bool,
+    /// The permissions that grant it rows or creates in this table, sorted.
+    pub via: Vec<String>,
+}
+
+/// One visitor of an `exposure` answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExposureVisitor {
+    /// `anonymous`, `newcomer` or a contact id.
+    pub visitor: String,
+    /// Tables open to the Web API, and tables whose rows it may read.
+    pub tables: Vec<ExposureTable>,
+}
+
+/// The `exposure` answer (cli.md).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExposureAnswer {
+    /// C8.
+    pub registration_open: bool,
+    /// Per visitor.
+    pub visitors: Vec<ExposureVisitor>,
+}
+
+impl Analysis {
+    /// The channel index of this analysis, derived on first use.
+    pub fn channel_index(&self) -> &ChannelIndex {
+        self.channels.get_or_init(|| ChannelIndex::new(&self.tenant, &self.grants))
+    }
+
+    /// Parses a visitor of the channel answers: `newcomer` or a visitor.
+    pub fn outsider(&self, s: &str) -> Result<Outsider, QueryError> {
+        if s == NEWCOMER {
+            return Ok(Outsider::Newcomer);
+        }
+        self.visitor(s).map(Outsider::Visitor)
+    }
+
+    fn outsider_name(&self, v: Outsider) -> String {
+        match v {
+            Outsider::Newcomer => NEWCOMER.to_string(),
+            Outsider::Visitor(v) => self.visitor_name(v),
+        }
+    }
+
+    fn names(&self, via: &[PermId]) -> Vec<String> {
+        via.iter().map(|&n| self.tenant.permissions[n as usize].id.clone()).collect()
+    }
+
+    /// `can newcomer PRIVILEGE TARGET` (C9).
+    pub fn can_newcomer(&self, privilege: &str, target: &str) -> Result<CanAnswer, QueryError> {
+        let p = self.privilege(privilege)?;
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let (via, row, table) = match self.target(p, target)? {
+            Target::Row(x) => (ci.can(t, g, Outsider::Newcomer, p, x), Some(t.row_ref(x)), None),
+            Target::Table(tb) => {
+                (ci.can_create(t, g, Outsider::Newcomer, tb), None, Some(t.tables[tb as usize].name.clone()))
+            }
+        };
+        Ok(CanAnswer {
+            visitor: NEWCOMER.to_string(),
+            privilege: p.name().to_string(),
+            row,
+            table,
+            allowed: !via.is_empty(),
+            via: self.names(&via),
+        })
+    }
+
+    /// `what newcomer PRIVILEGE [--table TABLE]` (C9).
+    pub fn what_newcomer(&self, privilege: &str, table: Option<&str>) -> Result<WhatAnswer, QueryError> {
+        let p = self.privilege(privilege)?;
+        let table = table.map(|s| self.table(s)).transpose()?;
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let (rows, tables) = if p == Privilege::Create {
+            let ts = ci.what_create_newcomer(t, table);
+            (None, Some(ts.iter().map(|&tb| t.tables[tb as usize].name.clone()).collect()))
+        } else {
+            let rs = ci.what(t, g, Outsider::Newcomer, p, table);
+            (Some(rs.iter().map(|&x| t.row_ref(x)).collect()), None)
+        };
+        Ok(WhatAnswer { visitor: NEWCOMER.to_string(), privilege: p.name().to_string(), rows, tables })
+    }
+
+    /// Whether the newcomer may do `p` to a target (C9), for `who`.
+    pub fn newcomer_may(&self, target: Target, p: Privilege) -> bool {
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        match target {
+            Target::Row(x) => !ci.can(t, g, Outsider::Newcomer, p, x).is_empty(),
+            Target::Table(tb) => !ci.can_create(t, g, Outsider::Newcomer, tb).is_empty(),
+        }
+    }
+
+    /// `why newcomer PRIVILEGE TARGET`: the walker's explanation for the
+    /// newcomer as the one extra contact of the tenant once someone signs
+    /// up; denied with the reason when registration is closed (C8).
+    pub fn why_newcomer(&self, privilege: &str, target: &str) -> Result<WhyAnswer, QueryError> {
+        let can = self.can_newcomer(privilege, target)?;
+        let Some(world) = NewcomerWorld::new(&self.tenant) else {
+            let reason = "registration is closed (`Authentication/Registration/Enabled` or `OpenRegistrationEnabled` is `false`): nobody can sign up".to_string();
+            return Ok(WhyAnswer { can, paths: Vec::new(), reason: Some(reason), miss: Some("no_tree".to_string()) });
+        };
+        let id = world.tenant.row_name(world.contact).to_string();
+        let wa = Analysis::new(world.tenant);
+        let w = Walker::new(&wa.tenant);
+        let mut ans = wa.why_with(&w, &id, privilege, target)?;
+        ans.can = can;
+        if let Some(r) = &mut ans.reason {
+            *r = r.replace(&format!("`{id}`"), "the newcomer").replace(&id, "newcomer");
+        }
+        Ok(ans)
+    }
+
+    /// `columns VISITOR TABLE:ID` (C6, C7).
+    pub fn columns(&self, visitor: &str, row: &str) -> Result<ColumnsAnswer, QueryError> {
+        let v = self.outsider(visitor)?;
+        let x = self.row(row)?;
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let table = t.table_of(x);
+        let name = &t.tables[table as usize].name;
+        let open = ci.open(table);
+        let can_read = !ci.can(t, g, v, Privilege::Read, x).is_empty();
+        let can_write = !ci.can(t, g, v, Privilege::Write, x).is_empty();
+        let read = if can_read { ci.read_columns(v, table) } else { Vec::new() };
+        let update = if can_write { ci.update_columns(v, table) } else { Vec::new() };
+        let reason = if !open {
+            Some(format!("table `{name}` is not open to the Web API (`Webapi/{name}/enabled` is not `true`)"))
+        } else if read.is_empty() || update.is_empty() {
+            Some(self.column_reason(v, x, can_read, can_write))
+        } else {
+            None
+        };
+        Ok(ColumnsAnswer { visitor: visitor.to_string(), row: t.row_ref(x), open, read, update, reason })
+    }
+
+    /// Why `columns` lists nothing to read or update on an open table.
+    fn column_reason(&self, v: Outsider, x: RowId, can_read: bool, can_write: bool) -> String {
+        let (t, ci) = (&self.tenant, self.channel_index());
+        let table = t.table_of(x);
+        let name = &t.tables[table as usize].name;
+        let who = self.outsider_name(v);
+        let listed = crate::engine::walk_channels::setting(t, &format!("Webapi/{name}/fields"))
+            .is_some_and(|s| s.split(',').any(|k| !k.trim().is_empty()));
+        if !listed {
+            return format!("`Webapi/{name}/fields` lists no column: the runtime refuses every request on `{name}`");
+        }
+        let mut parts = Vec::new();
+        let profiles = self.profiles_of(v, table);
+        for (ok, what, cols) in [
+            (can_read, "read", ci.read_columns(v, table)),
+            (can_write, "write", ci.update_columns(v, table)),
+        ] {
+            if !ok {
+                parts.push(format!("no table permission lets `{who}` {what} `{}`", t.row_ref(x)));
+            } else if cols.is_empty() {
+                let q = if what == "read" { "read" } else { "update" };
+                parts.push(if profiles.is_empty() {
+                    format!("no listed column allows {q}")
+                } else {
+                    format!("the column permission profiles of `{who}` for `{name}` ({}) allow {q} of no listed column", profiles.join(", "))
+                });
+            }
+        }
+        parts.join("; ")
+    }
+
+    /// Display names and ids of the active profiles of `v` for `table` (C5).
+    fn profiles_of(&self, v: Outsider, table: TableId) -> Vec<String> {
+        let t = &self.tenant;
+        let roles = crate::engine::walk_channels::ColumnWalk::new(t).roles(v);
+        t.channels
+            .profiles
+            .iter()
+            .filter(|p| p.active && p.table == table && p.roles.iter().any(|r| roles.contains(r)))
+            .map(|p| format!("{} `{}`", p.name, p.id))
+            .collect()
+    }
+
+    /// Why `v` may not read (`p` read, C6) or update (`p` write, C7)
+    /// column `col` of row `x` through the Web API, naming the rule that
+    /// denies it (table closed, column not listed, row not granted,
+    /// profile), or `None` when it may.
+    pub fn column_denial(&self, v: Outsider, p: Privilege, x: RowId, col: &str) -> Option<String> {
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let table = t.table_of(x);
+        let name = &t.tables[table as usize].name;
+        let who = self.outsider_name(v);
+        let cw = crate::engine::walk_channels::ColumnWalk::new(t);
+        let (q, rule) = if p == Privilege::Read { ("read", "C6") } else { ("update", "C7") };
+        if !ci.open(table) {
+            return Some(format!("C2: table `{name}` is not open to the Web API (`Webapi/{name}/enabled` is not `true`)"));
+        }
+        if !cw.listed(table, col) {
+            return Some(format!("C3: column `{col}` is not listed in `Webapi/{name}/fields`"));
+        }
+        if ci.can(t, g, v, p, x).is_empty() {
+            return Some(format!("{rule}: no table permission lets `{who}` {} `{}` (S16)", p.name(), t.row_ref(x)));
+        }
+        let passes = if p == Privilege::Read { ci.reads_column(v, table, col) } else { ci.updates_column(v, table, col) };
+        if !passes {
+            let profiles = self.profiles_of(v, table);
+            return Some(format!(
+                "C5: the column permission profiles of `{who}` for `{name}` ({}) do not allow {q} of `{col}`",
+                profiles.join(", ")
+            ));
+        }
+        None
+    }
+
+    /// `why VISITOR PRIVILEGE TABLE:ID --column COL`: the row answer, and
+    /// whether the column goes through the Web API, with the rule that
+    /// denies it.
+    pub fn why_column(&self, visitor: &str, privilege: &str, row: &str, col: &str) -> Result<WhyColumnAnswer, QueryError> {
+        let v = self.outsider(visitor)?;
+        let p = self.privilege(privilege)?;
+        if p != Privilege::Read && p != Privilege::Write {
+            return Err(QueryError::Unknown {
+                what: "privilege",
+                value: privilege.to_string(),
+                problem: "has no column answer (use `read` or `write` with `--column`)".to_string(),
+            });
+        }
+        let x = self.row(row)?;
+        let why = self.why(visitor, privilege, row)?;
+        let column_reason = self.column_denial(v, p, x, col);
+        Ok(WhyColumnAnswer {
+            why,
+            column: col.to_string(),
+            channel: "webapi".to_string(),
+            column_allowed: column_reason.is_none(),
+            column_reason,
+        })
+    }
+
+    /// `who TENANT PRIVILEGE TABLE:ID --column COL` (C6 for read, C7 update for write).
+    pub fn who_column(&self, privilege: &str, row: &str, col: &str) -> Result<WhoColumnAnswer, QueryError> {
+        let p = self.privilege(privilege)?;
+        if p != Privilege::Read && p != Privilege::Write {
+            return Err(QueryError::Unknown {
+                what: "privilege",
+                value: privilege.to_string(),
+                problem: "has no column answer (use `read` or `write` with `--column`)".to_string(),
+            });
+        }
+        let x = self.row(row)?;
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let table = t.table_of(x);
+        let col_ok = |v: Outsider| match p {
+            Privilege::Read => ci.reads_column(v, table, col),
+            _ => ci.updates_column(v, table, col),
+        };
+        let may = |v: Outsider| col_ok(v) && !ci.can(t, g, v, p, x).is_empty();
+        let anonymous = may(Outsider::Visitor(Visitor::Anonymous));
+        let newcomer = may(Outsider::Newcomer);
+        let (_, contacts) = g.who(t, p, x);
+        let contacts = contacts
+            .into_iter()
+            .filter(|&c| col_ok(Outsider::Visitor(Visitor::Contact(c))))
+            .map(|c| t.row_name(c).to_string())
+            .collect();
+        Ok(WhoColumnAnswer {
+            privilege: p.name().to_string(),
+            row: t.row_ref(x),
+            column: col.to_string(),
+            channel: "webapi".to_string(),
+            anonymous,
+            newcomer,
+            anyone: anonymous || newcomer,
+            contacts,
+        })
+    }
+
+    /// `exposure [--visitor V]`: per table, what each outsider (or `V`) can
+    /// read and change through the Web API.
+    pub fn exposure(&self, visitor: Option<&str>) -> Result<ExposureAnswer, QueryError> {
+        let who: Vec<Outsider> = match visitor {
+            Some(s) => vec![self.outsider(s)?],
+            None => vec![Outsider::Visitor(Visitor::Anonymous), Outsider::Newcomer],
+        };
+        let ci = self.channel_index();
+        let visitors = who.into_iter().map(|v| self.exposure_of(v)).collect();
+        Ok(ExposureAnswer { registration_open: ci.registration_open, visitors })
+    }
+
+    fn exposure_of(&self, v: Outsider) -> ExposureVisitor {
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let mut tables: Vec<TableId> = (0..t.tables.len() as TableId).collect();
+        tables.sort_by(|a, b| t.tables[*a as usize].name.cmp(&t.tables[*b as usize].name));
+        let mut out = Vec::new();
+        for tb in tables {
+            let open = ci.open(tb);
+            let readable = ci.what(t, g, v, Privilege::Read, Some(tb));
+            if !open && readable.is_empty() {
+                continue;
+            }
+            let writable = ci.what(t, g, v, Privilege::Write, Some(tb));
+            let deletable = ci.what(t, g, v, Privilege::Delete, Some(tb));
+            let creates = ci.can_create(t, g, v, tb);
+            let mut via: Vec<PermId> = creates.clone();
+            for (p, rows) in [(Privilege::Read, &readable), (Privilege::Write, &writable), (Privilege::Delete, &deletable)] {
+                via.extend(self.via_rows(v, p, tb, rows));
+            }
+            sort_perms(t, &mut via);
+            via.dedup();
+            let read = if readable.is_empty() { Vec::new() } else { ci.read_columns(v, tb) };
+            let update = if writable.is_empty() { Vec::new() } else { ci.update_columns(v, tb) };
+            out.push(ExposureTable {
+                table: t.tables[tb as usize].name.clone(),
+                open,
+                rows: readable.len(),
+                read,
+                update,
+                create: !creates.is_empty() && !ci.create_columns(v, tb).is_empty(),
+                delete: open && !deletable.is_empty(),
+                via: self.names(&via),
+            });
+        }
+        ExposureVisitor { visitor: self.outsider_name(v), tables: out }
+    }
+
+    /// The permissions that grant `v` privilege `p` on some of `rows` (of `table`).
+    fn via_rows(&self, v: Outsider, p: Privilege, table: TableId, rows: &[RowId]) -> Vec<PermId> {
+        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        match v {
+            // Outsiders hold only Global-anchored grants: the candidates of
+            // the table that admit some row are found per permission.
+            Outsider::Newcomer | Outsider::Visitor(Visitor::Anonymous) => {
+                let d = &g.derived;
+                let admits = |n: PermId| {
+                    let lo = d.in_g.partition_point(|e| e.0 < n);
+                    d.in_all.binary_search(&n).is_ok() || d.in_g.get(lo).is_some_and(|e| e.0 == n)
+                };
+                (0..t.permissions.len() as PermId)
+                    .filter(|&n| {
+                        let perm = &t.permissions[n as usize];
+                        perm.table == table && perm.privileges.has(p) && ci.holds(t, g, v, n) && admits(n)
+                    })
+                    .collect()
+            }
+            Outsider::Visitor(_) => rows.iter().flat_map(|&x| ci.can(t, g, v, p, x)).collect(),
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Lint findings of the exposure channels (lint.md PP017 to PP021),
+//! counted from the derived grants and the channel index. Kept apart from
+//! `lint.rs` (which registers them) and free of its types, so that the two
+//! files import each other in one direction only.
+
+use crate::answer::query::Analysis;
+use crate::engine::channels::Outsider;
+use crate::engine::Visitor;
+use crate::model::channels::{field_list, is_true, webapi_setting, ComponentKind};
+use crate::model::{PermId, Privilege, RelKind, TableId, Tenant};
+use std::collections::BTreeMap;
+
+/// One channel finding; `lint.rs` turns it into a `Finding`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelFinding {
+    /// `PP017` ... `PP021`.
+    pub id: &'static str,
+    /// Error (else warning).
+    pub error: bool,
+    /// A table, a setting name, a permission or a component id.
+    pub subject: String,
+    /// One sentence.
+    pub message: String,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn ticks(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Tables holding customer data (lint.md PP001's reading): `contact`,
+/// `account`, tables referencing them through 1:N relationships (and so
+/// on up), and tables outsiders or every contact may create in.
+fn customer_tables(a: &Analysis) -> Vec<bool> {
+    let t = &a.tenant;
+    let d = &a.grants.derived;
+    let mut cd = vec![false; t.tables.len()];
+    cd[t.contact_table as usize] = true;
+    cd[t.account_table as usize] = true;
+    for &x in d.create_anon.iter().chain(&d.create_all) {
+        cd[x as usize] = true;
+    }
+    loop {
+        let mut changed = false;
+        for rel in &t.relationships {
+            if let RelKind::OneToMany { referencing, referenced, .. } = rel.kind {
+                if cd[referenced as usize] && !cd[referencing as usize] {
+                    cd[referencing as usize] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return cd;
+        }
+    }
+}
+
+fn label(t: &Tenant, n: PermId) -> String {
+    let p = &t.permissions[n as usize];
+    if p.name.trim().is_empty() {
+        format!("`{}`", p.id)
+    } else {
+        format!("{} (`{}`)", p.name, p.id)
+    }
+}
+
+/// Every channel finding of an analysed tenant (unsorted).
+pub fn findings(a: &Analysis) -> Vec<ChannelFinding> {
+    let mut out = Vec::new();
+    if a.tenant.channels.is_empty() {
+        return out;
+    }
+    anyone_reads(a, &mut out);
+    settings(a, &mut out);
+    registration(a, &mut out);
+    components(a, &mut out);
+    out
+}
+
+/// PP017: anyone on the internet reads rows of an open table.
+fn anyone_reads(a: &Analysis, out: &mut Vec<ChannelFinding>) {
+    let (t, g, ci) = (&a.tenant, &a.grants, a.channel_index());
+    let anon = Outsider::Visitor(Visitor::Anonymous);
+    for tb in 0..t.tables.len() as TableId {
+        if !ci.open(tb) {
+            continue;
+        }
+        let ra = ci.what(t, g, anon, Privilege::Read, Some(tb));
+        let rn = ci.what(t, g, Outsider::Newcomer, Privilege::Read, Some(tb));
+        let ca = if ra.is_empty() { Vec::new() } else { ci.read_columns(anon, tb) };
+        let cn = if rn.is_empty() { Vec::new() } else { ci.read_columns(Outsider::Newcomer, tb) };
+        if ca.is_empty() && cn.is_empty() {
+            continue;
+        }
+        let mut rows = ra.clone();
+        rows.extend(&rn);
+        rows.sort_unstable();
+        rows.dedup();
+        let mut cols = ca.clone();
+        cols.extend(cn.iter().cloned());
+        cols.sort();
+        cols.dedup();
+        let name = &t.tables[tb as usize].name;
+        let mut parts = Vec::new();
+        if !ca.is_empty() {
+            parts.push(format!("anonymous visitors read {} ({})", plural(ra.len(), "row", "rows"), ticks(&ca)));
+        }
+        if !cn.is_empty() {
+            parts.push(format!("anyone who signs up reads {} ({})", plural(rn.len(), "row", "rows"), ticks(&cn)));
+        }
+        out.push(ChannelFinding {
+            id: "PP017",
+            error: true,
+            subject: name.clone(),
+            message: format!(
+                "anyone on the internet can pull {} of `{name}` through /_api/, columns {}: {}",
+                plural(rows.len(), "row", "rows"),
+                ticks(&cols),
+                parts.join("; ")
+            ),
+        });
+    }
+}
+
+/// The Web API settings of one table: `enabled`, `fields`, and every
+/// setting name as written.
+type TableSettings = (Option<String>, Option<String>, Vec<String>);
+
+/// PP018 and PP019: `*` field lists, settings that cannot work or contradict.
+fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
+    let t = &a.tenant;
+    let ch = &t.channels;
+    let raw = &t.raw.site_settings;
+    // Per lower-case table name: (enabled value, fields value, setting names as written).
+    let mut by_table: BTreeMap<String, TableSettings> = BTreeMap::new();
+    for (name, &i) in &ch.settings {
+        let Some((table, what)) = webapi_setting(name) else { continue };
+        let value = raw.get(i).map(|s| s.value.clone()).unwrap_or_default();
+        let written = raw.get(i).map(|s| s.name.clone()).unwrap_or_else(|| name.clone());
+        let e = by_table.entry(table).or_default();
+        match what.as_str() {
+            "enabled" => e.0 = Some(value),
+            "fields" => e.1 = Some(value),
+            _ => {}
+        }
+        e.2.push(written);
+    }
+    let covered: Vec<String> = t.permissions.iter().map(|p| t.tables[p.table as usize].name.to_ascii_lowercase()).collect();
+    for (table, (enabled, fields, names)) in &by_table {
+        let on = enabled.as_deref().is_some_and(is_true);
+        let list = fields.as_deref().map(field_list).unwrap_or_default();
+        if list.iter().any(|k| k == "*") {
+            out.push(ChannelFinding {
+                id: "PP018",
+                error: false,
+                subject: format!("Webapi/{table}/fields"),
+                message: format!(
+                    "`Webapi/{table}/fields` is `*`: every column of `{table}` is exposed on runtimes that honour it{}, and requests fail on runtimes that refuse it; list the columns",
+                    if on { "" } else { " (the table is not enabled now)" }
+                ),
+            });
+        }
+        let mut problem = |message: String| {
+            out.push(ChannelFinding { id: "PP019", error: false, subject: format!("Webapi/{table}"), message })
+        };
+        if on && list.is_empty() {
+            problem(format!("`Webapi/{table}/enabled` is `true` but `Webapi/{table}/fields` lists no column: every Web API request on `{table}` fails"));
+        }
+        if fields.is_some() && !on {
+            problem(format!("`Webapi/{table}/fields` is set but `Webapi/{table}/enabled` is not `true`: the table is closed to the Web API"));
+        }
+        if !covered.contains(table) {
+            problem(format!(
+                "Web API settings {} name table `{table}`, which no table permission covers: every request is refused",
+                ticks(names)
+            ));
+        }
+    }
+    for (name, idx) in &ch.duplicates {
+        let shown = raw.get(idx[idx.len() - 1]).map(|s| s.name.clone()).unwrap_or_else(|| name.clone());
+        let values: Vec<String> = idx.iter().filter_map(|&i| raw.get(i)).map(|s| s.value.clone()).collect();
+        out.push(ChannelFinding {
+            id: "PP019",
+            error: false,
+            subject: shown.clone(),
+            message: format!(
+                "{} active settings named `{shown}` (values {}): the last one wins here, the runtime may pick another",
+                idx.len(),
+                ticks(&values)
+            ),
+        });
+    }
+}
+
+/// PP020: open registration with an authenticated-users role holding a
+/// Global-anchored read on customer data.
+fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
+    let (t, g, ci) = (&a.tenant, &a.grants, a.channel_index());
+    if !ci.registration_open {
+        return;
+    }
+    let customer = customer_tables(a);
+    let d = &g.derived;
+    for &n in &d.cand_all {
+        let p = &t.permissions[n as usize];
+        if !p.privileges.has(Privilege::Read) || !customer[p.table as usize] {
+            continue;
+        }
+        let rows = if d.in_all.binary_search(&n).is_ok() {
+            t.tables[p.table as usize].ids.len()
+        } else {
+            let lo = d.in_g.partition_point(|e| e.0 < n);
+            d.in_g[lo..].iter().take_while(|e| e.0 == n).count()
+        };
+        let global = d.in_all.binary_search(&n).is_ok() || rows > 0;
+        if !global {
+            continue;
+        }
+        let table = &t.tables[p.table as usize].name;
+        out.push(ChannelFinding {
+            id: "PP020",
+            error: true,
+            subject: p.id.clone(),
+            message: format!(
+                "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
+                label(t, n),
+                plural(rows, "row", "rows"),
+                if ci.open(p.table) { " (the table is open to /_api/)" } else { "" }
+            ),
+        });
+    }
+}
+
+/// PP021: components with table permissions off.
+fn components(a: &Analysis, out: &mut Vec<ChannelFinding>) {
+    let t = &a.tenant;
+    for c in t.channels.components.iter().filter(|c| c.active && !c.permissions_enabled) {
+        let table = &t.tables[c.table as usize].name;
+        let rows = t.tables[c.table as usize].ids.len();
+        let feed = c.kind == ComponentKind::List && c.odata_enabled;
+        let what = match c.kind {
+            ComponentKind::List => "list",
+            ComponentKind::Form => "basic form",
+            ComponentKind::FormStep => "advanced form step",
+        };
+        let name = if c.name.is_empty() { format!("`{}`", c.id) } else { format!("{} (`{}`)", c.name, c.id) };
+        out.push(ChannelFinding {
+            id: "PP021",
+            error: feed,
+            subject: c.id.clone(),
+            message: format!(
+                "{what} {name} on `{table}` has table permissions off: on runtimes before June 2026 every visitor of its page reads every row ({}){}",
+                plural(rows, "row", "rows"),
+                if feed { ", and its OData feed serves them to anyone" } else { "" }
+            ),
+        });
+    }
+}

@@ -1,0 +1,105 @@
+//! Channel answers for a person: `columns`, `who ... --column`,
+//! `exposure`, and the column note of `why ... --column`. Permissions are
+//! named by display name with their id; JSON keeps the ids.
+
+use super::text::{count, Painter, Style, TextTable};
+use crate::answer::channels::{ColumnsAnswer, ExposureAnswer, WhoColumnAnswer, WhyColumnAnswer};
+use crate::model::Tenant;
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn yes_no(p: &Painter, b: bool) -> String {
+    if b {
+        p.paint("yes", Style::Green)
+    } else {
+        p.paint("no", Style::Red)
+    }
+}
+
+/// `columns` for a person.
+pub fn render_columns(a: &ColumnsAnswer, p: &Painter) -> String {
+    let mut out = format!("{} through the Web API on {}:\n", a.visitor, a.row);
+    let mut t = TextTable::new(&[]).indent(2);
+    t.styled(vec![("table open".into(), Style::Plain), (yes_no(p, a.open), Style::Plain)]);
+    t.row(&[format!("read ({})", a.read.len()), list(&a.read)]);
+    t.row(&[format!("update ({})", a.update.len()), list(&a.update)]);
+    t.render(p, &mut out);
+    if let Some(r) = &a.reason {
+        out.push_str(&format!("  because {r}\n"));
+    }
+    out
+}
+
+/// `who ... --column` for a person.
+pub fn render_who_column(a: &WhoColumnAnswer, p: &Painter) -> String {
+    let verb = if a.privilege == "read" { "read" } else { "update" };
+    let mut out = format!("who may {verb} column `{}` of {} through the Web API:\n", a.column, a.row);
+    let mut t = TextTable::new(&[]).indent(2);
+    t.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no(p, a.anonymous), Style::Plain)]);
+    t.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no(p, a.newcomer), Style::Plain)]);
+    t.row(&[format!("contacts ({})", a.contacts.len()), list(&a.contacts)]);
+    t.render(p, &mut out);
+    out
+}
+
+/// The column part of `why ... --column`.
+pub fn render_column_note(a: &WhyColumnAnswer) -> String {
+    match &a.column_reason {
+        None => format!("column `{}`: goes through the Web API\n", a.column),
+        Some(r) => format!("column `{}`: not through the Web API: {r}\n", a.column),
+    }
+}
+
+/// `exposure` for a person: per outsider, per table, rows and columns.
+pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> String {
+    let perm_name = |id: &str| {
+        tenant
+            .perm_id(id)
+            .map(|n| &tenant.permissions[n as usize])
+            .map(|perm| if perm.name.is_empty() { format!("`{id}`") } else { format!("{} (`{id}`)", perm.name) })
+            .unwrap_or_else(|| format!("`{id}`"))
+    };
+    let mut out = format!(
+        "registration is {}\n",
+        if a.registration_open { "open: anyone can sign up" } else { "closed" }
+    );
+    for v in &a.visitors {
+        let who = match v.visitor.as_str() {
+            "anonymous" => "anonymous visitors".to_string(),
+            "newcomer" => "anyone who signs up".to_string(),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("\n{who}:\n"));
+        let mut any = false;
+        for tb in &v.tables {
+            if !tb.open {
+                continue;
+            }
+            any = true;
+            out.push_str(&format!("  {} (open to /_api/): {}\n", tb.table, count(tb.rows, "row", "rows")));
+            let mut t = TextTable::new(&[]).indent(4);
+            t.row(&["read".to_string(), if tb.rows == 0 { "none".to_string() } else { list(&tb.read) }]);
+            t.row(&["update".to_string(), list(&tb.update)]);
+            t.row(&["create".to_string(), (if tb.create { "yes" } else { "no" }).to_string()]);
+            t.row(&["delete".to_string(), (if tb.delete { "yes" } else { "no" }).to_string()]);
+            let via: Vec<String> = tb.via.iter().map(|id| perm_name(id.as_str())).collect();
+            t.row(&["via".to_string(), list(&via)]);
+            t.render(p, &mut out);
+        }
+        let closed: Vec<String> =
+            v.tables.iter().filter(|tb| !tb.open).map(|tb| format!("{} ({})", tb.table, count(tb.rows, "row", "rows"))).collect();
+        if !closed.is_empty() {
+            out.push_str(&format!("  readable on pages but not open to /_api/: {}\n", closed.join(", ")));
+        }
+        if !any {
+            out.push_str("  no table is open to the Web API\n");
+        }
+    }
+    out
+}
