@@ -13,8 +13,7 @@ use crate::error::QueryError;
 use crate::model::{PermId, Privilege, RowId, TableId};
 use serde::Serialize;
 
-/// The word that names the newcomer (C9).
-pub const NEWCOMER: &str = "newcomer";
+pub use crate::answer::query::NEWCOMER;
 
 /// The `columns` answer (cli.md).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

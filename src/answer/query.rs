@@ -7,6 +7,9 @@ use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
 use serde::Serialize;
 use std::path::Path;
 
+/// The visitor who stands for anyone who signs up (channels.md C9).
+pub const NEWCOMER: &str = "newcomer";
+
 /// A loaded tenant with its derived grants: what every query runs against.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -183,7 +186,7 @@ impl Analysis {
 
     /// `can VISITOR PRIVILEGE TARGET`.
     pub fn can(&self, visitor: &str, privilege: &str, target: &str) -> Result<CanAnswer, QueryError> {
-        if visitor == crate::answer::channels::NEWCOMER {
+        if visitor == NEWCOMER {
             return self.can_newcomer(privilege, target);
         }
         let v = self.visitor(visitor)?;
@@ -228,7 +231,7 @@ impl Analysis {
 
     /// `what VISITOR PRIVILEGE [--table TABLE]`.
     pub fn what(&self, visitor: &str, privilege: &str, table: Option<&str>) -> Result<WhatAnswer, QueryError> {
-        if visitor == crate::answer::channels::NEWCOMER {
+        if visitor == NEWCOMER {
             return self.what_newcomer(privilege, table);
         }
         let v = self.visitor(visitor)?;

@@ -79,7 +79,7 @@ impl Analysis {
         privilege: &str,
         target: &str,
     ) -> Result<WhyAnswer, QueryError> {
-        if visitor == crate::answer::channels::NEWCOMER {
+        if visitor == crate::answer::query::NEWCOMER {
             return self.why_newcomer(privilege, target);
         }
         let can = self.can(visitor, privilege, target)?;

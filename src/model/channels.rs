@@ -8,12 +8,9 @@
 //! listed columns, the newcomer) is derived twice, independently, by
 //! `engine::channels` and `engine::walk_channels`.
 
-use super::builder::invalid;
-use super::{kind_of, RoleId, TableId};
-use crate::error::LoadError;
-use crate::load::raw::RawTenant;
+use super::ids::{RoleId, TableId};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A column privilege of a column permission profile (C5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -181,121 +178,3 @@ pub fn webapi_setting(name: &str) -> Option<(String, String)> {
     (!table.is_empty() && !table.contains('/')).then(|| (table.to_string(), what.to_string()))
 }
 
-/// Validates the three sections of `raw` against the tenant's tables and
-/// roles.
-pub(crate) fn build_channels(
-    file: &str,
-    raw: &RawTenant,
-    table_index: &HashMap<String, TableId>,
-    role_index: &HashMap<String, RoleId>,
-) -> Result<Channels, LoadError> {
-    let mut ch = Channels::default();
-    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, s) in raw.site_settings.iter().enumerate() {
-        if s.name.trim().is_empty() {
-            let message = "a setting name must not be empty".to_string();
-            return Err(invalid(file, &s.origin, format!("site_settings[{i}].name"), "name", message));
-        }
-        if s.active {
-            let key = s.name.to_ascii_lowercase();
-            seen.entry(key.clone()).or_default().push(i);
-            ch.settings.insert(key, i);
-        }
-    }
-    ch.duplicates = seen.into_iter().filter(|(_, v)| v.len() > 1).collect();
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    for (i, p) in raw.column_permission_profiles.iter().enumerate() {
-        let at = |field: &str| format!("column_permission_profiles[{i}].{field}");
-        let err = |field: &str, message: String| invalid(file, &p.origin, at(field), field, message);
-        if ids.insert(&p.id, i).is_some() {
-            return Err(err("id", format!("duplicate column permission profile id `{}`", p.id)));
-        }
-        let table = *table_index.get(&p.table).ok_or_else(|| err("table", format!("table `{}` does not exist", p.table)))?;
-        let mut roles = Vec::new();
-        for (k, r) in p.web_roles.iter().enumerate() {
-            let id = role_index.get(r).ok_or_else(|| err(&format!("web_roles[{k}]"), format!("web role `{r}` does not exist")))?;
-            roles.push(*id);
-        }
-        let all_columns = privileges(&p.all_columns, |k| err(&format!("all_columns[{k}]"), String::new()))?;
-        let mut columns = BTreeMap::new();
-        for (name, v) in &p.columns {
-            let list = match v {
-                Value::Array(a) => a.as_slice(),
-                other => {
-                    let message = format!("expected an array of column privileges, found {}", kind_of(other));
-                    return Err(err(&format!("columns.{name}"), message));
-                }
-            };
-            let set = privileges(list, |k| err(&format!("columns.{name}[{k}]"), String::new()))?;
-            let slot: &mut ColumnPrivileges = columns.entry(name.to_ascii_lowercase()).or_default();
-            slot.0 |= set.0;
-        }
-        ch.profiles.push(ColumnProfile {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            table,
-            roles,
-            all_columns,
-            columns,
-            active: p.active,
-        });
-    }
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    for (i, c) in raw.components.iter().enumerate() {
-        let at = |field: &str| format!("components[{i}].{field}");
-        let err = |field: &str, message: String| invalid(file, &c.origin, at(field), field, message);
-        if ids.insert(&c.id, i).is_some() {
-            return Err(err("id", format!("duplicate component id `{}`", c.id)));
-        }
-        let kind = match c.kind.as_str() {
-            "list" => ComponentKind::List,
-            "form" => ComponentKind::Form,
-            "form_step" => ComponentKind::FormStep,
-            other => {
-                return Err(err("kind", format!("unknown component kind `{other}` (expected `list`, `form` or `form_step`)")))
-            }
-        };
-        if let Some(m) = &c.mode {
-            if !matches!(m.as_str(), "insert" | "edit" | "readonly") {
-                return Err(err("mode", format!("unknown form mode `{m}` (expected `insert`, `edit` or `readonly`)")));
-            }
-        }
-        let table = *table_index.get(&c.table).ok_or_else(|| err("table", format!("table `{}` does not exist", c.table)))?;
-        ch.components.push(Component {
-            id: c.id.clone(),
-            kind,
-            name: c.name.clone(),
-            table,
-            permissions_enabled: c.permissions_enabled,
-            odata_enabled: c.odata_enabled,
-            mode: c.mode.clone(),
-            active: c.active,
-        });
-    }
-    Ok(ch)
-}
-
-/// A list of column privileges; `at(k)` is the error for item `k`, whose
-/// message this fills in.
-fn privileges(list: &[Value], at: impl Fn(usize) -> LoadError) -> Result<ColumnPrivileges, LoadError> {
-    let mut set = ColumnPrivileges::default();
-    for (k, v) in list.iter().enumerate() {
-        match ColumnPrivilege::parse(v) {
-            Some(q) => set.0 |= q.bit(),
-            None => {
-                let message = match v {
-                    Value::String(s) => format!("unknown column privilege `{s}` (expected `create`, `read` or `update`)"),
-                    Value::Number(n) => {
-                        format!("unknown column privilege code `{n}` (expected 746610000, 746610001 or 746610002)")
-                    }
-                    other => format!("expected a column privilege, found {}", kind_of(other)),
-                };
-                return Err(match at(k) {
-                    LoadError::Invalid { file, place, .. } => LoadError::Invalid { file, place, message },
-                    e => e,
-                });
-            }
-        }
-    }
-    Ok(set)
-}

@@ -36,7 +36,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         .map(|(i, p)| cx.permission(i, p, perm_tables[i]))
         .collect::<Result<Vec<_>, _>>()?;
     check_parent_cycles(file, &permissions)?;
-    let channels = std::sync::Arc::new(super::channels::build_channels(file, &raw, &table_index, &role_index)?);
+    let channels = std::sync::Arc::new(super::channel_config::build_channels(file, &raw, &table_index, &role_index)?);
     let mut spans: Vec<(RowId, TableId)> =
         tables.iter().enumerate().filter(|(_, t)| !t.ids.is_empty()).map(|(i, t)| (t.first, i as TableId)).collect();
     spans.sort_unstable();

@@ -5,6 +5,7 @@
 //! either returns a whole model or an error that names the file, the place
 //! and what is wrong (tenant-format.md, "Errors").
 
+pub mod ids;
 pub mod catalogue;
 pub mod index;
 pub mod builder;
@@ -13,6 +14,7 @@ pub mod rows;
 pub mod config;
 pub mod build;
 pub mod channels;
+pub mod channel_config;
 
 pub use build::{build_folder, load};
 
@@ -23,16 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-/// Dense table id.
-pub type TableId = u32;
-/// Dense row id, global across tables.
-pub type RowId = u32;
-/// Dense relationship id.
-pub type RelId = u32;
-/// Dense web role id.
-pub type RoleId = u32;
-/// Dense table permission id.
-pub type PermId = u32;
+pub use ids::{PermId, RelId, RoleId, RowId, TableId};
 
 /// A visitor: a signed-in contact (S1) or the anonymous visitor (S2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
