@@ -27,6 +27,7 @@
 use crepe::crepe;
 
 pub mod plan;
+pub mod finance;
 
 crepe! {
     // ------------------------------------------------------------ inputs

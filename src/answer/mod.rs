@@ -11,6 +11,8 @@
 
 pub mod query;
 pub mod why;
+pub mod bypass;
+pub mod why_finance;
 pub mod whatif;
 pub mod lint;
 pub mod sarif;

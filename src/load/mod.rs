@@ -9,6 +9,7 @@
 //! (tenant folders: a `pac pages download` or code site beside its data),
 //! and this file, the one dispatcher.
 
+pub mod finance;
 pub mod raw;
 pub mod files;
 pub mod native;

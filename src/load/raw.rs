@@ -220,6 +220,9 @@ pub struct RawTenant {
     /// Table permissions.
     #[serde(default, deserialize_with = "objects")]
     pub table_permissions: Vec<RawPermission>,
+    /// F&O virtual tables, users, roles and XDS policies (finance-operations.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finance_operations: Option<super::finance::RawFinance>,
     /// Folder tenants: relationship names that a missing declaration may
     /// leave unresolved without failing the load (PP016).
     #[serde(skip)]

@@ -36,6 +36,21 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         .map(|(i, p)| cx.permission(i, p, perm_tables[i]))
         .collect::<Result<Vec<_>, _>>()?;
     check_parent_cycles(file, &permissions)?;
+    let finance = match &raw.finance_operations {
+        Some(section) => {
+            let against = super::finance::Against {
+                file,
+                tables: &tables,
+                table_index: &table_index,
+                row_index: &rows.row_index,
+                relationships: &rows.relationships,
+                rel_index: &rows.rel_index,
+                contact_table: rows.contact_table,
+            };
+            Some(std::sync::Arc::new(super::finance::build(&against, section, &raw.rows)?))
+        }
+        None => None,
+    };
     let mut spans: Vec<(RowId, TableId)> =
         tables.iter().enumerate().filter(|(_, t)| !t.ids.is_empty()).map(|(i, t)| (t.first, i as TableId)).collect();
     spans.sort_unstable();
@@ -60,6 +75,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         dangling: rows.dangling,
         contact_table: rows.contact_table,
         account_table: rows.account_table,
+        finance,
         raw,
         rank: OnceLock::new(),
     })

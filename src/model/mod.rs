@@ -11,6 +11,7 @@ pub mod relationships;
 pub mod rows;
 pub mod config;
 pub mod build;
+pub mod finance;
 
 pub use build::{build_folder, load};
 
@@ -350,6 +351,9 @@ pub struct Tenant {
     pub contact_table: TableId,
     /// Table id of `account`.
     pub account_table: TableId,
+    /// The `finance_operations` section, validated (finance-operations.md);
+    /// none: `mserp_` tables are ordinary tables.
+    pub finance: Option<Arc<finance::Finance>>,
     /// The raw form it was built from, kept for what-if edits and writing.
     pub raw: RawTenant,
     /// Print-order rank of every row, computed on first use ([`Tenant::row_rank`]).
