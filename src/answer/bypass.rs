@@ -17,6 +17,8 @@ pub struct BypassLine {
     pub visitor: String,
     /// `TABLE:ID`.
     pub row: String,
+    /// The F&O user the visitor runs as (F2).
+    pub user: String,
 }
 
 /// Counts of one table.
@@ -56,6 +58,12 @@ impl Analysis {
         out
     }
 
+    /// The id of the F&O user `v` runs as (F2), if any.
+    pub fn fo_user_name(&self, v: Visitor) -> Option<String> {
+        let fo = self.grants.fo()?;
+        fo.user_of(v).map(|u| fo.fo.users[u as usize].id.clone())
+    }
+
     /// `bypass [--visitor V] [--table T]`.
     pub fn bypass(&self, visitor: Option<&str>, table: Option<&str>) -> Result<BypassAnswer, QueryError> {
         let table = table.map(|s| self.table(s)).transpose()?;
@@ -67,12 +75,13 @@ impl Analysis {
         let mut per_table: BTreeMap<String, (HashSet<Visitor>, HashSet<RowId>)> = BTreeMap::new();
         for v in visitors {
             let name = self.visitor_name(v);
+            let user = self.fo_user_name(v).unwrap_or_default();
             for x in self.bypass_rows(v, table) {
                 let tn = &self.tenant.tables[self.tenant.table_of(x) as usize].name;
                 let e = per_table.entry(tn.clone()).or_default();
                 e.0.insert(v);
                 e.1.insert(x);
-                ans.lines.push(BypassLine { visitor: name.clone(), row: self.tenant.row_ref(x) });
+                ans.lines.push(BypassLine { visitor: name.clone(), row: self.tenant.row_ref(x), user: user.clone() });
             }
         }
         ans.summary = per_table.into_iter().map(|(k, (vs, rs))| (k, BypassCount { visitors: vs.len(), rows: rs.len() })).collect();

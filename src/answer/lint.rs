@@ -82,6 +82,11 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP014", severity: Severity::Warning, name: "CustomAccessTypeNotEvaluated", summary: "the Custom access type is not evaluated here (S14)" },
     Rule { id: "PP015", severity: Severity::Warning, name: "MixedKeyPrefixes", summary: "a site folder mixing `adx_`, `mspp_` and unprefixed keys" },
     Rule { id: "PP016", severity: Severity::Warning, name: "UndeclaredRelationship", summary: "a relationship named by a permission of a folder tenant that is neither in the catalogue nor in relationships.json" },
+    Rule { id: "PP030", severity: Severity::Error, name: "FinanceOperationsBypass", summary: "contacts can read virtual-table rows directly from F&O that web roles do not grant them (F8)" },
+    Rule { id: "PP031", severity: Severity::Error, name: "AnonymousReachesVirtualTable", summary: "the anonymous visitor reaches a virtual table: every anonymous visitor runs as one F&O user (F7)" },
+    Rule { id: "PP032", severity: Severity::Warning, name: "VirtualTablePermissionNotGlobal", summary: "a permission on a virtual table with a scope other than Global" },
+    Rule { id: "PP033", severity: Severity::Warning, name: "AdministratorFinanceUser", summary: "an F&O user that visitors run as holds an administrator role: every virtual-table request fails" },
+    Rule { id: "PP034", severity: Severity::Warning, name: "VirtualTableRoleWithoutMapping", summary: "contacts hold a web role with a permission on a virtual table but have no F&O user mapping" },
 ];
 
 /// The rule of an id.
@@ -270,6 +275,9 @@ pub fn lint(a: &Analysis, site: Option<&SiteReport>) -> Vec<Finding> {
     let mut out = Vec::new();
     cx.permission_findings(&mut out);
     cx.dangling(&mut out);
+    out.extend(crate::answer::lint_finance::findings(a).into_iter().map(|(id, subject, message)| {
+        Finding { id, severity: rule(id).map_or(Severity::Warning, |r| r.severity), subject, message, location: None }
+    }));
     if let Some(site) = site {
         mixed_keys(site, &mut out);
     }
@@ -1053,7 +1061,10 @@ mod tests {
     #[test]
     fn every_rule_id_is_listed_once_in_order() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        let expected: Vec<String> = (1..=16).map(|i| format!("PP{i:03}")).collect();
-        assert_eq!(ids, expected);
+        // Listed in order, once each (other families fill PP017 to PP029).
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        for i in (1..=16).chain(30..=34) {
+            assert!(ids.contains(&format!("PP{i:03}").as_str()), "PP{i:03} missing: {ids:?}");
+        }
     }
 }

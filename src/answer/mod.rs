@@ -10,10 +10,11 @@
 //! as native JSON, checked to answer the same).
 
 pub mod query;
+pub mod why_finance;
 pub mod why;
 pub mod bypass;
-pub mod why_finance;
 pub mod whatif;
+pub mod lint_finance;
 pub mod lint;
 pub mod sarif;
 pub mod convert;

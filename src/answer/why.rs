@@ -93,7 +93,15 @@ impl Analysis {
         let r = Render { t: &self.tenant, v, p, table };
         let mut ans = r.answer(can, &ex);
         if let Target::Row(x) = self.target(p, target)? {
-            self.explain_finance(v, p, x, &mut ans);
+            if let Some(e) = self.explain_finance(v, p, x, ans.can.allowed) {
+                if let Some((reason, miss)) = e.denial {
+                    // The F&O side denies what web roles grant: no path admits it.
+                    ans.paths.clear();
+                    ans.reason = Some(reason);
+                    ans.miss = Some(miss);
+                }
+                ans.finance = Some(e.why);
+            }
         }
         Ok(ans)
     }

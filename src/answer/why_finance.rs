@@ -7,7 +7,6 @@
 //! policies the row passes, or that none constrains the table.
 
 use crate::answer::query::Analysis;
-use crate::answer::why::WhyAnswer;
 use crate::engine::walk_finance::{FoVerdict, FoWalker};
 use crate::engine::Visitor;
 use crate::model::finance::Op;
@@ -25,12 +24,23 @@ pub struct FoWhy {
     pub direct: String,
 }
 
+/// What `why` adds on a virtual-table row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoExplained {
+    /// The F&O part of the answer.
+    pub why: FoWhy,
+    /// When web roles grant the row and the F&O side denies it: the
+    /// `reason` sentence and the `miss` kind (`fo_no_user`, ...).
+    pub denial: Option<(String, String)>,
+}
+
 impl Analysis {
-    /// Adds the F&O explanation to `ans`, a `why` answer on row `x`.
-    pub(crate) fn explain_finance(&self, v: Visitor, p: Privilege, x: RowId, ans: &mut WhyAnswer) {
-        let Some(fw) = FoWalker::new(&self.tenant) else { return };
+    /// The F&O explanation of `why` on row `x` (none off virtual tables);
+    /// `allowed` is the `can` decision.
+    pub fn explain_finance(&self, v: Visitor, p: Privilege, x: RowId, allowed: bool) -> Option<FoExplained> {
+        let fw = FoWalker::new(&self.tenant)?;
         if !fw.is_virtual(self.tenant.table_of(x)) {
-            return;
+            return None;
         }
         let op = Op::of(p);
         let portal_verdict = fw.verdict(v, op, x);
@@ -44,7 +54,8 @@ impl Analysis {
         let portal = self.fo_sentence(v, op, x, &portal_verdict, "through the portal");
         let direct = self.fo_sentence(v, Op::Read, x, &direct_verdict, "directly from the data entity");
         let web_roles_grant = !self.grants.base_can(&self.tenant, v, p, x).is_empty();
-        if !ans.can.allowed && web_roles_grant {
+        let mut denial = None;
+        if !allowed && web_roles_grant {
             let kind = match portal_verdict {
                 FoVerdict::NoUser => "fo_no_user",
                 FoVerdict::Admin { .. } => "fo_administrator",
@@ -52,11 +63,9 @@ impl Analysis {
                 FoVerdict::Policy { .. } => "fo_xds_policy",
                 FoVerdict::Allowed { .. } => "fo",
             };
-            ans.paths.clear();
-            ans.reason = Some(format!("web roles grant it, but the F&O side does not: {portal}"));
-            ans.miss = Some(kind.to_string());
+            denial = Some((format!("web roles grant it, but the F&O side does not: {portal}"), kind.to_string()));
         }
-        ans.finance = Some(FoWhy { user: user_name, portal, direct });
+        Some(FoExplained { why: FoWhy { user: user_name, portal, direct }, denial })
     }
 
     fn fo_sentence(&self, v: Visitor, op: Op, x: RowId, verdict: &FoVerdict, path: &str) -> String {

@@ -96,6 +96,7 @@ const DOT: Flag = Flag { name: "--dot", value: None };
 const SVG: Flag = Flag { name: "--svg", value: Some(("FILE", Arg::Path)) };
 const TABLE: Flag = Flag { name: "--table", value: Some(("TABLE", Arg::Table)) };
 const LIMIT: Flag = Flag { name: "--limit", value: Some(("N", Arg::Number)) };
+const VISITOR: Flag = Flag { name: "--visitor", value: Some(("VISITOR", Arg::Visitor)) };
 
 /// Every command of the session. `help` is generated from this table.
 pub static COMMANDS: &[CommandSpec] = &[
@@ -122,6 +123,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         flags: &[TABLE, JSON],
         help: "which rows VISITOR may do PRIVILEGE to (tables, for create)",
         handler: cmd_what,
+    },
+    Command {
+        name: "bypass",
+        aliases: &[],
+        params: &[],
+        flags: &[VISITOR, TABLE, JSON],
+        help: "virtual-table rows visitors can read directly from F&O that web roles do not grant (F8)",
+        handler: cmd_bypass,
     },
     Command {
         name: "why",
@@ -635,7 +644,9 @@ fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(text::render_can(&ans, &s.painter)))
+    let mut out = text::render_can(&ans, &s.painter);
+    out.push_str(&crate::cli::text_finance::can_direct(&ans));
+    Ok(Output::text(out))
 }
 
 fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -643,7 +654,9 @@ fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(text::render_who(&ans, &s.painter)))
+    let mut out = text::render_who(&ans, &s.painter);
+    out.push_str(&crate::cli::text_finance::who_direct(&ans));
+    Ok(Output::text(out))
 }
 
 fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -652,6 +665,14 @@ fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
         return Ok(Output::text(json_line(&ans)));
     }
     Ok(Output::text(text::render_what(&ans)))
+}
+
+fn cmd_bypass(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let ans = s.analysis.bypass(p.value("--visitor"), p.value("--table"))?;
+    if s.wants_json(p) {
+        return Ok(Output::text(crate::cli::text_finance::bypass_json_lines(&ans)));
+    }
+    Ok(Output::text(crate::cli::text_finance::render_bypass(&ans, &s.painter)))
 }
 
 fn cmd_why(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {

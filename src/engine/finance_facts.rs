@@ -6,7 +6,7 @@
 
 use super::grants::Grants;
 use crate::model::finance::Op;
-use crate::model::{Privilege, RelKind, RowId, Tenant, Visitor};
+use crate::model::{Privilege, RelKind, Tenant, Visitor};
 use portal_access_rules::finance::{FinanceFacts, ANONYMOUS, CREATE, DELETE, READ, UPDATE};
 
 /// The rules' id of an operation.
@@ -113,7 +113,7 @@ pub fn finance_facts(t: &Tenant, base: &Grants) -> Option<FinanceFacts> {
             for x in tb.rows() {
                 for p in Privilege::ALL {
                     if p != Privilege::Create && !base.base_can(t, v, p, x).is_empty() {
-                        f.portal_base.push((visitor_id(v), x as RowId, op_id(Op::of(p))));
+                        f.portal_base.push((visitor_id(v), x, op_id(Op::of(p))));
                     }
                 }
             }
