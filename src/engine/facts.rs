@@ -216,10 +216,6 @@ fn flipped(pairs: &[(u32, u32)]) -> Vec<(u32, u32)> {
     out
 }
 
-/// Entries grouped by row, as compressed sparse rows over the span of rows
-/// that have entries: row `x`'s entries are `vals[off[i]..off[i + 1]]` with
-/// `i = x - base`, in the order they were given.
-
 /// The entries of `v` (sorted by their first field) whose first field is `key`.
 pub(crate) fn range<K: Ord + Copy, T>(v: &[T], key: K, f: impl Fn(&T) -> K) -> &[T] {
     let lo = v.partition_point(|e| f(e) < key);
