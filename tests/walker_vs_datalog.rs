@@ -421,3 +421,124 @@ fn channels_example_tenant_agrees() {
     let d = channel_disagreements(&t);
     assert!(d.is_empty(), "{}", d.join("\n"));
 }
+
+// ------------------------------------------------- F&O (F1 to F8)
+
+/// Every disagreement on a tenant with F&O data between the serving
+/// derivation (`Grants`, its F&O index), the Datalog programs (the base
+/// reference and `rules::finance`) and the walker (`Walker` with
+/// `FoWalker`): the portal path (F6) for every privilege, the direct path
+/// (F7) and the bypass (F8), on every visitor and virtual-table row, and
+/// create on every virtual table; ordinary rows stay as the walker says.
+fn fo_disagreements(t: &Tenant) -> Vec<String> {
+    use portal_access::engine::finance_facts::{finance_facts, op_id, visitor_id};
+    use portal_access::engine::walk_finance::FoWalker;
+    use portal_access::model::finance::Op;
+    use portal_access_rules::finance as rf;
+    let g = Grants::derive(t);
+    let reference = Grants::derive_reference(t);
+    let d = rf::derive(&finance_facts(t, &reference).unwrap());
+    let w = Walker::new(t);
+    let fw = FoWalker::new(t).unwrap();
+    let fo = g.fo().unwrap();
+    let a = portal_access::Analysis::new(t.clone());
+    let mut out = Vec::new();
+    let visitors: Vec<Visitor> = std::iter::once(Visitor::Anonymous).chain(t.contacts().map(Visitor::Contact)).collect();
+    let vname = |v: Visitor| match v {
+        Visitor::Anonymous => "anonymous".to_string(),
+        Visitor::Contact(c) => t.row_name(c).to_string(),
+    };
+    let has = |v: &[(u32, u32, u32)], k: (u32, u32, u32)| v.binary_search(&k).is_ok();
+    let runs = |v: Visitor| d.runs.iter().find(|r| r.0 == visitor_id(v)).map(|r| r.1);
+    for x in 0..t.row_count() {
+        let table = t.table_of(x);
+        let virt = fw.is_virtual(table);
+        if virt != d.virtual_tables.binary_search(&table).is_ok() || virt != fo.is_virtual(table) {
+            out.push(format!("F1 {}: walker {virt}", t.row_ref(x)));
+        }
+        for &v in &visitors {
+            for p in Privilege::ALL {
+                if p == Privilege::Create {
+                    continue;
+                }
+                let base = !w.can(v, p, x).is_empty();
+                let walker = if virt { fw.portal(v, p, x, base) } else { base };
+                let datalog = if virt {
+                    !reference.base_can(t, v, p, x).is_empty() && has(&d.portal, (visitor_id(v), x, op_id(Op::of(p))))
+                } else {
+                    base
+                };
+                let serving = !g.can(t, v, p, x).is_empty();
+                if walker != datalog || walker != serving {
+                    out.push(format!("F6 {} {p} {}: walker {walker}, datalog {datalog}, serving {serving}", vname(v), t.row_ref(x)));
+                }
+            }
+            if !virt {
+                continue;
+            }
+            let walker = fw.direct(v, x);
+            let datalog = runs(v).is_some_and(|u| d.direct_user.binary_search(&(u, x)).is_ok());
+            let serving = fo.direct(v, table, x);
+            if walker != datalog || walker != serving {
+                out.push(format!("F7 {} {}: walker {walker}, datalog {datalog}, serving {serving}", vname(v), t.row_ref(x)));
+            }
+            let walker = fw.bypass(v, x, !w.can(v, Privilege::Read, x).is_empty());
+            let datalog = d.bypass.binary_search(&(visitor_id(v), x)).is_ok();
+            let serving = a.bypass_rows(v, None).contains(&x);
+            if walker != datalog || walker != serving {
+                out.push(format!("F8 {} {}: walker {walker}, datalog {datalog}, serving {serving}", vname(v), t.row_ref(x)));
+            }
+        }
+        if virt {
+            let (anon, contacts) = fo.direct_who(table, x);
+            let want: Vec<u32> = t.contacts().filter(|&c| fw.direct(Visitor::Contact(c), x)).collect();
+            if anon != fw.direct(Visitor::Anonymous, x) || contacts != want {
+                out.push(format!("F7 who {}: serving {anon} {contacts:?}, walker {want:?}", t.row_ref(x)));
+            }
+        }
+    }
+    for table in 0..t.tables.len() as u32 {
+        if !fw.is_virtual(table) {
+            continue;
+        }
+        for &v in &visitors {
+            let base = !w.can_create(v, table).is_empty();
+            let walker = fw.portal_create(v, table, base);
+            let datalog = d.portal_create.binary_search(&(visitor_id(v), table)).is_ok();
+            let serving = !g.can_create(t, v, table).is_empty();
+            if walker != datalog || walker != serving {
+                let name = &t.tables[table as usize].name;
+                out.push(format!("F6 {} create {name}: walker {walker}, datalog {datalog}, serving {serving}", vname(v)));
+            }
+        }
+    }
+    out
+}
+
+fn check_fo(seed: u64, size: Size) {
+    let raw = portal_access::perf::testkit_fo::random_fo_tenant(seed, size);
+    let t = Tenant::build(raw.clone(), "random-fo.json").unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    let bad = fo_disagreements(&t);
+    assert!(bad.is_empty(), "seed {seed}: {} disagreements:\n{}\n{}", bad.len(), bad.join("\n"), serde_json::to_string(&raw).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// F1 to F8: walker, Datalog and serving derivation agree on the
+    /// portal path, the direct path and the bypass over random tenants.
+    #[test]
+    fn fo_walker_agrees_with_datalog(seed in any::<u64>()) {
+        check_fo(seed, Size::small());
+    }
+}
+
+#[test]
+fn fo_vendor_portal_examples_agree() {
+    for name in ["vendor-portal.json", "vendor-portal-xds.json"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+        let t = portal_access::model::load(&path).unwrap();
+        let bad = fo_disagreements(&t);
+        assert!(bad.is_empty(), "{name}: {}", bad.join("\n"));
+    }
+}

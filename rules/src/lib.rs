@@ -28,6 +28,7 @@ use crepe::crepe;
 
 pub mod plan;
 pub mod channels;
+pub mod finance;
 
 crepe! {
     // ------------------------------------------------------------ inputs

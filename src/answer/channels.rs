@@ -139,11 +139,22 @@ impl Analysis {
     pub fn can_newcomer(&self, privilege: &str, target: &str) -> Result<CanAnswer, QueryError> {
         let p = self.privilege(privilege)?;
         let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
-        let (via, row, table) = match self.target(p, target)? {
+        let target = self.target(p, target)?;
+        let (via, row, table) = match target {
+            _ if self.fo_blocks_newcomer(target) => (Vec::new(), None, None),
             Target::Row(x) => (ci.can(t, g, Outsider::Newcomer, p, x), Some(t.row_ref(x)), None),
             Target::Table(tb) => {
                 (ci.can_create(t, g, Outsider::Newcomer, tb), None, Some(t.tables[tb as usize].name.clone()))
             }
+        };
+        let (row, table) = match target {
+            Target::Row(x) => (row.or_else(|| Some(t.row_ref(x))), table),
+            Target::Table(tb) => (row, table.or_else(|| Some(t.tables[tb as usize].name.clone()))),
+        };
+        // F2: the newcomer has no F&O user, so it reaches no virtual-table row directly.
+        let direct = match target {
+            Target::Row(x) if self.grants.fo().is_some_and(|fo| fo.is_virtual(t.table_of(x))) => Some(false),
+            _ => None,
         };
         Ok(CanAnswer {
             visitor: NEWCOMER.to_string(),
@@ -152,6 +163,7 @@ impl Analysis {
             table,
             allowed: !via.is_empty(),
             via: self.names(&via),
+            direct,
         })
     }
 
@@ -161,18 +173,33 @@ impl Analysis {
         let table = table.map(|s| self.table(s)).transpose()?;
         let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
         let (rows, tables) = if p == Privilege::Create {
-            let ts = ci.what_create_newcomer(t, table);
+            let mut ts = ci.what_create_newcomer(t, table);
+            ts.retain(|&tb| !self.fo_blocks_newcomer(Target::Table(tb)));
             (None, Some(ts.iter().map(|&tb| t.tables[tb as usize].name.clone()).collect()))
         } else {
-            let rs = ci.what(t, g, Outsider::Newcomer, p, table);
+            let mut rs = ci.what(t, g, Outsider::Newcomer, p, table);
+            rs.retain(|&x| !self.fo_blocks_newcomer(Target::Row(x)));
             (Some(rs.iter().map(|&x| t.row_ref(x)).collect()), None)
         };
         Ok(WhatAnswer { visitor: NEWCOMER.to_string(), privilege: p.name().to_string(), rows, tables })
     }
 
+    /// F2 and F6: the newcomer has no F&O user, so a virtual table of a
+    /// tenant with F&O data is out of its reach through the portal too.
+    fn fo_blocks_newcomer(&self, target: Target) -> bool {
+        let tb = match target {
+            Target::Row(x) => self.tenant.table_of(x),
+            Target::Table(tb) => tb,
+        };
+        self.grants.fo().is_some_and(|fo| fo.is_virtual(tb))
+    }
+
     /// Whether the newcomer may do `p` to a target (C9), for `who`.
     pub fn newcomer_may(&self, target: Target, p: Privilege) -> bool {
         let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        if self.fo_blocks_newcomer(target) {
+            return false;
+        }
         match target {
             Target::Row(x) => !ci.can(t, g, Outsider::Newcomer, p, x).is_empty(),
             Target::Table(tb) => !ci.can_create(t, g, Outsider::Newcomer, tb).is_empty(),
@@ -186,7 +213,7 @@ impl Analysis {
         let can = self.can_newcomer(privilege, target)?;
         let Some(world) = NewcomerWorld::new(&self.tenant) else {
             let reason = "registration is closed (`Authentication/Registration/Enabled` or `OpenRegistrationEnabled` is `false`): nobody can sign up".to_string();
-            return Ok(WhyAnswer { can, paths: Vec::new(), reason: Some(reason), miss: Some("no_tree".to_string()) });
+            return Ok(WhyAnswer { can, paths: Vec::new(), reason: Some(reason), miss: Some("no_tree".to_string()), finance: None });
         };
         let id = world.tenant.row_name(world.contact).to_string();
         let wa = Analysis::new(world.tenant);

@@ -13,10 +13,13 @@
 //! security review's data: findings, outsiders, roles by table).
 
 pub mod query;
+pub mod why_finance;
 pub mod why;
+pub mod bypass;
 pub mod whatif;
 pub mod diff;
 pub mod expect;
+pub mod lint_finance;
 pub mod lint;
 pub mod sarif;
 pub mod convert;

@@ -47,6 +47,19 @@ pub struct CanAnswer {
     pub allowed: bool,
     /// Ids of the candidate permissions that grant it, sorted.
     pub via: Vec<String>,
+    /// On a virtual-table row of a tenant with F&O data: whether the visitor
+    /// may read the row directly from the data entity (F7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+}
+
+/// Who may read a virtual-table row directly (F7), in the `who` answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DirectWho {
+    /// Whether the anonymous visitor may.
+    pub anonymous: bool,
+    /// Every contact who may, sorted.
+    pub contacts: Vec<String>,
 }
 
 /// The `who` answer (cli.md).
@@ -68,6 +81,10 @@ pub struct WhoAnswer {
     pub anyone: bool,
     /// Every contact who may, sorted.
     pub contacts: Vec<String>,
+    /// On a virtual-table row of a tenant with F&O data: who may read it
+    /// directly from the data entity (F7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct: Option<DirectWho>,
 }
 
 /// The `what` answer (cli.md).
@@ -204,6 +221,7 @@ impl Analysis {
             table,
             allowed: !via.is_empty(),
             via: self.perm_names(&via),
+            direct: self.direct_of(v, target, p)?,
         })
     }
 
@@ -226,7 +244,31 @@ impl Analysis {
             newcomer,
             anyone: anonymous || newcomer,
             contacts: contacts.iter().map(|&c| self.tenant.row_name(c).to_string()).collect(),
+            direct: self.direct_who_of(target, p)?,
         })
+    }
+
+    /// The virtual-table row a query is about, when the tenant has F&O data (F1).
+    pub fn virtual_row(&self, p: Privilege, target: &str) -> Result<Option<RowId>, QueryError> {
+        let Some(fo) = self.grants.fo() else { return Ok(None) };
+        Ok(match self.target(p, target)? {
+            Target::Row(x) if fo.is_virtual(self.tenant.table_of(x)) => Some(x),
+            _ => None,
+        })
+    }
+
+    /// `direct` of `can` on a virtual-table row (F7).
+    fn direct_of(&self, v: Visitor, target: &str, p: Privilege) -> Result<Option<bool>, QueryError> {
+        let (Some(x), Some(fo)) = (self.virtual_row(p, target)?, self.grants.fo()) else { return Ok(None) };
+        Ok(Some(fo.direct(v, self.tenant.table_of(x), x)))
+    }
+
+    /// `direct` of `who` on a virtual-table row (F7).
+    fn direct_who_of(&self, target: &str, p: Privilege) -> Result<Option<DirectWho>, QueryError> {
+        let (Some(x), Some(fo)) = (self.virtual_row(p, target)?, self.grants.fo()) else { return Ok(None) };
+        let (anonymous, mut contacts) = fo.direct_who(self.tenant.table_of(x), x);
+        crate::engine::sort_rows(&self.tenant, &mut contacts);
+        Ok(Some(DirectWho { anonymous, contacts: contacts.iter().map(|&c| self.tenant.row_name(c).to_string()).collect() }))
     }
 
     /// `what VISITOR PRIVILEGE [--table TABLE]`.

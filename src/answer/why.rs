@@ -58,9 +58,13 @@ pub struct WhyAnswer {
     /// When denied: one sentence naming the nearest miss.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// When denied: `no_tree`, `not_in_scope` or `no_privilege`.
+    /// When denied: `no_tree`, `not_in_scope` or `no_privilege` (or,
+    /// on a virtual-table row the web roles grant, `fo_...`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miss: Option<String>,
+    /// On a virtual-table row of a tenant with F&O data: the F&O side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finance: Option<crate::answer::why_finance::FoWhy>,
 }
 
 impl Analysis {
@@ -90,7 +94,19 @@ impl Analysis {
             Target::Table(t) => (w.explain_create(v, t), t),
         };
         let r = Render { t: &self.tenant, v, p, table };
-        Ok(r.answer(can, &ex))
+        let mut ans = r.answer(can, &ex);
+        if let Target::Row(x) = self.target(p, target)? {
+            if let Some(e) = self.explain_finance(v, p, x, ans.can.allowed) {
+                if let Some((reason, miss)) = e.denial {
+                    // The F&O side denies what web roles grant: no path admits it.
+                    ans.paths.clear();
+                    ans.reason = Some(reason);
+                    ans.miss = Some(miss);
+                }
+                ans.finance = Some(e.why);
+            }
+        }
+        Ok(ans)
     }
 }
 
@@ -125,7 +141,7 @@ impl Render<'_> {
             }
             _ => (None, None),
         };
-        WhyAnswer { can, paths, reason, miss }
+        WhyAnswer { can, paths, reason, miss, finance: None }
     }
 
     fn step(&self, s: &Step) -> PathStep {

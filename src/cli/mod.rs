@@ -12,6 +12,7 @@
 //! table and [`session::Session::execute`]).
 
 pub mod text;
+pub mod text_finance;
 pub mod explain;
 pub mod picture;
 pub mod svg;

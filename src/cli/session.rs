@@ -125,6 +125,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: cmd_what,
     },
     Command {
+        name: "bypass",
+        aliases: &[],
+        params: &[],
+        flags: &[VISITOR, TABLE, JSON],
+        help: "virtual-table rows visitors can read directly from F&O that web roles do not grant (F8)",
+        handler: cmd_bypass,
+    },
+    Command {
         name: "why",
         aliases: &[],
         params: &[req("VISITOR", Arg::Visitor), req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
@@ -665,7 +673,9 @@ fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(text::render_can(&ans, &s.painter)))
+    let mut out = text::render_can(&ans, &s.painter);
+    out.push_str(&crate::cli::text_finance::can_direct(&ans));
+    Ok(Output::text(out))
 }
 
 fn cmd_columns(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -696,7 +706,9 @@ fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(text::render_who(&ans, &s.painter)))
+    let mut out = text::render_who(&ans, &s.painter);
+    out.push_str(&crate::cli::text_finance::who_direct(&ans));
+    Ok(Output::text(out))
 }
 
 fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -705,6 +717,14 @@ fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
         return Ok(Output::text(json_line(&ans)));
     }
     Ok(Output::text(text::render_what(&ans)))
+}
+
+fn cmd_bypass(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let ans = s.analysis.bypass(p.value("--visitor"), p.value("--table"))?;
+    if s.wants_json(p) {
+        return Ok(Output::text(crate::cli::text_finance::bypass_json_lines(&ans)));
+    }
+    Ok(Output::text(crate::cli::text_finance::render_bypass(&ans, &s.painter)))
 }
 
 fn cmd_why(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {

@@ -34,6 +34,9 @@ pub struct Grants {
     in_all_by_table: Vec<Vec<PermId>>,
     /// Per permission: its `CandRole` roles as a set of the members' role-set words.
     cand_sets: Vec<u64>,
+    /// The F&O side (finance-operations.md), when the tenant has one: it
+    /// narrows every answer on a virtual table (F6).
+    fo: Option<Arc<super::finance::FoIndex>>,
 }
 
 /// The derived grants grouped by row, for `can` and `who`: one compressed
@@ -232,6 +235,7 @@ impl Grants {
             perms_by_table,
             in_all_by_table,
             cand_sets,
+            fo: super::finance::FoIndex::build(t).map(Arc::new),
         }
     }
 
@@ -333,6 +337,23 @@ impl Grants {
     /// The candidate permissions that let `v` do `p` (not create) to row `x`,
     /// sorted by permission id string (S16). Empty when denied.
     pub fn can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
+        if let Some(fo) = &self.fo {
+            let tb = t.table_of(x);
+            // F6: the F&O side narrows what web roles grant on a virtual table.
+            if fo.is_virtual(tb) && !fo.portal_allows(v, p, tb, x) {
+                return Vec::new();
+            }
+        }
+        self.base_can(t, v, p, x)
+    }
+
+    /// The F&O side of the tenant, when it has a `finance_operations` section.
+    pub fn fo(&self) -> Option<&super::finance::FoIndex> {
+        self.fo.as_deref()
+    }
+
+    /// [`Grants::can`] by web roles alone (S16), without the F&O side (F6).
+    pub fn base_can(&self, t: &Tenant, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
         let mut via: Vec<PermId> = Vec::new();
         self.visit_via(t, t.table_of(x), v, p.bit(), x, |n| {
             via.push(n);
@@ -377,6 +398,14 @@ impl Grants {
 
     /// The candidate permissions that let `v` create in `table` (S17), sorted.
     pub fn can_create(&self, t: &Tenant, v: Visitor, table: TableId) -> Vec<PermId> {
+        if self.fo.as_ref().is_some_and(|fo| fo.is_virtual(table) && !fo.portal_allows_create(v, table)) {
+            return Vec::new();
+        }
+        self.base_can_create(t, v, table)
+    }
+
+    /// [`Grants::can_create`] by web roles alone (S17), without the F&O side (F6).
+    pub fn base_can_create(&self, t: &Tenant, v: Visitor, table: TableId) -> Vec<PermId> {
         let mut via: Vec<PermId> = self
             .perms_by_table
             .get(table as usize)
@@ -438,6 +467,11 @@ impl Grants {
                 }
             }
         }
+        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
+            // F6 on a virtual table.
+            anonymous &= fo.portal_allows(Visitor::Anonymous, p, table, x);
+            out.retain(|&c| fo.portal_allows(Visitor::Contact(c), p, table, x));
+        }
         sort_rows(t, &mut out);
         (anonymous, out)
     }
@@ -461,12 +495,30 @@ impl Grants {
         if everyone {
             out = t.contacts().collect();
         }
+        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
+            // F6 for create on a virtual table.
+            anonymous &= fo.portal_allows_create(Visitor::Anonymous, table);
+            out.retain(|&c| fo.portal_allows_create(Visitor::Contact(c), table));
+        }
         sort_rows(t, &mut out);
         (anonymous, out)
     }
 
     /// The rows `v` may `p` (not create), optionally in one table, sorted by `TABLE:ID`.
     pub fn what(&self, t: &Tenant, v: Visitor, p: Privilege, table: Option<TableId>) -> Vec<RowId> {
+        let mut out = self.base_what(t, v, p, table);
+        if let Some(fo) = &self.fo {
+            // F6: rows of virtual tables only when the F&O side agrees.
+            out.retain(|&x| {
+                let tb = t.table_of(x);
+                !fo.is_virtual(tb) || fo.portal_allows(v, p, tb, x)
+            });
+        }
+        out
+    }
+
+    /// [`Grants::what`] by web roles alone (S16), without the F&O side (F6).
+    pub fn base_what(&self, t: &Tenant, v: Visitor, p: Privilege, table: Option<TableId>) -> Vec<RowId> {
         let mut out: Vec<RowId> = Vec::new();
         let ok = |n: PermId| {
             let perm = &t.permissions[n as usize];
@@ -519,6 +571,9 @@ impl Grants {
         };
         if let Some(tt) = table {
             out.retain(|x| *x == tt);
+        }
+        if let Some(fo) = &self.fo {
+            out.retain(|&tt| !fo.is_virtual(tt) || fo.portal_allows_create(v, tt));
         }
         out.sort_unstable();
         out.dedup();

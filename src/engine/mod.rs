@@ -13,7 +13,10 @@
 pub mod facts;
 pub mod plan;
 pub mod grants;
+pub mod finance;
+pub mod finance_facts;
 pub mod walk;
+pub mod walk_finance;
 pub mod baseline;
 pub mod channels;
 pub mod walk_channels;

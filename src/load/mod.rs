@@ -10,6 +10,7 @@
 //! [`expectations`] (access-test files, YAML or JSON),
 //! and this file, the one dispatcher.
 
+pub mod finance;
 pub mod raw;
 pub mod files;
 pub mod native;

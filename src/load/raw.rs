@@ -305,6 +305,9 @@ pub struct RawTenant {
     /// Lists, basic forms and advanced form steps (channels.md C11).
     #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<RawComponent>,
+    /// F&O virtual tables, users, roles and XDS policies (finance-operations.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finance_operations: Option<super::finance::RawFinance>,
     /// Folder tenants: relationship names that a missing declaration may
     /// leave unresolved without failing the load (PP016).
     #[serde(skip)]

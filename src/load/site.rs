@@ -72,6 +72,9 @@ pub struct Folder {
     /// Where each data row and association came from, to move validation
     /// errors back to the page and row they came from.
     pub locator: Locator,
+    /// `finance-operations.json`, when the folder has one: validation
+    /// errors in the `finance_operations` section are reported there.
+    pub finance_file: Option<String>,
 }
 
 fn invalid(file: &str, line: usize, key: &str, message: impl Into<String>) -> LoadError {
@@ -200,12 +203,13 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     } else {
         None
     };
+    let finance_file = crate::load::finance::read_folder_file(&root, &mut raw, &mut inputs)?;
     let mut locator = Locator::new(rel_file);
     if has_data {
         input_dirs.push(data_dir.clone());
         webapi::read_data(&data_dir, &mut raw, &mut locator, &mut inputs)?;
     }
-    Ok(Folder { root, raw, site, inputs, input_dirs, has_data, locator })
+    Ok(Folder { root, raw, site, inputs, input_dirs, has_data, locator, finance_file })
 }
 
 fn read_yaml(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<(Node, String), LoadError> {

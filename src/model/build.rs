@@ -24,7 +24,13 @@ pub fn load(path: &std::path::Path) -> Result<Tenant, LoadError> {
 /// file and JSON path they came from.
 pub fn build_folder(folder: &crate::load::site::Folder) -> Result<Tenant, LoadError> {
     let source = folder.root.display().to_string();
-    Tenant::build(folder.raw.clone(), &source).map_err(|e| folder.locator.relocate(&source, e))
+    Tenant::build(folder.raw.clone(), &source).map_err(|e| match (&folder.finance_file, e) {
+        // An error in the F&O section is an error in `finance-operations.json`.
+        (Some(file), LoadError::Invalid { file: f, place, message }) if f == source && place.starts_with("`finance_operations.") => {
+            LoadError::Invalid { file: file.clone(), place: place.replacen("`finance_operations.", "`", 1), message }
+        }
+        (_, e) => folder.locator.relocate(&source, e),
+    })
 }
 
 

@@ -37,6 +37,21 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         .collect::<Result<Vec<_>, _>>()?;
     check_parent_cycles(file, &permissions)?;
     let channels = std::sync::Arc::new(super::channel_config::build_channels(file, &raw, &table_index, &role_index)?);
+    let finance = match &raw.finance_operations {
+        Some(section) => {
+            let against = super::finance::Against {
+                file,
+                tables: &tables,
+                table_index: &table_index,
+                row_index: &rows.row_index,
+                relationships: &rows.relationships,
+                rel_index: &rows.rel_index,
+                contact_table: rows.contact_table,
+            };
+            Some(std::sync::Arc::new(super::finance::build(&against, section, &raw.rows)?))
+        }
+        None => None,
+    };
     let mut spans: Vec<(RowId, TableId)> =
         tables.iter().enumerate().filter(|(_, t)| !t.ids.is_empty()).map(|(i, t)| (t.first, i as TableId)).collect();
     spans.sort_unstable();
@@ -62,6 +77,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         contact_table: rows.contact_table,
         account_table: rows.account_table,
         channels,
+        finance,
         raw,
         rank: OnceLock::new(),
     })

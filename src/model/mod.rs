@@ -15,6 +15,7 @@ pub mod config;
 pub mod build;
 pub mod channels;
 pub mod channel_config;
+pub mod finance;
 
 pub use build::{build_folder, load};
 
@@ -347,6 +348,9 @@ pub struct Tenant {
     pub account_table: TableId,
     /// Site settings, column permission profiles and components (channels.md).
     pub channels: Arc<channels::Channels>,
+    /// The `finance_operations` section, validated (finance-operations.md);
+    /// none: `mserp_` tables are ordinary tables.
+    pub finance: Option<Arc<finance::Finance>>,
     /// The raw form it was built from, kept for what-if edits and writing.
     pub raw: RawTenant,
     /// Print-order rank of every row, computed on first use ([`Tenant::row_rank`]).

@@ -3,6 +3,7 @@
 //! of the property tests. Nothing in the pipeline imports it.
 
 pub mod testkit;
+pub mod testkit_fo;
 pub mod generate;
 pub mod cedar;
 pub mod pipelines;

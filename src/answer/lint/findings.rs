@@ -74,6 +74,11 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP019", severity: Severity::Warning, name: "WebApiSettingsInconsistent", summary: "Web API settings that cannot work or contradict each other" },
     Rule { id: "PP020", severity: Severity::Error, name: "OpenRegistrationReadsCustomerData", summary: "open registration and an authenticated-users role holding a Global-anchored read on customer data: anyone who signs up reads every row" },
     Rule { id: "PP021", severity: Severity::Warning, name: "ComponentTablePermissionsOff", summary: "a list, basic form or advanced form step with table permissions off (C11)" },
+    Rule { id: "PP030", severity: Severity::Error, name: "FinanceOperationsBypass", summary: "contacts can read virtual-table rows directly from F&O that web roles do not grant them (F8)" },
+    Rule { id: "PP031", severity: Severity::Error, name: "AnonymousReachesVirtualTable", summary: "the anonymous visitor reaches a virtual table: every anonymous visitor runs as one F&O user (F7)" },
+    Rule { id: "PP032", severity: Severity::Warning, name: "VirtualTablePermissionNotGlobal", summary: "a permission on a virtual table with a scope other than Global" },
+    Rule { id: "PP033", severity: Severity::Warning, name: "AdministratorFinanceUser", summary: "an F&O user that visitors run as holds an administrator role: every virtual-table request fails" },
+    Rule { id: "PP034", severity: Severity::Warning, name: "VirtualTableRoleWithoutMapping", summary: "contacts hold a web role with a permission on a virtual table but have no F&O user mapping" },
 ];
 
 /// The rule of an id.

@@ -10,6 +10,7 @@ use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
 use portal_access::cli::report_html::{self, ReportError};
 use portal_access::cli::channels;
+use portal_access::cli::text_finance;
 use portal_access::cli::session::{Session, SessionError};
 use portal_access::answer::convert::ConvertError;
 use portal_access::answer::lint::Severity;
@@ -147,6 +148,21 @@ enum Command {
         /// Exit 4 when a finding of this severity or worse is present.
         #[arg(long, value_enum)]
         deny: Option<DenyLevel>,
+    },
+    /// F&O bypass (F8): virtual-table rows visitors can read directly from
+    /// the data entity that web roles do not grant them.
+    Bypass {
+        /// Tenant file or folder.
+        tenant: PathBuf,
+        /// Only this visitor (contact id or `anonymous`).
+        #[arg(long)]
+        visitor: Option<String>,
+        /// Only rows of this table.
+        #[arg(long)]
+        table: Option<String>,
+        /// Print JSON lines, then a summary line.
+        #[arg(long)]
+        json: bool,
     },
     /// Write the native JSON form of a tenant folder (never over an input).
     Convert {
@@ -413,6 +429,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(text::render_can(&ans, &painter).as_bytes())?;
+                out.write_all(text_finance::can_direct(&ans).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: Some(col) } => {
@@ -449,6 +466,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(text::render_who(&ans, &painter).as_bytes())?;
+                out.write_all(text_finance::who_direct(&ans).as_bytes())?;
             }
         }
         Command::What { tenant, visitor, privilege, table, json } => {
@@ -482,7 +500,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
+                out.write_all(text_finance::why_finance(&ans).as_bytes())?;
             }
+        }
+        Command::Bypass { tenant, visitor, table, json } => {
+            let a = load(&tenant, json)?;
+            let ans = a.bypass(visitor.as_deref(), table.as_deref())?;
+            let text = if json { text_finance::bypass_json_lines(&ans) } else { text_finance::render_bypass(&ans, &painter) };
+            out.write_all(text.as_bytes())?;
         }
         Command::Grants { tenant, format, table, json } => {
             let a = load(&tenant, json)?;

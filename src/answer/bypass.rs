@@ -1,0 +1,90 @@
+//! `bypass` (cli.md, finance-operations.md F8): every (visitor, row) a
+//! visitor may read straight from the F&O data entity (F7) and not through
+//! the portal (F6), sorted, with counts per table. A correctly secured site
+//! has none: its XDS policies are at least as narrow as its web roles.
+
+use crate::answer::query::Analysis;
+use crate::engine::Visitor;
+use crate::error::QueryError;
+use crate::model::{Privilege, RowId, TableId};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// One (visitor, row) of some bypass.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BypassLine {
+    /// `anonymous` or a contact id.
+    pub visitor: String,
+    /// `TABLE:ID`.
+    pub row: String,
+    /// The F&O user the visitor runs as (F2).
+    pub user: String,
+}
+
+/// Counts of one table.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct BypassCount {
+    /// Visitors with at least one row of the table in their bypass.
+    pub visitors: usize,
+    /// Distinct rows of the table in some bypass.
+    pub rows: usize,
+}
+
+/// The `bypass` answer: the lines, then the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BypassAnswer {
+    /// Every (visitor, row), sorted by visitor then row.
+    pub lines: Vec<BypassLine>,
+    /// Per table (sorted by name).
+    pub summary: BTreeMap<String, BypassCount>,
+}
+
+impl Analysis {
+    /// The rows of `v`'s bypass (F8), optionally in one table, sorted.
+    pub fn bypass_rows(&self, v: Visitor, table: Option<TableId>) -> Vec<RowId> {
+        let (t, g) = (&self.tenant, &self.grants);
+        let Some(fo) = g.fo() else { return Vec::new() };
+        let Some(u) = fo.user_of(v) else { return Vec::new() };
+        // F7: what `u` reads directly; F6: through the portal that is what
+        // web roles grant among those rows (they are visible to `u` for read).
+        let direct = fo.user_rows(t, u, table);
+        if direct.is_empty() {
+            return direct;
+        }
+        let portal: HashSet<RowId> = g.base_what(t, v, Privilege::Read, table).into_iter().collect();
+        let mut out: Vec<RowId> = direct.into_iter().filter(|x| !portal.contains(x)).collect();
+        crate::engine::sort_rows(t, &mut out);
+        out.dedup();
+        out
+    }
+
+    /// The id of the F&O user `v` runs as (F2), if any.
+    pub fn fo_user_name(&self, v: Visitor) -> Option<String> {
+        let fo = self.grants.fo()?;
+        fo.user_of(v).map(|u| fo.fo.users[u as usize].id.clone())
+    }
+
+    /// `bypass [--visitor V] [--table T]`.
+    pub fn bypass(&self, visitor: Option<&str>, table: Option<&str>) -> Result<BypassAnswer, QueryError> {
+        let table = table.map(|s| self.table(s)).transpose()?;
+        let visitors: Vec<Visitor> = match visitor {
+            Some(s) => vec![self.visitor(s)?],
+            None => self.visitors(),
+        };
+        let mut ans = BypassAnswer::default();
+        let mut per_table: BTreeMap<String, (HashSet<Visitor>, HashSet<RowId>)> = BTreeMap::new();
+        for v in visitors {
+            let name = self.visitor_name(v);
+            let user = self.fo_user_name(v).unwrap_or_default();
+            for x in self.bypass_rows(v, table) {
+                let tn = &self.tenant.tables[self.tenant.table_of(x) as usize].name;
+                let e = per_table.entry(tn.clone()).or_default();
+                e.0.insert(v);
+                e.1.insert(x);
+                ans.lines.push(BypassLine { visitor: name.clone(), row: self.tenant.row_ref(x), user: user.clone() });
+            }
+        }
+        ans.summary = per_table.into_iter().map(|(k, (vs, rs))| (k, BypassCount { visitors: vs.len(), rows: rs.len() })).collect();
+        Ok(ans)
+    }
+}
