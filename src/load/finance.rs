@@ -126,23 +126,3 @@ fn yes() -> bool {
 fn is_true(b: &bool) -> bool {
     *b
 }
-
-/// Reads `finance-operations.json` of a tenant folder, when present, into
-/// `raw` (the section in its native form); returns the file's name.
-pub(crate) fn read_folder_file(
-    root: &std::path::Path,
-    raw: &mut super::raw::RawTenant,
-    inputs: &mut Vec<std::path::PathBuf>,
-) -> Result<Option<String>, crate::error::LoadError> {
-    let path = root.join("finance-operations.json");
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| crate::error::LoadError::Read { file: file.clone(), reason: e.to_string() })?;
-    inputs.push(path);
-    let section: RawFinance = super::native::parse_json(&text, &file)?;
-    raw.finance_operations = Some(section);
-    Ok(Some(file))
-}

@@ -203,7 +203,7 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     } else {
         None
     };
-    let finance_file = crate::load::finance::read_folder_file(&root, &mut raw, &mut inputs)?;
+    let finance_file = read_finance_file(&root, &mut raw, &mut inputs)?;
     let mut locator = Locator::new(rel_file);
     if has_data {
         input_dirs.push(data_dir.clone());
@@ -475,6 +475,26 @@ if let Some((key, line, node)) = f.get(ROLE_LIST) {
     }
 }
     Ok(web_roles)
+}
+
+/// Reads `finance-operations.json` of a tenant folder, when present, into
+/// `raw` (the section in its native form); returns the file's name.
+fn read_finance_file(
+    root: &std::path::Path,
+    raw: &mut RawTenant,
+    inputs: &mut Vec<std::path::PathBuf>,
+) -> Result<Option<String>, crate::error::LoadError> {
+    let path = root.join("finance-operations.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| crate::error::LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    inputs.push(path);
+    let section: super::finance::RawFinance = crate::load::native::parse_json(&text, &file)?;
+    raw.finance_operations = Some(section);
+    Ok(Some(file))
 }
 
 #[cfg(test)]

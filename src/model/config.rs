@@ -39,7 +39,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
     let channels = std::sync::Arc::new(super::channel_config::build_channels(file, &raw, &table_index, &role_index)?);
     let finance = match &raw.finance_operations {
         Some(section) => {
-            let against = super::finance::Against {
+            let against = super::finance_config::Against {
                 file,
                 tables: &tables,
                 table_index: &table_index,
@@ -48,7 +48,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
                 rel_index: &rows.rel_index,
                 contact_table: rows.contact_table,
             };
-            Some(std::sync::Arc::new(super::finance::build(&against, section, &raw.rows)?))
+            Some(std::sync::Arc::new(super::finance_config::build(&against, section, &raw.rows)?))
         }
         None => None,
     };

@@ -16,6 +16,7 @@ pub mod build;
 pub mod channels;
 pub mod channel_config;
 pub mod finance;
+pub mod finance_config;
 
 pub use build::{build_folder, load};
 
