@@ -345,3 +345,24 @@ fn matrix_counts_equal_the_expanded_grants_on_random_tenants() {
     }
     assert!(compared > 50 && rows > 100 && held > 50, "the tenants exercise the counts: {compared} {rows} {held}");
 }
+
+#[test]
+fn registration_comes_from_the_site_settings() {
+    // C8: a tenant whose settings close registration says so; one with
+    // settings that leave it open says open, not "no settings".
+    let dir = tempfile::tempdir().unwrap();
+    let open_tenant = root().join("examples/customer-service-webapi.json");
+    let o = report(&open_tenant, &dir.path().join("open.html"));
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert!(said.contains("registration open") && !said.contains("no settings"), "{said}");
+    let mut t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&open_tenant).unwrap()).unwrap();
+    t["site_settings"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "Authentication/Registration/Enabled", "value": "false"}));
+    let closed_tenant = dir.path().join("closed.json");
+    std::fs::write(&closed_tenant, serde_json::to_string(&t).unwrap()).unwrap();
+    let o = report(&closed_tenant, &dir.path().join("closed.html"));
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert!(o.status.success() && !said.contains("registration open"), "{said}");
+}

@@ -528,8 +528,11 @@ pub fn build_with(a: &Analysis, lint: LintReport) -> SecurityReport {
     SecurityReport {
         source: t.source.clone(),
         summary,
-        // The tenant model has no site settings section yet (channels.md).
-        registration: registration(None::<Vec<(&str, &str, bool)>>),
+        // C8 from the tenant's site settings (none: open, said so).
+        registration: registration(
+            (!t.raw.site_settings.is_empty())
+                .then(|| t.raw.site_settings.iter().map(|s| (s.name.as_str(), s.value.as_str(), s.active))),
+        ),
         counts: SeverityCounts {
             error: lint.count(Severity::Error),
             warning: lint.count(Severity::Warning),
