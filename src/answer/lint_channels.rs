@@ -7,7 +7,7 @@ use crate::answer::query::Analysis;
 use crate::engine::channels::Outsider;
 use crate::engine::Visitor;
 use crate::model::channels::{field_list, is_true, webapi_setting, ComponentKind};
-use crate::model::{PermId, Privilege, RelKind, TableId, Tenant};
+use crate::model::{PermId, Privilege, TableId, Tenant};
 use std::collections::BTreeMap;
 
 /// One channel finding; `lint.rs` turns it into a `Finding`.
@@ -36,34 +36,6 @@ fn ticks(items: &[String]) -> String {
         "none".to_string()
     } else {
         items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-    }
-}
-
-/// Tables holding customer data (lint.md PP001's reading): `contact`,
-/// `account`, tables referencing them through 1:N relationships (and so
-/// on up), and tables outsiders or every contact may create in.
-fn customer_tables(a: &Analysis) -> Vec<bool> {
-    let t = &a.tenant;
-    let d = &a.grants.derived;
-    let mut cd = vec![false; t.tables.len()];
-    cd[t.contact_table as usize] = true;
-    cd[t.account_table as usize] = true;
-    for &x in d.create_anon.iter().chain(&d.create_all) {
-        cd[x as usize] = true;
-    }
-    loop {
-        let mut changed = false;
-        for rel in &t.relationships {
-            if let RelKind::OneToMany { referencing, referenced, .. } = rel.kind {
-                if cd[referenced as usize] && !cd[referencing as usize] {
-                    cd[referencing as usize] = true;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            return cd;
-        }
     }
 }
 
@@ -211,7 +183,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
     if !ci.registration_open {
         return;
     }
-    let customer = customer_tables(a);
+    let customer = crate::answer::lint::context::customer_tables(a);
     let d = &g.derived;
     for &n in &d.cand_all {
         let p = &t.permissions[n as usize];

@@ -75,37 +75,8 @@ impl<'a> Cx<'a> {
             in_all,
             has_rows: t.row_count() > 0,
         };
-        cx.customer = cx.customer_tables();
+        cx.customer = customer_tables(a);
         cx
-    }
-
-    /// Tables that hold customer data: `contact`, `account`, tables whose
-    /// rows reference them through a known 1:N relationship (directly or
-    /// through a chain of parents), and tables every signed-in contact or the
-    /// anonymous visitor may create rows in (their rows are what visitors submit).
-    pub(super) fn customer_tables(&self) -> Vec<bool> {
-        let t = self.t;
-        let d = &self.a.grants.derived;
-        let mut cd = vec![false; t.tables.len()];
-        cd[t.contact_table as usize] = true;
-        cd[t.account_table as usize] = true;
-        for &x in d.create_anon.iter().chain(&d.create_all) {
-            cd[x as usize] = true;
-        }
-        loop {
-            let mut changed = false;
-            for rel in &t.relationships {
-                if let RelKind::OneToMany { referencing, referenced, .. } = rel.kind {
-                    if cd[referenced as usize] && !cd[referencing as usize] {
-                        cd[referencing as usize] = true;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                return cd;
-            }
-        }
     }
 
     pub(super) fn id(&self, n: PermId) -> &'a str {
@@ -240,4 +211,33 @@ pub(super) struct Subject<'a> {
 pub(super) struct Finds {
     pub(super) list: Vec<Finding>,
     pub(super) explained: BTreeSet<PermId>,
+}
+
+/// Tables that hold customer data: `contact`, `account`, tables whose
+/// rows reference them through a known 1:N relationship (directly or
+/// through a chain of parents), and tables every signed-in contact or the
+/// anonymous visitor may create rows in (their rows are what visitors submit).
+pub(crate) fn customer_tables(a: &Analysis) -> Vec<bool> {
+    let t = &a.tenant;
+    let d = &a.grants.derived;
+    let mut cd = vec![false; t.tables.len()];
+    cd[t.contact_table as usize] = true;
+    cd[t.account_table as usize] = true;
+    for &x in d.create_anon.iter().chain(&d.create_all) {
+        cd[x as usize] = true;
+    }
+    loop {
+        let mut changed = false;
+        for rel in &t.relationships {
+            if let RelKind::OneToMany { referencing, referenced, .. } = rel.kind {
+                if cd[referenced as usize] && !cd[referencing as usize] {
+                    cd[referencing as usize] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return cd;
+        }
+    }
 }

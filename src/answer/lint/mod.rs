@@ -16,7 +16,7 @@
 //! the order of `PERMISSION_CHECKS`.
 
 pub mod findings;
-mod context;
+pub(crate) mod context;
 mod exposure;
 mod tree;
 mod scope;
