@@ -7,37 +7,15 @@ use crate::answer::expect::{self, ExpectResult, TestReport};
 use crate::answer::query::Analysis;
 use crate::cli::explain::render_why;
 use crate::cli::text::{Painter, Style};
-use crate::error::LoadError;
 use crate::load::expectations::{load_expectations, Expectations};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::Value;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
 
-/// Why `test` stopped before answering.
-#[derive(Debug, Error)]
-pub enum TestError {
-    /// The tenant or an expectations file failed to load (exit 2).
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// Bad usage: `--junit` names an input, `--min-coverage` out of range (exit 2).
-    #[error("{0}")]
-    Usage(String),
-    /// Writing the answer or the JUnit file failed (exit 1).
-    #[error(transparent)]
-    Io(#[from] io::Error),
-}
-
-impl TestError {
-    /// The process exit code (cli.md).
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            TestError::Load(_) | TestError::Usage(_) => 2,
-            TestError::Io(_) => 1,
-        }
-    }
-}
+/// Why `test` stopped before answering: the same three ways as `whatif`
+/// (a load failure or bad usage exit 2, a write failure exits 1).
+pub use crate::answer::whatif::CommandError as TestError;
 
 /// Options of `portal-access test`.
 #[derive(Debug, Clone, Default)]
