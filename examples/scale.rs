@@ -38,10 +38,9 @@ impl Lcg {
 type Column<'a> = (&'a str, Box<dyn FnMut(usize) -> Option<String>>);
 
 fn table(name: &str, prefix: &str, n: usize, mut lookups: Vec<Column>) -> RawTable {
-    let mut t = RawTable { name: name.into(), ..RawTable::default() };
+    let mut t = RawTable::new(name);
     let cols: Vec<u32> = lookups.iter().map(|(c, _)| t.column(c)).collect();
     let title = t.column("title");
-    t.rows.reserve(n);
     for i in 0..n {
         let mut fields = Vec::with_capacity(cols.len() + 1);
         for (k, (_, f)) in lookups.iter_mut().enumerate() {
@@ -50,7 +49,7 @@ fn table(name: &str, prefix: &str, n: usize, mut lookups: Vec<Column>) -> RawTab
             }
         }
         fields.push((title, Value::String(format!("{name} {i}"))));
-        t.rows.push(RawRow { id: format!("{prefix}{i}"), fields });
+        t.push(RawRow { id: format!("{prefix}{i}"), fields });
     }
     t
 }

@@ -148,7 +148,7 @@ fn mutate(t: &Tenant, v: &mut Value, rng: &mut Rng) {
                 return;
             }
             let col = pick(rng, &lookups);
-            let others: Vec<String> = t.tables.iter().flat_map(|tb| tb.ids.iter().cloned()).collect();
+            let others: Vec<String> = t.tables.iter().flat_map(|tb| tb.ids.iter().map(String::from)).collect();
             row[col.as_str()] = if rng.chance(25) { Value::Null } else { json!(pick(rng, &others)) };
         }
         12 => {

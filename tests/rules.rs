@@ -1302,7 +1302,7 @@ fn s25_grants_equal_union_of_can() {
     let a = analysis(&std::fs::read_to_string(common::example_path()).unwrap());
     let mut expected = std::collections::BTreeSet::new();
     let mut visitors = vec!["anonymous".to_string()];
-    visitors.extend(a.tenant.tables[a.tenant.contact_table as usize].ids.iter().cloned());
+    visitors.extend(a.tenant.tables[a.tenant.contact_table as usize].ids.iter().map(String::from));
     for v in &visitors {
         for table in &a.tenant.tables {
             if a.can(v, "create", &table.name).unwrap().allowed {

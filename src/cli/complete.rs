@@ -104,7 +104,7 @@ fn candidates<H>(s: &Analysis, commands: &[Command<H>], kind: Arg, word: &str) -
     match kind {
         Arg::Visitor => {
             let contacts = &t.tables[t.contact_table as usize].ids;
-            ids(["anonymous", "newcomer"].into_iter().chain(contacts.iter().map(String::as_str)), word)
+            ids(["anonymous", "newcomer"].into_iter().chain(contacts.iter()), word)
         }
         Arg::Privilege => ids(privilege_names().into_iter(), word),
         Arg::Table => ids(tables(t), word),

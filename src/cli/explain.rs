@@ -642,11 +642,11 @@ pub fn show_row(a: &Analysis, reference: &str) -> Result<RowView, QueryError> {
     if let Some(raw) = t.raw.rows.0.iter().find(|rt| rt.name == table.name) {
         let id = t.row_name(x);
         let i = (x - table.first) as usize;
-        let row = raw.rows.get(i).filter(|r| r.id == id).or_else(|| raw.rows.iter().find(|r| r.id == id));
+        let row = if raw.id(i) == Some(id) { Some(i) } else { raw.position(id) };
         if let Some(row) = row {
-            for (c, v) in &row.fields {
-                if let Some(name) = raw.columns.get(*c as usize) {
-                    columns.insert(name.clone(), v.clone());
+            for (c, v) in raw.fields(row) {
+                if let Some(name) = raw.columns.get(c as usize) {
+                    columns.insert(name.clone(), v.to_value());
                 }
             }
         }

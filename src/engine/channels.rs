@@ -56,14 +56,7 @@ pub fn row_keys(t: &Tenant, table: TableId) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     out.insert(id_column(name));
     if let Some(raw) = t.raw.table(name) {
-        let mut used = vec![false; raw.columns.len()];
-        for r in &raw.rows {
-            for (c, _) in &r.fields {
-                if let Some(u) = used.get_mut(*c as usize) {
-                    *u = true;
-                }
-            }
-        }
+        let used = raw.used_columns();
         out.extend(raw.columns.iter().zip(used).filter(|(_, u)| *u).map(|(c, _)| c.to_ascii_lowercase()));
     }
     out

@@ -52,7 +52,7 @@ impl NewcomerWorld {
             id.push('~');
         }
         let mut raw = t.raw.clone();
-        raw.table_mut("contact").rows.push(RawRow { id: id.clone(), fields: Vec::new() });
+        raw.table_mut("contact").push(RawRow { id: id.clone(), fields: Vec::new() });
         let tenant = Tenant::build(raw, &t.source).ok()?;
         let contact = tenant.contact(&id)?;
         Some(NewcomerWorld { tenant, contact })
@@ -92,11 +92,9 @@ impl<'t> ColumnWalk<'t> {
         let mut out = BTreeSet::new();
         out.insert(id_column(name));
         if let Some(raw) = t.raw.table(name) {
-            for r in &raw.rows {
-                for (c, _) in &r.fields {
-                    if let Some(n) = raw.columns.get(*c as usize) {
-                        out.insert(n.to_lowercase());
-                    }
+            for (n, used) in raw.columns.iter().zip(raw.used_columns()) {
+                if used {
+                    out.insert(n.to_lowercase());
                 }
             }
         }

@@ -7,6 +7,7 @@
 //! property test holds the three equal; `why` uses this walk to name what
 //! the F&O side decided.
 
+use crate::load::raw::Cell;
 use crate::model::finance::{Finance, FoUserId, Op, PathStep};
 use crate::model::{Privilege, RowId, TableId, Tenant, Visitor};
 
@@ -116,8 +117,8 @@ impl<'t> FoWalker<'t> {
         // Walk the link relationship backwards: link rows related to `y`.
         let back = PathStep { rel: pol.link.rel, from: pol.link.to, to: pol.link.from, forward: !pol.link.forward };
         self.neighbours(&back, y).into_iter().any(|l| {
-            let Some(row) = l.checked_sub(lt.first).and_then(|i| raw.rows.get(i as usize)) else { return false };
-            matches!(row.get(raw, &pol.user_column), Some(serde_json::Value::String(s)) if s == uid)
+            let Some(i) = l.checked_sub(lt.first) else { return false };
+            matches!(raw.get(i as usize, &pol.user_column), Some(Cell::Str(s)) if s == uid)
         })
     }
 

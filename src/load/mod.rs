@@ -11,7 +11,11 @@
 //! and this file, the one dispatcher.
 
 pub mod finance;
+pub mod strs;
+pub mod table;
 pub mod raw;
+pub mod rows;
+pub mod split;
 pub mod files;
 pub mod native;
 pub mod yaml;

@@ -7,8 +7,13 @@ use crate::error::LoadError;
 
 /// Parses native tenant JSON text; `file` names it in errors.
 pub fn parse_native(text: &str, file: &str) -> Result<RawTenant, LoadError> {
-    // The whole document must be an object (see `ObjectOnly`). Fast path
-    // as in `parse_json`: the JSON path is tracked only to report an error.
+    // The rows in parallel, each straight into its table (`split`); when
+    // that cannot be done, one pass. The whole document must be an object
+    // (see `ObjectOnly`). Fast path as in `parse_json`: the JSON path is
+    // tracked only to report an error.
+    if let Some(tenant) = super::split::parse(text) {
+        return Ok(tenant);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     if let Ok(value) = <RawTenant as serde::Deserialize>::deserialize(ObjectOnly(&mut de)) {
         if de.end().is_ok() {

@@ -5,13 +5,15 @@
 //! interns it. What-if change sets edit a clone of the raw form, and
 //! `convert` / `apply` write it back as native JSON.
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+
+pub use super::table::{Cell, RawRow, RawTable};
 
 /// The native format tag.
 pub const FORMAT: &str = "portal-access/tenant@1";
@@ -215,47 +217,6 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-/// One data row: its id and every other column as given.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawRow {
-    /// The row id, unique within its table.
-    pub id: String,
-    /// Other columns, by index into [`RawTable::columns`].
-    pub fields: Vec<(u32, Value)>,
-}
-
-impl RawRow {
-    /// The value of a column, by name.
-    pub fn get<'a>(&'a self, table: &RawTable, column: &str) -> Option<&'a Value> {
-        let ci = table.columns.iter().position(|c| c == column)? as u32;
-        self.fields.iter().find(|(c, _)| *c == ci).map(|(_, v)| v)
-    }
-}
-
-/// The rows of one table.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    /// Table logical name.
-    pub name: String,
-    /// Column names used by the rows (besides `id`).
-    pub columns: Vec<String>,
-    /// Rows in document order.
-    pub rows: Vec<RawRow>,
-}
-
-impl RawTable {
-    /// Index of a column name, added when new.
-    pub fn column(&mut self, name: &str) -> u32 {
-        match self.columns.iter().position(|c| c == name) {
-            Some(i) => i as u32,
-            None => {
-                self.columns.push(name.to_string());
-                (self.columns.len() - 1) as u32
-            }
-        }
-    }
-}
-
 /// All rows, table by table, in document order. Each table is shared
 /// behind an [`Arc`]: a clone of the tenant (a what-if scenario) copies a
 /// table only when it edits it ([`Arc::make_mut`]).
@@ -376,122 +337,6 @@ pub(crate) fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> R
     d.deserialize_seq(Objects::<T>(std::marker::PhantomData))
 }
 
-impl<'de> Deserialize<'de> for RawRows {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(RowsVisitor)
-    }
-}
-
-struct RowsVisitor;
-impl<'de> Visitor<'de> for RowsVisitor {
-    type Value = RawRows;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object from table name to an array of rows")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRows, A::Error> {
-        let mut out: Vec<Arc<RawTable>> = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if out.iter().any(|t| t.name == name) {
-                return Err(de::Error::custom(format!("table `{name}` appears twice")));
-            }
-            let mut table = RawTable { name, ..RawTable::default() };
-            map.next_value_seed(TableSeed(&mut table))?;
-            out.push(Arc::new(table));
-        }
-        Ok(RawRows(out))
-    }
-}
-
-struct TableSeed<'a>(&'a mut RawTable);
-impl<'de> DeserializeSeed<'de> for TableSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-impl<'de> Visitor<'de> for TableSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of row objects")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut scratch = Vec::new();
-        while seq.next_element_seed(RowSeed(&mut *self.0, &mut scratch))?.is_some() {}
-        self.0.rows.shrink_to_fit();
-        Ok(())
-    }
-}
-
-/// A key of a row object: `id`, or the index of a column of its table.
-enum Key {
-    Id,
-    Column(u32),
-}
-
-/// Reads a row key without allocating it (the column names are interned
-/// in the table once).
-struct KeySeed<'a>(&'a mut RawTable);
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Key;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Key;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(if key == "id" { Key::Id } else { Key::Column(self.0.column(key)) })
-    }
-}
-
-/// A row into its table; the vector is scratch space for its fields.
-struct RowSeed<'a>(&'a mut RawTable, &'a mut Vec<(u32, Value)>);
-impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a row object with a string `id`")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut id: Option<String> = None;
-        let fields = &mut *self.1;
-        fields.clear();
-        while let Some(key) = map.next_key_seed(KeySeed(&mut *self.0))? {
-            match key {
-                Key::Id => {
-                    if id.is_some() {
-                        return Err(de::Error::duplicate_field("id"));
-                    }
-                    id = Some(map.next_value::<String>()?);
-                }
-                Key::Column(ci) => {
-                    let v: Value = map.next_value()?;
-                    if fields.iter().any(|(c, _)| *c == ci) {
-                        let key = self.0.columns.get(ci as usize).map(String::as_str).unwrap_or_default();
-                        return Err(de::Error::custom(format!("duplicate column `{key}`")));
-                    }
-                    fields.push((ci, v));
-                }
-            }
-        }
-        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
-        // Exact capacity: a row lives as long as the tenant, and a grown
-        // vector would hold twice the fields of a two-column row.
-        let mut exact = Vec::with_capacity(fields.len());
-        exact.append(fields);
-        self.0.rows.push(RawRow { id, fields: exact });
-        Ok(())
-    }
-}
-
 impl Serialize for RawRows {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
@@ -504,21 +349,22 @@ impl Serialize for RawRows {
 struct TableRows<'a>(&'a RawTable);
 impl Serialize for TableRows<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut q = s.serialize_seq(Some(self.0.rows.len()))?;
-        for r in &self.0.rows {
-            q.serialize_element(&RowOut(self.0, r))?;
+        let mut q = s.serialize_seq(Some(self.0.len()))?;
+        for i in 0..self.0.len() {
+            q.serialize_element(&RowOut(self.0, i))?;
         }
         q.end()
     }
 }
-struct RowOut<'a>(&'a RawTable, &'a RawRow);
+struct RowOut<'a>(&'a RawTable, usize);
 impl Serialize for RowOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.1.fields.len() + 1))?;
-        m.serialize_entry("id", &self.1.id)?;
-        for (c, v) in &self.1.fields {
-            let name = self.0.columns.get(*c as usize).map(String::as_str).unwrap_or("?");
-            m.serialize_entry(name, v)?;
+        let (t, i) = (self.0, self.1);
+        let mut m = s.serialize_map(Some(t.fields(i).count() + 1))?;
+        m.serialize_entry("id", t.id(i).unwrap_or_default())?;
+        for (c, v) in t.fields(i) {
+            let name = t.columns.get(c as usize).map(String::as_str).unwrap_or("?");
+            m.serialize_entry(name, &v)?;
         }
         m.end()
     }
@@ -540,7 +386,7 @@ impl RawTenant {
         let i = match self.rows.0.iter().position(|t| t.name == name) {
             Some(i) => i,
             None => {
-                self.rows.0.push(Arc::new(RawTable { name: name.to_string(), ..RawTable::default() }));
+                self.rows.0.push(Arc::new(RawTable::new(name)));
                 self.rows.0.len() - 1
             }
         };

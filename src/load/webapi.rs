@@ -327,7 +327,7 @@ fn table_rows(
             let ci = raw_table.column(column);
             fields.push((ci, value.clone()));
         }
-        raw_table.rows.push(RawRow { id, fields });
+        raw_table.push(RawRow { id, fields });
         source.rows.push((f, k as u32));
     }
     raw.lookup_targets.extend(targets);

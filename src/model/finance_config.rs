@@ -175,19 +175,22 @@ fn policy(
     let mut link_users = Vec::new();
     let lt = &cx.tables[link_table as usize];
     if let Some(raw_table) = rows.0.iter().find(|t| t.name == p.user_link.table) {
-        for (k, r) in raw_table.rows.iter().enumerate() {
-            match r.get(raw_table, &p.user_link.user_column) {
+        for k in 0..raw_table.len() {
+            match raw_table.get(k, &p.user_link.user_column) {
                 None => {
                     return Err(cx.err(
                         format!("{at}.user_link.user_column"),
                         format!(
                             "column `{}` is missing from row `{}` of `{}` (`rows.{}[{k}]`)",
-                            p.user_link.user_column, r.id, p.user_link.table, p.user_link.table
+                            p.user_link.user_column,
+                            raw_table.id(k).unwrap_or_default(),
+                            p.user_link.table,
+                            p.user_link.table
                         ),
                     ))
                 }
-                Some(serde_json::Value::String(s)) => {
-                    if let Some(&u) = user_index.get(s.as_str()) {
+                Some(crate::load::raw::Cell::Str(s)) => {
+                    if let Some(&u) = user_index.get(s) {
                         link_users.push((lt.first + k as u32, u));
                     }
                 }

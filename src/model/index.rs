@@ -1,6 +1,7 @@
 //! The row index: each table's rows by id string, the structure every
 //! lookup, membership and row reference of a tenant resolves through.
 
+use crate::load::strs::Strs;
 use std::hash::{BuildHasher, RandomState};
 
 /// Lookups resolved together (see [`RowIndex::get_many`]).
@@ -31,14 +32,14 @@ impl RowIndex {
     /// first `(position, earlier position)` whose id is already there.
     /// The slots of a batch are read before any is written, so that their
     /// cache misses overlap.
-    pub(crate) fn insert_all(&mut self, ids: &[String], from: usize) -> Option<(u32, u32)> {
+    pub(crate) fn insert_all(&mut self, ids: &Strs, from: usize) -> Option<(u32, u32)> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut hashes: Vec<(u32, (u32, u32))> = Vec::with_capacity(BATCH);
         let mut start = from;
         while start < ids.len() {
             let end = (start + BATCH).min(ids.len());
             hashes.clear();
-            hashes.extend(ids[start..end].iter().map(|id| self.hash(id)).map(|h| (h, (0, 0))));
+            hashes.extend((start..end).map(|k| self.hash(&ids[k])).map(|h| (h, (0, 0))));
             for (h, first) in hashes.iter_mut() {
                 *first = self.slots[*h as usize & mask];
             }
@@ -55,7 +56,7 @@ impl RowIndex {
 
     /// Adds position `i` of `ids`, whose id hashes to `h`; returns the
     /// position already holding the same id.
-    fn insert_hashed(&mut self, ids: &[String], i: u32, h: u32) -> Option<u32> {
+    fn insert_hashed(&mut self, ids: &Strs, i: u32, h: u32) -> Option<u32> {
         let id = ids.get(i as usize)?;
         let mask = self.slots.len().checked_sub(1)?;
         let mut k = h as usize & mask;
@@ -75,7 +76,7 @@ impl RowIndex {
     /// first). Phases run over the whole batch (hash, first slot, id
     /// header, id bytes) so that the memory reads of different lookups
     /// overlap; collisions and probe chains take the plain path.
-    pub(crate) fn get_many(reqs: &[(&RowIndex, &[String], &str)], out: &mut Vec<Option<u32>>) {
+    pub(crate) fn get_many(reqs: &[(&RowIndex, &Strs, &str)], out: &mut Vec<Option<u32>>) {
         out.clear();
         let first: Vec<(u32, (u32, u32))> = reqs
             .iter()
@@ -91,7 +92,7 @@ impl RowIndex {
         let heads: Vec<Option<&str>> = reqs
             .iter()
             .zip(&first)
-            .map(|((_, ids, _), &(h, (sh, p)))| if p != 0 && sh == h { ids.get(p as usize - 1).map(String::as_str) } else { None })
+            .map(|((_, ids, _), &(h, (sh, p)))| if p != 0 && sh == h { ids.get(p as usize - 1) } else { None })
             .collect();
         for (((index, ids, id), &(h, (_, p))), head) in reqs.iter().zip(&first).zip(heads) {
             out.push(match head {
@@ -103,12 +104,12 @@ impl RowIndex {
     }
 
     /// The position of `id` in `ids`.
-    pub(crate) fn get(&self, ids: &[String], id: &str) -> Option<u32> {
+    pub(crate) fn get(&self, ids: &Strs, id: &str) -> Option<u32> {
         self.get_hashed(ids, id, self.hash(id))
     }
 
     /// The position of `id`, whose hash is `h`, in `ids`.
-    fn get_hashed(&self, ids: &[String], id: &str, h: u32) -> Option<u32> {
+    fn get_hashed(&self, ids: &Strs, id: &str, h: u32) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut k = h as usize & mask;
         loop {

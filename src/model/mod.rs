@@ -21,6 +21,7 @@ pub mod finance_config;
 pub use build::{build_folder, load};
 
 use crate::load::raw::{Origin, RawTenant};
+use crate::load::strs::Strs;
 use index::RowIndex;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -279,7 +280,7 @@ pub struct Table {
     pub first: RowId,
     /// Row ids (strings) in order; global id = `first + index`. Shared, so
     /// that a what-if tenant that keeps the rows does not copy them.
-    pub ids: Arc<Vec<String>>,
+    pub ids: Arc<Strs>,
 }
 
 impl Table {
@@ -396,7 +397,7 @@ impl Tenant {
     /// `TABLE:ID` of a global row id.
     pub fn row_ref(&self, row: RowId) -> String {
         let t = &self.tables[self.table_of(row) as usize];
-        format!("{}:{}", t.name, t.ids[(row - t.first) as usize])
+        format!("{}:{}", t.name, &t.ids[(row - t.first) as usize])
     }
     /// The id string of a row.
     pub fn row_name(&self, row: RowId) -> &str {

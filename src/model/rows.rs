@@ -6,10 +6,27 @@ use super::builder::{Builder, RowPart};
 use super::index::{RowIndex, BATCH};
 use super::{kind_of, Dangling, RelId, RelKind, Relationship, RowId, Table, TableId, MAX_ROWS, NO_ACCOUNT};
 use crate::error::LoadError;
-use crate::load::raw::{RawTenant, FORMAT};
+use crate::load::raw::{Cell, RawTable, RawTenant, FORMAT};
+use crate::load::strs::Strs;
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Rows whose lookups one task resolves (see [`Interned::lookups`]).
+const RUN: usize = 1 << 16;
+
+/// Per column of a table, the relationships that use it as their lookup
+/// (with the table each one references).
+type ColumnRels<'a> = Arc<Vec<Option<&'a Vec<(RelId, TableId)>>>>;
+
+/// A run of rows of one table, with the relationships of its columns.
+struct Run<'a> {
+    table: &'a RawTable,
+    tid: TableId,
+    cols: ColumnRels<'a>,
+    rows: std::ops::Range<usize>,
+}
 
 /// Links resolved so far, and lookup values that name no row (S24).
 #[derive(Default)]
@@ -54,21 +71,30 @@ pub(crate) fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadE
 
 /// Rows: tables in document order, global ids contiguous per table; tables
 /// named only by relationships are empty. Returns each table's index and
-/// the number of rows.
+/// the number of rows. The tables' ids are shared with the raw tenant; the
+/// indexes are built in parallel, table by table.
 fn intern(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<RowIndex>, RowId), LoadError> {
+    let indexes: Vec<(RowIndex, Option<u32>)> = raw
+        .rows
+        .0
+        .par_iter()
+        .map(|t| {
+            let mut index = RowIndex::with_capacity(t.len());
+            let dup = index.insert_all(t.ids(), 0).map(|(i, _)| i);
+            (index, dup)
+        })
+        .collect();
     let mut row_index: Vec<RowIndex> = Vec::new();
-    for t in &raw.rows.0 {
+    for (t, (index, dup)) in raw.rows.0.iter().zip(indexes) {
         let tid = b.table(&t.name);
-        let mut index = RowIndex::with_capacity(t.rows.len());
-        let ids: Vec<String> = t.rows.iter().map(|r| r.id.clone()).collect();
-        if let Some((i, _)) = index.insert_all(&ids, 0) {
+        if let Some(i) = dup {
             return Err(LoadError::at(
                 b.file,
                 format!("rows.{}[{i}].id", t.name),
-                format!("duplicate row id `{}` in table `{}`", ids[i as usize], t.name),
+                format!("duplicate row id `{}` in table `{}`", &t.ids()[i as usize], t.name),
             ));
         }
-        b.tables[tid as usize].ids = Arc::new(ids);
+        b.tables[tid as usize].ids = t.ids().clone();
         while row_index.len() <= tid as usize {
             row_index.push(RowIndex::default());
         }
@@ -110,9 +136,10 @@ impl Interned<'_> {
     }
 
     /// Lookups (S20, S23, S24): each lookup value of each row, resolved
-    /// in batches, in document order.
+    /// in batches, in document order. Runs of rows are resolved in
+    /// parallel, each into its own lists, joined in order: the result (and
+    /// the first error) is the one a single pass in document order gives.
     fn lookups(&self, raw: &RawTenant, done: &mut Resolved) -> Result<(), LoadError> {
-        let (file, tables) = (self.file, self.tables);
         // Per (table, column), the relationships that use it.
         let mut by_col: HashMap<(TableId, &str), Vec<(RelId, TableId)>> = HashMap::new();
         for (rid, rel) in self.relationships.iter().enumerate() {
@@ -120,47 +147,68 @@ impl Interned<'_> {
                 by_col.entry((*referencing, lookup.as_str())).or_default().push((rid as RelId, *referenced));
             }
         }
-        let (links, dangling) = (&mut done.links, &mut done.dangling);
-        let mut batch = Lookups::default();
+        let mut runs: Vec<Run<'_>> = Vec::new();
         for t in &raw.rows.0 {
             let tid = self.table_index[&t.name];
-            let cols: Vec<Option<&Vec<(RelId, TableId)>>> =
-                t.columns.iter().map(|c| by_col.get(&(tid, c.as_str()))).collect();
-            for (i, r) in t.rows.iter().enumerate() {
-                let x = tables[tid as usize].first + i as u32;
-                for (c, v) in &r.fields {
-                    let Some(Some(rels)) = cols.get(*c as usize) else { continue };
-                    let col = &t.columns[*c as usize];
-                    let value = match v {
-                        Value::Null => continue,
-                        Value::String(s) => s,
-                        other => {
-                            // Earlier values first: they may fail before this one.
-                            batch.resolve(file, &t.name, tables, links, dangling)?;
-                            return Err(LoadError::at(
-                                file,
-                                format!("rows.{}[{i}].{col}", t.name),
-                                format!("lookup `{col}` must be a string id or null, found {}", kind_of(other)),
-                            ));
-                        }
-                    };
-                    // S23: a folder tenant's Web API annotation names the target table.
-                    let settled = if raw.lookup_targets.is_empty() {
-                        None
-                    } else {
-                        raw.lookup_targets
-                            .get(&(t.name.clone(), r.id.clone(), col.clone(), value.clone()))
-                            .map(|name| self.table_index.get(name).copied())
-                    };
-                    batch.push(i, x, col, value, rels, settled, tables, self.row_index);
-                    if batch.full() {
-                        batch.resolve(file, &t.name, tables, links, dangling)?;
-                    }
-                }
+            let cols: ColumnRels<'_> =
+                Arc::new(t.columns.iter().map(|c| by_col.get(&(tid, c.as_str()))).collect());
+            if cols.iter().all(Option::is_none) {
+                continue;
             }
-            batch.resolve(file, &t.name, tables, links, dangling)?;
+            for start in (0..t.len()).step_by(RUN) {
+                runs.push(Run { table: t, tid, cols: cols.clone(), rows: start..(start + RUN).min(t.len()) });
+            }
+        }
+        let results: Vec<Result<Resolved, LoadError>> = runs.par_iter().map(|run| self.run(raw, run)).collect();
+        for r in results {
+            let r = r?;
+            done.links.extend(r.links);
+            done.dangling.extend(r.dangling);
         }
         Ok(())
+    }
+
+    /// The lookups of one run of rows, in order.
+    fn run(&self, raw: &RawTenant, run: &Run<'_>) -> Result<Resolved, LoadError> {
+        let (file, tables, t) = (self.file, self.tables, run.table);
+        let mut done = Resolved::default();
+        let (links, dangling) = (&mut done.links, &mut done.dangling);
+        let mut batch = Lookups::default();
+        for i in run.rows.clone() {
+            let x = tables[run.tid as usize].first + i as u32;
+            for (c, v) in t.fields(i) {
+                let Some(Some(rels)) = run.cols.get(c as usize) else { continue };
+                let col = &t.columns[c as usize];
+                let value = match v {
+                    Cell::Null => continue,
+                    Cell::Str(s) => s,
+                    other => {
+                        // Earlier values first: they may fail before this one.
+                        batch.resolve(file, &t.name, tables, links, dangling)?;
+                        return Err(LoadError::at(
+                            file,
+                            format!("rows.{}[{i}].{col}", t.name),
+                            format!("lookup `{col}` must be a string id or null, found {}", kind_of(&other.to_value())),
+                        ));
+                    }
+                };
+                // S23: a folder tenant's Web API annotation names the target table.
+                let settled = if raw.lookup_targets.is_empty() {
+                    None
+                } else {
+                    let id = t.id(i).unwrap_or_default().to_string();
+                    raw.lookup_targets
+                        .get(&(t.name.clone(), id, col.clone(), value.to_string()))
+                        .map(|name| self.table_index.get(name).copied())
+                };
+                batch.push(i, x, col, value, rels, settled, tables, self.row_index);
+                if batch.full() {
+                    batch.resolve(file, &t.name, tables, links, dangling)?;
+                }
+            }
+        }
+        batch.resolve(file, &t.name, tables, links, dangling)?;
+        Ok(done)
     }
 
     /// Associations (S22): pairs of row ids per many-to-many relationship;
@@ -247,7 +295,7 @@ pub(crate) struct Lookups<'a> {
     values: Vec<(usize, RowId, &'a str, &'a str, &'a [(RelId, TableId)], std::ops::Range<usize>)>,
     /// One request per distinct target table of a value, in the order of
     /// its relationships.
-    requests: Vec<(&'a RowIndex, &'a [String], &'a str)>,
+    requests: Vec<(&'a RowIndex, &'a Strs, &'a str)>,
     targets: Vec<TableId>,
     found: Vec<Option<u32>>,
 }

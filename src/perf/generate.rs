@@ -33,11 +33,14 @@ pub enum Profile {
     Medium,
     /// 1,000,000 contacts, 100,000 accounts, about 10,000,000 rows.
     Large,
+    /// 10,000,000 contacts, 1,000,000 accounts, about 100,000,000 rows
+    /// (a file of about 6.5 GB, written as a stream like every size).
+    Xlarge,
 }
 
 impl Profile {
     /// All profiles, smallest first.
-    pub const ALL: [Profile; 3] = [Profile::Small, Profile::Medium, Profile::Large];
+    pub const ALL: [Profile; 4] = [Profile::Small, Profile::Medium, Profile::Large, Profile::Xlarge];
 
     /// The profile's name.
     pub fn name(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Profile {
             Profile::Small => "small",
             Profile::Medium => "medium",
             Profile::Large => "large",
+            Profile::Xlarge => "xlarge",
         }
     }
 
@@ -59,6 +63,7 @@ impl Profile {
             Profile::Small => (1_000, 100, 10_000),
             Profile::Medium => (100_000, 10_000, 1_000_000),
             Profile::Large => (1_000_000, 100_000, 10_000_000),
+            Profile::Xlarge => (10_000_000, 1_000_000, 100_000_000),
         };
         GenConfig { contacts, accounts, rows, seed }
     }

@@ -283,7 +283,7 @@ pub fn random_tenant(seed: u64, size: Size) -> RawTenant {
             }
             // Column order varies between rows.
             rng.shuffle(&mut fields);
-            t.rows.push(RawRow { id: ids(table, i), fields });
+            t.push(RawRow { id: ids(table, i), fields });
         }
     }
 

@@ -75,7 +75,7 @@ pub fn random_fo_tenant(seed: u64, size: Size) -> RawTenant {
                 let c = t.column(col);
                 fields.push((c, pick_ref(rng, p, m)));
             }
-            t.rows.push(RawRow { id: format!("{prefix}{}", i + 1), fields });
+            t.push(RawRow { id: format!("{prefix}{}", i + 1), fields });
         }
     };
     add(&mut raw, VEND, nv, &[], &mut rng, "V");
@@ -90,25 +90,27 @@ pub fn random_fo_tenant(seed: u64, size: Size) -> RawTenant {
     if let Some(t) = raw.rows.0.iter_mut().find(|t| t.name == VUSER) {
         let t = std::sync::Arc::make_mut(t);
         let c = t.column("mserp_userid");
-        for r in t.rows.iter_mut() {
+        t.edit_rows(|_, r| {
             let v = match rng.below(8) {
                 0 => Value::String("nobody".into()),
                 1 => Value::Null,
                 _ => Value::String(user_ids[rng.below(nusers)].clone()),
             };
             r.fields.push((c, v));
-        }
+            true
+        });
     }
     // Contacts' vendor.
-    let contact_ids: Vec<String> = raw.table("contact").map(|t| t.rows.iter().map(|r| r.id.clone()).collect()).unwrap_or_default();
+    let contact_ids: Vec<String> = raw.table("contact").map(|t| t.ids().to_vec()).unwrap_or_default();
     if let Some(t) = raw.rows.0.iter_mut().find(|t| t.name == "contact") {
         let t = std::sync::Arc::make_mut(t);
         let c = t.column("mserp_vendor");
-        for r in t.rows.iter_mut() {
+        t.edit_rows(|_, r| {
             if rng.chance(80) {
                 r.fields.push((c, Value::String(format!("V{}", 1 + rng.below(nv)))));
             }
-        }
+            true
+        });
     }
     // Web-role permissions on the virtual tables.
     let role_ids: Vec<String> = raw.web_roles.iter().map(|r| r.id.clone()).collect();

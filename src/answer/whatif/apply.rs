@@ -106,7 +106,7 @@ fn role_exists(raw: &RawTenant, id: &str) -> Result<(), String> {
 
 fn row_pos(raw: &RawTenant, table: &str, id: &str) -> Option<(usize, usize)> {
     let ti = raw.rows.0.iter().position(|t| t.name == table)?;
-    let ri = raw.rows.0[ti].rows.iter().position(|r| r.id == id)?;
+    let ri = raw.rows.0[ti].position(id)?;
     Some((ti, ri))
 }
 
@@ -280,7 +280,7 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             let exists = if raw.rows.shares(&base.raw.rows) {
                 base.table_id(table).and_then(|t| base.row_id(t, id)).is_some()
             } else {
-                raw.rows.0.iter().any(|t| t.name == table && t.rows.iter().any(|r| r.id == *id))
+                raw.rows.0.iter().any(|t| t.name == table && t.position(id).is_some())
             };
             if !exists {
                 return Err(format!("{table} `{id}` does not exist"));
@@ -329,10 +329,12 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             let table = Arc::make_mut(&mut raw.rows.0[ti]);
             let ci = table.column(column);
             let new = value.clone().map(Value::String).unwrap_or(Value::Null);
-            let r = &mut table.rows[ri];
-            match r.fields.iter_mut().find(|(c, _)| *c == ci) {
-                Some(slot) => slot.1 = new,
-                None => r.fields.push((ci, new)),
+            if let Some(mut r) = table.row(ri) {
+                match r.fields.iter_mut().find(|(c, _)| *c == ci) {
+                    Some(slot) => slot.1 = new,
+                    None => r.fields.push((ci, new)),
+                }
+                table.replace_row(ri, Some(r));
             }
             effect.rels.extend(rels);
             effect.data = true;
@@ -343,14 +345,14 @@ fn apply_one(base: &Tenant, raw: &mut RawTenant, effect: &mut Effect, change: &C
             }
             let t = raw.table_mut(table);
             let fields = fields.iter().map(|(k, v)| (t.column(k), v.clone())).collect();
-            t.rows.push(RawRow { id: id.clone(), fields });
+            t.push(RawRow { id: id.clone(), fields });
             effect.tables.insert(table.clone());
             effect.rels.extend(rels_touching(base, table));
             effect.data = true;
         }
         Change::RemoveRow(row) => {
             let (ti, ri) = row_exists(raw, row)?;
-            Arc::make_mut(&mut raw.rows.0[ti]).rows.remove(ri);
+            Arc::make_mut(&mut raw.rows.0[ti]).replace_row(ri, None);
             // Its associations (S22) ...
             for r in &base.relationships {
                 if let RelKind::ManyToMany { tables } = &r.kind {

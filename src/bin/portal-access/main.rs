@@ -27,6 +27,10 @@ mod perf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Threads for loading tenants (parsing rows, resolving lookups);
+    /// default: every core. Answers are the same with any number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 #[derive(Subcommand)]
@@ -417,6 +421,10 @@ fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Resul
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    let threads = cli.threads.map(usize::from);
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| Failure::Usage(format!("--threads {n}: {e}")))?;
+    }
     let stdout = io::stdout();
     // Colour only on a terminal, and never with NO_COLOR (as in the REPL).
     let painter = Painter { color: color_wanted(stdout.is_terminal()) };
@@ -630,7 +638,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             )?;
         }
         Command::Generate(args) => perf::generate(args, &mut out)?,
-        Command::Bench(args) => perf::bench(args, &mut out)?,
+        Command::Bench(args) => perf::bench(args, threads, &mut out)?,
     }
     out.flush()?;
     Ok(0)

@@ -15,7 +15,8 @@ use std::time::Instant;
 /// `generate` arguments.
 #[derive(Args)]
 pub struct GenerateArgs {
-    /// Size: small (1,000 contacts), medium (100,000) or large (1,000,000).
+    /// Size: small (1,000 contacts), medium (100,000), large (1,000,000) or
+    /// xlarge (10,000,000 contacts, 100,000,000 rows: about 6.5 GB).
     #[arg(long, value_parser = parse_profile)]
     profile: Profile,
     /// Seed: the same seed and sizes write the same bytes.
@@ -124,12 +125,12 @@ fn parse_size(s: &str) -> Result<Size, String> {
     };
     match digits.parse::<u64>() {
         Ok(n) if n > 0 => Ok(Size { label: s.to_string(), contacts: n * mult }),
-        _ => Err(format!("unknown size `{s}` (expected small, medium, large or a number of contacts such as 300k)")),
+        _ => Err(format!("unknown size `{s}` (expected small, medium, large, xlarge or a number of contacts such as 300k)")),
     }
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {
-    Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (expected small, medium or large)"))
+    Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (expected small, medium, large or xlarge)"))
 }
 
 fn config(profile: Profile, seed: u64, contacts: Option<u64>, accounts: Option<u64>, rows: Option<u64>) -> GenConfig {
@@ -172,9 +173,9 @@ pub fn generate(a: GenerateArgs, out: &mut impl Write) -> Result<(), Failure> {
 }
 
 /// `portal-access bench`.
-pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
+pub fn bench(a: BenchArgs, threads: Option<usize>, out: &mut impl Write) -> Result<(), Failure> {
     if a.growth {
-        return growth(&a, out);
+        return growth(&a, threads, out);
     }
     let opts = Options {
         seed: a.seed,
@@ -194,6 +195,7 @@ pub fn bench(a: BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         whatif: if a.no_whatif { 0 } else { 100 },
         pipelines: a.pipelines,
         report: !a.no_report,
+        threads,
     };
     if !a.progress {
         if let Ok(mut s) = SPINNER.lock() {
@@ -287,6 +289,39 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         row(out, "file size", bytes(t.file_bytes))?;
     }
     row(out, "load (read, parse, validate)", secs(r.load_seconds))?;
+    if let Some(l) = &r.load {
+        row(
+            out,
+            "load: read / parse / validate",
+            format!("{} / {} / {} ({} threads)", secs(l.read_seconds), secs(l.parse_seconds), secs(l.build_seconds), l.threads),
+        )?;
+        row(out, "bare parse, same file (read + IgnoredAny)", secs(l.bare_parse_seconds))?;
+        row(
+            out,
+            "load throughput vs bare parse",
+            format!(
+                "{}/s vs {}/s: load is {:.2}x the bare parse",
+                bytes(l.bytes_per_second as u64),
+                bytes(l.bare_bytes_per_second as u64),
+                l.ratio
+            ),
+        )?;
+        row(out, "rows held (ids and encoded columns)", bytes(l.row_bytes))?;
+    }
+    if let Some(s) = &r.threads {
+        row(
+            out,
+            &format!("load with 1 thread / {} threads", s.threads),
+            format!(
+                "{} / {}: {:.2}x faster (best of {}){}",
+                secs(s.one_thread_seconds),
+                secs(s.threads_seconds),
+                s.speedup,
+                s.runs,
+                if s.same_tenant { ", same tenant" } else { ", TENANTS DIFFER" }
+            ),
+        )?;
+    }
     let serving = r.derivations.first().map_or("", |d| d.name.as_str());
     row(out, &format!("derive ({serving})"), secs(r.derive_seconds))?;
     row(out, "index for answers", secs(r.index_seconds))?;
@@ -449,13 +484,17 @@ fn agree(ok: bool) -> &'static str {
 
 /// `bench --growth`: one fresh process per size, so each peak is its own.
 /// A size that does not finish (out of memory, say) is reported as such.
-fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
+fn growth(a: &BenchArgs, threads: Option<usize>, out: &mut impl Write) -> Result<(), Failure> {
     let exe = std::env::current_exe()?;
     let mut rows: Vec<(String, Result<Value, String>)> = Vec::new();
     for size in &a.growth_sizes {
         let n = size.contacts;
-        let output = std::process::Command::new(&exe)
-            .args(["bench", "--profile", "small", "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers", "--no-whatif"])
+        let mut cmd = std::process::Command::new(&exe);
+        if let Some(k) = threads {
+            cmd.args(["--threads", &k.to_string()]);
+        }
+        let output = cmd
+            .args(["bench", "--profile", "small", "--seed", &a.seed.to_string(), "--json", "--no-cedar", "--no-peers", "--no-whatif", "--no-report"])
             .args(["--contacts", &n.to_string(), "--accounts", &(n / 10).to_string(), "--rows", &(n * 10).to_string()])
             .args(["--queries", "0", "--what-queries", "0", "--progress"])
             .stderr(std::process::Stdio::piped())
@@ -482,6 +521,7 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         }
         cur.as_f64().unwrap_or(0.0)
     };
+    let projected = projection(&rows, num);
     if a.json {
         let list: Vec<Value> = rows
             .iter()
@@ -490,7 +530,11 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
                 Err(e) => serde_json::json!({ "size": label, "failed": e }),
             })
             .collect();
-        serde_json::to_writer(&mut *out, &serde_json::json!({ "growth": list })).map_err(io_err)?;
+        let p = projected.as_ref().map(|p| serde_json::json!({
+            "size": "xlarge", "rows": p[0], "load_seconds": p[1], "derive_seconds": p[2], "index_seconds": p[3],
+            "peak_rss_bytes": p[4], "method": "linear in rows through the two largest sizes measured"
+        }));
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "growth": list, "projection": p })).map_err(io_err)?;
         writeln!(out)?;
         return Ok(());
     }
@@ -534,5 +578,42 @@ fn growth(a: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
         )?;
         prev = Some(v);
     }
+    if let Some(p) = projected {
+        writeln!(
+            out,
+            "| xlarge (projected) | {} | {} | {} | {} | {} | | | | |",
+            p[0],
+            secs(p[1]),
+            secs(p[2]),
+            secs(p[3]),
+            bytes(p[4] as u64)
+        )?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "The xlarge row (10,000,000 contacts, 100,000,000 rows) is projected, not measured: each figure \
+             on a straight line in rows through the two largest sizes measured."
+        )?;
+    }
     Ok(())
+}
+
+/// The xlarge profile's figures (rows, load, derive, index, peak memory),
+/// projected from the two largest sizes measured, when xlarge is larger.
+fn projection(rows: &[(String, Result<Value, String>)], num: impl Fn(&Value, &[&str]) -> f64) -> Option<[f64; 5]> {
+    let target = Profile::Xlarge.config(1).rows as f64;
+    let mut done: Vec<&Value> = rows.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    done.sort_by(|x, y| num(x, &["tenant", "rows"]).total_cmp(&num(y, &["tenant", "rows"])));
+    let (a, b) = match done.as_slice() {
+        [.., a, b] => (*a, *b),
+        _ => return None,
+    };
+    if num(b, &["tenant", "rows"]) >= target {
+        return None;
+    }
+    let line = |path: &[&str]| {
+        let points = [(num(a, &["tenant", "rows"]), num(a, path)), (num(b, &["tenant", "rows"]), num(b, path))];
+        bench::extrapolate(&points, target)
+    };
+    Some([target, line(&["load_seconds"])?, line(&["derive_seconds"])?, line(&["index_seconds"])?, line(&["peak_rss_bytes"])?])
 }
