@@ -21,8 +21,12 @@ pub(crate) struct TableBuilder {
     pub(crate) ids: Strs,
     pub(crate) fields: Strs,
     pub(crate) values: Vec<Value>,
-    /// Scratch: the columns of the row being read.
+    /// Scratch: the columns of the row being read, in order.
     seen: Vec<u32>,
+    /// The columns of the row read before, in order: rows mostly repeat
+    /// their predecessor's keys, so each key is first compared with the
+    /// one in its place there.
+    order: Vec<u32>,
 }
 
 impl TableBuilder {
@@ -143,7 +147,16 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
         f.write_str("a string")
     }
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(if key == "id" { Key::Id } else { Key::Column(self.0.column(key)) })
+        let t = self.0;
+        if key == "id" {
+            return Ok(Key::Id);
+        }
+        if let Some(&c) = t.order.get(t.seen.len()) {
+            if t.columns.get(c as usize).is_some_and(|name| name == key) {
+                return Ok(Key::Column(c));
+            }
+        }
+        Ok(Key::Column(t.column(key)))
     }
 }
 
@@ -191,6 +204,7 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
         }
         t.ids.close();
         t.fields.close();
+        std::mem::swap(&mut t.order, &mut t.seen);
         Ok(())
     }
 }

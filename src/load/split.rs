@@ -51,12 +51,18 @@ fn parse_in(text: &str, pieces: usize) -> Option<RawTenant> {
         .map(|(i, &s)| scan(text, s, i == 0, starts.get(i + 1).copied().unwrap_or(usize::MAX)))
         .collect();
     let (tables, rows_end) = chain(text, &starts, pieces)?;
-    let rows = join(tables)?;
-    let rest = format!("{}{{}}{}", &text[..rows_start], &text[rows_end..]);
-    let mut de = serde_json::Deserializer::from_str(&rest);
-    let mut tenant = <RawTenant as Deserialize>::deserialize(ObjectOnly(&mut de)).ok()?;
-    de.end().ok()?;
-    tenant.rows = rows;
+    // The rest of the document (the rows section emptied) is read while
+    // the tables are joined.
+    let rest = || {
+        let rest = format!("{}{{}}{}", &text[..rows_start], &text[rows_end..]);
+        let mut de = serde_json::Deserializer::from_str(&rest);
+        let tenant = <RawTenant as Deserialize>::deserialize(ObjectOnly(&mut de)).ok()?;
+        de.end().ok()?;
+        Some(tenant)
+    };
+    let (rows, tenant) = rayon::join(|| join(tables), rest);
+    let mut tenant = tenant?;
+    tenant.rows = rows?;
     Some(tenant)
 }
 
@@ -286,22 +292,26 @@ fn chain(text: &str, starts: &[usize], mut pieces: Vec<Option<Piece>>) -> Option
     }
 }
 
-/// Each table whole, from its parts; `None` when a table is named twice.
+/// Each table whole, from its parts (tables in parallel); `None` when a
+/// table is named twice.
 fn join(tables: Vec<Vec<TableBuilder>>) -> Option<RawRows> {
-    let mut out: Vec<Arc<super::table::RawTable>> = Vec::with_capacity(tables.len());
-    for parts in tables {
-        let mut parts = parts.into_iter();
-        let mut t = parts.next()?;
-        if out.iter().any(|o| o.name == t.name) {
-            return None;
-        }
-        let rest: Vec<TableBuilder> = parts.collect();
-        t.reserve(&rest);
-        for part in &rest {
-            t.append(part);
-        }
-        out.push(Arc::new(t.finish()));
+    let names: Vec<&str> = tables.iter().filter_map(|parts| parts.first().map(|t| t.name.as_str())).collect();
+    if names.len() != tables.len() || names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+        return None;
     }
+    let out: Vec<Arc<super::table::RawTable>> = tables
+        .into_par_iter()
+        .map(|parts| {
+            let mut parts = parts.into_iter();
+            let mut t = parts.next().unwrap_or_default();
+            let rest: Vec<TableBuilder> = parts.collect();
+            t.reserve(&rest);
+            for part in &rest {
+                t.append(part);
+            }
+            Arc::new(t.finish())
+        })
+        .collect();
     Some(RawRows(out))
 }
 

@@ -66,6 +66,16 @@ impl Strs {
         }
     }
 
+    /// Where string `i` lies in [`Strs::text`].
+    pub fn span(&self, i: usize) -> Option<(usize, usize)> {
+        (i < self.len()).then(|| (self.start(i), self.end(i)))
+    }
+
+    /// Every string, one after the other.
+    pub fn text(&self) -> &str {
+        &self.buf
+    }
+
     /// String `i`.
     pub fn get(&self, i: usize) -> Option<&str> {
         (i < self.len()).then(|| &self.buf[self.start(i)..self.end(i)])

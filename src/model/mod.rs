@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod index;
 pub mod builder;
 pub mod relationships;
+pub mod lookups;
 pub mod rows;
 pub mod config;
 pub mod build;

@@ -3,37 +3,15 @@
 //! associations (S22), and each contact's account (S1).
 
 use super::builder::{Builder, RowPart};
-use super::index::{RowIndex, BATCH};
+use super::index::RowIndex;
+use super::lookups::{Lookups, Resolved};
 use super::{kind_of, Dangling, RelId, RelKind, Relationship, RowId, Table, TableId, MAX_ROWS, NO_ACCOUNT};
 use crate::error::LoadError;
-use crate::load::raw::{Cell, RawTable, RawTenant, FORMAT};
-use crate::load::strs::Strs;
+use crate::load::raw::{RawTenant, FORMAT};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Rows whose lookups one task resolves (see [`Interned::lookups`]).
-const RUN: usize = 1 << 16;
-
-/// Per column of a table, the relationships that use it as their lookup
-/// (with the table each one references).
-type ColumnRels<'a> = Arc<Vec<Option<&'a Vec<(RelId, TableId)>>>>;
-
-/// A run of rows of one table, with the relationships of its columns.
-struct Run<'a> {
-    table: &'a RawTable,
-    tid: TableId,
-    cols: ColumnRels<'a>,
-    rows: std::ops::Range<usize>,
-}
-
-/// Links resolved so far, and lookup values that name no row (S24).
-#[derive(Default)]
-struct Resolved {
-    links: Vec<(RelId, RowId, RowId)>,
-    dangling: Vec<Dangling>,
-}
 
 /// Relationships, rows, lookups and associations of `raw`.
 pub(crate) fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadError> {
@@ -47,11 +25,14 @@ pub(crate) fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadE
     let (relationships, rel_index) = super::relationships::build(&mut b, raw)?;
     let (row_index, end) = intern(&mut b, raw)?;
     let (tables, table_index) = (b.tables, b.table_index);
-    let cx = Interned { file, tables: &tables, table_index: &table_index, row_index: &row_index, relationships: &relationships };
-    let mut done = Resolved::default();
-    cx.lookups(raw, &mut done)?;
+    let cx = Interned { file, tables: &tables, row_index: &row_index, relationships: &relationships };
+    let lookups = Lookups { file, tables: &tables, table_index: &table_index, row_index: &row_index, relationships: &relationships };
+    let mut parts = lookups.resolve(raw)?;
+    let mut done = Resolved::new(relationships.len());
     cx.associations(raw, &rel_index, &mut done)?;
-    let links = sort_links(done.links, relationships.len());
+    parts.push(done);
+    let links = sort_links(&mut parts, relationships.len());
+    let dangling: Vec<Dangling> = parts.into_iter().flat_map(|p| p.dangling).collect();
     let (contact_account, account_by_contact) = accounts(&links, &relationships, &tables, contact_table, account_table);
     Ok(RowPart {
         tables,
@@ -62,7 +43,7 @@ pub(crate) fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadE
         links: Arc::new(links),
         contact_account: Arc::new(contact_account),
         account_by_contact: Arc::new(account_by_contact),
-        dangling: Arc::new(done.dangling),
+        dangling: Arc::new(dangling),
         contact_table,
         account_table,
         end,
@@ -80,7 +61,7 @@ fn intern(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<RowIndex>, RowId)
         .par_iter()
         .map(|t| {
             let mut index = RowIndex::with_capacity(t.len());
-            let dup = index.insert_all(t.ids(), 0).map(|(i, _)| i);
+            let dup = index.insert_all(t.ids());
             (index, dup)
         })
         .collect();
@@ -118,12 +99,10 @@ fn intern(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<RowIndex>, RowId)
     Ok((row_index, end))
 }
 
-/// The interned tables and relationships that lookups and associations
-/// resolve against.
+/// The interned tables and relationships that associations resolve against.
 struct Interned<'a> {
     file: &'a str,
     tables: &'a [Table],
-    table_index: &'a HashMap<String, TableId>,
     row_index: &'a [RowIndex],
     relationships: &'a [Relationship],
 }
@@ -133,82 +112,6 @@ impl Interned<'_> {
     fn row(&self, t: TableId, id: &str) -> Option<RowId> {
         let table = self.tables.get(t as usize)?;
         self.row_index.get(t as usize)?.get(&table.ids, id).map(|i| table.first + i)
-    }
-
-    /// Lookups (S20, S23, S24): each lookup value of each row, resolved
-    /// in batches, in document order. Runs of rows are resolved in
-    /// parallel, each into its own lists, joined in order: the result (and
-    /// the first error) is the one a single pass in document order gives.
-    fn lookups(&self, raw: &RawTenant, done: &mut Resolved) -> Result<(), LoadError> {
-        // Per (table, column), the relationships that use it.
-        let mut by_col: HashMap<(TableId, &str), Vec<(RelId, TableId)>> = HashMap::new();
-        for (rid, rel) in self.relationships.iter().enumerate() {
-            if let RelKind::OneToMany { referencing, lookup, referenced } = &rel.kind {
-                by_col.entry((*referencing, lookup.as_str())).or_default().push((rid as RelId, *referenced));
-            }
-        }
-        let mut runs: Vec<Run<'_>> = Vec::new();
-        for t in &raw.rows.0 {
-            let tid = self.table_index[&t.name];
-            let cols: ColumnRels<'_> =
-                Arc::new(t.columns.iter().map(|c| by_col.get(&(tid, c.as_str()))).collect());
-            if cols.iter().all(Option::is_none) {
-                continue;
-            }
-            for start in (0..t.len()).step_by(RUN) {
-                runs.push(Run { table: t, tid, cols: cols.clone(), rows: start..(start + RUN).min(t.len()) });
-            }
-        }
-        let results: Vec<Result<Resolved, LoadError>> = runs.par_iter().map(|run| self.run(raw, run)).collect();
-        for r in results {
-            let r = r?;
-            done.links.extend(r.links);
-            done.dangling.extend(r.dangling);
-        }
-        Ok(())
-    }
-
-    /// The lookups of one run of rows, in order.
-    fn run(&self, raw: &RawTenant, run: &Run<'_>) -> Result<Resolved, LoadError> {
-        let (file, tables, t) = (self.file, self.tables, run.table);
-        let mut done = Resolved::default();
-        let (links, dangling) = (&mut done.links, &mut done.dangling);
-        let mut batch = Lookups::default();
-        for i in run.rows.clone() {
-            let x = tables[run.tid as usize].first + i as u32;
-            for (c, v) in t.fields(i) {
-                let Some(Some(rels)) = run.cols.get(c as usize) else { continue };
-                let col = &t.columns[c as usize];
-                let value = match v {
-                    Cell::Null => continue,
-                    Cell::Str(s) => s,
-                    other => {
-                        // Earlier values first: they may fail before this one.
-                        batch.resolve(file, &t.name, tables, links, dangling)?;
-                        return Err(LoadError::at(
-                            file,
-                            format!("rows.{}[{i}].{col}", t.name),
-                            format!("lookup `{col}` must be a string id or null, found {}", kind_of(&other.to_value())),
-                        ));
-                    }
-                };
-                // S23: a folder tenant's Web API annotation names the target table.
-                let settled = if raw.lookup_targets.is_empty() {
-                    None
-                } else {
-                    let id = t.id(i).unwrap_or_default().to_string();
-                    raw.lookup_targets
-                        .get(&(t.name.clone(), id, col.clone(), value.to_string()))
-                        .map(|name| self.table_index.get(name).copied())
-                };
-                batch.push(i, x, col, value, rels, settled, tables, self.row_index);
-                if batch.full() {
-                    batch.resolve(file, &t.name, tables, links, dangling)?;
-                }
-            }
-        }
-        batch.resolve(file, &t.name, tables, links, dangling)?;
-        Ok(done)
     }
 
     /// Associations (S22): pairs of row ids per many-to-many relationship;
@@ -238,7 +141,11 @@ impl Interned<'_> {
                     }
                 };
                 match (self.row(ta, pair.0), self.row(tb, pair.1)) {
-                    (Some(a), Some(bb)) => done.links.push((rid, a, bb)),
+                    (Some(a), Some(bb)) => {
+                        if let Some(list) = done.links.get_mut(rid as usize) {
+                            list.push((a, bb));
+                        }
+                    }
                     (found_a, _) => {
                         let (table, value) = if found_a.is_some() { (tb, pair.1) } else { (ta, pair.0) };
                         done.dangling.push(Dangling {
@@ -286,124 +193,31 @@ fn accounts(
     (contact_account, account_by_contact)
 }
 
-/// Lookup values of one table waiting to be resolved together (S20, S23,
-/// S24), in document order.
-#[derive(Default)]
-pub(crate) struct Lookups<'a> {
-    /// `(row position, row, column, value, relationships of the column, requests)`.
-    #[allow(clippy::type_complexity)]
-    values: Vec<(usize, RowId, &'a str, &'a str, &'a [(RelId, TableId)], std::ops::Range<usize>)>,
-    /// One request per distinct target table of a value, in the order of
-    /// its relationships.
-    requests: Vec<(&'a RowIndex, &'a Strs, &'a str)>,
-    targets: Vec<TableId>,
-    found: Vec<Option<u32>>,
-}
-
-impl<'a> Lookups<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        i: usize,
-        x: RowId,
-        col: &'a str,
-        value: &'a str,
-        rels: &'a [(RelId, TableId)],
-        settled: Option<Option<TableId>>,
-        tables: &'a [Table],
-        row_index: &'a [RowIndex],
-    ) {
-        let start = self.requests.len();
-        for (k, &(_, target)) in rels.iter().enumerate() {
-            // Each target table once; only the settled one when the source names it.
-            if rels[..k].iter().any(|&(_, t)| t == target) || settled.is_some_and(|s| s != Some(target)) {
-                continue;
-            }
-            if let (Some(index), Some(table)) = (row_index.get(target as usize), tables.get(target as usize)) {
-                self.requests.push((index, &table.ids, value));
-                self.targets.push(target);
+/// Links sorted by `(relationship, from, to)` without duplicates, from
+/// the pairs of each part (in order) by relationship. Pairs arrive row by
+/// row, so most relationships' are sorted already; the others are sorted,
+/// in parallel.
+fn sort_links(parts: &mut [Resolved], relationships: usize) -> Vec<(RelId, RowId, RowId)> {
+    let total = parts.iter().flat_map(|p| p.links.iter().map(Vec::len)).sum();
+    let mut out: Vec<(RelId, RowId, RowId)> = Vec::with_capacity(total);
+    let mut ends = Vec::with_capacity(relationships);
+    for rid in 0..relationships {
+        for p in parts.iter_mut() {
+            if let Some(pairs) = p.links.get_mut(rid) {
+                out.extend(std::mem::take(pairs).into_iter().map(|(a, b)| (rid as RelId, a, b)));
             }
         }
-        self.values.push((i, x, col, value, rels, start..self.requests.len()));
+        ends.push(out.len());
     }
-
-    fn full(&self) -> bool {
-        self.requests.len() >= BATCH
+    let mut segments = Vec::with_capacity(relationships);
+    let mut rest = out.as_mut_slice();
+    let mut at = 0;
+    for end in ends {
+        let (segment, tail) = rest.split_at_mut(end - at);
+        segments.push(segment);
+        (rest, at) = (tail, end);
     }
-
-    /// Resolves the waiting values of table `table` into links and
-    /// dangling values, in order; fails at the first ambiguous value.
-    fn resolve(
-        &mut self,
-        file: &str,
-        table: &str,
-        tables: &[Table],
-        links: &mut Vec<(RelId, RowId, RowId)>,
-        dangling: &mut Vec<Dangling>,
-    ) -> Result<(), LoadError> {
-        RowIndex::get_many(&self.requests, &mut self.found);
-        for (i, x, col, value, rels, range) in self.values.drain(..) {
-            let found = || {
-                range.clone().filter_map(|k| {
-                    let target = self.targets[k];
-                    self.found[k].map(|pos| (target, tables[target as usize].first + pos))
-                })
-            };
-            let mut hits = found();
-            match (hits.next(), hits.next()) {
-                (None, _) => dangling.push(Dangling { table: table.to_string(), column: col.to_string(), value: value.to_string() }),
-                (Some((target, y)), None) => {
-                    for &(rid, rt) in rels.iter() {
-                        if rt == target {
-                            links.push((rid, x, y));
-                        }
-                    }
-                }
-                (Some(_), Some(_)) => {
-                    let names: Vec<String> = found().map(|(ft, _)| format!("`{}`", tables[ft as usize].name)).collect();
-                    return Err(LoadError::at(
-                        file,
-                        format!("rows.{table}[{i}].{col}"),
-                        format!("lookup value `{value}` is ambiguous: rows with that id exist in {}", names.join(" and ")),
-                    ));
-                }
-            }
-        }
-        self.requests.clear();
-        self.targets.clear();
-        Ok(())
-    }
-}
-
-/// Links sorted by `(relationship, from, to)` without duplicates. They
-/// arrive column by column in row order, so a stable bucketing by
-/// relationship leaves most buckets sorted already; only the others are
-/// sorted.
-fn sort_links(links: Vec<(RelId, RowId, RowId)>, relationships: usize) -> Vec<(RelId, RowId, RowId)> {
-    let mut out = if links.is_sorted() {
-        links
-    } else {
-        let mut start = vec![0usize; relationships + 1];
-        for l in &links {
-            start[l.0 as usize + 1] += 1;
-        }
-        for r in 0..relationships {
-            start[r + 1] += start[r];
-        }
-        let mut out = vec![(0, 0, 0); links.len()];
-        let mut fill = start.clone();
-        for l in links {
-            out[fill[l.0 as usize]] = l;
-            fill[l.0 as usize] += 1;
-        }
-        for r in 0..relationships {
-            let bucket = &mut out[start[r]..start[r + 1]];
-            if !bucket.is_sorted() {
-                bucket.sort_unstable();
-            }
-        }
-        out
-    };
+    segments.into_par_iter().filter(|s| !s.is_sorted()).for_each(|s| s.sort_unstable());
     out.dedup();
     out
 }

@@ -321,6 +321,12 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
                 if s.same_tenant { ", same tenant" } else { ", TENANTS DIFFER" }
             ),
         )?;
+        let phases = |l: &bench::LoadSpeed| format!("{} / {} / {}", secs(l.read_seconds), secs(l.parse_seconds), secs(l.build_seconds));
+        row(
+            out,
+            &format!("  read / parse / validate, 1 / {} threads", s.threads),
+            format!("{}; {}", phases(&s.one_thread), phases(&s.with_threads)),
+        )?;
     }
     let serving = r.derivations.first().map_or("", |d| d.name.as_str());
     row(out, &format!("derive ({serving})"), secs(r.derive_seconds))?;
