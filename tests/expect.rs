@@ -36,22 +36,23 @@ fn the_example_file_holds_and_its_coverage_is_the_hand_checked_one() {
         run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml"), "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((v["passed"].clone(), v["failed"].clone()), (json!(10), json!(0)), "{out}");
+    assert_eq!((v["passed"].clone(), v["failed"].clone()), (json!(13), json!(0)), "{out}");
     // Checked by hand against the tenant:
     // - TP-case-contact: via of `C1 read incident:I1` (and its table is constrained);
     // - TP-case-note: via of `C1 read annotation:N1` (the note of I1, under TP-case-contact);
     // - TP-comment: via of `C1 create adx_portalcomment` (a child grants create to its tree's holders);
     // - TP-case-account: grants C2, listed by `who read incident:I2`;
     // - TP-self: grants C1, listed by `who read contact:C1`; TP-acct-contacts grants C2 there;
-    // - TP-kb-anon: via of `anonymous read knowledgearticle:K1`.
-    // No expectation touches the notes on comments (TP-comment-note) or
-    // the articles for signed-in contacts (TP-kb-auth).
+    // - TP-kb-anon: via of `anonymous read knowledgearticle:K1`;
+    // - TP-kb-auth: via of `newcomer read knowledgearticle:K1` (C9: the
+    //   newcomer holds the authenticated users role).
+    // No expectation touches the notes on comments (TP-comment-note).
     assert_eq!(
         v["covered"],
-        json!(["TP-acct-contacts", "TP-case-account", "TP-case-contact", "TP-case-note", "TP-comment", "TP-kb-anon", "TP-self"])
+        json!(["TP-acct-contacts", "TP-case-account", "TP-case-contact", "TP-case-note", "TP-comment", "TP-kb-anon", "TP-kb-auth", "TP-self"])
     );
-    assert_eq!(v["uncovered"], json!(["TP-comment-note", "TP-kb-auth"]));
-    assert_eq!(v["coverage"], json!(77.78));
+    assert_eq!(v["uncovered"], json!(["TP-comment-note"]));
+    assert_eq!(v["coverage"], json!(88.89));
     let first = &v["results"][0];
     assert_eq!((first["file"].as_str().unwrap().ends_with(".yaml"), &first["index"], &first["kind"]), (true, &json!(1), &json!("can")));
     assert_eq!(first["answered"]["via"], json!(["TP-case-contact"]));
@@ -59,12 +60,12 @@ fn the_example_file_holds_and_its_coverage_is_the_hand_checked_one() {
     let args = |p: &str| {
         run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml"), "--min-coverage", p]).0
     };
-    assert_eq!(args("80"), 4);
-    assert_eq!(args("77.78"), 0);
+    assert_eq!(args("90"), 4);
+    assert_eq!(args("88.89"), 0);
     // The readable report names the uncovered permissions by display name.
     let (_, text, _) = run_bin(&["test", &example("customer-service.json"), &example("customer-service.expect.yaml")]);
     assert!(text.contains("Notes on those comments (TP-comment-note)"), "{text}");
-    assert!(text.contains("10 passed, 0 failed"), "{text}");
+    assert!(text.contains("13 passed, 0 failed"), "{text}");
 }
 
 #[test]
@@ -265,6 +266,27 @@ fn isolated_names_the_grants_that_break_it() {
 }
 
 #[test]
+fn the_vendor_portal_file_holds_with_xds_and_fails_on_the_bypass_without() {
+    let file = example("vendor-portal.expect.yaml");
+    let (code, out, err) = run_bin(&["test", &example("vendor-portal-xds.json"), &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("6 passed, 0 failed"), "{out}");
+    // Without the XDS policy every vendor contact reads the others' orders
+    // straight from F&O: the two bypass checks fail, with the direct path
+    // in their why (F7).
+    let (code, out, _) = run_bin(&["test", &example("vendor-portal.json"), &file]);
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("4 passed, 2 failed"), "{out}");
+    assert!(out.contains("FAIL  ") && out.contains("No vendor reads another vendor's data straight from F&O"), "{out}");
+    assert!(out.contains("\"bypass\":20,") && out.contains("\"bypass\":7,"), "{out}");
+    assert!(out.contains("F&O, directly: C-lee runs as F&O user `lee.p`"), "{out}");
+    let (_, json_out, _) = run_bin(&["test", &example("vendor-portal.json"), &file, "--json"]);
+    let v: Value = serde_json::from_str(&json_out).unwrap();
+    let kinds: Vec<&str> = v["results"].as_array().unwrap().iter().filter(|r| r["ok"] == json!(false)).map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["bypass", "bypass"]);
+}
+
+#[test]
 fn a_failure_prints_expected_answered_and_why_and_exits_4() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fail.yaml");
@@ -304,7 +326,7 @@ fn junit_reads_back_with_a_junit_parser() {
     let text = std::fs::read_to_string(&xml).unwrap();
     let suites = junit_parser::from_reader(std::io::Cursor::new(text.as_bytes())).unwrap();
     assert_eq!(suites.suites.len(), 2);
-    assert_eq!((suites.tests, suites.failures), (12, 1));
+    assert_eq!((suites.tests, suites.failures), (15, 1));
     let mixed = &suites.suites[1];
     assert_eq!((mixed.tests, mixed.failures), (2, 1));
     assert_eq!(mixed.cases[0].original_name, "1: Ada <reads> \"her\" case & more");
@@ -341,7 +363,7 @@ fn repl_runs_test_and_diff_on_the_loaded_tenant() {
     use portal_access::cli::session::Session;
     let mut s = Session::open(Path::new(&example("customer-service.json"))).unwrap();
     let out = s.execute(&format!("test {}", example("customer-service.expect.yaml"))).unwrap().text;
-    assert!(out.contains("10 passed, 0 failed") && out.contains("(TP-kb-auth)"), "{out}");
+    assert!(out.contains("13 passed, 0 failed") && out.contains("(TP-comment-note)"), "{out}");
     let out = s.execute(&format!("diff {}", example("customer-service-folder"))).unwrap().text;
     assert!(out.contains("0 gained, 0 lost"), "{out}");
     let out = s.execute(&format!("diff {} --json", example("customer-service-folder"))).unwrap().text;
