@@ -147,7 +147,7 @@ pub struct SeverityCounts {
 /// One outsider (a visitor nobody has to let in) and what they can reach.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Outsider {
-    /// The visitor as queries name it (`anonymous`).
+    /// The visitor as queries name it (`anonymous`, `newcomer`).
     pub visitor: String,
     /// A heading for a person.
     pub title: String,

@@ -333,7 +333,7 @@ fn bypass(out: &mut String, b: &BypassSection) {
     out.push_str("<p>Rows of F&amp;O virtual tables a visitor may read straight from the F&amp;O data entity, as the F&amp;O user it runs as, and not through the portal (F8): web roles restrict only what the portal shows; XDS policies decide what the data entity gives. A correctly secured site has none. The newcomer has no F&amp;O user and reaches no virtual table (F2)");
     match &b.anonymous_user {
         Some(u) => {
-            let _ = write!(out, "; the anonymous visitor runs as <b>{}</b>.</p>\n", text(u));
+            let _ = writeln!(out, "; the anonymous visitor runs as <b>{}</b>.</p>", text(u));
         }
         None => out.push_str("; nor does the anonymous visitor, which runs as no F&amp;O user.</p>\n"),
     }
