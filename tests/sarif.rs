@@ -43,7 +43,7 @@ fn sarif_of_a_site_folder_is_valid_and_points_at_the_permission_file() {
     assert!(ids.len() >= 26 && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert_eq!(ids, expected, "one rule per id");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 11);
     let first = &results[0];
     assert_eq!(first["ruleId"], "PP001");
     assert_eq!(first["ruleIndex"], 0);
@@ -111,6 +111,7 @@ fn sarif_locates_the_new_site_findings_at_their_file_and_line() {
         ("site/webrole.yml", roles),
         ("site/table-permissions/a.tablepermission.yml", perm),
         ("site/table-permissions/b.tablepermission.yml", orphan),
+        ("site/table-permissions/c.tablepermission.yml", "adx_entitypermissionid: TP3\nadx_entitylogicalname: cr_catalogue\nadx_scope: 756150000\nadx_read: true\nadx_entitypermission_webrole: [A2]\n"),
         ("site/webpagerule.yml", rules),
         ("site/column-permission-profiles/p/p.columnpermissionprofile.yml", profile),
         ("site/web-templates/t/t.webtemplate.source.html", template),
@@ -130,7 +131,7 @@ fn sarif_locates_the_new_site_findings_at_their_file_and_line() {
     }
     let expect = [
         ("PP022", "table-permissions/a.tablepermission.yml", 1),
-        ("PP023", "table-permissions/a.tablepermission.yml", 1),
+        ("PP023", "table-permissions/c.tablepermission.yml", 1),
         ("PP024", "webrole.yml", 4),
         ("PP025", "table-permissions/b.tablepermission.yml", 4),
         ("PP026", "table-permissions/a.tablepermission.yml", 8),

@@ -24,7 +24,7 @@ fn load(dir: &tempfile::TempDir) -> portal_access::Tenant {
 fn bookmastering_reads_settings_lists_forms_profiles_and_page_rules() {
     let t = portal_access::model::load(&repo("tests/fixtures/sites/bookmastering")).unwrap();
     let raw = &t.raw;
-    assert_eq!(raw.site_settings.len(), 60);
+    assert_eq!(raw.site_settings.len(), 83);
     let star = raw.site_settings.iter().find(|s| s.name == "Webapi/msdynce_registration/fields").unwrap();
     assert_eq!(star.value, "*");
     let origin = star.origin.as_ref().unwrap();

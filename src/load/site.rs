@@ -328,7 +328,7 @@ mod tests {
     use super::*;
 
     fn perm(text: &str) -> Result<RawPermission, LoadError> {
-        let node = yaml::parse(text, "p.yml").unwrap();
+        let node = crate::load::yaml::parse(text, "p.yml").unwrap();
         permission(&node, "p.yml", &mut SiteReport::default())
     }
 

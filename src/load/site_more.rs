@@ -169,8 +169,8 @@ fn profile(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawColumnPr
     let (table, line, key) = f.required(&tables, "table", "`adx_tablename` or `tablename`")?;
     origin.fields.push(("table".to_string(), line, key.to_string()));
     let mut all_columns = Vec::new();
-    for (code, line) in f.codes("allcolumnpermissions")? {
-        all_columns.push(column_privilege(code, file, line, "allcolumnpermissions")?);
+    for (code, line, key) in f.codes("allcolumnpermissions")? {
+        all_columns.push(column_privilege(code, file, line, key)?);
     }
     Ok(RawColumnProfile {
         id,
@@ -233,8 +233,8 @@ fn column(node: &Node, file: &str, profiles: &mut [RawColumnProfile], site: &mut
         }
     };
     let mut privileges = Vec::new();
-    for (code, line) in f.codes("permissions")? {
-        privileges.push(column_privilege(code, file, line, "permissions")?);
+    for (code, line, key) in f.codes("permissions")? {
+        privileges.push(column_privilege(code, file, line, key)?);
     }
     let slot = profile.columns.entry(name).or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = slot {

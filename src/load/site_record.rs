@@ -294,8 +294,8 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of choice codes (a list, one code, or a comma-separated
-    /// text), each with its line.
-    pub(crate) fn codes(&self, name: &str) -> Result<Vec<(u64, usize)>, LoadError> {
+    /// text), each with its line and the key as written.
+    pub(crate) fn codes(&self, name: &str) -> Result<Vec<(u64, usize, &'a str)>, LoadError> {
         let Some((key, line, node)) = self.get(name) else { return Ok(Vec::new()) };
         let items: Vec<&Node> = match &node.kind {
             Kind::Seq(items) => items.iter().collect(),
@@ -309,10 +309,10 @@ impl<'a> Fields<'a> {
                 Some(Value::Null) => {}
                 Some(Value::String(s)) => {
                     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        out.push((part.parse::<u64>().map_err(|_| bad())?, item.line));
+                        out.push((part.parse::<u64>().map_err(|_| bad())?, item.line, key));
                     }
                 }
-                Some(v) => out.push((code_of(v).ok_or_else(bad)?, item.line)),
+                Some(v) => out.push((code_of(v).ok_or_else(bad)?, item.line, key)),
                 None => return Err(bad()),
             }
         }
