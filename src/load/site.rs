@@ -197,8 +197,8 @@ pub(super) fn duplicates<'a>(
     Ok(())
 }
 
-const ROLE_KEYS: &[&'static str] = &["id", "webroleid", "powerpagecomponentid", "name", "anonymoususersrole", "authenticatedusersrole", "statecode"];
-const PERMISSION_KEYS: &[&'static str] = &[
+const ROLE_KEYS: &[&str] = &["id", "webroleid", "powerpagecomponentid", "name", "anonymoususersrole", "authenticatedusersrole", "statecode"];
+const PERMISSION_KEYS: &[&str] = &[
     "id",
     "entitypermissionid",
     "powerpagecomponentid",
