@@ -264,7 +264,7 @@ fn a_headless_browser_renders_the_report_and_fetches_nothing() {
     assert!(o.status.success());
     let dom = String::from_utf8(o.stdout).unwrap();
     assert!(dom.contains("<table id=\"findings-table\">"), "{dom}");
-    assert_eq!(dom.matches("<tr class=\"finding\">").count(), 3, "the example's three findings");
+    assert_eq!(dom.matches("<tr class=\"finding\">").count(), 4, "the example's four findings");
     assert!(dom.contains("<div class=\"outsider\" id=\"outsider-anonymous\">"));
     assert!(dom.contains("<td>knowledgearticle</td>"));
     let forest = &dom[dom.find("<section id=\"forest\">").unwrap()..];

@@ -775,8 +775,7 @@ pub fn apply_command(
     };
     let (edited, _) = build_scenario(&base, chosen)
         .map_err(|e| CommandError::Usage(format!("{}: scenario `{}`: {e}", set.file, chosen.name)))?;
-    let mut text = serde_json::to_string_pretty(&edited.raw).map_err(io::Error::from)?;
-    text.push('\n');
+    let text = edited.raw.native_text().map_err(io::Error::from)?;
     // The native form must read back as the same tenant (a folder tenant may
     // name relationships the native format cannot leave undeclared).
     let cannot = |why: String| {

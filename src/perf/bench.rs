@@ -535,6 +535,11 @@ pub struct Report {
     pub checkers: Vec<CheckerReport>,
     /// Cedar.
     pub cedar: CedarReport,
+    /// Seconds of `lint` on the built tenant (its derivation done; the
+    /// channel index, and for a site folder the template scan, included).
+    pub lint_seconds: f64,
+    /// Findings of that lint.
+    pub lint_findings: usize,
     /// Seconds of `exposure` for both outsiders (channel index included).
     pub exposure_seconds: f64,
     /// Latency of `columns` (C6, C7) on the row questions of `can`.
@@ -565,6 +570,18 @@ pub struct ReportSpeed {
     pub bytes: u64,
     /// Findings in it.
     pub findings: usize,
+}
+
+/// Times `lint` of a built tenant: seconds and findings. For a site folder
+/// (`site`), the scan of its templates (PP029) is part of the time.
+pub fn lint_speed(a: &crate::answer::query::Analysis, site: Option<crate::load::site::SiteReport>) -> (f64, usize) {
+    let start = Instant::now();
+    let site = site.map(|mut s| {
+        s.system_user_filters = crate::load::liquid::scan(Path::new(&s.dir));
+        s
+    });
+    let findings = crate::answer::lint::lint(a, site.as_ref()).len();
+    (start.elapsed().as_secs_f64(), findings)
 }
 
 /// Times the report of `a` (see [`ReportSpeed`]).
@@ -626,7 +643,13 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         }
     };
     let start = Instant::now();
-    let t = crate::model::load(path)?;
+    // A folder keeps what the importer saw beside the tenant, for lint.
+    let (t, site) = if path.is_dir() {
+        let folder = crate::load::site::read(path)?;
+        (crate::model::build_folder(&folder)?, Some(folder.site))
+    } else {
+        (crate::model::load(path)?, None)
+    };
     r.load_seconds = start.elapsed().as_secs_f64();
     say(format!("load {:.2} s, peak {}", r.load_seconds, bytes(peak_rss().unwrap_or(0))));
     r.tenant = TenantInfo {
@@ -726,6 +749,8 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
     // Channels (channels.md): `exposure` for both outsiders, then `columns`.
     let a = crate::answer::query::Analysis { tenant: t, grants, channels: std::sync::OnceLock::new() };
+    (r.lint_seconds, r.lint_findings) = lint_speed(&a, site);
+    say(format!("lint {:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings));
     let start = Instant::now();
     let exposed = a.exposure(None).map(|e| e.visitors.iter().map(|v| v.tables.len()).sum::<usize>()).unwrap_or(0);
     r.exposure_seconds = start.elapsed().as_secs_f64();
@@ -938,6 +963,15 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             met: None,
             note: String::new(),
         }),
+    }
+    if r.lint_seconds > 0.0 {
+        out.push(check(
+            "lint after the build",
+            "under 100 ms",
+            format!("{:.2} ms ({} findings)", r.lint_seconds * 1e3, r.lint_findings),
+            0.1,
+            r.lint_seconds,
+        ));
     }
     if r.exposure_seconds > 0.0 && r.derive_seconds > 0.0 {
         let full = r.derive_seconds + r.index_seconds;

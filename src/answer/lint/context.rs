@@ -41,6 +41,28 @@ pub(super) fn label(p: &Permission) -> &str {
     }
 }
 
+/// A record named in the new findings' messages: its display name and its
+/// id (`` `Cases` (`TP1`) ``), or its id alone when it has no name.
+pub(super) fn named(name: &str, id: &str) -> String {
+    if name.trim().is_empty() {
+        format!("`{id}`")
+    } else {
+        format!("`{name}` (`{id}`)")
+    }
+}
+
+/// The file and line a site record was read from (folder tenants).
+pub(super) fn origin_location(origin: &Option<crate::load::raw::Origin>) -> Option<Location> {
+    let o = origin.as_ref()?;
+    (!o.file.is_empty()).then(|| Location { file: o.file.clone(), line: o.line })
+}
+
+/// A finding of rule `id` about `subject`, its severity from the rule table.
+pub(super) fn finding(id: &'static str, subject: String, message: String, location: Option<Location>) -> Finding {
+    let severity = rule(id).map(|r| r.severity).unwrap_or(Severity::Warning);
+    Finding { id, severity, subject, message, location }
+}
+
 pub(super) fn ids<'b>(list: impl IntoIterator<Item = &'b str>) -> String {
     list.into_iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }

@@ -4,12 +4,17 @@
 use super::context::{label, Cx, Finds, Subject, Anchor};
 use crate::model::{Privilege, RoleId, Scope};
 
+/// Whether PP001 reports `s`: the anonymous visitor holds it, it grants
+/// read, its rows are anchored Global, and its table holds customer data.
+pub(super) fn anonymous_reads_customer_data(cx: &Cx<'_>, s: &Subject<'_>) -> bool {
+    cx.cand_anon[s.n as usize] && s.p.privileges.has(Privilege::Read) && cx.customer[s.p.table as usize] && s.anchor == Anchor::Global
+}
+
 /// PP001: anonymous visitors read customer data.
 pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
-    let Subject { n, p, table, root, anchor } = *s;
+    let Subject { n, p, table, root, .. } = *s;
     let t = cx.t;
-    let i = n as usize;
-    if cx.cand_anon[i] && p.privileges.has(Privilege::Read) && cx.customer[p.table as usize] && anchor == Anchor::Global {
+    if anonymous_reads_customer_data(cx, s) {
         let rows = cx.global_rows(n);
         let anon: Vec<RoleId> = t.permissions[root as usize]
             .roles

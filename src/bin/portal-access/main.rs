@@ -594,6 +594,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 c.permissions,
                 c.rows
             )?;
+            for note in &c.notes {
+                eprintln!("note: {note}");
+            }
         }
         Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref())?),
         Command::Tree { tenant, permission, dot, svg, json } => {

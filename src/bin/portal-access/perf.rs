@@ -410,6 +410,7 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
             format!("{} ({:.2}x full derivation; {} failed)", secs(p.test_seconds), p.test_ratio, p.test_failed),
         )?;
     }
+    row(out, "lint (after the build)", format!("{:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings))?;
     if let Some(rs) = &r.report {
         row(
             out,
