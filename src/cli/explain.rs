@@ -328,6 +328,26 @@ pub fn forest(a: &Analysis, permission: Option<&str>) -> Result<Forest, QueryErr
     Ok(Forest { permission: permission.map(str::to_string), nodes })
 }
 
+/// The nodes of `f` in the order a person reads them: trees and children
+/// sorted by display name (then id), depth first.
+fn by_name<'f>(t: &Tenant, f: &'f Forest, names: &Names) -> Vec<&'f TreeNode> {
+    let node: std::collections::HashMap<PermId, &TreeNode> = f.nodes.iter().map(|n| (n.perm, n)).collect();
+    let key = |n: &PermId| (names.perm(*n).to_string(), t.permissions[*n as usize].id.clone());
+    let (mut kids, _) = children(t);
+    kids.iter_mut().for_each(|k| k.sort_by_cached_key(key));
+    let mut roots: Vec<PermId> = f.nodes.iter().filter(|n| n.depth == 0).map(|n| n.perm).collect();
+    roots.sort_by_cached_key(key);
+    let mut out = Vec::with_capacity(f.nodes.len());
+    let mut stack: Vec<PermId> = roots.into_iter().rev().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(nd) = node.get(&n) {
+            out.push(*nd);
+            stack.extend(kids[n as usize].iter().rev().copied());
+        }
+    }
+    out
+}
+
 /// `tree` for a person: one line per permission, children indented;
 /// permissions and roles by display name ([`Names`]).
 pub fn render_forest(a: &Analysis, f: &Forest, names: &Names, p: &Painter) -> String {
@@ -336,7 +356,7 @@ pub fn render_forest(a: &Analysis, f: &Forest, names: &Names, p: &Painter) -> St
     }
     let t = &a.tenant;
     let mut table = TextTable::new(&["PERMISSION", "TABLE", "SCOPE", "PRIVILEGES", "ROLES", "NOTE"]);
-    for nd in &f.nodes {
+    for nd in by_name(t, f, names) {
         let perm = &t.permissions[nd.perm as usize];
         let mut id = format!("{}{}", "  ".repeat(nd.depth), names.perm(nd.perm));
         if nd.focus {
@@ -460,7 +480,11 @@ fn kv_table(rows: Vec<(String, String)>, p: &Painter) -> String {
 /// permissions and roles tied to it by display name ([`Names`]).
 pub fn render_show_permission(v: &PermissionView, names: &Names, p: &Painter) -> String {
     let nd = &v.node;
-    let perms = |ids: &[String]| ids.iter().map(|id| names.perm_id(id).to_string()).collect::<Vec<_>>();
+    let perms = |ids: &[String]| {
+        let mut v: Vec<String> = ids.iter().map(|id| names.perm_id(id).to_string()).collect();
+        v.sort();
+        v
+    };
     let roles = perms_roles(&nd.roles, names);
     let mut rows = vec![
         ("permission".to_string(), nd.id.clone()),
@@ -612,7 +636,11 @@ pub fn render_show_role(v: &RoleView, names: &Names, p: &Painter) -> String {
     list(&mut rows, "contacts", &v.contacts);
     list(&mut rows, "accounts", &v.accounts);
     list(&mut rows, "through accounts", &v.contacts_through_accounts);
-    let perms = |ids: &[String]| ids.iter().map(|id| names.perm_id(id).to_string()).collect::<Vec<_>>();
+    let perms = |ids: &[String]| {
+        let mut v: Vec<String> = ids.iter().map(|id| names.perm_id(id).to_string()).collect();
+        v.sort();
+        v
+    };
     list(&mut rows, "trees", &perms(&v.trees));
     if !v.ignored_on.is_empty() {
         list(&mut rows, "ignored on", &perms(&v.ignored_on));
