@@ -135,11 +135,12 @@ mod tests {
 
     #[test]
     fn relabel_replaces_whole_ids_only() {
-        let mut n = Names::default();
-        n.perms = vec!["Cases".into(), "Notes".into()];
-        n.perm_by_id = [("P1".to_string(), 0), ("P10".to_string(), 1)].into_iter().collect();
-        n.roles = vec!["Customers".into()];
-        n.role_by_id = [("R-c".to_string(), 0)].into_iter().collect();
+        let n = Names {
+            perms: vec!["Cases".into(), "Notes".into()],
+            perm_by_id: [("P1".to_string(), 0), ("P10".to_string(), 1)].into_iter().collect(),
+            roles: vec!["Customers".into()],
+            role_by_id: [("R-c".to_string(), 0)].into_iter().collect(),
+        };
         assert_eq!(n.relabel("P10 is in the tree of P1, held through R-c, not XP1 or P1x"), "Notes is in the tree of Cases, held through Customers, not XP1 or P1x");
     }
 }
