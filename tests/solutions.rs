@@ -397,3 +397,93 @@ fn convert_then_grants_answers_as_the_folder() {
         assert!(!grant_lines(&folder).is_empty());
     }
 }
+
+/// splitmix64, for deterministic mutants.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const SPLICES: &[&str] = &[
+    "<", ">", "&", "&amp;", "&bogus;", "&#0;", "\"", "{", "}", "[", "]", ",", ":", "\u{0}", "<!DOCTYPE x>", "<![CDATA[", "]]>",
+    "<EntityRelationship Name=\"x\">", "</EntityRelationship>", "<EntityRelationshipType>ManyToMany</EntityRelationshipType>",
+    "</content>", "<content>", "<powerpagecomponenttype>99999999999</powerpagecomponenttype>", "\"scope\": null,", "\"value\": 3,",
+];
+
+/// `text` with a few random cuts, copies and splices.
+fn mutate(rng: &mut Rng, text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for _ in 0..1 + rng.below(3) {
+        let at = rng.below(chars.len() + 1);
+        match rng.below(3) {
+            0 => {
+                let end = (at + 1 + rng.below(40)).min(chars.len());
+                chars.drain(at.min(end)..end);
+            }
+            1 => {
+                let end = (at + 1 + rng.below(200)).min(chars.len());
+                let copy: Vec<char> = chars[at.min(end)..end].to_vec();
+                let to = rng.below(chars.len() + 1);
+                chars.splice(to..to, copy);
+            }
+            _ => {
+                let s = SPLICES[rng.below(SPLICES.len())];
+                chars.splice(at..at, s.chars());
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+#[test]
+fn mutated_solution_and_metadata_files_never_panic() {
+    let record = std::fs::read_to_string(repo(SUPPLIER).join("site/powerpagecomponents/99689ef3-c7a1-4b92-b600-1e508a5092d7/powerpagecomponent.xml")).unwrap();
+    let rels = std::fs::read_to_string(repo(HMCTS).join("src/Other/Relationships/Contact.xml")).unwrap();
+    let json = std::fs::read_to_string(repo("tests/fixtures/webapi-metadata/311-servicetype-EntityDefinitions.json")).unwrap();
+    // A small solution folder (no customizations.xml, to keep each load fast) and metadata/.
+    let dir = copy_tree(&repo(SUPPLIER), &["site/customizations.xml"]);
+    std::fs::create_dir_all(dir.path().join("metadata")).unwrap();
+    let target = dir.path().join("site/powerpagecomponents/99689ef3-c7a1-4b92-b600-1e508a5092d7/powerpagecomponent.xml");
+    let mut rng = Rng(12);
+    let (mut loaded, mut refused) = (0, 0);
+    for i in 0..300 {
+        let (rec, rel, js) = (mutate(&mut rng, &record), mutate(&mut rng, &rels), mutate(&mut rng, &json));
+        // The readers alone return a value or an error, never panic.
+        if let Ok(root) = portal_access::load::xml::parse(&rel, "r.xml") {
+            let _ = metadata::from_xml(&root, "r.xml", &mut Vec::new());
+        }
+        let _ = metadata::from_json(&js, "m.json", &mut Vec::new());
+        // The whole folder: one mutated record and one mutated metadata file at a time.
+        std::fs::write(&target, if i % 2 == 0 { &rec } else { &record }).unwrap();
+        let meta = dir.path().join("metadata/m.xml");
+        let meta_json = dir.path().join("metadata/m.json");
+        std::fs::write(&meta, if i % 3 == 0 { rel.as_str() } else { "<EntityRelationships/>" }).unwrap();
+        std::fs::write(&meta_json, if i % 3 == 1 { js.as_str() } else { "{\"value\": []}" }).unwrap();
+        match portal_access::load::site::read(dir.path()).and_then(|f| portal_access::model::build_folder(&f)) {
+            Ok(t) => {
+                loaded += 1;
+                let _ = lint::lint(&Analysis::new(t), None);
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+    assert!(loaded > 0 && refused > 0, "loaded {loaded}, refused {refused}");
+    // The binary: exit 0, 2 or 4, never a crash.
+    for _ in 0..10 {
+        std::fs::write(&target, mutate(&mut rng, &record)).unwrap();
+        let (code, _, err) = run(&["lint", dir.path().to_str().unwrap(), "--deny", "warning"]);
+        assert!([0, 2, 4].contains(&code), "exit {code}: {err}");
+    }
+}
