@@ -47,7 +47,10 @@ pub struct Folder {
 }
 
 fn has_site_files(dir: &Path) -> bool {
-    dir.join("webrole.yml").is_file() || dir.join("web-roles").is_dir() || dir.join("table-permissions").is_dir()
+    dir.join("webrole.yml").is_file()
+        || dir.join("web-roles").is_dir()
+        || dir.join("table-permissions").is_dir()
+        || super::solution::is_solution(dir)
 }
 
 fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
@@ -89,8 +92,14 @@ fn find_site(root: &Path) -> Result<Option<PathBuf>, LoadError> {
 
 /// Reads a folder tenant into raw form (no validation beyond the shapes of
 /// the files). References that name nothing (a parent permission, a web
-/// role) are dropped and listed in [`SiteReport::dropped`].
+/// role) are dropped and listed in [`SiteReport::dropped`]. A solution site holding several sites is read for
+/// the site chosen with [`super::solution::choose_site`].
 pub fn read(path: &Path) -> Result<Folder, LoadError> {
+    read_site(path, super::solution::chosen_site())
+}
+
+/// [`read`], with the site of a solution holding several named.
+pub fn read_site(path: &Path, solution_site: Option<&str>) -> Result<Folder, LoadError> {
     let root = path.to_path_buf();
     let data_dir = root.join("data");
     let has_data = data_dir.is_dir();
@@ -106,6 +115,9 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     let mut inputs = Vec::new();
     let mut input_dirs = vec![site_dir.clone()];
     read_roles_and_permissions(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
+    let solution_metadata = read_solution(&site_dir, solution_site, &mut raw, &mut site, &mut inputs)?;
+    duplicates(raw.web_roles.iter().map(|r| (&r.id, &r.origin)), "web role")?;
+    duplicates(raw.table_permissions.iter().map(|p| (&p.id, &p.origin)), "table permission")?;
     super::site_more::read(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
     for files in site.styles.values_mut() {
         files.sort();
@@ -124,6 +136,8 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     } else {
         None
     };
+    read_metadata(&root.join("metadata"), &solution_metadata, &mut raw, &mut inputs)?;
+    input_dirs.push(root.join("metadata"));
     let finance_file = read_finance_file(&root, &mut raw, &mut inputs)?;
     let mut locator = Locator::new(rel_file);
     if has_data {
@@ -136,8 +150,7 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
 }
 
 /// Web roles (`webrole.yml`, a list, then `web-roles/*.webrole.yml`) and
-/// table permissions (`table-permissions/*.tablepermission.yml`), with
-/// their ids unique.
+/// table permissions (`table-permissions/*.tablepermission.yml`).
 fn read_roles_and_permissions(
     site_dir: &Path,
     raw: &mut RawTenant,
@@ -164,8 +177,43 @@ fn read_roles_and_permissions(
         let (node, file) = read_yaml(&path, inputs)?;
         raw.table_permissions.push(permission(&node, &file, site)?);
     }
-    duplicates(raw.web_roles.iter().map(|r| (&r.id, &r.origin)), "web role")?;
-    duplicates(raw.table_permissions.iter().map(|p| (&p.id, &p.origin)), "table permission")
+    Ok(())
+}
+
+/// A solution site (tenant-format "Solutions"): its web roles and table
+/// permissions, read as code-site records; returns its relationship
+/// metadata files.
+fn read_solution(
+    dir: &Path,
+    choice: Option<&str>,
+    raw: &mut RawTenant,
+    site: &mut SiteReport,
+    inputs: &mut Vec<PathBuf>,
+) -> Result<Vec<PathBuf>, LoadError> {
+    use super::solution::{self, types};
+    if !solution::is_solution(dir) {
+        return Ok(Vec::new());
+    }
+    let sol = solution::read(dir, choice, inputs)?;
+    for c in sol.of_kind(types::WEB_ROLE) {
+        raw.web_roles.push(role(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::TABLE_PERMISSION) {
+        raw.table_permissions.push(permission(&c.node, &c.file, site)?);
+    }
+    Ok(sol.metadata)
+}
+
+/// Relationship metadata (`metadata/` and a solution's own): each
+/// relationship not declared in `relationships.json`, which overrides it.
+fn read_metadata(dir: &Path, extra: &[PathBuf], raw: &mut RawTenant, inputs: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    for found in super::metadata::read_dir(dir, extra, inputs)? {
+        if !raw.relationships.iter().any(|r| r.name == found.relationship.name) {
+            raw.relationships.push(found.relationship);
+        }
+    }
+    Ok(())
+}
 }
 
 pub(super) fn duplicates<'a>(

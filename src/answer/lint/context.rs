@@ -5,7 +5,7 @@
 pub(super) use super::findings::plural;
 use super::findings::{rule, Finding, Location, Severity};
 use crate::answer::query::Analysis;
-use crate::model::{PermId, Permission, RelKind, RoleId, Scope, TableId, Tenant};
+use crate::model::{Names, PermId, Permission, RelKind, RoleId, Scope, TableId, Tenant};
 use std::collections::BTreeSet;
 
 /// Where a permission's rows are anchored (S9 to S14), following Parent scopes up.
@@ -29,17 +29,11 @@ pub(super) struct Cx<'a> {
     pub(super) cand_role: Vec<Vec<RoleId>>,
     pub(super) in_all: Vec<bool>,
     pub(super) has_rows: bool,
+    /// How permissions and roles are named in messages ([`Names`]).
+    pub(super) names: Names,
 }
 
 
-/// How a permission is named in messages: its name, or its id when it has none.
-pub(super) fn label(p: &Permission) -> &str {
-    if p.name.trim().is_empty() {
-        &p.id
-    } else {
-        &p.name
-    }
-}
 
 /// A record named in the new findings' messages: its display name and its
 /// id (`` `Cases` (`TP1`) ``), or its id alone when it has no name.
@@ -96,6 +90,7 @@ impl<'a> Cx<'a> {
             cand_role,
             in_all,
             has_rows: t.row_count() > 0,
+            names: Names::new(t, false),
         };
         cx.customer = customer_tables(a);
         cx
@@ -174,15 +169,19 @@ impl<'a> Cx<'a> {
         hi - lo
     }
 
+    /// How a permission is named in messages: its display name, with its
+    /// id where another permission has the same name, or its id when it has
+    /// no name ([`Names`]).
+    pub(super) fn label<'b>(&'b self, p: &'b Permission) -> &'b str {
+        match self.t.perm_id(&p.id) {
+            Some(n) => self.names.perm(n),
+            None => &p.id,
+        }
+    }
+
+    /// Roles as messages name them ([`Names`]), in backticks.
     pub(super) fn role_names(&self, roles: &[RoleId]) -> String {
-        ids(roles.iter().map(|&r| {
-            let role = &self.t.roles[r as usize];
-            if role.name.trim().is_empty() {
-                role.id.as_str()
-            } else {
-                role.name.as_str()
-            }
-        }))
+        ids(roles.iter().map(|&r| self.names.role(r)))
     }
 
     pub(super) fn contacts_phrase(&self) -> String {

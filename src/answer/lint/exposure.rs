@@ -1,7 +1,7 @@
 //! Findings about who reads customer data: anonymous visitors (PP001) and
 //! every signed-in contact through a Global permission (PP002).
 
-use super::context::{label, Cx, Finds, Subject, Anchor};
+use super::context::{Cx, Finds, Subject, Anchor};
 use crate::model::{Privilege, RoleId, Scope};
 
 /// Whether PP001 reports `s`: the anonymous visitor holds it, it grants
@@ -33,7 +33,7 @@ pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
             format!(
                 "anonymous visitors (role {}) can read {what} through `{}`, and `{table}` holds customer data",
                 cx.role_names(&anon),
-                label(p)
+                cx.label(p)
             ),
         ));
     }
@@ -62,7 +62,7 @@ pub(super) fn pp002(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
                 cx.contacts_phrase(),
                 cx.role_names(&auth),
                 cx.rows_phrase(cx.global_rows(n)),
-                label(p)
+                cx.label(p)
             ),
         ));
     }

@@ -143,9 +143,16 @@ impl Report {
 impl Report {
     /// The readable text form: one block per finding, then a count line.
     pub fn text(&self) -> String {
+        self.text_with(|_| None)
+    }
+
+    /// [`Report::text`], with each subject shown as `subject` names it
+    /// (a display name for a permission or role id), or as it is.
+    pub fn text_with(&self, subject: impl Fn(&str) -> Option<String>) -> String {
         let mut out = String::new();
         for f in &self.findings {
-            out.push_str(&format!("{} {} {}: {}\n", f.id, f.severity, f.subject, f.message));
+            let shown = subject(&f.subject).unwrap_or_else(|| f.subject.clone());
+            out.push_str(&format!("{} {} {}: {}\n", f.id, f.severity, shown, f.message));
             if let Some(l) = &f.location {
                 match l.line {
                     Some(line) => out.push_str(&format!("  at {}:{line}\n", l.file)),

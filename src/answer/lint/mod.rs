@@ -94,6 +94,13 @@ pub fn load(path: &Path) -> Result<Linted, LoadError> {
 }
 
 impl Linted {
+    /// The readable report: subjects that are permissions or roles by
+    /// display name ([`crate::model::Names`]; with `ids`, with their ids too).
+    pub fn text(&self, report: &Report, ids: bool) -> String {
+        let names = crate::model::Names::new(&self.analysis.tenant, ids);
+        report.text_with(|s| names.any(s).map(str::to_string))
+    }
+
     /// Every finding, sorted.
     pub fn report(&self) -> Report {
         let mut findings = lint(&self.analysis, self.site.as_ref());

@@ -27,6 +27,14 @@ mod perf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A tenant folder whose site is a Dataverse solution holding several
+    /// sites: read the site with this `powerpagesiteid`.
+    #[arg(long, global = true, value_name = "ID")]
+    site: Option<String>,
+    /// In readable answers, show the ids of permissions and roles beside
+    /// their display names (JSON answers always carry ids).
+    #[arg(long, global = true)]
+    ids: bool,
 }
 
 #[derive(Subcommand)]
@@ -365,6 +373,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(site) = &cli.site {
+        portal_access::load::solution::choose_site(site);
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure::Load(e)) => {
@@ -428,6 +439,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     // Colour only on a terminal, and never with NO_COLOR (as in the REPL).
     let painter = Painter { color: color_wanted(stdout.is_terminal()) };
     let mut out = BufWriter::new(stdout.lock());
+    let ids = cli.ids;
+    let names = |a: &Analysis| portal_access::model::Names::new(&a.tenant, ids);
     match cli.command {
         Command::Can { tenant, visitor, privilege, target, json } => {
             let a = load(&tenant, json)?;
@@ -435,7 +448,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(text::render_can(&ans, &painter).as_bytes())?;
+                out.write_all(text::render_can(&ans, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::can_direct(&ans).as_bytes())?;
             }
         }
@@ -491,12 +504,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans.why, &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans.why, &names(&a), &painter).as_bytes())?;
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, dot, svg, column: None } if dot || svg.is_some() => {
-            let s = open_session(&tenant, json)?;
+            let mut s = open_session(&tenant, json)?;
+            s.set_ids(ids);
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
@@ -506,7 +520,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::why_finance(&ans).as_bytes())?;
             }
         }
@@ -576,7 +590,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 DenyLevel::Warning => Severity::Warning,
                 DenyLevel::Info => Severity::Info,
             });
-            let code = run_lint(&mut out, &tenant, format, deny)?;
+            let code = run_lint(&mut out, &tenant, format, deny, ids)?;
             out.flush()?;
             return Ok(code);
         }
@@ -598,10 +612,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 eprintln!("note: {note}");
             }
         }
-        Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref())?),
+        Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref(), ids)?),
         Command::Tree { tenant, permission, dot, svg, json } => {
             let mut s = open_session(&tenant, json)?;
             s.set_color(portal_access::cli::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            s.set_ids(ids);
             let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
@@ -632,7 +647,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 /// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
-fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+fn run_lint(
+    out: &mut impl Write,
+    tenant: &std::path::Path,
+    format: LintFormat,
+    deny: Option<Severity>,
+    ids: bool,
+) -> Result<u8, Failure> {
     let p = Progress::start(Progress::wanted(format != LintFormat::Text), &format!("loading {}", tenant.display()));
     let linted = portal_access::answer::lint::load(tenant);
     p.phase("linting");
@@ -640,7 +661,7 @@ fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, 
     let report = linted.report();
     p.finish();
     match format {
-        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Text => out.write_all(linted.text(&report, ids).as_bytes())?,
         LintFormat::Json => print_json(out, &report)?,
         LintFormat::Sarif => {
             let log = portal_access::answer::sarif::log(&report, &linted.analysis.tenant.source);
