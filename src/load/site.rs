@@ -214,7 +214,6 @@ fn read_metadata(dir: &Path, extra: &[PathBuf], raw: &mut RawTenant, inputs: &mu
     }
     Ok(())
 }
-}
 
 pub(super) fn duplicates<'a>(
     items: impl Iterator<Item = (&'a String, &'a Option<Origin>)>,
