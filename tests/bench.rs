@@ -39,7 +39,7 @@ fn example_report_has_every_figure_and_no_disagreement() {
 
 #[test]
 fn generated_profile_report_skips_cedar_above_its_limit() {
-    let cfg = GenConfig { contacts: 100, accounts: 10, rows: 1_000, seed: 5 };
+    let cfg = GenConfig { contacts: 100, accounts: 10, rows: 1_000, seed: 5, fo: false };
     let r = bench::run_profile(cfg, &Options { cedar_max_rows: 500, ..opts() }).unwrap();
     assert_eq!(r.tenant.rows, 1_000);
     assert_eq!(r.tenant.profile.as_deref(), Some("custom"));

@@ -19,7 +19,7 @@ fn tenant(cfg: &GenConfig) -> Tenant {
 }
 
 fn tiny(seed: u64) -> GenConfig {
-    GenConfig { contacts: 300, accounts: 30, rows: 3000, seed }
+    GenConfig { contacts: 300, accounts: 30, rows: 3000, seed, fo: false }
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn order_relationships_are_declared_in_the_file_and_resolve() {
 
 #[test]
 fn contacts_are_skewed_over_accounts_and_some_have_none() {
-    let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4 });
+    let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4, fo: false });
     let mut per_account: HashMap<u32, usize> = HashMap::new();
     for &(_, a) in t.contact_account.iter() {
         *per_account.entry(a).or_default() += 1;
@@ -136,9 +136,9 @@ fn contacts_are_skewed_over_accounts_and_some_have_none() {
 #[test]
 fn odd_sizes_still_give_valid_tenants() {
     for cfg in [
-        GenConfig { contacts: 0, accounts: 0, rows: 0, seed: 1 },
-        GenConfig { contacts: 5, accounts: 0, rows: 3, seed: 1 },
-        GenConfig { contacts: 1, accounts: 1, rows: 100, seed: 9 },
+        GenConfig { contacts: 0, accounts: 0, rows: 0, seed: 1, fo: false },
+        GenConfig { contacts: 5, accounts: 0, rows: 3, seed: 1, fo: false },
+        GenConfig { contacts: 1, accounts: 1, rows: 100, seed: 9, fo: false },
     ] {
         let t = tenant(&cfg);
         assert_eq!(t.tables[t.contact_table as usize].ids.len() as u64, cfg.contacts);
@@ -156,7 +156,7 @@ fn generated_tenants_agree_across_the_evaluations() {
     use portal_access::engine::walk::Walker;
     use portal_access_rules as rules;
     for seed in [1, 2] {
-        let t = tenant(&GenConfig { contacts: 400, accounts: 20, rows: 2500, seed });
+        let t = tenant(&GenConfig { contacts: 400, accounts: 20, rows: 2500, seed, fo: false });
         let fast = portal_access::engine::plan::derive(&t);
         assert_eq!(fast, rules::derive(&facts(&t)), "seed {seed}");
         assert!(!fast.account_member_grant.is_empty(), "seed {seed}: the shape should grant to direct members");

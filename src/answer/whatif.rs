@@ -13,6 +13,7 @@
 mod apply;
 mod changes;
 mod diff;
+mod finance;
 pub mod speed;
 
 pub use apply::{apply_changes, build_scenario, ChangeError, Effect};

@@ -546,6 +546,9 @@ pub struct Report {
     pub pipelines: Option<crate::perf::pipelines::PipelineSpeed>,
     /// The security review against a full derivation (`None`: not asked).
     pub report: Option<ReportSpeed>,
+    /// `bypass` and `can` on virtual-table rows (`None`: no F&O section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finance: Option<FinanceSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -565,6 +568,118 @@ pub struct ReportSpeed {
     pub bytes: u64,
     /// Findings in it.
     pub findings: usize,
+}
+
+/// The F&O figures (finance-operations.md) of a tenant with a
+/// `finance_operations` section.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FinanceSpeed {
+    /// Visitors with an F&O user (F2).
+    pub visitors_with_user: usize,
+    /// Rows of virtual tables (F1).
+    pub virtual_rows: u64,
+    /// Seconds of `bypass` for every visitor (F8; its lines built, not
+    /// printed), the median of three runs.
+    pub bypass_seconds: f64,
+    /// Lines of that answer: (visitor, row) pairs in some bypass.
+    pub bypass_lines: usize,
+    /// One full derivation (derive + index), seconds, measured in this run.
+    pub full_derive_seconds: f64,
+    /// `bypass_seconds / full_derive_seconds`.
+    pub bypass_ratio: f64,
+    /// `can` on virtual-table rows (F6 on top of S16).
+    pub can_virtual: Latency,
+    /// Share of those questions allowed.
+    pub can_virtual_allowed: f64,
+    /// `can` on ordinary rows: the row questions of `can` off virtual tables.
+    pub can_ordinary: Latency,
+    /// `can_virtual` median over `can_ordinary` median.
+    pub can_ratio: f64,
+}
+
+/// Times `bypass` for every visitor and `can` on virtual-table rows against
+/// `can` on the ordinary rows of `rows_q` (see [`FinanceSpeed`]); `None`
+/// without an F&O section.
+pub fn finance_speed(
+    a: &crate::answer::query::Analysis,
+    full: f64,
+    rows_q: &[(Visitor, Privilege, RowId)],
+    seed: u64,
+    n: usize,
+    budget: Duration,
+) -> Option<FinanceSpeed> {
+    let (t, g) = (&a.tenant, &a.grants);
+    let fo = g.fo()?;
+    let virtual_tables: Vec<_> = t.tables.iter().enumerate().filter(|(i, tb)| fo.is_virtual(*i as u32) && !tb.ids.is_empty()).map(|(_, tb)| tb.rows()).collect();
+    let virtual_rows: u64 = virtual_tables.iter().map(|r| u64::from(r.end - r.start)).sum();
+    let runners: Vec<Visitor> = fo.runners().into_iter().map(|r| r.0).collect();
+    // Questions: mostly visitors with an F&O user, rows near them (their
+    // vendor's orders and lines) or anywhere in the virtual tables.
+    let mut rng = Rng::new(seed, "finance questions");
+    let nb = Neighbours::new(t);
+    let contacts = t.contacts();
+    let random_virtual = |rng: &mut Rng| -> Option<RowId> {
+        let mut k = rng.below(virtual_rows) as u32;
+        for r in &virtual_tables {
+            if k < r.end - r.start {
+                return Some(r.start + k);
+            }
+            k -= r.end - r.start;
+        }
+        None
+    };
+    let mut qs: Vec<(Visitor, Privilege, RowId)> = Vec::new();
+    while qs.len() < n && virtual_rows > 0 {
+        let roll = rng.below(100);
+        let v = match rng.pick(&runners) {
+            Some(&v) if roll < 75 => v,
+            _ if roll < 95 && !contacts.is_empty() => Visitor::Contact(contacts.start + rng.below(u64::from(contacts.end - contacts.start)) as RowId),
+            _ => Visitor::Anonymous,
+        };
+        let mut x = match v {
+            Visitor::Contact(c) if rng.chance(600) => c,
+            _ => random_virtual(&mut rng).unwrap_or(0),
+        };
+        for _ in 0..if fo.is_virtual(t.table_of(x)) { 0 } else { 1 + rng.below(3) } {
+            if let Some(&y) = rng.pick(nb.of(x)) {
+                x = y;
+            }
+        }
+        if !fo.is_virtual(t.table_of(x)) {
+            x = random_virtual(&mut rng).unwrap_or(x);
+        }
+        let p = if rng.chance(700) { Privilege::Read } else { privilege(&mut rng) };
+        qs.push((v, p, x));
+    }
+    let mut allowed = 0usize;
+    let can_virtual = time_each(&qs, budget, |&(v, p, x)| g.can(t, v, p, x), |_, via| {
+        allowed += usize::from(!via.is_empty());
+        via.len()
+    });
+    let ordinary: Vec<_> = rows_q.iter().copied().filter(|&(_, _, x)| !fo.is_virtual(t.table_of(x))).collect();
+    let can_ordinary = time_each(&ordinary, budget, |&(v, p, x)| g.can(t, v, p, x), |_, via| via.len());
+    let mut runs = Vec::new();
+    let mut bypass_lines = 0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let ans = black_box(a.bypass(None, None));
+        runs.push(start.elapsed().as_secs_f64());
+        bypass_lines = ans.map_or(0, |b| b.lines.len());
+    }
+    runs.sort_by(f64::total_cmp);
+    let bypass_seconds = runs[1];
+    Some(FinanceSpeed {
+        visitors_with_user: runners.len(),
+        virtual_rows,
+        bypass_seconds,
+        bypass_lines,
+        full_derive_seconds: full,
+        bypass_ratio: if full > 0.0 { bypass_seconds / full } else { 0.0 },
+        can_virtual_allowed: if can_virtual.n == 0 { 0.0 } else { allowed as f64 / can_virtual.n as f64 },
+        can_ratio: can_virtual.median_ns / can_ordinary.median_ns.max(1.0),
+        can_virtual,
+        can_ordinary,
+    })
 }
 
 /// Times the report of `a` (see [`ReportSpeed`]).
@@ -594,7 +709,8 @@ impl Report {
 /// The profile's targets apply only when `cfg` is exactly that profile's
 /// sizes; other sizes are reported as `custom`.
 pub fn run_profile(cfg: GenConfig, opts: &Options) -> Result<Report, BenchError> {
-    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == cfg);
+    // The F&O part (`--fo`) comes on top of the profile's sizes.
+    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == GenConfig { fo: false, ..cfg });
     let dir = tempfile::tempdir().map_err(BenchError::Temp)?;
     let path = dir.path().join(format!("tenant-{}.json", cfg.seed));
     let start = Instant::now();
@@ -744,6 +860,10 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     );
     if !q.can.is_empty() {
         say("queries timed".to_string());
+    }
+    r.finance = finance_speed(&a, r.derive_seconds + r.index_seconds, &rows_q, opts.seed, opts.queries, budget);
+    if let Some(f) = &r.finance {
+        say(format!("bypass {:.3} s ({} lines), can on virtual rows timed", f.bypass_seconds, f.bypass_lines));
     }
 
     if opts.peers {
@@ -995,6 +1115,22 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             format!("{:.2}x ({} vs {})", p.test_ratio, secs(p.test_seconds), secs(p.full_derive_seconds)),
             2.0,
             p.test_ratio,
+        ));
+    }
+    if let Some(f) = &r.finance {
+        out.push(check(
+            "bypass for every visitor vs full derivation",
+            "within 2x",
+            format!("{:.2}x ({} vs {}; {} lines)", f.bypass_ratio, secs(f.bypass_seconds), secs(f.full_derive_seconds), f.bypass_lines),
+            2.0,
+            f.bypass_ratio,
+        ));
+        out.push(check(
+            "can median, virtual-table row vs ordinary row",
+            "within 3x",
+            format!("{:.2}x ({} vs {})", f.can_ratio, nanos(f.can_virtual.median_ns), nanos(f.can_ordinary.median_ns)),
+            3.0,
+            f.can_ratio,
         ));
     }
     if let Some(rs) = &r.report {

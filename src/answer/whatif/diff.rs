@@ -810,7 +810,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     let identical = !effect.data || same_rows(b, e);
     let full = force_full || (effect.data && people_changed(b, e));
     let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
-    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
+    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) && !super::finance::may_differ(b, e, effect) {
         return IdDiff::default();
     }
     let eg = derive_partial(e, &aff_e, bs, identical);
@@ -893,8 +893,34 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut keys);
     }
-    let gained = e_keys.sorted(keys);
-    IdDiff { gained, lost }
+    let mut d = IdDiff { gained: e_keys.sorted(keys), lost };
+    // F6: each tenant's F&O side narrows its virtual-table grants (finance.rs).
+    let sides = super::finance::Sides {
+        b, bg: bs.g, e, eg: es.g, effect,
+        row_be: &|x| row_be.get(x),
+        row_eb: &|x| row_eb.get(x),
+        s16_b: &|v, mask, target| bs.granted(v, mask, target, &every),
+        s16_e: &lost_cover,
+        key_b: &|c| b_keys.key(c),
+        key_e: &|c| e_keys.key(c),
+    };
+    super::finance::narrow(&sides, &mut d.lost, &mut d.gained);
+    d
+}
+
+impl super::finance::Aim for Target {
+    fn row(x: RowId) -> Target {
+        Target::Row(x)
+    }
+    fn table(tb: TableId) -> Target {
+        Target::Table(tb)
+    }
+    fn split(self) -> Result<RowId, TableId> {
+        match self {
+            Target::Row(x) => Ok(x),
+            Target::Table(tb) => Err(tb),
+        }
+    }
 }
 
 /// A target of one tenant as the other's, when it has it.
