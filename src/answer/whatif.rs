@@ -14,6 +14,7 @@ mod apply;
 mod changes;
 mod diff;
 mod newcomer;
+mod finance;
 pub mod speed;
 
 pub use apply::{apply_changes, build_scenario, ChangeError, Effect};

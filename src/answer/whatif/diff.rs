@@ -812,7 +812,7 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     let open = (registration_open(b), registration_open(e));
     let full = force_full || (effect.data && people_changed(b, e)) || open.0 != open.1;
     let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
-    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
+    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) && !super::finance::may_differ(b, e, effect) {
         let newcomer = (open.0 || open.1).then(NewcomerIds::default);
         return IdDiff { newcomer, ..IdDiff::default() };
     }
@@ -896,14 +896,40 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut keys);
     }
-    let gained = e_keys.sorted(keys);
     let newcomer = newcomer_diff(
         &NewcomerSide::new(b, bs.g, open.0, &aff_b),
         &NewcomerSide::new(e, es.g, open.1, &aff_e),
         |t| map_target(&row_be, &table_be, t),
         |t| map_target(&row_eb, &table_eb, t),
     );
-    IdDiff { gained, lost, newcomer }
+    let mut d = IdDiff { gained: e_keys.sorted(keys), lost, newcomer };
+    // F6: each tenant's F&O side narrows its virtual-table grants (finance.rs).
+    let sides = super::finance::Sides {
+        b, bg: bs.g, e, eg: es.g, effect,
+        row_be: &|x| row_be.get(x),
+        row_eb: &|x| row_eb.get(x),
+        s16_b: &|v, mask, target| bs.granted(v, mask, target, &every),
+        s16_e: &lost_cover,
+        key_b: &|c| b_keys.key(c),
+        key_e: &|c| e_keys.key(c),
+    };
+    super::finance::narrow(&sides, &mut d.lost, &mut d.gained);
+    d
+}
+
+impl super::finance::Aim for Target {
+    fn row(x: RowId) -> Target {
+        Target::Row(x)
+    }
+    fn table(tb: TableId) -> Target {
+        Target::Table(tb)
+    }
+    fn split(self) -> Result<RowId, TableId> {
+        match self {
+            Target::Row(x) => Ok(x),
+            Target::Table(tb) => Err(tb),
+        }
+    }
 }
 
 /// A target of one tenant as the other's, when it has it.
