@@ -35,9 +35,20 @@ pub(super) struct Cx<'a> {
 
 
 
-/// A record named in the new findings' messages: its display name and its
-/// id (`` `Cases` (`TP1`) ``), or its id alone when it has no name.
+/// A record named in the new findings' messages: its display name
+/// (`` `Cases` ``), or its id when it has no name. People read names; the
+/// finding's subject and location carry the id.
 pub(super) fn named(name: &str, id: &str) -> String {
+    if name.trim().is_empty() {
+        format!("`{id}`")
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// [`named`] with the id beside the name (`` `Cases` (`TP1`) ``), for
+/// records that share a name (PP024).
+pub(super) fn named_with_id(name: &str, id: &str) -> String {
     if name.trim().is_empty() {
         format!("`{id}`")
     } else {

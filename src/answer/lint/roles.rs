@@ -3,7 +3,7 @@
 //! other's permissions there), or more than one active role flagged as the
 //! anonymous or the authenticated users role.
 
-use super::context::{finding, named, origin_location, Cx};
+use super::context::{finding, named, named_with_id, origin_location, Cx};
 use super::findings::Finding;
 use crate::model::RoleId;
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ fn pp024_finding(cx: &Cx<'_>, roles: &[RoleId], message: String) -> Finding {
 }
 
 fn list(cx: &Cx<'_>, roles: &[RoleId]) -> String {
-    let names: Vec<String> = roles.iter().map(|&r| &cx.t.roles[r as usize]).map(|r| named(&r.name, &r.id)).collect();
+    let names: Vec<String> = roles.iter().map(|&r| &cx.t.roles[r as usize]).map(|r| named_with_id(&r.name, &r.id)).collect();
     names.join(", ")
 }
 
