@@ -3,7 +3,7 @@
 //! other's permissions there), or more than one active role flagged as the
 //! anonymous or the authenticated users role.
 
-use super::context::{finding, named, named_with_id, origin_location, Cx};
+use super::context::{finding, named_with_id, origin_location, Cx};
 use super::findings::Finding;
 use crate::model::RoleId;
 use std::collections::BTreeMap;
