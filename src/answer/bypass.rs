@@ -72,19 +72,27 @@ impl Analysis {
             None => self.visitors(),
         };
         let mut ans = BypassAnswer::default();
-        let mut per_table: BTreeMap<String, (HashSet<Visitor>, HashSet<RowId>)> = BTreeMap::new();
         for v in visitors {
             let name = self.visitor_name(v);
             let user = self.fo_user_name(v).unwrap_or_default();
             for x in self.bypass_rows(v, table) {
-                let tn = &self.tenant.tables[self.tenant.table_of(x) as usize].name;
-                let e = per_table.entry(tn.clone()).or_default();
-                e.0.insert(v);
-                e.1.insert(x);
                 ans.lines.push(BypassLine { visitor: name.clone(), row: self.tenant.row_ref(x), user: user.clone() });
             }
         }
-        ans.summary = per_table.into_iter().map(|(k, (vs, rs))| (k, BypassCount { visitors: vs.len(), rows: rs.len() })).collect();
+        ans.summary = summary_of(&ans.lines);
         Ok(ans)
     }
+}
+
+/// Counts per table (by name, sorted) of some bypass lines: the visitors
+/// with a row of the table, and its distinct rows.
+pub fn summary_of<'a>(lines: impl IntoIterator<Item = &'a BypassLine>) -> BTreeMap<String, BypassCount> {
+    let mut per_table: BTreeMap<&str, (HashSet<&str>, HashSet<&str>)> = BTreeMap::new();
+    for l in lines {
+        let table = l.row.split_once(':').map_or(l.row.as_str(), |(t, _)| t);
+        let e = per_table.entry(table).or_default();
+        e.0.insert(&l.visitor);
+        e.1.insert(&l.row);
+    }
+    per_table.into_iter().map(|(k, (vs, rs))| (k.to_string(), BypassCount { visitors: vs.len(), rows: rs.len() })).collect()
 }

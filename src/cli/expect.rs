@@ -96,7 +96,8 @@ fn failure_text(r: &ExpectResult, names: &crate::model::Names, p: &Painter) -> S
     let mut s = format!("expected: {}\nanswered: {}\n", compact(&r.expected), compact(&r.answered));
     for w in &r.why {
         s.push_str("why:\n");
-        for line in render_why(w, names, p).lines() {
+        let text = render_why(w, names, p) + &crate::cli::text_finance::why_finance(w);
+        for line in text.lines() {
             s.push_str("  ");
             s.push_str(line);
             s.push('\n');

@@ -236,7 +236,7 @@ enum Command {
         limit: usize,
         /// Exit 4 when the difference shows this kind of change (repeatable).
         #[arg(long = "fail-on", value_enum)]
-        fail_on: Vec<DiffFailOnArg>,
+        fail_on: Vec<FailOnArg>,
     },
     /// Run access tests (expectation files) against TENANT, with coverage of its table permissions.
     Test {
@@ -298,18 +298,25 @@ enum DenyLevel {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
+    /// Any grant gained.
     Gained,
+    /// Any grant lost.
     Lost,
+    /// Any grant gained by the anonymous visitor.
     Anonymous,
+    /// Any grant gained by the anonymous visitor or by anyone who signs up (C10).
+    Anyone,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFailOnArg {
-    Gained,
-    Lost,
-    Anonymous,
-    /// The anonymous visitor or a newcomer (C10; today: anonymous).
-    Anyone,
+impl FailOnArg {
+    fn kind(self) -> whatif::FailOn {
+        match self {
+            FailOnArg::Gained => whatif::FailOn::Gained,
+            FailOnArg::Lost => whatif::FailOn::Lost,
+            FailOnArg::Anonymous => whatif::FailOn::Anonymous,
+            FailOnArg::Anyone => whatif::FailOn::Anyone,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -538,14 +545,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::Whatif { tenant, changes, json, limit, fail_on } => {
-            let fail_on = fail_on
-                .into_iter()
-                .map(|f| match f {
-                    FailOnArg::Gained => whatif::FailOn::Gained,
-                    FailOnArg::Lost => whatif::FailOn::Lost,
-                    FailOnArg::Anonymous => whatif::FailOn::Anonymous,
-                })
-                .collect();
+            let fail_on = fail_on.into_iter().map(FailOnArg::kind).collect();
             let opts = whatif::WhatIfOptions { json, limit, fail_on };
             let p = Progress::start(Progress::wanted(json), "evaluating the scenarios");
             if !p.enabled() {
@@ -560,16 +560,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Ok(code?);
         }
         Command::Diff { old, new, json, limit, fail_on } => {
-            use portal_access::answer::diff::{diff_command, DiffFailOn, DiffOptions};
-            let fail_on = fail_on
-                .into_iter()
-                .map(|f| match f {
-                    DiffFailOnArg::Gained => DiffFailOn::Gained,
-                    DiffFailOnArg::Lost => DiffFailOn::Lost,
-                    DiffFailOnArg::Anonymous => DiffFailOn::Anonymous,
-                    DiffFailOnArg::Anyone => DiffFailOn::Anyone,
-                })
-                .collect();
+            use portal_access::answer::diff::{diff_command, DiffOptions};
+            let fail_on = fail_on.into_iter().map(FailOnArg::kind).collect();
             return Ok(diff_command(&old, &new, &DiffOptions { json, limit, fail_on }, &mut out)?);
         }
         Command::Test { tenant, files, json, junit, min_coverage } => {
