@@ -156,7 +156,7 @@ fn check_whatif(seed: u64, change_seed: u64, n: usize, size: Size) -> Option<usi
 /// section, else of the vendor portal's rows and permissions.
 fn mutate(t: &Tenant, v: &mut Value, rng: &mut Rng) {
     // Without the section (an earlier edit dropped it), edit the rest.
-    let arm = if v.get("finance_operations").is_some() { rng.below(13) } else { 10 + rng.below(3) };
+    let arm = if v.get("finance_operations").is_some_and(|f| !f.is_null()) { rng.below(13) } else { 10 + rng.below(3) };
     let fo = &mut v["finance_operations"];
     let n_users = fo["users"].as_array().map_or(0, Vec::len);
     let n_roles = fo["roles"].as_array().map_or(0, Vec::len);

@@ -237,12 +237,15 @@ impl FoIndex {
     /// optionally in one table, unsorted.
     pub fn user_rows(&self, t: &Tenant, u: FoUserId, only: Option<TableId>) -> Vec<RowId> {
         let mut out = Vec::new();
-        for &(tb, ops) in &self.may[u as usize] {
-            if ops & Op::Read.bit() != 0 && only.is_none_or(|o| o == tb) {
-                out.extend(self.visible_rows(t, u, Op::Read, tb));
-            }
+        for tb in self.user_tables(u, Op::Read).filter(|&tb| only.is_none_or(|o| o == tb)) {
+            out.extend(self.visible_rows(t, u, Op::Read, tb));
         }
         out
+    }
+
+    /// The virtual tables user `u` may do `op` on (F3), ascending.
+    pub fn user_tables(&self, u: FoUserId, op: Op) -> impl Iterator<Item = TableId> + '_ {
+        self.may[u as usize].iter().filter(move |e| e.1 & op.bit() != 0).map(|e| e.0)
     }
 
     /// The rows of virtual table `tb` visible to `u` for `op` (F3 and F5),

@@ -186,13 +186,16 @@ impl Grants {
     /// Indexes derived relations for answers, with the memberships of `t`
     /// already indexed (shared with another tenant that has the same).
     pub(crate) fn index_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
-        let g = Grants::unindexed_with(t, derived, members);
+        let mut g = Grants::unindexed_with(t, derived, members);
+        g.fo = super::finance::FoIndex::build(t).map(Arc::new);
         g.rows();
         g
     }
 
     /// [`Grants::index_with`] leaving the grants by row to be built on
-    /// first use (a what-if side that is only read permission by permission).
+    /// first use, and without the F&O side (a what-if side that is only
+    /// read permission by permission, by web roles: the what-if difference
+    /// takes the F&O side apart, `answer/whatif/finance.rs`).
     pub(crate) fn unindexed_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
         let np = t.permissions.len();
         let mut cand_anon = vec![false; np];
@@ -235,7 +238,7 @@ impl Grants {
             perms_by_table,
             in_all_by_table,
             cand_sets,
-            fo: super::finance::FoIndex::build(t).map(Arc::new),
+            fo: None,
         }
     }
 

@@ -69,19 +69,25 @@ const ROW_OPS: [Op; 3] = [Op::Read, Op::Update, Op::Delete];
 /// by its key, to the difference of the grants (S25) of the two tenants.
 pub(crate) fn narrow<T: Aim>(s: &Sides<'_, T>, lost: &mut Vec<Grant<T>>, gained: &mut Vec<Grant<T>>) {
     let fb = s.bg.fo();
-    // The edited tenant's own F&O side (its grants may be the base's).
-    let fe: Option<Cow<'_, FoIndex>> = match s.e.finance {
-        None => None,
-        Some(_) if std::ptr::eq(s.bg, s.eg) => FoIndex::build(s.e).map(Cow::Owned),
-        Some(_) => s.eg.fo().map(Cow::Borrowed),
-    };
-    let fe = fe.as_deref();
-    if fb.is_none() && fe.is_none() {
+    if fb.is_none() && s.e.finance.is_none() {
         return;
     }
+    let differ = may_differ(s.b, s.e, s.effect);
+    // The edited tenant's own F&O side: the base's when the section is the
+    // same on the same rows; else its grants' (unless they are the base's,
+    // or were derived without it), else built here.
+    let fe: Option<Cow<'_, FoIndex>> = match s.e.finance {
+        None => None,
+        Some(_) if !differ && !s.effect.data => fb.map(Cow::Borrowed),
+        Some(_) => match s.eg.fo() {
+            Some(f) if !std::ptr::eq(s.bg, s.eg) => Some(Cow::Borrowed(f)),
+            _ => FoIndex::build(s.e).map(Cow::Owned),
+        },
+    };
+    let fe = fe.as_deref();
     lost.retain(|&(v, p, t)| allows(s.b, fb, v, p, t));
     gained.retain(|&(v, p, t)| allows(s.e, fe, v, p, t));
-    if !may_differ(s.b, s.e, s.effect) {
+    if !differ {
         return;
     }
     let mut f = Flips { s, fb, fe, lost: Vec::new(), gained: Vec::new() };
