@@ -85,7 +85,7 @@ impl FoShape {
     pub fn new(contacts: u64, seed: u64) -> FoShape {
         let vendors = (contacts / 200).max(10);
         let vendor_contacts = (2 * vendors).min(contacts);
-        let stride = if vendor_contacts == 0 { 1 } else { contacts / vendor_contacts };
+        let stride = contacts.checked_div(vendor_contacts).unwrap_or(1);
         let mut shape = FoShape {
             seed,
             contacts,
