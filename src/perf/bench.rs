@@ -656,11 +656,11 @@ pub fn finance_speed(
     let fo = g.fo()?;
     let virtual_tables: Vec<_> = t.tables.iter().enumerate().filter(|(i, tb)| fo.is_virtual(*i as u32) && !tb.ids.is_empty()).map(|(_, tb)| tb.rows()).collect();
     let virtual_rows: u64 = virtual_tables.iter().map(|r| u64::from(r.end - r.start)).sum();
-    let runners: Vec<Visitor> = fo.runners().into_iter().map(|r| r.0).collect();
-    // Questions: mostly visitors with an F&O user, rows near them (their
-    // vendor's orders and lines) or anywhere in the virtual tables.
+    let runners = fo.runners();
+    // Questions: mostly visitors with an F&O user, about rows their user
+    // sees (their vendor's, where a policy narrows) or anywhere in the
+    // virtual tables; some other contacts, some anonymous.
     let mut rng = Rng::new(seed, "finance questions");
-    let nb = Neighbours::new(t);
     let contacts = t.contacts();
     let random_virtual = |rng: &mut Rng| -> Option<RowId> {
         let mut k = rng.below(virtual_rows) as u32;
@@ -675,25 +675,21 @@ pub fn finance_speed(
     let mut qs: Vec<(Visitor, Privilege, RowId)> = Vec::new();
     while qs.len() < n && virtual_rows > 0 {
         let roll = rng.below(100);
-        let v = match rng.pick(&runners) {
-            Some(&v) if roll < 75 => v,
-            _ if roll < 95 && !contacts.is_empty() => Visitor::Contact(contacts.start + rng.below(u64::from(contacts.end - contacts.start)) as RowId),
-            _ => Visitor::Anonymous,
-        };
-        let mut x = match v {
-            Visitor::Contact(c) if rng.chance(600) => c,
-            _ => random_virtual(&mut rng).unwrap_or(0),
-        };
-        for _ in 0..if fo.is_virtual(t.table_of(x)) { 0 } else { 1 + rng.below(3) } {
-            if let Some(&y) = rng.pick(nb.of(x)) {
-                x = y;
+        let (v, x) = match rng.pick(&runners) {
+            Some(&(v, u)) if roll < 75 => {
+                let seen = if rng.chance(500) { fo.user_rows(t, u, None) } else { Vec::new() };
+                (v, rng.pick(&seen).copied().or_else(|| random_virtual(&mut rng)))
             }
-        }
-        if !fo.is_virtual(t.table_of(x)) {
-            x = random_virtual(&mut rng).unwrap_or(x);
-        }
+            _ if roll < 95 && !contacts.is_empty() => {
+                let c = contacts.start + rng.below(u64::from(contacts.end - contacts.start)) as RowId;
+                (Visitor::Contact(c), random_virtual(&mut rng))
+            }
+            _ => (Visitor::Anonymous, random_virtual(&mut rng)),
+        };
         let p = if rng.chance(700) { Privilege::Read } else { privilege(&mut rng) };
-        qs.push((v, p, x));
+        if let Some(x) = x {
+            qs.push((v, p, x));
+        }
     }
     let mut allowed = 0usize;
     let can_virtual = time_each(&qs, budget, |&(v, p, x)| g.can(t, v, p, x), |_, via| {
