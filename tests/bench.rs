@@ -39,7 +39,7 @@ fn example_report_has_every_figure_and_no_disagreement() {
 
 #[test]
 fn generated_profile_report_skips_cedar_above_its_limit() {
-    let cfg = GenConfig { contacts: 100, accounts: 10, rows: 1_000, seed: 5 };
+    let cfg = GenConfig { contacts: 100, accounts: 10, rows: 1_000, seed: 5, fo: false };
     let r = bench::run_profile(cfg, &Options { cedar_max_rows: 500, ..opts() }).unwrap();
     assert_eq!(r.tenant.rows, 1_000);
     assert_eq!(r.tenant.profile.as_deref(), Some("custom"));
@@ -91,4 +91,33 @@ fn pipeline_figures_are_measured_on_request_and_their_expectations_hold() {
     // Off by default: the plain report carries no pipeline figures.
     let r = bench::run(path, &Options { queries: 10, what_queries: 2, whatif: 0, cedar: false, peers: false, ..opts() }).unwrap();
     assert!(r.pipelines.is_none());
+}
+
+/// With `--fo` the report carries the F&O figures (finance-operations.md):
+/// `bypass` for every visitor against one full derivation, and `can` on
+/// virtual-table rows against ordinary rows, with their two targets; the
+/// profile is still recognized (the F&O part comes on top of its sizes),
+/// and the peers agree. Without an F&O section there are no F&O figures.
+#[test]
+fn fo_profile_report_times_bypass_and_can_on_virtual_rows() {
+    let cfg = GenConfig { fo: true, ..Profile::Small.config(2) };
+    let o = Options { whatif: 0, report: false, ..opts() };
+    let r = bench::run_profile(cfg, &o).unwrap();
+    assert_eq!(r.tenant.profile.as_deref(), Some("small"));
+    let f = r.finance.as_ref().expect("F&O figures");
+    assert!(f.visitors_with_user > 0 && f.virtual_rows > 0);
+    assert!(f.bypass_lines > 0 && f.bypass_seconds > 0.0 && f.full_derive_seconds > 0.0);
+    assert_eq!(f.can_virtual.n, 300);
+    assert!(f.can_ordinary.n > 0 && f.can_ratio > 0.0);
+    assert!(f.can_virtual_allowed > 0.0 && f.can_virtual_allowed < 1.0, "{}", f.can_virtual_allowed);
+    let names: Vec<&str> = r.targets.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.iter().any(|n| n.starts_with("bypass for every visitor")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("can median, virtual-table row")), "{names:?}");
+    // The graph checker walks the F&O side too; Cedar is held to the web roles (S16).
+    for c in &r.checkers {
+        assert_eq!(c.disagreements, 0, "{}", c.name);
+    }
+    assert_eq!((r.cedar.skipped.as_deref(), r.cedar.disagreements, r.cedar.errors), (None, 0, 0));
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json"));
+    assert!(bench::run(path, &Options { queries: 10, what_queries: 2, ..o }).unwrap().finance.is_none());
 }

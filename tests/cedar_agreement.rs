@@ -101,7 +101,7 @@ fn customer_service_example_benchmark_questions() {
 #[test]
 fn tiny_generated_tenants_every_question() {
     for seed in 1..=2 {
-        let t = generated(&GenConfig { contacts: 10, accounts: 3, rows: 70, seed });
+        let t = generated(&GenConfig { contacts: 10, accounts: 3, rows: 70, seed, fo: false });
         let qs = every_question(&t);
         let allowed = agree(&t, &qs);
         assert!(allowed > 0, "seed {seed}: nothing allowed");
@@ -128,7 +128,7 @@ fn random_tenants_every_question() {
 #[test]
 fn small_generated_tenants_benchmark_questions() {
     for seed in [1, 2] {
-        let t = generated(&GenConfig { contacts: 200, accounts: 20, rows: 2_000, seed });
+        let t = generated(&GenConfig { contacts: 200, accounts: 20, rows: 2_000, seed, fo: false });
         let allowed = agree(&t, &questions(&t, seed, 3_000, 0, 0).can);
         assert!(allowed > 300, "seed {seed}: {allowed} allowed");
     }
@@ -146,7 +146,7 @@ fn small_profile_benchmark_questions() {
 /// Cedar expression.
 #[test]
 fn only_one_to_many_walks_are_derived_attributes() {
-    let t = generated(&GenConfig { contacts: 50, accounts: 5, rows: 300, seed: 1 });
+    let t = generated(&GenConfig { contacts: 50, accounts: 5, rows: 300, seed: 1, fo: false });
     let g = Grants::derive(&t);
     let c = CedarTenant::encode(&t, &g.derived).unwrap();
     let mut ids: Vec<&str> = c.derived_permissions().iter().map(|&n| t.permissions[n as usize].id.as_str()).collect();
@@ -162,7 +162,7 @@ fn only_one_to_many_walks_are_derived_attributes() {
 /// a note on a comment on a case whose customer is the visitor.
 #[test]
 fn parent_chain_is_an_attribute_path() {
-    let t = generated(&GenConfig { contacts: 50, accounts: 5, rows: 300, seed: 1 });
+    let t = generated(&GenConfig { contacts: 50, accounts: 5, rows: 300, seed: 1, fo: false });
     let c = CedarTenant::encode(&t, &Grants::derive(&t).derived).unwrap();
     let text = c.policy_text();
     let want = "@id(\"TP-cust-case-comment-note\")\n\

@@ -6,11 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::{grant_line_set, run_bin};
+use common::{expected_newcomer, grant_line_set, run_bin, walked_newcomer_lines};
 use portal_access::answer::diff::{diff_tenants, effect_between, scenario_name, streamed};
 use portal_access::answer::whatif::{GrantDiff, Summary, WhatIf};
 use portal_access::load::native::parse_native;
-use portal_access::perf::testkit::{random_tenant, Rng, Size};
+use portal_access::perf::testkit::{random_channels, random_tenant, Rng, Size};
 use portal_access::{Analysis, Tenant};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -37,7 +37,19 @@ fn mutate(t: &Tenant, v: &mut Value, rng: &mut Rng) {
     let rels: Vec<String> = t.relationships.iter().map(|r| r.name.clone()).collect();
     let np = perms.len().max(1);
     let p = rng.below(np);
-    match rng.below(14) {
+    match rng.below(15) {
+        14 => {
+            // Registration closed or opened again (C8): every newcomer grant changes.
+            let list = v["site_settings"].as_array().cloned().unwrap_or_default();
+            let (closing, kept): (Vec<Value>, Vec<Value>) = list
+                .into_iter()
+                .partition(|s| s["name"].as_str().is_some_and(|n| n.to_lowercase().starts_with("authentication/registration/")));
+            let mut now = kept;
+            if closing.is_empty() {
+                now.push(json!({"name": "Authentication/Registration/Enabled", "value": "false"}));
+            }
+            v["site_settings"] = Value::Array(now);
+        }
         0 | 1 => {
             let list = &mut v["table_permissions"][p]["privileges"];
             let priv_ = PRIVILEGES[rng.below(6)];
@@ -202,6 +214,10 @@ fn check_pair(old: &Analysis, new: Tenant, context: &str) -> bool {
         "factored: {factored}; {context}"
     );
     assert_eq!(got.summary, Some(summary), "{context}");
+    // The newcomer (C9), against the graph walker's extra contact.
+    if let (Some(b), Some(a)) = (walked_newcomer_lines(&old.tenant, 3000), walked_newcomer_lines(&after.tenant, 3000)) {
+        assert_eq!(got.newcomer, expected_newcomer(b, a), "newcomer; factored: {factored}; {context}");
+    }
     // The JSON the command prints is the serialized answer.
     let mut bytes = Vec::new();
     d.write_json(&mut bytes).unwrap();
@@ -211,7 +227,10 @@ fn check_pair(old: &Analysis, new: Tenant, context: &str) -> bool {
 
 /// One random case: a tenant and 1 to 4 random edits of its JSON.
 fn check(seed: u64, edit_seed: u64, n: usize, size: Size) -> Option<bool> {
-    let raw = random_tenant(seed, size);
+    let mut raw = random_tenant(seed, size);
+    if seed.is_multiple_of(3) {
+        random_channels(seed, &mut raw);
+    }
     let old = Analysis::new(Tenant::build(raw, "old.json").unwrap());
     let mut v = serde_json::to_value(&old.tenant.raw).unwrap();
     let mut rng = Rng(edit_seed);

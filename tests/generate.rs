@@ -19,7 +19,7 @@ fn tenant(cfg: &GenConfig) -> Tenant {
 }
 
 fn tiny(seed: u64) -> GenConfig {
-    GenConfig { contacts: 300, accounts: 30, rows: 3000, seed }
+    GenConfig { contacts: 300, accounts: 30, rows: 3000, seed, fo: false }
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn order_relationships_are_declared_in_the_file_and_resolve() {
 
 #[test]
 fn contacts_are_skewed_over_accounts_and_some_have_none() {
-    let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4 });
+    let t = tenant(&GenConfig { contacts: 5_000, accounts: 1_000, rows: 8_000, seed: 4, fo: false });
     let mut per_account: HashMap<u32, usize> = HashMap::new();
     for &(_, a) in t.contact_account.iter() {
         *per_account.entry(a).or_default() += 1;
@@ -136,9 +136,9 @@ fn contacts_are_skewed_over_accounts_and_some_have_none() {
 #[test]
 fn odd_sizes_still_give_valid_tenants() {
     for cfg in [
-        GenConfig { contacts: 0, accounts: 0, rows: 0, seed: 1 },
-        GenConfig { contacts: 5, accounts: 0, rows: 3, seed: 1 },
-        GenConfig { contacts: 1, accounts: 1, rows: 100, seed: 9 },
+        GenConfig { contacts: 0, accounts: 0, rows: 0, seed: 1, fo: false },
+        GenConfig { contacts: 5, accounts: 0, rows: 3, seed: 1, fo: false },
+        GenConfig { contacts: 1, accounts: 1, rows: 100, seed: 9, fo: false },
     ] {
         let t = tenant(&cfg);
         assert_eq!(t.tables[t.contact_table as usize].ids.len() as u64, cfg.contacts);
@@ -156,7 +156,7 @@ fn generated_tenants_agree_across_the_evaluations() {
     use portal_access::engine::walk::Walker;
     use portal_access_rules as rules;
     for seed in [1, 2] {
-        let t = tenant(&GenConfig { contacts: 400, accounts: 20, rows: 2500, seed });
+        let t = tenant(&GenConfig { contacts: 400, accounts: 20, rows: 2500, seed, fo: false });
         let fast = portal_access::engine::plan::derive(&t);
         assert_eq!(fast, rules::derive(&facts(&t)), "seed {seed}");
         assert!(!fast.account_member_grant.is_empty(), "seed {seed}: the shape should grant to direct members");
@@ -199,7 +199,7 @@ fn xlarge_profile_is_written_as_a_stream() {
     let x = Profile::Xlarge.config(1);
     assert_eq!((x.contacts, x.accounts, x.rows), (10_000_000, 1_000_000, 100_000_000));
     assert_eq!(Profile::parse("xlarge"), Some(Profile::Xlarge));
-    let scaled = |k: u64| GenConfig { contacts: x.contacts / k, accounts: x.accounts / k, rows: x.rows / k, seed: 1 };
+    let scaled = |k: u64| GenConfig { contacts: x.contacts / k, accounts: x.accounts / k, rows: x.rows / k, seed: 1, fo: false };
     let mut largest = Vec::new();
     for k in [10_000, 1_000] {
         let cfg = scaled(k);
@@ -214,4 +214,53 @@ fn xlarge_profile_is_written_as_a_stream() {
     // The scaled tenant is valid, with the profile's proportions.
     let t = tenant(&scaled(10_000));
     assert_eq!(t.tables[t.contact_table as usize].ids.len() as u64, x.contacts / 10_000);
+}
+
+/// `--fo` adds a vendor portal on F&O virtual tables (finance-operations.md):
+/// deterministic for a seed, the customer portal's tables left as they were,
+/// mapped users, one XDS policy that constrains vendors, orders and lines
+/// but not invoices, so that the bypass (F8) is exactly the other vendors'
+/// invoices of the users who may read invoices; lint reports it (PP030) and
+/// no anonymous access (PP031), and the evaluations agree on it.
+#[test]
+fn fo_option_adds_a_vendor_portal_whose_bypass_is_the_invoices() {
+    use portal_access::answer::query::Analysis;
+    use portal_access::engine::walk::Walker;
+    use portal_access::model::Privilege;
+    let cfg = GenConfig { fo: true, ..tiny(5) };
+    assert_eq!(bytes(&cfg), bytes(&cfg));
+    assert_ne!(bytes(&cfg), bytes(&GenConfig { fo: true, ..tiny(6) }));
+    let (plain, t) = (tenant(&tiny(5)), tenant(&cfg));
+    for tb in &plain.tables {
+        assert_eq!(t.tables[t.table_id(&tb.name).unwrap() as usize].ids, tb.ids, "{}", tb.name);
+    }
+    let fo = std::sync::Arc::clone(t.finance.as_ref().expect("an F&O section"));
+    let virtual_tables: Vec<&str> =
+        t.tables.iter().enumerate().filter(|(i, _)| fo.is_virtual(*i as u32)).map(|(_, tb)| tb.name.as_str()).collect();
+    assert_eq!(virtual_tables.len(), 5, "{virtual_tables:?}");
+    assert!(virtual_tables.iter().all(|n| n.starts_with("mserp_")));
+    assert!(fo.mappings.len() >= 5 && fo.policies.len() == 1 && fo.anonymous_user.is_none());
+
+    let a = Analysis::new(t);
+    let viewers: Vec<String> = fo
+        .mappings
+        .iter()
+        .filter(|(_, u)| fo.users[*u as usize].roles.iter().any(|&r| fo.roles[r as usize].id == "VendorInvoiceViewer"))
+        .map(|(c, _)| a.tenant.row_name(*c).to_string())
+        .collect();
+    let bypass = a.bypass(None, None).unwrap();
+    assert!(!bypass.lines.is_empty());
+    assert!(bypass.lines.iter().all(|l| l.row.starts_with("mserp_vendinvoicejourentity:") && viewers.contains(&l.visitor)));
+    let findings = portal_access::answer::lint::lint(&a, None);
+    assert!(findings.iter().any(|f| f.id == "PP030"));
+    assert!(!findings.iter().any(|f| f.id == "PP031"));
+    // Vendor contacts read their own orders through the portal.
+    let t = &a.tenant;
+    let po = t.table_id("mserp_purchpurchaseorderheaderv2entity").unwrap();
+    let read: usize = fo.mappings.iter().map(|&(c, _)| a.grants.what(t, portal_access::engine::Visitor::Contact(c), Privilege::Read, Some(po)).len()).sum();
+    assert!(read > 0, "no vendor contact reads an order");
+    let w = Walker::new(t);
+    for x in t.tables[po as usize].rows() {
+        assert_eq!(a.grants.who(t, Privilege::Read, x), w.who(Privilege::Read, x), "who read {}", t.row_ref(x));
+    }
 }

@@ -56,7 +56,7 @@ fn tab_completes_a_row_reference() {
     p.send("\t").unwrap();
     p.expect("incident:I5").unwrap();
     p.send("1\r").unwrap();
-    p.expect("yes: C1 may read incident:I1 (via TP-case-contact)").unwrap();
+    p.expect("yes: C1 may read incident:I1 (via Cases where contact is customer)").unwrap();
     p.expect(PROMPT).unwrap();
     finish(p);
 }

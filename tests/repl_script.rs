@@ -41,7 +41,7 @@ fn piped_script_prints_each_answer_and_fails_on_a_bad_line() {
 #[test]
 fn a_script_that_succeeds_exits_zero() {
     let (code, out, err) = repl(&[], b"can C3 write incident:I3\n");
-    assert_eq!((code, out.as_str(), err.as_str()), (0, "yes: C3 may write incident:I3 (via TP-case-contact)\n", ""));
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "yes: C3 may write incident:I3 (via Cases where contact is customer)\n", ""));
 }
 
 #[test]

@@ -244,6 +244,13 @@ fn page_requests(netlog: &Path) -> Vec<String> {
     urls
 }
 
+/// The `<div>` of one outsider in a page.
+fn outsider_block<'a>(html: &'a str, visitor: &str) -> &'a str {
+    let start = html.find(&format!("id=\"outsider-{visitor}\"")).unwrap();
+    let rest = &html[start..];
+    &rest[..rest.find("</div>").unwrap()]
+}
+
 #[test]
 fn a_headless_browser_renders_the_report_and_fetches_nothing() {
     let Some(chrome) = chromium() else { return };
@@ -257,7 +264,7 @@ fn a_headless_browser_renders_the_report_and_fetches_nothing() {
     assert!(o.status.success());
     let dom = String::from_utf8(o.stdout).unwrap();
     assert!(dom.contains("<table id=\"findings-table\">"), "{dom}");
-    assert_eq!(dom.matches("<tr class=\"finding\">").count(), 3, "the example's three findings");
+    assert_eq!(dom.matches("<tr class=\"finding\">").count(), 4, "the example's four findings");
     assert!(dom.contains("<div class=\"outsider\" id=\"outsider-anonymous\">"));
     assert!(dom.contains("<td>knowledgearticle</td>"));
     let forest = &dom[dom.find("<section id=\"forest\">").unwrap()..];
@@ -265,6 +272,41 @@ fn a_headless_browser_renders_the_report_and_fetches_nothing() {
     assert!(forest.contains(">Cases where contact is customer</tspan>"));
     assert!(!dom.contains("<script"));
     assert_eq!(page_requests(&netlog), Vec::<String>::new(), "opening the report requested something");
+
+    // The Web API example: the newcomer (registration open, C8, C9) reads
+    // every contact through the directory permission, and the Web API
+    // gives it two of their columns (C6); the anonymous visitor reads no
+    // contact. The browser shows both outsiders with their columns.
+    let (webapi, _) = written(&root().join("examples/customer-service-webapi.json"), &dir, "webapi.html");
+    let web_log = dir.path().join("webapi.json");
+    let o = browse(&chrome, &profile, &[format!("--log-net-log={}", web_log.display()), "--dump-dom".into()], &webapi);
+    assert!(o.status.success());
+    let dom = String::from_utf8(o.stdout).unwrap();
+    let newcomer = outsider_block(&dom, "newcomer");
+    assert!(newcomer.contains("<th>columns read (Web API)</th>"), "{newcomer}");
+    assert!(newcomer.contains("<tr><td>contact</td><td class=\"num\">5</td><td class=\"num hot\">every row (5)</td>"), "{newcomer}");
+    assert!(newcomer.contains("<td class=\"web hot\">emailaddress1, fullname</td>"), "{newcomer}");
+    assert!(newcomer.contains("Contact directory for signed-in users"), "{newcomer}");
+    let anonymous = outsider_block(&dom, "anonymous");
+    assert!(!anonymous.contains("<td>contact</td>") && anonymous.contains("<td class=\"web hot\">knowledgearticleid, title</td>"), "{anonymous}");
+    assert!(!dom.contains("id=\"bypass\""), "no F&O data, no bypass section");
+    assert_eq!(page_requests(&web_log), Vec::<String>::new());
+
+    // The vendor portal: the F&O bypass section, one line per visitor and
+    // table, and the summary's count; nothing requested either.
+    let (vendor, _) = written(&root().join("examples/vendor-portal.json"), &dir, "vendor.html");
+    let vendor_log = dir.path().join("vendor.json");
+    let o = browse(&chrome, &profile, &[format!("--log-net-log={}", vendor_log.display()), "--dump-dom".into()], &vendor);
+    assert!(o.status.success());
+    let dom = String::from_utf8(o.stdout).unwrap();
+    assert!(dom.contains("<a href=\"#bypass\">F&amp;O bypass</a>"));
+    let section = &dom[dom.find("<section id=\"bypass\">").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(section.matches("<tr class=\"bypass\">").count(), 9, "3 contacts times 3 virtual tables: {section}");
+    assert!(section.contains("<tr class=\"bypass\"><td>C-nina</td><td>nina.o</td><td>mserp_purchpurchaseorderheaderv2entity</td><td class=\"num hot\">3</td><td class=\"loc\">PO-1002<br>PO-1003<br>PO-1004</td></tr>"), "{section}");
+    assert!(dom.contains("<td id=\"bypass-count\">3 visitors can read 11 rows straight from F&amp;O"), "{dom}");
+    assert!(outsider_block(&dom, "newcomer").contains("Can read, change or create nothing."));
+    assert_eq!(page_requests(&vendor_log), Vec::<String>::new());
 
     // The check above can fail: a page with an outside image is caught.
     let leak = dir.path().join("leak.html");
@@ -365,4 +407,133 @@ fn registration_comes_from_the_site_settings() {
     let o = report(&closed_tenant, &dir.path().join("closed.html"));
     let said = String::from_utf8(o.stdout).unwrap();
     assert!(o.status.success() && !said.contains("registration open"), "{said}");
+}
+
+// ------------------------------------------- outsiders and the F&O bypass
+
+fn load_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn built(t: &serde_json::Value, dir: &tempfile::TempDir, name: &str) -> (portal_access::Analysis, portal_access::answer::report::SecurityReport) {
+    use portal_access::answer::{lint, report};
+    let path = dir.path().join(name);
+    std::fs::write(&path, serde_json::to_string(t).unwrap()).unwrap();
+    let a = portal_access::Analysis::load(&path).unwrap();
+    let r = report::build_with(&a, lint::Report { findings: Vec::new() });
+    (a, r)
+}
+
+#[test]
+fn outsider_columns_are_the_exposure_answers() {
+    // Each outsider's Web API cells agree with `exposure` (C6, C7), table by
+    // table, where it reads rows; with registration closed (C8) the
+    // newcomer reaches nothing and the page says why.
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = load_json(&root().join("examples/customer-service-webapi.json"));
+    let (a, r) = built(&t, &dir, "open.json");
+    let exposure = a.exposure(None).unwrap();
+    assert_eq!(r.outsiders.iter().map(|o| o.visitor.as_str()).collect::<Vec<_>>(), ["anonymous", "newcomer"]);
+    let mut compared = 0;
+    for (o, e) in r.outsiders.iter().zip(&exposure.visitors) {
+        assert_eq!(o.visitor, e.visitor);
+        assert_eq!(o.extra_columns, ["Web API", "columns read (Web API)", "columns updated (Web API)"]);
+        for row in &o.tables {
+            let read = row.privileges.iter().find(|p| p.0 == "read").unwrap().1;
+            let Some(x) = e.tables.iter().find(|x| x.table == row.table) else { continue };
+            assert_eq!(read as usize, x.rows, "{} on {}", o.visitor, row.table);
+            let cols = if x.read.is_empty() { "—".to_string() } else { x.read.join(", ") };
+            assert_eq!(row.extra[1], cols, "{} on {}", o.visitor, row.table);
+            assert_eq!(row.extra[0].starts_with("open"), x.open);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 3, "anonymous: articles; newcomer: contacts and articles");
+    t["site_settings"].as_array_mut().unwrap().push(serde_json::json!({"name": "Authentication/Registration/Enabled", "value": "false"}));
+    let (a, r) = built(&t, &dir, "closed.json");
+    assert!(r.outsiders[1].tables.is_empty() && r.outsiders[1].roles.is_empty());
+    assert!(r.outsiders[1].description.contains("registration is closed"), "{}", r.outsiders[1].description);
+    assert!(r.outsiders[0].tables.iter().any(|x| x.table == "knowledgearticle"), "the anonymous visitor is unchanged");
+    let html = portal_access::cli::report_html::render(&r, &a);
+    assert!(outsider_block(&html, "newcomer").contains("Can read, change or create nothing."));
+}
+
+#[test]
+fn outsiders_reach_virtual_tables_only_as_the_f_and_o_side_allows() {
+    // A Global read of the vendors for anonymous visitors and signed-in
+    // contacts: without F&O data both outsiders read every vendor; with it,
+    // the newcomer has no F&O user (F2) and the anonymous visitor's user
+    // `guest` has no privilege on the vendor entity (F3, F6): neither
+    // reaches a vendor row.
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = load_json(&root().join("examples/vendor-portal.json"));
+    t["web_roles"].as_array_mut().unwrap().push(serde_json::json!({"id": "R-anon", "name": "Anonymous Users", "anonymous_users": true}));
+    t["table_permissions"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "TP-all-vendors", "name": "Vendor directory", "table": "mserp_vendvendorv2entity",
+        "scope": "global", "privileges": ["read"], "web_roles": ["R-anon", "R-auth"]}));
+    let fo = t["finance_operations"].clone();
+    t.as_object_mut().unwrap().remove("finance_operations");
+    let (_, plain) = built(&t, &dir, "plain.json");
+    for o in &plain.outsiders {
+        let vendors = o.tables.iter().find(|x| x.table == "mserp_vendvendorv2entity").unwrap();
+        assert_eq!(vendors.every_row, ["read"], "{}", o.visitor);
+        assert_eq!(vendors.via, ["Vendor directory"]);
+    }
+    assert!(plain.bypass.is_none());
+    t["finance_operations"] = fo;
+    t["finance_operations"]["anonymous_user"] = serde_json::json!("guest");
+    t["finance_operations"]["users"].as_array_mut().unwrap().push(serde_json::json!({"id": "guest", "roles": []}));
+    let (a, r) = built(&t, &dir, "fo.json");
+    for o in &r.outsiders {
+        assert!(o.tables.is_empty(), "{}: {:?}", o.visitor, o.tables);
+    }
+    // The queries agree: neither outsider may read a vendor through the portal.
+    assert_eq!(a.what("anonymous", "read", Some("mserp_vendvendorv2entity")).unwrap().rows.unwrap(), Vec::<String>::new());
+    assert_eq!(a.what("newcomer", "read", Some("mserp_vendvendorv2entity")).unwrap().rows.unwrap(), Vec::<String>::new());
+    let b = r.bypass.unwrap();
+    assert_eq!(b.anonymous_user.as_deref(), Some("guest"));
+}
+
+#[test]
+fn the_bypass_section_is_bounded_sorted_and_counts_what_bypass_answers() {
+    use portal_access::answer::report::{BYPASS_ENTRIES, BYPASS_ROWS};
+    // Twenty more Northwind contacts, each with an F&O user, and ten more
+    // Adatum orders: 23 visitors times 3 tables is 69 (visitor, table)
+    // pairs, and each visitor's orders bypass holds 12 or more rows.
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = load_json(&root().join("examples/vendor-portal.json"));
+    for i in 0..20 {
+        let (c, u) = (format!("C-x{i:02}"), format!("x{i:02}"));
+        t["rows"]["contact"].as_array_mut().unwrap().push(serde_json::json!({"id": c, "fullname": c, "mserp_vendoraccount": "V-NW"}));
+        t["role_members"]["contacts"].as_array_mut().unwrap().push(serde_json::json!([c, "R-vendor"]));
+        t["finance_operations"]["user_mappings"].as_array_mut().unwrap().push(serde_json::json!([c, u]));
+        t["finance_operations"]["users"].as_array_mut().unwrap().push(serde_json::json!({"id": u, "roles": ["VendorPortalUser"]}));
+    }
+    for i in 0..10 {
+        t["rows"]["mserp_purchpurchaseorderheaderv2entity"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"id": format!("PO-2{i:03}"), "mserp_orderaccount": "V-AD", "mserp_total": "1.00"}));
+    }
+    let (a, r) = built(&t, &dir, "many.json");
+    let b = r.bypass.clone().unwrap();
+    let ans = a.bypass(None, None).unwrap();
+    assert_eq!((b.pairs, b.tables.clone()), (ans.lines.len(), ans.summary.clone()));
+    assert_eq!((b.visitors, b.entries.len(), b.more_entries), (23, BYPASS_ENTRIES, 69 - BYPASS_ENTRIES));
+    // Sorted by visitor, then table; each entry's rows bounded, counted in full.
+    let keys: Vec<(String, String)> = b.entries.iter().map(|e| (e.visitor.clone(), e.table.clone())).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let lee = &b.entries[0];
+    assert_eq!((lee.visitor.as_str(), lee.table.as_str(), lee.rows, lee.first.len()), ("C-lee", "mserp_purchpurchaseorderheaderv2entity", 12, BYPASS_ROWS));
+    let expected: Vec<&str> = ans.lines.iter().filter(|l| l.visitor == "C-lee" && l.row.starts_with("mserp_purchpurchaseorderheaderv2entity:")).map(|l| l.row.as_str()).take(BYPASS_ROWS).collect();
+    assert_eq!(lee.first, expected);
+    let html = portal_access::cli::report_html::render(&r, &a);
+    assert_eq!(html.matches("<tr class=\"bypass\">").count(), BYPASS_ENTRIES);
+    assert!(html.contains("<br>and 7 more</td>"), "12 rows, 5 named");
+    assert!(html.contains(&format!("And {} more (visitor, table) pairs", 69 - BYPASS_ENTRIES)));
+    // Byte-identical from run to run.
+    let (a2, r2) = built(&t, &dir, "many-again.json");
+    assert_eq!(portal_access::cli::report_html::render(&r2, &a2).replace("many-again.json", "many.json"), html);
 }

@@ -5,7 +5,16 @@
 //! panic, each either loading or failing with an error; a few hundred go
 //! through the real binary, which exits 0 or 2 and never 101.
 //!
-//! Seeded: a failure prints the seed, and `mutant(seed)` rebuilds the input.
+//! The same for site folders (real downloads and a folder holding every
+//! kind of site file, settings, data and templates included): lines
+//! dropped, repeated, swapped or re-indented, values replaced with ids,
+//! codes and odd text, keys in other cases, CRLF, `statecode: 1`, files
+//! removed or copied (duplicate ids), broken bytes. The library's loader and
+//! lint never panic; the binary's `lint --deny warning` exits 0, 2 or 4
+//! within a time limit.
+//!
+//! Seeded: a failure prints the seed, and `mutant(seed)` (or
+//! `site_mutant(seed)`) rebuilds the input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -15,6 +24,7 @@ use portal_access::load::native::parse_native;
 use portal_access::{Analysis, Grants, LoadError, Tenant};
 use serde_json::{json, Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
 const FILE: &str = "mutant.json";
 
@@ -393,4 +403,263 @@ fn regression_deep_parent_chain_took_cubic_time_to_load() {
     t["table_permissions"][0]["parent"] = json!(format!("P{}", n - 1));
     let e = common::load_error(&t).to_string();
     assert!(e.contains("`table_permissions[0].parent`") && e.contains("cycle"), "{}", &e[..200.min(e.len())]);
+}
+
+// ------------------------------------------------------------ site folders
+
+/// A folder holding every kind of site file the importer reads, data and
+/// a template included.
+fn every_kind_of_site_file() -> Vec<(String, String)> {
+    let files = [
+        ("site/webrole.yml", "- adx_webroleid: R-anon\n  adx_name: Anonymous Users\n  adx_anonymoususersrole: true\n- adx_webroleid: R-auth\n  adx_name: Authenticated Users\n  adx_authenticatedusersrole: true\n- adx_webroleid: R-staff\n  adx_name: Staff\n"),
+        ("site/table-permissions/a.tablepermission.yml", "adx_entitypermissionid: TP-cases\nadx_entityname: Cases\nadx_entitylogicalname: incident\nadx_scope: 756150001\nadx_contactrelationship: incident_customer_contacts\nadx_read: true\nadx_write: true\nadx_append: true\nadx_appendto: true\nadx_entitypermission_webrole:\n- R-auth\n- R-staff\n"),
+        ("site/table-permissions/b.tablepermission.yml", "adx_entitypermissionid: TP-notes\nadx_entityname: Notes\nadx_entitylogicalname: annotation\nadx_scope: 756150003\nadx_parententitypermission: TP-cases\nadx_parentrelationship: Incident_Annotation\nadx_read: true\nadx_create: true\n"),
+        ("site/table-permissions/c.tablepermission.yml", "adx_entitypermissionid: TP-kb\nadx_entitylogicalname: knowledgearticle\nadx_scope: 756150000\nadx_read: true\nadx_entitypermission_webrole: [R-anon]\n"),
+        ("site/sitesetting.yml", "- adx_name: Webapi/incident/enabled\n  adx_value: true\n- adx_name: Webapi/incident/fields\n  adx_value: title,description\n- adx_name: Authentication/Registration/Enabled\n  adx_value: false\n"),
+        ("site/column-permission-profiles/p/p.columnpermissionprofile.yml", "adx_columnpermissionprofileid: CP1\nadx_profilename: Cols\nadx_tablename: incident\nadx_allcolumnpermissions:\n- 746610001\nadx_columnpermissionprofile_webrole:\n- R-staff\n"),
+        ("site/column-permission-profiles/p/p.columnpermissionprofile.columnpermission.yml", "- adx_columnname: title\n  adx_columnpermissionprofileid: CP1\n  adx_permissions:\n  - 746610002\n"),
+        ("site/lists/l.list.yml", "adx_entitylistid: L1\nadx_name: Cases\nadx_entityname: incident\nadx_entitypermissionsenabled: false\nadx_odata_enabled: true\n"),
+        ("site/basic-forms/f/f.basicform.yml", "adx_entityformid: F1\nadx_name: New case\nadx_entityname: incident\nadx_mode: 100000000\n"),
+        ("site/advanced-forms/w/s.advancedformstep.yml", "adx_webformstepid: S1\nadx_targetentitylogicalname: incident\nadx_mode: 100000001\n"),
+        ("site/webpagerule.yml", "- adx_webpageaccesscontrolruleid: W1\n  adx_right: 2\n  adx_webpageid: P1\n  adx_webpageaccesscontrolrule_webrole:\n  - R-anon\n"),
+        ("site/web-templates/t/t.webtemplate.source.html", "{% fetchxml q %}\n<fetch><entity name=\"incident\"><filter>\n<condition attribute=\"ownerid\" operator=\"eq\" uiname=\"SYSTEM\" value=\"{1}\" />\n</filter></entity></fetch>\n{% endfetchxml %}\n"),
+        ("data/contact.json", r#"{"value": [{"contactid": "C1", "_parentcustomerid_value": "A1"}, {"contactid": "C2"}]}"#),
+        ("data/account.json", r#"{"value": [{"accountid": "A1"}]}"#),
+        ("data/incident.json", r#"{"value": [{"incidentid": "I1", "_customerid_value": "C1", "title": "Pump"}]}"#),
+        ("data/annotation.json", r#"{"value": [{"annotationid": "N1", "_objectid_value": "I1"}]}"#),
+        ("data/adx_webrole_contact.json", r#"{"value": [{"contactid": "C2", "adx_webroleid": "R-staff"}]}"#),
+    ];
+    files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+}
+
+/// The files of a real site fixture, under `site/`.
+fn fixture_files(name: &str) -> Vec<(String, String)> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for p in entries {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                walk(&p, &format!("{rel}/{name}"), out);
+            } else if name.ends_with(".yml") {
+                out.push((format!("{rel}/{name}"), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name), "site", &mut out);
+    out
+}
+
+/// Values that mean something somewhere in a site file.
+const SITE_VALUES: &[&str] = &[
+    "756150000", "756150003", "756150004", "756150009", "true", "false", "True", "[]", "1", "2", "3", "0", "746610001",
+    "746610009", "100000002", "7", "''", "TP-cases", "TP-notes", "TP-gone", "R-anon", "R-gone", "CP1", "incident",
+    "Incident_Annotation", "nope_rel", "[x", "{a: 1}", "- x", "*", "Webapi/incident/fields", "{% fetchxml q %}",
+];
+
+/// One random mutation of a site folder's files.
+fn mutate_site(rng: &mut Rng, files: &mut Vec<(String, String)>, ids: &[String]) {
+    if files.is_empty() {
+        return;
+    }
+    let f = rng.below(files.len());
+    let mut lines: Vec<String> = files[f].1.lines().map(String::from).collect();
+    match rng.below(12) {
+        0 if !lines.is_empty() => {
+            lines.remove(rng.below(lines.len()));
+        }
+        1 if !lines.is_empty() => {
+            let i = rng.below(lines.len());
+            let l = lines[i].clone();
+            lines.insert(i, l);
+        }
+        2 if lines.len() > 1 => {
+            let (i, j) = (rng.below(lines.len()), rng.below(lines.len()));
+            lines.swap(i, j);
+        }
+        3 | 4 if !lines.is_empty() => {
+            // A value replaced: a known value, an id of the site, or odd text.
+            let i = rng.below(lines.len());
+            if let Some(k) = lines[i].find(": ").or_else(|| lines[i].find("- ")) {
+                let v = match rng.below(3) {
+                    0 => rng.pick(SITE_VALUES).to_string(),
+                    1 if !ids.is_empty() => rng.pick(ids).clone(),
+                    _ => random_string(rng).replace('\n', " "),
+                };
+                lines[i] = format!("{}{v}", &lines[i][..k + 2]);
+            }
+        }
+        5 if !lines.is_empty() => {
+            // A key in other case.
+            let i = rng.below(lines.len());
+            if let Some(k) = lines[i].find(':') {
+                lines[i] = format!("{}{}", lines[i][..k].to_uppercase(), &lines[i][k..]);
+            }
+        }
+        6 => {
+            files[f].1 = files[f].1.replace('\n', "\r\n");
+            return;
+        }
+        7 => {
+            let indent = if lines.last().is_some_and(|l| l.starts_with("  ")) { "  " } else { "" };
+            lines.push(format!("{indent}statecode: {}", rng.pick(&["1", "0", "2", "'1'", ""])));
+        }
+        8 if !lines.is_empty() => {
+            let i = rng.below(lines.len());
+            lines[i] = if rng.chance(1, 2) { format!("  {}", lines[i]) } else { lines[i].trim_start().to_string() };
+        }
+        9 => {
+            files.remove(f);
+            return;
+        }
+        10 => {
+            // A copy under another name: duplicate ids.
+            let (p, t) = files[f].clone();
+            files.push((p.replace(".yml", ".copy.yml").replace(".json", ".2.json"), t));
+            return;
+        }
+        _ => {
+            let mut bytes = files[f].1.clone().into_bytes();
+            if !bytes.is_empty() {
+                let i = rng.below(bytes.len());
+                match rng.below(3) {
+                    0 => bytes[i] = rng.next_u64() as u8,
+                    1 => bytes.truncate(i),
+                    _ => bytes.insert(i, *rng.pick(b"{}[]:-'\"\t&*!|>")),
+                }
+            }
+            files[f].1 = String::from_utf8_lossy(&bytes).into_owned();
+            return;
+        }
+    }
+    files[f].1 = lines.join("\n") + "\n";
+}
+
+/// A mutant site folder, as files: one of four bases, 1 to 4 mutations.
+fn site_mutant(seed: u64) -> Vec<(String, String)> {
+    let mut rng = Rng(seed ^ 0x5173);
+    let mut files = match rng.below(4) {
+        0 => fixture_files("bookmastering"),
+        1 => fixture_files("gds-power-page"),
+        2 => fixture_files("file-upload-notes-code-site"),
+        _ => every_kind_of_site_file(),
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for (_, text) in &files {
+        for line in text.lines() {
+            if let Some((k, v)) = line.trim_start_matches("- ").split_once(": ") {
+                if k.ends_with("id") && !v.trim().is_empty() {
+                    ids.push(v.trim().to_string());
+                }
+            }
+        }
+    }
+    for _ in 0..1 + rng.below(4) {
+        mutate_site(&mut rng, &mut files, &ids);
+    }
+    files
+}
+
+fn write_site(dir: &Path, files: &[(String, String)]) {
+    for (p, t) in files {
+        let path = dir.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+}
+
+/// Loads and lints a mutant site through the library. Ok(true): loaded,
+/// linted, its grants and exposure answered; Ok(false): refused.
+fn exercise_site(dir: &Path) -> Result<bool, LoadError> {
+    let linted = portal_access::answer::lint::load(dir)?;
+    let report = linted.report();
+    assert!(report.findings.windows(2).all(|w| (w[0].id, &w[0].subject) <= (w[1].id, &w[1].subject)));
+    let a = &linted.analysis;
+    let _ = common::printed_grants(a);
+    let _ = a.exposure(None);
+    let _ = portal_access::answer::convert::native(dir);
+    Ok(true)
+}
+
+#[test]
+fn library_never_panics_on_mutated_site_folders() {
+    let n: u64 = std::env::var("PA_SITE_MUTANTS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
+    let (mut loaded, mut refused) = (0, 0);
+    for seed in 0..n {
+        let files = site_mutant(seed);
+        let dir = tempfile::tempdir().unwrap();
+        write_site(dir.path(), &files);
+        match catch_unwind(AssertUnwindSafe(|| exercise_site(dir.path()))) {
+            Ok(Ok(_)) => loaded += 1,
+            Ok(Err(e)) => {
+                let msg = e.to_string();
+                let root = dir.path().display().to_string();
+                assert!(msg.starts_with(&root), "seed {seed}: error does not name a file of the folder: {msg}");
+                assert!(!msg.contains("Raw"), "seed {seed}: error names a Rust type: {msg}");
+                refused += 1;
+            }
+            Err(_) => panic!("seed {seed} panicked; files:\n{files:#?}"),
+        }
+    }
+    eprintln!("sites: loaded {loaded}, refused {refused}");
+    assert!(loaded > n / 4 && refused > n / 10, "loaded {loaded}, refused {refused}");
+}
+
+/// Runs the binary with a time limit; `None` when it ran past it (killed).
+fn run_bin_within(args: &[&std::ffi::OsStr], limit: std::time::Duration) -> Option<(i32, String, String)> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal-access"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+            return Some((out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr)));
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn binary_lint_exits_0_2_or_4_on_mutated_site_folders_without_hanging() {
+    let limit = std::time::Duration::from_secs(60);
+    for seed in 50_000..50_080u64 {
+        let files = site_mutant(seed);
+        let dir = tempfile::tempdir().unwrap();
+        write_site(dir.path(), &files);
+        let path = dir.path().as_os_str();
+        let args = ["lint".as_ref(), path, "--deny".as_ref(), "warning".as_ref()];
+        let (code, out, err) = run_bin_within(&args, limit).unwrap_or_else(|| panic!("seed {seed}: lint ran past {limit:?}"));
+        assert!(matches!(code, 0 | 2 | 4), "seed {seed}: exit {code}: {err}\n{files:#?}");
+        if code == 2 {
+            assert!(out.is_empty() && err.starts_with("error: "), "seed {seed}: {err}");
+        }
+    }
+}
+
+/// Regression guard for the real downloads themselves: each fixture site,
+/// and the folder with every kind of site file, loads unmutated.
+#[test]
+fn unmutated_site_bases_load() {
+    for files in [
+        fixture_files("bookmastering"),
+        fixture_files("gds-power-page"),
+        fixture_files("file-upload-notes-code-site"),
+        every_kind_of_site_file(),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_site(dir.path(), &files);
+        assert!(exercise_site(dir.path()).unwrap_or_else(|e| panic!("{e}")));
+    }
 }

@@ -43,7 +43,7 @@ fn sarif_of_a_site_folder_is_valid_and_points_at_the_permission_file() {
     assert!(ids.len() >= 26 && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert_eq!(ids, expected, "one rule per id");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 11);
     let first = &results[0];
     assert_eq!(first["ruleId"], "PP001");
     assert_eq!(first["ruleIndex"], 0);
@@ -97,4 +97,51 @@ fn schema_check_catches_an_invalid_log() {
     // Formats are checked too: an unencoded space and brackets are no URI reference.
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = Value::from("a b/[x].yml");
     assert!(validator().iter_errors(&log).next().is_some());
+}
+
+#[test]
+fn sarif_locates_the_new_site_findings_at_their_file_and_line() {
+    let roles = "- adx_webroleid: A1\n  adx_name: Anonymous Users\n  adx_anonymoususersrole: true\n- adx_webroleid: A2\n  adx_name: Guests\n  adx_anonymoususersrole: true\n";
+    let perm = "adx_entitypermissionid: TP1\nadx_entitylogicalname: cr_quote\nadx_scope: 756150000\nadx_read: true\nadx_create: true\nadx_entitypermission_webrole:\n- A1\n- R-gone\n";
+    let orphan = "adx_entitypermissionid: TP2\nadx_entitylogicalname: cr_line\nadx_scope: 756150003\nadx_parententitypermission: TP-gone\nadx_parentrelationship: x\n";
+    let rules = "- adx_webpageaccesscontrolruleid: W1\n  adx_right: 2\n  adx_webpageid: P1\n  adx_webpageaccesscontrolrule_webrole: [A1]\n";
+    let profile = "adx_columnpermissionprofileid: CP1\nadx_tablename: cr_quote\n";
+    let template = "{% fetchxml q %}\n<condition attribute=\"ownerid\" operator=\"eq-userid\" />\n{% endfetchxml %}\n";
+    let dir = folder_support::folder(&[
+        ("site/webrole.yml", roles),
+        ("site/table-permissions/a.tablepermission.yml", perm),
+        ("site/table-permissions/b.tablepermission.yml", orphan),
+        ("site/table-permissions/c.tablepermission.yml", "adx_entitypermissionid: TP3\nadx_entitylogicalname: cr_catalogue\nadx_scope: 756150000\nadx_read: true\nadx_entitypermission_webrole: [A2]\n"),
+        ("site/webpagerule.yml", rules),
+        ("site/column-permission-profiles/p/p.columnpermissionprofile.yml", profile),
+        ("site/web-templates/t/t.webtemplate.source.html", template),
+    ]);
+    let out = bin().args(["lint"]).arg(dir.path()).args(["--format", "sarif"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let site = dir.path().join("site");
+    let mut seen = std::collections::BTreeMap::new();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap().to_string();
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap().to_string();
+        seen.insert(id, (uri, loc["region"]["startLine"].as_u64().unwrap()));
+    }
+    let expect = [
+        ("PP022", "table-permissions/a.tablepermission.yml", 1),
+        ("PP023", "table-permissions/c.tablepermission.yml", 1),
+        ("PP024", "webrole.yml", 4),
+        ("PP025", "table-permissions/b.tablepermission.yml", 4),
+        ("PP026", "table-permissions/a.tablepermission.yml", 8),
+        ("PP027", "webpagerule.yml", 1),
+        ("PP028", "column-permission-profiles/p/p.columnpermissionprofile.yml", 1),
+        ("PP029", "web-templates/t/t.webtemplate.source.html", 2),
+    ];
+    for (id, file, line) in expect {
+        let (uri, got) = seen.get(id).unwrap_or_else(|| panic!("{id} missing: {seen:#?}"));
+        let wanted = portal_access::answer::sarif::path_uri(&site.join(file).display().to_string());
+        assert_eq!((uri.as_str(), *got), (wanted.as_str(), line), "{id}");
+    }
 }

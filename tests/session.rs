@@ -45,11 +45,11 @@ fn temp_dir(name: &str) -> PathBuf {
 fn can_answers_rows_and_create() {
     let mut s = session();
     // S10: I1.customerid = C1, TP-case-contact (Contact scope) is held by C1 through R-cust.
-    assert_eq!(run(&mut s, "can C1 read incident:I1"), "yes: C1 may read incident:I1 (via TP-case-contact)\n");
+    assert_eq!(run(&mut s, "can C1 read incident:I1"), "yes: C1 may read incident:I1 (via Cases where contact is customer)\n");
     // C2 holds R-admin; I1 is neither C2's nor its account A1's case.
     assert_eq!(run(&mut s, "can C2 read incident:I1"), "no: C2 may not read incident:I1\n");
     // S17: create is table-level.
-    assert_eq!(run(&mut s, "can C1 create incident"), "yes: C1 may create in table incident (via TP-case-contact)\n");
+    assert_eq!(run(&mut s, "can C1 create incident"), "yes: C1 may create in table incident (via Cases where contact is customer)\n");
     let j = json(&mut s, "can C2 read incident:I2");
     assert_eq!(
         j,
@@ -93,22 +93,22 @@ fn why_shows_each_chain_or_the_nearest_miss() {
     // TP-case-contact (S10: I1.customerid = C1); the tree is held through R-cust (S6).
     assert_eq!(
         run(&mut s, "why C1 read annotation:N1"),
-        "yes: C1 may read annotation:N1 (via TP-case-note)\n\
-         \x20 through TP-case-note:\n\
-         \x20   role        R-cust           C1 is a member\n\
-         \x20   permission  TP-case-contact  contact scope\n\
-         \x20     row       contact:C1       the visitor\n\
-         \x20     row       incident:I1      through incident_customer_contacts\n\
-         \x20   permission  TP-case-note     parent scope\n\
-         \x20     row       annotation:N1    through Incident_Annotation\n"
+        "yes: C1 may read annotation:N1 (via Notes on those cases)\n\
+         \x20 through Notes on those cases:\n\
+         \x20   role        Customers                        C1 is a member\n\
+         \x20   permission  Cases where contact is customer  contact scope\n\
+         \x20     row       contact:C1                       the visitor\n\
+         \x20     row       incident:I1                      through incident_customer_contacts\n\
+         \x20   permission  Notes on those cases             parent scope\n\
+         \x20     row       annotation:N1                    through Incident_Annotation\n"
     );
     // S3: C3 holds R-cust through its account A2.
     assert!(run(&mut s, "why C3 read incident:I3")
-        .contains("    role        R-cust           its account A2 is a member\n"));
+        .contains("    role        Customers                        its account A2 is a member\n"));
     // S6: C2 lists R-admin only on a child, which is ignored: no tree held.
     let denied = run(&mut s, "why C2 read annotation:N1");
     assert!(denied.starts_with("no: C2 may not read annotation:N1\n  because "), "{denied}");
-    assert!(denied.contains("R-cust"), "the reason names the root's role: {denied}");
+    assert!(denied.contains("held through Customers"), "the reason names the root's role: {denied}");
     // The JSON answer is exactly the command line's (cli.md).
     let j = json(&mut s, "why C2 read annotation:N1");
     let cli = s.analysis().why("C2", "read", "annotation:N1").unwrap();
@@ -209,9 +209,9 @@ fn roles_say_where_each_role_comes_from() {
     assert_eq!(
         run(&mut s, "roles C1"),
         "C1 (account A1) holds 2 web roles:\n\
-         ROLE    NAME                 FROM\n\
-         R-auth  Authenticated Users  authenticated users role\n\
-         R-cust  Customers            direct member\n"
+         ROLE                 FROM\n\
+         Authenticated Users  authenticated users role\n\
+         Customers            direct member\n"
     );
     // S3: R-cust through account A2.
     let j = json(&mut s, "roles C3");
@@ -239,23 +239,23 @@ fn tree_shows_the_forest_with_children_indented() {
     assert_eq!(
         ids,
         [
-            "TP-acct-contacts",
-            "TP-case-account",
-            "TP-case-contact",
-            "TP-case-note",
-            "TP-comment",
-            "TP-comment-note",
-            "TP-kb-anon",
-            "TP-kb-auth",
-            "TP-self"
+            "Cases where account of the contact is customer",
+            "Cases where contact is customer",
+            "Notes on those cases",
+            "Portal comments on those cases",
+            "Notes on those comments",
+            "Contacts of my account",
+            "Knowledge articles for everyone",
+            "Knowledge articles for signed-in contacts",
+            "Own contact record"
         ]
     );
-    assert!(out.lines().any(|l| l.starts_with("    TP-comment-note  annotation  ")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("    Notes on those comments  ")), "{out}");
     // S6: roles listed on a child are ignored, and the tree says so.
-    let note = out.lines().find(|l| l.starts_with("  TP-case-note")).unwrap();
-    assert!(note.contains("roles listed on a child are ignored: R-admin (S6)"), "{note}");
+    let note = out.lines().find(|l| l.starts_with("  Notes on those cases")).unwrap();
+    assert!(note.contains("roles listed on a child are ignored: Account Administrators (S6)"), "{note}");
     let before_note = note.split("roles listed").next().unwrap();
-    assert!(!before_note.contains("R-admin"), "a child's roles are not shown as holding it: {note}");
+    assert!(!before_note.contains("Account Administrators"), "a child's roles are not shown as holding it: {note}");
     // One tree: the one holding TP-comment, with its root's role.
     let j = json(&mut s, "tree TP-comment");
     let nodes = j["nodes"].as_array().unwrap();
@@ -300,9 +300,9 @@ fn show_permission_role_and_row() {
     let mut s = session();
     let p = run(&mut s, "show permission TP-case-note");
     // S6: the tree is held through its root's role R-cust, not the R-admin listed on the child.
-    assert!(p.contains("\nheld by       holders of R-cust\n"), "{p}");
-    assert!(p.contains("\nroles listed  R-admin (ignored on a child, S6)\n"), "{p}");
-    assert!(p.contains("\nroot          TP-case-contact\n"), "{p}");
+    assert!(p.contains("\nheld by       holders of Customers\n"), "{p}");
+    assert!(p.contains("\nroles listed  Account Administrators (ignored on a child, S6)\n"), "{p}");
+    assert!(p.contains("\nroot          Cases where contact is customer\n"), "{p}");
     let j = json(&mut s, "show permission TP-kb-anon");
     assert_eq!(j["held_by"], serde_json::json!({"anonymous": true, "every_contact": false, "roles": []}));
     let j = json(&mut s, "show permission TP-self");
@@ -490,7 +490,7 @@ fn a_script_runs_every_line_and_reports_failures() {
     assert!(!ok);
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "yes: C1 may read incident:I1 (via TP-case-contact)\nwho may read incident:I2:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C2\n"
+        "yes: C1 may read incident:I1 (via Cases where contact is customer)\nwho may read incident:I2:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C2\n"
     );
     assert_eq!(
         String::from_utf8(err).unwrap(),

@@ -504,7 +504,11 @@ fn answer_json_shape_and_other_scenarios_still_run() {
                 {"visitor": "anonymous", "privilege": "write", "row": "knowledgearticle:K1"},
                 {"visitor": "anonymous", "privilege": "write", "row": "knowledgearticle:K2"}],
              "lost": [],
-             "summary": {"gained": 2, "lost": 0, "visitors_affected": 1}}
+             "summary": {"gained": 2, "lost": 0, "visitors_affected": 1},
+             // Registration is open (no setting closes it, C8): the newcomer
+             // holds only the authenticated users roles (C9), not the
+             // anonymous one, so it gains nothing here.
+             "newcomer": {"gained": [], "lost": []}}
         ]})
     );
 }

@@ -356,3 +356,73 @@ fn streamed_json_escapes_ids_like_serde() {
     let o = bin().arg("whatif").arg(&t).arg(&c).arg("--json").output().unwrap();
     assert_eq!(String::from_utf8(o.stdout).unwrap(), serde_json::to_string(&answer).unwrap() + "\n");
 }
+
+/// whatif.md "Newcomer grants": with registration open, a change that lets
+/// anyone who signs up read a table shows under `newcomer`, and
+/// `--fail-on anyone` exits 4 for it; a loss alone does not; with
+/// registration closed the key is absent and anyone means the anonymous visitor.
+#[test]
+fn newcomer_grants_show_and_fail_on_anyone_guards_them() {
+    let dir = scratch("newcomer");
+    std::fs::copy(repo("examples/customer-service-webapi.json"), dir.join("open.json")).unwrap();
+    let open = dir.join("open.json");
+    let gain = write(
+        &dir,
+        "gain.json",
+        r#"{"changes": [{"op": "link_role", "permission": "TP-case-contact", "role": "R-auth"},
+                        {"op": "set_scope", "permission": "TP-case-contact", "scope": "global"}]}"#,
+    );
+    let loss = write(
+        &dir,
+        "loss.json",
+        r#"{"changes": [{"op": "remove_privilege", "permission": "TP-contacts-all", "privilege": "read"}]}"#,
+    );
+    let answer = |t: &Path, c: &Path| -> serde_json::Value {
+        let o = bin().arg("whatif").arg(t).arg(c).arg("--json").output().unwrap();
+        assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["scenarios"][0].clone()
+    };
+    let fail_on = |t: &Path, c: &Path, k: &str| code(&bin().arg("whatif").arg(t).arg(c).args(["--fail-on", k]).output().unwrap());
+
+    // Every case of the tenant, to anyone who signs up.
+    let s = answer(&open, &gain);
+    let gained = s["newcomer"]["gained"].as_array().unwrap();
+    let cases: BTreeSet<&str> = gained
+        .iter()
+        .filter(|g| g["privilege"] == "read")
+        .filter_map(|g| g["row"].as_str())
+        .filter(|r| r.starts_with("incident:"))
+        .collect();
+    assert_eq!(cases.len(), 5, "{s}");
+    assert!(gained.iter().all(|g| g.get("visitor").is_none()), "no visitor key: {s}");
+    assert!(gained.iter().any(|g| g["privilege"] == "create" && g["table"] == "incident"), "{s}");
+    assert_eq!(s["newcomer"]["lost"], serde_json::json!([]));
+    assert_eq!(fail_on(&open, &gain, "anyone"), 4);
+    assert_eq!(fail_on(&open, &gain, "anonymous"), 0);
+    // Losing the Global contact read: the newcomer loses the contacts, gains nothing.
+    let s = answer(&open, &loss);
+    assert_eq!(s["newcomer"]["gained"], serde_json::json!([]));
+    let lost: Vec<&str> = s["newcomer"]["lost"].as_array().unwrap().iter().filter_map(|g| g["row"].as_str()).collect();
+    assert_eq!(lost, ["contact:C1", "contact:C2", "contact:C3", "contact:C4", "contact:C5"]);
+    assert_eq!(fail_on(&open, &loss, "anyone"), 0);
+    // The readable answer names the newcomer's part.
+    let o = bin().arg("whatif").arg(&open).arg(&gain).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("newcomer (anyone who signs up) gains (31"));
+
+    // Registration closed: no newcomer key, and `anyone` is the anonymous visitor only.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&open).unwrap()).unwrap();
+    v["site_settings"].as_array_mut().unwrap().push(serde_json::json!({"name": "Authentication/Registration/Enabled", "value": "false"}));
+    let closed = write(&dir, "closed.json", &v.to_string());
+    let s = answer(&closed, &gain);
+    assert!(s.get("newcomer").is_none(), "{s}");
+    assert_eq!(fail_on(&closed, &gain, "anyone"), 0);
+    // Closing registration is itself a diff in which the newcomer loses everything.
+    let o = bin().arg("diff").arg(&open).arg(&closed).arg("--json").output().unwrap();
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &d["scenarios"][0];
+    assert_eq!(s["summary"]["gained"], 0);
+    assert_eq!(s["newcomer"]["gained"], serde_json::json!([]));
+    assert_eq!(s["newcomer"]["lost"].as_array().unwrap().len(), 7, "{s}");
+    assert_eq!(code(&bin().arg("diff").arg(&closed).arg(&open).args(["--fail-on", "anyone"]).output().unwrap()), 4);
+    assert_eq!(code(&bin().arg("diff").arg(&open).arg(&closed).args(["--fail-on", "anyone"]).output().unwrap()), 0);
+}

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::grant_line_set;
+use common::{expected_newcomer, grant_line_set, walked_newcomer_lines};
 use portal_access::model::RelKind;
-use portal_access::perf::testkit::{random_tenant, Rng, Size};
+use portal_access::perf::testkit::{random_channels, random_tenant, Rng, Size};
 use portal_access::answer::whatif::{build_scenario, parse_changes, GrantDiff, Summary, WhatIf};
 use portal_access::{Analysis, Tenant};
 use proptest::prelude::*;
@@ -173,7 +173,12 @@ fn random_changes(t: &Tenant, seed: u64, n: usize) -> String {
 
 /// Runs one random case; returns whether the scenario applied.
 fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
-    let base = Analysis::new(Tenant::build(random_tenant(seed, size), "random.json").unwrap());
+    let mut raw = random_tenant(seed, size);
+    if seed.is_multiple_of(3) {
+        // Settings that may close registration (C8).
+        random_channels(seed, &mut raw);
+    }
+    let base = Analysis::new(Tenant::build(raw, "random.json").unwrap());
     let doc = random_changes(&base.tenant, change_seed, n);
     let set = parse_changes(&doc, "random-changes.json").unwrap();
     let Ok((edited, effect)) = build_scenario(&base.tenant, &set.scenarios[0]) else {
@@ -194,6 +199,10 @@ fn check(seed: u64, change_seed: u64, n: usize, size: Size) -> bool {
         Summary { gained: expected.gained.len(), lost: expected.lost.len(), visitors_affected: visitors.len() };
     assert_eq!(answer.summary, Some(summary));
     assert_eq!((answer.gained, answer.lost), (Some(expected.gained.clone()), Some(expected.lost.clone())));
+    // The newcomer (C9), against the graph walker's extra contact.
+    if let (Some(b), Some(a)) = (walked_newcomer_lines(&base.tenant, 3000), walked_newcomer_lines(&edited, 3000)) {
+        assert_eq!(answer.newcomer, expected_newcomer(b, a), "newcomer, tenant seed {seed}, changes {doc}");
+    }
     true
 }
 

@@ -6,6 +6,7 @@
 use crate::answer::query::Analysis;
 use crate::engine::Visitor;
 use crate::error::QueryError;
+use crate::model::finance::Op;
 use crate::model::{Privilege, RowId, TableId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -45,16 +46,19 @@ impl Analysis {
         let (t, g) = (&self.tenant, &self.grants);
         let Some(fo) = g.fo() else { return Vec::new() };
         let Some(u) = fo.user_of(v) else { return Vec::new() };
-        // F7: what `u` reads directly; F6: through the portal that is what
-        // web roles grant among those rows (they are visible to `u` for read).
-        let direct = fo.user_rows(t, u, table);
-        if direct.is_empty() {
-            return direct;
+        let mut out = Vec::new();
+        // Table by table among those `u` may read (F3): F7, what `u` reads
+        // directly; F6, through the portal that is what web roles grant
+        // among those rows (they are visible to `u` for read).
+        for tb in fo.user_tables(u, Op::Read).filter(|&tb| table.is_none_or(|o| o == tb)) {
+            let direct = fo.visible_rows(t, u, Op::Read, tb);
+            if direct.is_empty() {
+                continue;
+            }
+            let portal: HashSet<RowId> = g.base_what(t, v, Privilege::Read, Some(tb)).into_iter().collect();
+            out.extend(direct.into_iter().filter(|x| !portal.contains(x)));
         }
-        let portal: HashSet<RowId> = g.base_what(t, v, Privilege::Read, table).into_iter().collect();
-        let mut out: Vec<RowId> = direct.into_iter().filter(|x| !portal.contains(x)).collect();
         crate::engine::sort_rows(t, &mut out);
-        out.dedup();
         out
     }
 
@@ -67,24 +71,38 @@ impl Analysis {
     /// `bypass [--visitor V] [--table T]`.
     pub fn bypass(&self, visitor: Option<&str>, table: Option<&str>) -> Result<BypassAnswer, QueryError> {
         let table = table.map(|s| self.table(s)).transpose()?;
-        let visitors: Vec<Visitor> = match visitor {
-            Some(s) => vec![self.visitor(s)?],
-            None => self.visitors(),
+        let visitors: Vec<Visitor> = match (visitor, self.grants.fo()) {
+            (Some(s), _) => vec![self.visitor(s)?],
+            // Only visitors with an F&O user have a bypass (F2, F7).
+            (None, Some(fo)) => {
+                let mut vs: Vec<Visitor> = fo.runners().into_iter().map(|r| r.0).collect();
+                vs.sort_by_cached_key(|&v| self.visitor_name(v));
+                vs
+            }
+            (None, None) => Vec::new(),
         };
         let mut ans = BypassAnswer::default();
-        let mut per_table: BTreeMap<String, (HashSet<Visitor>, HashSet<RowId>)> = BTreeMap::new();
         for v in visitors {
             let name = self.visitor_name(v);
             let user = self.fo_user_name(v).unwrap_or_default();
             for x in self.bypass_rows(v, table) {
-                let tn = &self.tenant.tables[self.tenant.table_of(x) as usize].name;
-                let e = per_table.entry(tn.clone()).or_default();
-                e.0.insert(v);
-                e.1.insert(x);
                 ans.lines.push(BypassLine { visitor: name.clone(), row: self.tenant.row_ref(x), user: user.clone() });
             }
         }
-        ans.summary = per_table.into_iter().map(|(k, (vs, rs))| (k, BypassCount { visitors: vs.len(), rows: rs.len() })).collect();
+        ans.summary = summary_of(&ans.lines);
         Ok(ans)
     }
+}
+
+/// Counts per table (by name, sorted) of some bypass lines: the visitors
+/// with a row of the table, and its distinct rows.
+pub fn summary_of<'a>(lines: impl IntoIterator<Item = &'a BypassLine>) -> BTreeMap<String, BypassCount> {
+    let mut per_table: BTreeMap<&str, (HashSet<&str>, HashSet<&str>)> = BTreeMap::new();
+    for l in lines {
+        let table = l.row.split_once(':').map_or(l.row.as_str(), |(t, _)| t);
+        let e = per_table.entry(table).or_default();
+        e.0.insert(&l.visitor);
+        e.1.insert(&l.row);
+    }
+    per_table.into_iter().map(|(k, (vs, rs))| (k.to_string(), BypassCount { visitors: vs.len(), rows: rs.len() })).collect()
 }

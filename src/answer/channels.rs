@@ -206,6 +206,36 @@ impl Analysis {
         }
     }
 
+    /// The candidates that let outsider `v` do `p` (not create) to row
+    /// `x`: S16, or C9 for the newcomer, which reaches no virtual-table row
+    /// of a tenant with F&O data (F2, F6; the other visitors' grants apply
+    /// F6 themselves).
+    pub fn outsider_can(&self, v: Outsider, p: Privilege, x: RowId) -> Vec<PermId> {
+        if v == Outsider::Newcomer && self.fo_blocks_newcomer(Target::Row(x)) {
+            return Vec::new();
+        }
+        self.channel_index().can(&self.tenant, &self.grants, v, p, x)
+    }
+
+    /// The rows outsider `v` may `p` (not create), optionally in one
+    /// table, sorted; the F&O side as in [`Analysis::outsider_can`].
+    pub fn outsider_what(&self, v: Outsider, p: Privilege, table: Option<TableId>) -> Vec<RowId> {
+        let mut rows = self.channel_index().what(&self.tenant, &self.grants, v, p, table);
+        if v == Outsider::Newcomer && self.grants.fo().is_some() {
+            rows.retain(|&x| !self.fo_blocks_newcomer(Target::Row(x)));
+        }
+        rows
+    }
+
+    /// The candidates that let outsider `v` create in `table` (S17, C9);
+    /// the F&O side as in [`Analysis::outsider_can`].
+    pub fn outsider_can_create(&self, v: Outsider, table: TableId) -> Vec<PermId> {
+        if v == Outsider::Newcomer && self.fo_blocks_newcomer(Target::Table(table)) {
+            return Vec::new();
+        }
+        self.channel_index().can_create(&self.tenant, &self.grants, v, table)
+    }
+
     /// `why newcomer PRIVILEGE TARGET`: the walker's explanation for the
     /// newcomer as the one extra contact of the tenant once someone signs
     /// up; denied with the reason when registration is closed (C8).
@@ -230,12 +260,12 @@ impl Analysis {
     pub fn columns(&self, visitor: &str, row: &str) -> Result<ColumnsAnswer, QueryError> {
         let v = self.outsider(visitor)?;
         let x = self.row(row)?;
-        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let (t, ci) = (&self.tenant, self.channel_index());
         let table = t.table_of(x);
         let name = &t.tables[table as usize].name;
         let open = ci.open(table);
-        let can_read = !ci.can(t, g, v, Privilege::Read, x).is_empty();
-        let can_write = !ci.can(t, g, v, Privilege::Write, x).is_empty();
+        let can_read = !self.outsider_can(v, Privilege::Read, x).is_empty();
+        let can_write = !self.outsider_can(v, Privilege::Write, x).is_empty();
         let read = if can_read { ci.read_columns(v, table) } else { Vec::new() };
         let update = if can_write { ci.update_columns(v, table) } else { Vec::new() };
         let reason = if !open {
@@ -266,7 +296,8 @@ impl Analysis {
             (can_write, "write", ci.update_columns(v, table)),
         ] {
             if !ok {
-                parts.push(format!("no table permission lets `{who}` {what} `{}`", t.row_ref(x)));
+                let p = if what == "read" { Privilege::Read } else { Privilege::Write };
+                parts.push(self.row_denial(v, p, x));
             } else if cols.is_empty() {
                 let q = if what == "read" { "read" } else { "update" };
                 parts.push(if profiles.is_empty() {
@@ -277,6 +308,23 @@ impl Analysis {
             }
         }
         parts.join("; ")
+    }
+
+    /// Why outsider `v` may not `p` row `x`: no table permission (S16), or
+    /// on a virtual table of a tenant with F&O data, the F&O side (F2, F6).
+    fn row_denial(&self, v: Outsider, p: Privilege, x: RowId) -> String {
+        let t = &self.tenant;
+        let (who, row) = (self.outsider_name(v), t.row_ref(x));
+        let table = &t.tables[t.table_of(x) as usize].name;
+        match v {
+            Outsider::Newcomer if self.fo_blocks_newcomer(Target::Row(x)) => {
+                format!("the newcomer has no F&O user, so it reaches no row of the virtual table `{table}` (F2, F6)")
+            }
+            Outsider::Visitor(u) if self.virtual_row(p, &row).ok().flatten().is_some() && !self.grants.base_can(t, u, p, x).is_empty() => {
+                format!("web roles let `{who}` {} `{row}`, but the F&O side does not (F6)", p.name())
+            }
+            _ => format!("no table permission lets `{who}` {} `{row}` (S16)", p.name()),
+        }
     }
 
     /// Display names and ids of the active profiles of `v` for `table` (C5).
@@ -296,7 +344,7 @@ impl Analysis {
     /// denies it (table closed, column not listed, row not granted,
     /// profile), or `None` when it may.
     pub fn column_denial(&self, v: Outsider, p: Privilege, x: RowId, col: &str) -> Option<String> {
-        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let (t, ci) = (&self.tenant, self.channel_index());
         let table = t.table_of(x);
         let name = &t.tables[table as usize].name;
         let who = self.outsider_name(v);
@@ -308,8 +356,8 @@ impl Analysis {
         if !cw.listed(table, col) {
             return Some(format!("C3: column `{col}` is not listed in `Webapi/{name}/fields`"));
         }
-        if ci.can(t, g, v, p, x).is_empty() {
-            return Some(format!("{rule}: no table permission lets `{who}` {} `{}` (S16)", p.name(), t.row_ref(x)));
+        if self.outsider_can(v, p, x).is_empty() {
+            return Some(format!("{rule}: {}", self.row_denial(v, p, x)));
         }
         let passes = if p == Privilege::Read { ci.reads_column(v, table, col) } else { ci.updates_column(v, table, col) };
         if !passes {
@@ -364,7 +412,7 @@ impl Analysis {
             Privilege::Read => ci.reads_column(v, table, col),
             _ => ci.updates_column(v, table, col),
         };
-        let may = |v: Outsider| col_ok(v) && !ci.can(t, g, v, p, x).is_empty();
+        let may = |v: Outsider| col_ok(v) && !self.outsider_can(v, p, x).is_empty();
         let anonymous = may(Outsider::Visitor(Visitor::Anonymous));
         let newcomer = may(Outsider::Newcomer);
         let (_, contacts) = g.who(t, p, x);
@@ -398,19 +446,19 @@ impl Analysis {
     }
 
     fn exposure_of(&self, v: Outsider) -> ExposureVisitor {
-        let (t, g, ci) = (&self.tenant, &self.grants, self.channel_index());
+        let (t, ci) = (&self.tenant, self.channel_index());
         let mut tables: Vec<TableId> = (0..t.tables.len() as TableId).collect();
         tables.sort_by(|a, b| t.tables[*a as usize].name.cmp(&t.tables[*b as usize].name));
         let mut out = Vec::new();
         for tb in tables {
             let open = ci.open(tb);
-            let readable = ci.what(t, g, v, Privilege::Read, Some(tb));
+            let readable = self.outsider_what(v, Privilege::Read, Some(tb));
             if !open && readable.is_empty() {
                 continue;
             }
-            let writable = ci.what(t, g, v, Privilege::Write, Some(tb));
-            let deletable = ci.what(t, g, v, Privilege::Delete, Some(tb));
-            let creates = ci.can_create(t, g, v, tb);
+            let writable = self.outsider_what(v, Privilege::Write, Some(tb));
+            let deletable = self.outsider_what(v, Privilege::Delete, Some(tb));
+            let creates = self.outsider_can_create(v, tb);
             let mut via: Vec<PermId> = creates.clone();
             for (p, rows) in [(Privilege::Read, &readable), (Privilege::Write, &writable), (Privilege::Delete, &deletable)] {
                 via.extend(self.via_rows(v, p, tb, rows));

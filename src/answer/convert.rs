@@ -46,6 +46,8 @@ pub enum ConvertError {
 pub struct Converted {
     /// The native JSON text (pretty-printed, ending in a newline).
     pub text: String,
+    /// What the native form had to write differently (one sentence each).
+    pub notes: Vec<String>,
     /// Counts, for the summary line.
     pub roles: usize,
     /// Table permissions.
@@ -76,28 +78,43 @@ pub fn native(path: &Path) -> Result<Converted, ConvertError> {
     native_of(&read(path)?.tenant)
 }
 
-fn native_of(tenant: &Tenant) -> Result<Converted, ConvertError> {
-    let source = tenant.source.clone();
-    // PP016: the native format needs every relationship declared.
-    for p in &tenant.permissions {
+/// The raw form `convert` writes: the tenant's own, except that a
+/// permission whose scope names a relationship neither in the catalogue
+/// nor declared (PP016; it admits nothing in a folder tenant) is written
+/// with scope `custom`, which admits nothing too (S14) and keeps its parent
+/// and the relationship's name, so that the native file answers the same.
+/// The notes say which permissions were rewritten.
+pub fn native_form(tenant: &Tenant) -> (crate::load::raw::RawTenant, Vec<String>) {
+    let mut raw = tenant.raw.clone();
+    let mut notes = Vec::new();
+    for (p, r) in tenant.permissions.iter().zip(raw.table_permissions.iter_mut()) {
         if let Some(rel) = p.scope_relationship().filter(|r| r.id.is_none()) {
             let at = p
                 .origin
                 .as_ref()
                 .map(|o| format!(" (`{}` line {})", o.file, o.line.unwrap_or(1)))
                 .unwrap_or_default();
-            return Err(ConvertError::NotEquivalent {
-                tenant: source,
-                reason: format!(
-                    "table permission `{}`{at} names relationship `{}`, which is neither in the catalogue nor in relationships.json; the native format needs it declared: add it to relationships.json",
-                    p.id, rel.name
-                ),
-            });
+            notes.push(format!(
+                "table permission `{}`{at} names relationship `{}`, which is neither in the catalogue nor in relationships.json: it admits nothing, and is written with scope `custom`, which admits nothing too; declare the relationship in relationships.json to keep its scope",
+                p.id, rel.name
+            ));
+            r.scope = serde_json::Value::String("custom".to_string());
+        }
+        if let Some(parent) = &r.dropped_parent {
+            notes.push(format!(
+                "table permission `{}` names parent `{parent}`, which is not in the folder: it admits nothing, and is written inactive without a parent{}",
+                p.id,
+                if p.scope == crate::model::Scope::Parent { " and with scope `custom` (the native format needs a parent for scope `parent`)" } else { "" }
+            ));
         }
     }
-    let mut text = serde_json::to_string_pretty(&tenant.raw)
-        .map_err(|e| ConvertError::NotEquivalent { tenant: source.clone(), reason: e.to_string() })?;
-    text.push('\n');
+    (raw, notes)
+}
+
+fn native_of(tenant: &Tenant) -> Result<Converted, ConvertError> {
+    let source = tenant.source.clone();
+    let (raw, notes) = native_form(tenant);
+    let text = raw.native_text().map_err(|e| ConvertError::NotEquivalent { tenant: source.clone(), reason: e.to_string() })?;
     // The written form must load and give the same grants.
     let raw = crate::load::native::parse_native(&text, &source).map_err(|e| ConvertError::NotEquivalent {
         tenant: source.clone(),
@@ -119,6 +136,7 @@ fn native_of(tenant: &Tenant) -> Result<Converted, ConvertError> {
     }
     Ok(Converted {
         text,
+        notes,
         roles: tenant.roles.len(),
         permissions: tenant.permissions.len(),
         rows: tenant.row_count() as usize,

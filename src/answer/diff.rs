@@ -20,38 +20,13 @@
 
 use crate::answer::query::{Analysis, GrantLine};
 use crate::answer::whatif::{
-    write_scenario_text, CommandError, Effect, FailOn, Outcome, ScenarioAnswer, Summary, WhatIf,
+    write_scenario_text, CommandError, Effect, FailOn, NewcomerChanges, NewcomerLine, Outcome, ScenarioAnswer,
+    Summary, WhatIf,
 };
-use crate::model::{RelKind, Tenant};
+use crate::model::{Privilege, RelKind, Tenant};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::path::Path;
-
-/// A kind of change that `diff --fail-on` turns into exit code 4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiffFailOn {
-    /// Any grant gained.
-    Gained,
-    /// Any grant lost.
-    Lost,
-    /// Any grant gained by the anonymous visitor.
-    Anonymous,
-    /// Any grant gained by the anonymous visitor or by the newcomer (C10).
-    /// The newcomer visitor (C9) is not evaluated by this build, so this is
-    /// [`DiffFailOn::Anonymous`] until it is.
-    // TODO(issue 13): also the newcomer's gains once channels.md C8-C10 land.
-    Anyone,
-}
-
-impl DiffFailOn {
-    fn what_if(self) -> FailOn {
-        match self {
-            DiffFailOn::Gained => FailOn::Gained,
-            DiffFailOn::Lost => FailOn::Lost,
-            DiffFailOn::Anonymous | DiffFailOn::Anyone => FailOn::Anonymous,
-        }
-    }
-}
 
 /// Options of `portal-access diff`.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +36,7 @@ pub struct DiffOptions {
     /// Lines shown per list in the readable answer.
     pub limit: usize,
     /// Kinds of change that make the command exit 4.
-    pub fail_on: Vec<DiffFailOn>,
+    pub fail_on: Vec<FailOn>,
 }
 
 /// The difference of two tenants, before printing.
@@ -82,10 +57,10 @@ impl TenantDiff<'_> {
     }
 
     /// Whether the difference shows that kind of change.
-    pub fn shows(&self, kind: DiffFailOn) -> bool {
+    pub fn shows(&self, kind: FailOn) -> bool {
         match self {
-            TenantDiff::Factored(o) => o.shows(kind.what_if()),
-            TenantDiff::Streamed(a) => a.shows(kind.what_if()),
+            TenantDiff::Factored(o) => o.shows(kind),
+            TenantDiff::Streamed(a) => a.shows(kind),
         }
     }
 
@@ -151,6 +126,16 @@ pub fn streamed(old: &Analysis, new: Analysis, name: &str) -> ScenarioAnswer {
     }
     let visitors: BTreeSet<&str> = gained.iter().chain(&lost).map(|g| g.visitor.as_str()).collect();
     let summary = Summary { gained: gained.len(), lost: lost.len(), visitors_affected: visitors.len() };
+    let newcomer = match (newcomer_grants(old), newcomer_grants(&new)) {
+        (None, None) => None,
+        (before, after) => {
+            let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
+            Some(NewcomerChanges {
+                gained: after.difference(&before).cloned().collect(),
+                lost: before.difference(&after).cloned().collect(),
+            })
+        }
+    };
     ScenarioAnswer {
         name: name.to_string(),
         ok: true,
@@ -158,7 +143,23 @@ pub fn streamed(old: &Analysis, new: Analysis, name: &str) -> ScenarioAnswer {
         lost: Some(lost),
         summary: Some(summary),
         error: None,
+        newcomer,
     }
+}
+
+/// Every grant of the newcomer (C9), or `None` when registration is closed (C8).
+fn newcomer_grants(a: &Analysis) -> Option<BTreeSet<NewcomerLine>> {
+    if !a.channel_index().registration_open {
+        return None;
+    }
+    let mut out = BTreeSet::new();
+    for p in Privilege::ALL {
+        let Ok(w) = a.what_newcomer(p.name(), None) else { continue };
+        let line = |row: Option<String>, table: Option<String>| NewcomerLine { privilege: w.privilege.clone(), row, table };
+        out.extend(w.rows.iter().flatten().map(|r| line(Some(r.clone()), None)));
+        out.extend(w.tables.iter().flatten().map(|t| line(None, Some(t.clone()))));
+    }
+    Some(out)
 }
 
 /// Every grant of a tenant, sorted by visitor, privilege, target.

@@ -6,17 +6,26 @@
 //! Names in an expectation that the tenant lacks (a contact, a row, a
 //! table, a relationship) make that expectation fail with the reason: a
 //! site change that removes a row a test names is a failing test, not a
-//! file that cannot be read. Newcomer visitors (channels.md C9),
-//! `columns` (C6, C7) and `bypass` (F8) are not evaluated by this build:
-//! such an expectation fails, saying so, rather than passing unchecked.
+//! file that cannot be read.
+//!
+//! The newcomer (channels.md C9) is a visitor like the others: `can`,
+//! `never` and `who` ask the channel answers about it, and `anyone` is the
+//! anonymous visitor or the newcomer (C10). `columns` asks the `columns`
+//! answer (C6, C7) and `bypass` the F&O `bypass` answer (F8). Coverage is
+//! counted as `expectations.md` defines it: the `via` of an allowed `can`
+//! that held (a newcomer's too), the permissions granting a contact a `who`
+//! listed, and every permission on a table that a `never` or `isolated`
+//! that held constrains; `columns` and `bypass` are not in that definition
+//! and cover nothing.
 
-use crate::answer::query::Analysis;
+use crate::answer::query::{Analysis, NEWCOMER};
 use crate::answer::why::WhyAnswer;
+use crate::engine::channels::Outsider;
 use crate::engine::Visitor;
 use crate::load::expectations::{Check, Expectation, Expectations, VisitorClass};
 use crate::model::{Privilege, RelId, RowId, TableId};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashSet};
 
 /// How many offending grants a failed `never` or `isolated` names.
@@ -142,14 +151,6 @@ struct Found {
     explain: Vec<(String, String, String)>,
 }
 
-fn unsupported(what: &str) -> Found {
-    Found {
-        ok: false,
-        answered: json!({"error": format!("{what} is not evaluated by this build of portal-access")}),
-        explain: Vec::new(),
-    }
-}
-
 fn error(message: String) -> Found {
     Found { ok: false, answered: json!({ "error": message }), explain: Vec::new() }
 }
@@ -163,8 +164,8 @@ impl Run<'_> {
             Check::Who { .. } => self.who(&e.check),
             Check::Never { visitor, privilege, table } => self.never(visitor, privilege.as_deref(), table.as_deref()),
             Check::Isolated { table, through } => self.isolated(table, through),
-            Check::Columns { .. } => unsupported("`columns` (channels.md C6, C7)"),
-            Check::Bypass { .. } => unsupported("`bypass` (finance-operations.md F8)"),
+            Check::Columns { visitor, row, keys } => self.columns(visitor, row, keys),
+            Check::Bypass { table, visitor, empty } => self.bypass(table.as_deref(), visitor.as_deref(), *empty),
         };
         let why = if found.ok {
             Vec::new()
@@ -201,9 +202,6 @@ impl Run<'_> {
     }
 
     fn can(&mut self, visitor: &str, privilege: &str, target: &str, allowed: Option<bool>, via: Option<&[String]>) -> Found {
-        if visitor == "newcomer" {
-            return unsupported("the `newcomer` visitor (channels.md C9)");
-        }
         let ans = match self.a.can(visitor, privilege, target) {
             Ok(a) => a,
             Err(e) => return error(e.to_string()),
@@ -222,9 +220,6 @@ impl Run<'_> {
         let Check::Who { privilege, target, contacts, includes, excludes, anonymous, newcomer, anyone } = check else {
             return error("not a `who` expectation".into());
         };
-        if newcomer.is_some() {
-            return unsupported("`newcomer` (channels.md C9)");
-        }
         let ans = match self.a.who(privilege, target) {
             Ok(a) => a,
             Err(e) => return error(e.to_string()),
@@ -237,10 +232,24 @@ impl Run<'_> {
         }
         wrong.extend(includes.iter().map(String::as_str).filter(|c| !got.contains(c)));
         wrong.extend(excludes.iter().map(String::as_str).filter(|c| got.contains(c)));
-        // TODO(issue 13): `anyone` is anonymous or newcomer (C10); the
-        // newcomer is not evaluated yet, so it is `anonymous` here.
-        let anon_ok = anonymous.is_none_or(|a| a == ans.anonymous) && anyone.is_none_or(|a| a == ans.anonymous);
-        let ok = wrong.is_empty() && anon_ok;
+        // The outsiders whose answer differs from the expectation: for
+        // `anyone` (C10), the one that grants it when none should, or both
+        // when one should and neither does.
+        let mut outsiders: Vec<&str> = Vec::new();
+        if anonymous.is_some_and(|a| a != ans.anonymous) {
+            outsiders.push("anonymous");
+        }
+        if newcomer.is_some_and(|n| n != ans.newcomer) {
+            outsiders.push(NEWCOMER);
+        }
+        if anyone.is_some_and(|a| a != ans.anyone) {
+            for (name, may) in [("anonymous", ans.anonymous), (NEWCOMER, ans.newcomer)] {
+                if (may || !ans.anyone) && !outsiders.contains(&name) {
+                    outsiders.push(name);
+                }
+            }
+        }
+        let ok = wrong.is_empty() && outsiders.is_empty();
         // Coverage: the permissions granting the listed contacts.
         for c in contacts.iter().flatten().chain(includes) {
             if got.contains(c.as_str()) {
@@ -249,29 +258,42 @@ impl Run<'_> {
                 }
             }
         }
-        let mut explain: Vec<(String, String, String)> =
-            wrong.iter().map(|c| (c.to_string(), privilege.clone(), target.clone())).collect();
-        if !anon_ok {
-            explain.insert(0, ("anonymous".into(), privilege.clone(), target.clone()));
-        }
+        let explain: Vec<(String, String, String)> = outsiders
+            .iter()
+            .chain(&wrong)
+            .map(|c| (c.to_string(), privilege.clone(), target.clone()))
+            .collect();
         let answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
         Found { ok, answered, explain }
     }
 
     /// The grants of one visitor (optionally one privilege and table), the
-    /// first [`FIRST`] printed, and how many in all.
-    fn grants_of(&self, v: Visitor, privilege: Option<Privilege>, table: Option<TableId>, first: &mut Vec<Value>, explain: &mut Vec<(String, String, String)>) -> usize {
+    /// first [`FIRST`] printed, and how many in all. The newcomer's are
+    /// its channel answers (C9: nothing when registration is closed).
+    fn grants_of(&self, v: Outsider, privilege: Option<Privilege>, table: Option<TableId>, first: &mut Vec<Value>, explain: &mut Vec<(String, String, String)>) -> usize {
         let (a, t) = (self.a, &self.a.tenant);
-        let visitor = a.visitor_name(v);
+        let visitor = match v {
+            Outsider::Newcomer => NEWCOMER.to_string(),
+            Outsider::Visitor(v) => a.visitor_name(v),
+        };
+        let table_name = table.map(|tb| t.tables[tb as usize].name.as_str());
         let mut n = 0;
         for p in crate::answer::query::privileges_by_name() {
             if privilege.is_some_and(|q| q != p) {
                 continue;
             }
-            let targets: Vec<(String, bool)> = if p == Privilege::Create {
-                a.grants.what_create(t, v, table).iter().map(|&tb| (t.tables[tb as usize].name.clone(), false)).collect()
-            } else {
-                a.grants.what(t, v, p, table).iter().map(|&x| (t.row_ref(x), true)).collect()
+            let targets: Vec<(String, bool)> = match v {
+                Outsider::Visitor(v) if p == Privilege::Create => {
+                    a.grants.what_create(t, v, table).iter().map(|&tb| (t.tables[tb as usize].name.clone(), false)).collect()
+                }
+                Outsider::Visitor(v) => a.grants.what(t, v, p, table).iter().map(|&x| (t.row_ref(x), true)).collect(),
+                Outsider::Newcomer => match a.what_newcomer(p.name(), table_name) {
+                    Ok(w) => {
+                        let row = w.rows.is_some();
+                        w.rows.or(w.tables).unwrap_or_default().into_iter().map(|x| (x, row)).collect()
+                    }
+                    Err(_) => Vec::new(),
+                },
             };
             n += targets.len();
             for (target, row) in targets {
@@ -296,14 +318,15 @@ impl Run<'_> {
             Ok(t) => t,
             Err(e) => return error(e.to_string()),
         };
-        let visitors: Vec<Visitor> = match visitor {
-            VisitorClass::Anonymous => vec![Visitor::Anonymous],
-            // TODO(issue 13): anyone = anonymous or newcomer (C10).
-            VisitorClass::Anyone => vec![Visitor::Anonymous],
-            VisitorClass::Newcomer => return unsupported("the `newcomer` visitor (channels.md C9)"),
-            VisitorClass::Contacts => a.tenant.contacts().map(Visitor::Contact).collect(),
+        let anonymous = Outsider::Visitor(Visitor::Anonymous);
+        let visitors: Vec<Outsider> = match visitor {
+            VisitorClass::Anonymous => vec![anonymous],
+            // C10: anyone on the internet is the anonymous visitor or the newcomer.
+            VisitorClass::Anyone => vec![anonymous, Outsider::Newcomer],
+            VisitorClass::Newcomer => vec![Outsider::Newcomer],
+            VisitorClass::Contacts => a.tenant.contacts().map(|c| Outsider::Visitor(Visitor::Contact(c))).collect(),
             VisitorClass::Contact(c) => match a.visitor(c) {
-                Ok(v) => vec![v],
+                Ok(v) => vec![Outsider::Visitor(v)],
                 Err(e) => return error(e.to_string()),
             },
         };
@@ -316,6 +339,95 @@ impl Run<'_> {
             self.cover_table(tb);
         }
         Found { ok, answered: json!({"grants": count, "first": first}), explain }
+    }
+
+    /// `columns: VISITOR TABLE:ID` (C6, C7): `open` compares with the
+    /// answer's, `read` and `update` are exact sets, the `_includes` and
+    /// `_excludes` keys bounds. A failure adds, for each column expected
+    /// and not answered, the rule that denies it.
+    fn columns(&mut self, visitor: &str, row: &str, keys: &Map<String, Value>) -> Found {
+        let a = self.a;
+        let ans = match a.columns(visitor, row) {
+            Ok(ans) => ans,
+            Err(e) => return error(e.to_string()),
+        };
+        let list = |k: &str| -> Option<BTreeSet<&str>> {
+            keys.get(k).and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).collect())
+        };
+        let (mut ok, mut missing) = (keys.get("open").is_none_or(|o| o.as_bool() == Some(ans.open)), Vec::new());
+        let mut explain: Vec<(String, String, String)> = Vec::new();
+        for (privilege, got) in [(Privilege::Read, &ans.read), (Privilege::Write, &ans.update)] {
+            let q = if privilege == Privilege::Read { "read" } else { "update" };
+            let got: BTreeSet<&str> = got.iter().map(String::as_str).collect();
+            let mut bad = false;
+            if let Some(want) = list(q) {
+                bad |= want != got;
+                missing.extend(want.difference(&got).map(|c| (privilege, c.to_string())));
+            }
+            if let Some(want) = list(&format!("{q}_includes")) {
+                let absent: Vec<&str> = want.difference(&got).copied().collect();
+                bad |= !absent.is_empty();
+                missing.extend(absent.into_iter().map(|c| (privilege, c.to_string())));
+            }
+            if let Some(deny) = list(&format!("{q}_excludes")) {
+                bad |= deny.iter().any(|c| got.contains(c));
+            }
+            if bad {
+                ok = false;
+                explain.push((visitor.to_string(), privilege.name().to_string(), row.to_string()));
+            }
+        }
+        if !ok && explain.is_empty() {
+            explain.push((visitor.to_string(), "read".to_string(), row.to_string()));
+        }
+        let mut answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
+        if !ok && !missing.is_empty() {
+            let (Ok(v), Ok(x)) = (a.outsider(visitor), a.row(row)) else { return Found { ok, answered, explain } };
+            let mut denied = Map::new();
+            for (p, col) in missing {
+                let key = if p == Privilege::Read { format!("read {col}") } else { format!("update {col}") };
+                if let Some(reason) = a.column_denial(v, p, x, &col) {
+                    denied.insert(key, Value::String(reason));
+                }
+            }
+            if let Value::Object(m) = &mut answered {
+                m.insert("denied".to_string(), Value::Object(denied));
+            }
+        }
+        Found { ok, answered, explain }
+    }
+
+    /// `bypass: {table?, visitor?}` (F8): `empty` compares with whether
+    /// some (visitor, row) is in a bypass. `visitor` is a contact id,
+    /// `anonymous`, `newcomer` (no F&O user, F2: always empty), `anyone`
+    /// (the anonymous visitor, the newcomer having none) or `contacts`;
+    /// absent, every visitor.
+    fn bypass(&mut self, table: Option<&str>, visitor: Option<&str>, empty: Option<bool>) -> Found {
+        let a = self.a;
+        let (asked, contacts_only) = match visitor {
+            Some(NEWCOMER) => {
+                // Checked all the same: a table the tenant lacks is an error.
+                if let Some(Err(e)) = table.map(|t| a.table(t)) {
+                    return error(e.to_string());
+                }
+                let ok = empty.is_none_or(|e| e);
+                return Found { ok, answered: json!({"bypass": 0, "summary": {}, "first": []}), explain: Vec::new() };
+            }
+            Some("anyone") => (Some("anonymous"), false),
+            Some("contacts") => (None, true),
+            other => (other, false),
+        };
+        let ans = match a.bypass(asked, table) {
+            Ok(ans) => ans,
+            Err(e) => return error(e.to_string()),
+        };
+        let lines: Vec<&crate::answer::bypass::BypassLine> =
+            ans.lines.iter().filter(|l| !contacts_only || l.visitor != "anonymous").collect();
+        let first: Vec<Value> = lines.iter().take(FIRST).map(|l| json!({"visitor": l.visitor, "row": l.row, "user": l.user})).collect();
+        let explain = lines.iter().take(FIRST).map(|l| (l.visitor.clone(), "read".to_string(), l.row.clone())).collect();
+        let summary = crate::answer::bypass::summary_of(lines.iter().copied());
+        let ok = empty.is_none_or(|e| e == lines.is_empty());
+        Found { ok, answered: json!({"bypass": lines.len(), "summary": summary, "first": first}), explain }
     }
 
     fn isolated(&mut self, table: &str, through: &[String]) -> Found {

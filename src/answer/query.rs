@@ -22,7 +22,7 @@ pub struct Analysis {
 }
 
 /// What a query is about: a row, or a table (for `create`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     /// A row.
     Row(RowId),

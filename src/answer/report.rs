@@ -11,15 +11,28 @@
 //! to (contact, row) pairs. Everything is sorted, so a report is
 //! byte-identical from run to run.
 //!
-//! The outsiders are a list ([`Outsider`]), one entry per visitor who needs
-//! no account given to them (today the anonymous visitor); a visitor or a
-//! column (the Web API's, once channels are modelled) is added by pushing an
-//! entry or filling [`OutsiderTable::extra`], with no change to the renderer.
+//! The outsiders are a list ([`Outsider`]): the anonymous visitor and the
+//! newcomer (channels.md C9, anyone who signs up while registration is
+//! open). Each counts rows per privilege from its candidates' Global-anchored
+//! rows (S9, S13), and, when some table is open to the Web API, fills
+//! [`OutsiderTable::extra`] with what the Web API lets it pull (C2, C6, C7),
+//! from the same channel index `exposure` reads. On a tenant with F&O data,
+//! virtual tables follow the F&O side (F2, F6), and the F&O bypass (F8) is
+//! a section of its own ([`BypassSection`]), bounded.
 
+use crate::answer::bypass::BypassCount;
 use crate::answer::lint::{Finding, Linted, Report as LintReport, Severity};
 use crate::answer::query::Analysis;
-use crate::model::{PermId, Privilege, Tenant};
+use crate::engine::channels::Outsider as Who;
+use crate::engine::Visitor;
+use crate::model::{PermId, Privilege, TableId, Tenant};
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How many (visitor, table) pairs of the F&O bypass the report lists.
+pub const BYPASS_ENTRIES: usize = 50;
+/// How many rows of one (visitor, table) pair it names.
+pub const BYPASS_ROWS: usize = 5;
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -36,6 +49,8 @@ pub struct SecurityReport {
     pub findings: Vec<Finding>,
     /// What each outsider can reach.
     pub outsiders: Vec<Outsider>,
+    /// The F&O bypass (F8), when the tenant has a `finance_operations` section.
+    pub bypass: Option<BypassSection>,
     /// The roles, in the matrix's column order (by display name, then id).
     pub roles: Vec<RoleColumn>,
     /// One line per table that some permission secures, by table name.
@@ -132,7 +147,7 @@ pub struct SeverityCounts {
 /// One outsider (a visitor nobody has to let in) and what they can reach.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Outsider {
-    /// The visitor as queries name it (`anonymous`).
+    /// The visitor as queries name it (`anonymous`, `newcomer`).
     pub visitor: String,
     /// A heading for a person.
     pub title: String,
@@ -144,6 +159,40 @@ pub struct Outsider {
     pub tables: Vec<OutsiderTable>,
     /// Names of the extra columns of [`OutsiderTable::extra`], in order.
     pub extra_columns: Vec<String>,
+}
+
+/// The F&O bypass (F8): rows visitors may read straight from the F&O data
+/// entities and not through the portal.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BypassSection {
+    /// (visitor, row) pairs in some bypass, all tables.
+    pub pairs: usize,
+    /// Visitors with a non-empty bypass.
+    pub visitors: usize,
+    /// Per table (by name): visitors and distinct rows.
+    pub tables: BTreeMap<String, BypassCount>,
+    /// Per visitor and table (sorted by visitor, then table), the first
+    /// [`BYPASS_ENTRIES`] pairs.
+    pub entries: Vec<BypassEntry>,
+    /// (visitor, table) pairs past the first [`BYPASS_ENTRIES`].
+    pub more_entries: usize,
+    /// The F&O user of the anonymous visitor (F2), if any.
+    pub anonymous_user: Option<String>,
+}
+
+/// One visitor's bypass on one table.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BypassEntry {
+    /// `anonymous` or a contact id.
+    pub visitor: String,
+    /// The F&O user it runs as (F2).
+    pub user: String,
+    /// Table name.
+    pub table: String,
+    /// Rows of the table in its bypass.
+    pub rows: usize,
+    /// The first [`BYPASS_ROWS`] of them (`TABLE:ID`), sorted.
+    pub first: Vec<String>,
 }
 
 /// What an outsider can do on one table.
@@ -360,28 +409,83 @@ fn entry(t: &Tenant, n: PermId, rows: u64) -> MatrixEntry {
     }
 }
 
-/// The anonymous visitor's reach: per table, rows per privilege (InAll and
-/// InG of its candidates, S4, S9, S13) and whether it may create (S17).
-fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
+/// Whose reach an [`Outsider`] entry counts, and from what.
+struct Reach<'a> {
+    who: Who,
+    /// Its candidates (S4 for the anonymous visitor, `CandAll` for the newcomer).
+    cands: &'a [PermId],
+    /// Tables it may create in (S17).
+    creates: &'a [TableId],
+}
+
+/// What the Web API lets outsiders pull, when some table is open to it.
+struct Web<'a> {
+    ci: &'a crate::engine::channels::ChannelIndex,
+}
+
+impl Web<'_> {
+    const COLUMNS: [&'static str; 3] = ["Web API", "columns read (Web API)", "columns updated (Web API)"];
+
+    /// The extra cells of one table: open or closed (with create and delete
+    /// when C7 allows them), the columns it may read (C6) where it reads
+    /// rows, and update (C7) where it writes rows.
+    fn cells(&self, who: Who, tb: TableId, counts: &[(&'static str, u64)], every_row: &[&'static str]) -> Vec<String> {
+        let ci = self.ci;
+        let has = |p: &str| counts.iter().any(|c| c.0 == p && c.1 > 0) || every_row.contains(&p);
+        if !ci.open(tb) {
+            return vec!["closed".to_string(), "—".to_string(), "—".to_string()];
+        }
+        let mut open = "open".to_string();
+        let mut also = Vec::new();
+        if has("create") && !ci.create_columns(who, tb).is_empty() {
+            also.push("create");
+        }
+        if has("delete") {
+            also.push("delete");
+        }
+        if !also.is_empty() {
+            open = format!("open: {}", also.join(", "));
+        }
+        let list = |ok: bool, cols: Vec<String>| if ok && !cols.is_empty() { cols.join(", ") } else { "—".to_string() };
+        vec![open, list(has("read"), ci.read_columns(who, tb)), list(has("write"), ci.update_columns(who, tb))]
+    }
+}
+
+/// One outsider's reach: per table, rows per privilege (InAll and InG of
+/// its candidates, S9, S13) and whether it may create (S17). On a virtual
+/// table of a tenant with F&O data the F&O side decides (F2, F6): the
+/// newcomer, who has no F&O user, reaches none, and the anonymous
+/// visitor's rows are those its F&O user lets through.
+fn reach(a: &Analysis, rows: &PermRows, r: &Reach, web: Option<&Web>) -> Vec<OutsiderTable> {
     let t = &a.tenant;
     let d = &a.grants.derived;
+    let fo = a.grants.fo();
     let mut tables: Vec<OutsiderTable> = Vec::new();
     let privileges: Vec<Privilege> = Privilege::ALL.into_iter().filter(|p| *p != Privilege::Create).collect();
     for (tb, table) in t.tables.iter().enumerate() {
-        let cands: Vec<PermId> = d
-            .cand_anon
+        let virtual_table = fo.is_some_and(|fo| fo.is_virtual(tb as TableId));
+        if virtual_table && r.who == Who::Newcomer {
+            continue;
+        }
+        let cands: Vec<PermId> = r
+            .cands
             .iter()
             .copied()
             .filter(|&n| t.permissions.get(n as usize).is_some_and(|p| p.table as usize == tb))
             .collect();
-        let create = d.create_anon.contains(&(tb as u32));
+        let create = r.creates.contains(&(tb as u32));
         if cands.is_empty() && !create {
             continue;
         }
         let mut counts = Vec::new();
         let mut every_row = Vec::new();
         for &p in &privileges {
-            if cands.iter().any(|&n| t.permissions[n as usize].privileges.has(p) && a.grants.derived.in_all.contains(&n)) {
+            if virtual_table {
+                let Who::Visitor(v) = r.who else { continue };
+                counts.push((p.name(), a.grants.what(t, v, p, Some(tb as TableId)).len() as u64));
+                continue;
+            }
+            if cands.iter().any(|&n| t.permissions[n as usize].privileges.has(p) && d.in_all.contains(&n)) {
                 every_row.push(p.name());
             }
             let mut u = Bits::new(table.ids.len());
@@ -411,27 +515,105 @@ fn anonymous(a: &Analysis, rows: &PermRows) -> Outsider {
             .collect();
         via.sort();
         via.dedup();
+        let extra = web.map(|w| w.cells(r.who, tb as TableId, &counts, &every_row)).unwrap_or_default();
         tables.push(OutsiderTable {
             table: table.name.clone(),
             table_rows: table.ids.len() as u64,
             privileges: counts,
             every_row,
             via,
-            extra: Vec::new(),
+            extra,
         });
     }
     tables.sort_by(|x, y| x.table.cmp(&y.table));
-    let mut roles: Vec<String> =
-        t.roles.iter().filter(|r| r.active && r.anonymous).map(|r| display(&r.name, &r.id)).collect();
+    tables
+}
+
+/// Active roles with a flag, by display name.
+fn flagged_roles(t: &Tenant, flag: impl Fn(&crate::model::Role) -> bool) -> Vec<String> {
+    let mut roles: Vec<String> = t.roles.iter().filter(|r| r.active && flag(r)).map(|r| display(&r.name, &r.id)).collect();
     roles.sort();
-    Outsider {
-        visitor: "anonymous".to_string(),
-        title: "Anonymous visitors".to_string(),
-        description: "anyone on the internet who has not signed in: holds every active role flagged anonymous users role (S4)".to_string(),
-        roles,
-        tables,
-        extra_columns: Vec::new(),
+    roles
+}
+
+/// The anonymous visitor and the newcomer, with what each can reach.
+fn outsiders(a: &Analysis, rows: &PermRows, registration: &Registration) -> Vec<Outsider> {
+    let t = &a.tenant;
+    let d = &a.grants.derived;
+    // The channel index only when the tenant has site settings: without
+    // them no table is open to the Web API (C2).
+    let ci = (!t.raw.site_settings.is_empty()).then(|| a.channel_index());
+    let web = ci.filter(|ci| (0..t.tables.len() as TableId).any(|tb| ci.open(tb))).map(|ci| Web { ci });
+    let extra_columns: Vec<String> =
+        if web.is_some() { Web::COLUMNS.iter().map(|c| c.to_string()).collect() } else { Vec::new() };
+    let anonymous = Reach { who: Who::Visitor(Visitor::Anonymous), cands: &d.cand_anon, creates: &d.create_anon };
+    let open = ci.map_or(registration.open, |ci| ci.registration_open);
+    let none: [u32; 0] = [];
+    let newcomer = if open {
+        Reach { who: Who::Newcomer, cands: &d.cand_all, creates: &d.create_all }
+    } else {
+        Reach { who: Who::Newcomer, cands: &none, creates: &none }
+    };
+    let newcomer_description = if open {
+        "anyone on the internet who signs up while registration is open (C8): a new contact with no account, no role memberships and no row related to it, holding every active authenticated users role (C9)".to_string()
+    } else {
+        format!("nobody can sign up: registration is {} (C8), so the newcomer may do nothing (C9)", registration.text())
+    };
+    vec![
+        Outsider {
+            visitor: "anonymous".to_string(),
+            title: "Anonymous visitors".to_string(),
+            description: "anyone on the internet who has not signed in: holds every active role flagged anonymous users role (S4)".to_string(),
+            roles: flagged_roles(t, |r| r.anonymous),
+            tables: reach(a, rows, &anonymous, web.as_ref()),
+            extra_columns: extra_columns.clone(),
+        },
+        Outsider {
+            visitor: crate::answer::query::NEWCOMER.to_string(),
+            title: "Newcomers (anyone who signs up)".to_string(),
+            description: newcomer_description,
+            roles: if open { flagged_roles(t, |r| r.authenticated) } else { Vec::new() },
+            tables: reach(a, rows, &newcomer, web.as_ref()),
+            extra_columns,
+        },
+    ]
+}
+
+/// The F&O bypass (F8) of every visitor, bounded for a page.
+fn bypass_section(a: &Analysis) -> Option<BypassSection> {
+    let fo = a.grants.fo()?;
+    let ans = a.bypass(None, None).ok()?;
+    let mut groups: BTreeMap<(&str, &str), (usize, Vec<&str>, &str)> = BTreeMap::new();
+    for l in &ans.lines {
+        let table = l.row.split_once(':').map_or(l.row.as_str(), |(t, _)| t);
+        let g = groups.entry((&l.visitor, table)).or_insert((0, Vec::new(), &l.user));
+        g.0 += 1;
+        if g.1.len() < BYPASS_ROWS {
+            g.1.push(&l.row);
+        }
     }
+    let mut visitors: Vec<&str> = ans.lines.iter().map(|l| l.visitor.as_str()).collect();
+    visitors.dedup();
+    let pairs = groups.len();
+    let entries = groups
+        .into_iter()
+        .take(BYPASS_ENTRIES)
+        .map(|((visitor, table), (rows, first, user))| BypassEntry {
+            visitor: visitor.to_string(),
+            user: user.to_string(),
+            table: table.to_string(),
+            rows,
+            first: first.into_iter().map(String::from).collect(),
+        })
+        .collect();
+    Some(BypassSection {
+        pairs: ans.lines.len(),
+        visitors: visitors.len(),
+        tables: ans.summary,
+        entries,
+        more_entries: pairs.saturating_sub(BYPASS_ENTRIES),
+        anonymous_user: fo.user_of(Visitor::Anonymous).map(|u| fo.fo.users[u as usize].id.clone()),
+    })
 }
 
 /// Builds the report of a linted tenant (its findings come from `lint`,
@@ -525,21 +707,23 @@ pub fn build_with(a: &Analysis, lint: LintReport) -> SecurityReport {
     }
     matrix.sort_by(|x, y| x.table.cmp(&y.table));
 
+    // C8 from the tenant's site settings (none: open, said so).
+    let registration = registration(
+        (!t.raw.site_settings.is_empty())
+            .then(|| t.raw.site_settings.iter().map(|s| (s.name.as_str(), s.value.as_str(), s.active))),
+    );
     SecurityReport {
         source: t.source.clone(),
         summary,
-        // C8 from the tenant's site settings (none: open, said so).
-        registration: registration(
-            (!t.raw.site_settings.is_empty())
-                .then(|| t.raw.site_settings.iter().map(|s| (s.name.as_str(), s.value.as_str(), s.active))),
-        ),
+        outsiders: outsiders(a, &rows, &registration),
+        bypass: bypass_section(a),
+        registration,
         counts: SeverityCounts {
             error: lint.count(Severity::Error),
             warning: lint.count(Severity::Warning),
             info: lint.count(Severity::Info),
         },
         findings: lint.findings,
-        outsiders: vec![anonymous(a, &rows)],
         roles,
         matrix,
     }

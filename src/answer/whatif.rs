@@ -13,6 +13,8 @@
 mod apply;
 mod changes;
 mod diff;
+mod newcomer;
+mod finance;
 pub mod speed;
 
 pub use apply::{apply_changes, build_scenario, ChangeError, Effect};
@@ -27,6 +29,7 @@ use crate::error::LoadError;
 use crate::model::{Privilege, Tenant};
 use crate::answer::query::{Analysis, GrantLine};
 use diff::{Cand, IdDiff, RowOrder, Side, SideIndex, Target};
+use newcomer::NewcomerGrant;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -71,6 +74,42 @@ pub struct ScenarioAnswer {
     /// Why the scenario failed: `change N: reason` (when not `ok`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The newcomer's grants (channels.md C9), when registration is open
+    /// in either tenant (whatif.md "Newcomer grants").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newcomer: Option<NewcomerChanges>,
+}
+
+/// What anyone who signs up would gain and lose (whatif.md "Newcomer grants").
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct NewcomerChanges {
+    /// Grants gained, sorted by privilege, then target.
+    pub gained: Vec<NewcomerLine>,
+    /// Grants lost, sorted likewise.
+    pub lost: Vec<NewcomerLine>,
+}
+
+/// One grant of the newcomer: an S25 grant without its `visitor` key.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NewcomerLine {
+    /// Privilege name.
+    pub privilege: String,
+    /// `TABLE:ID` for row privileges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// Table for create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+}
+
+impl NewcomerLine {
+    fn of(t: &Tenant, (p, target): NewcomerGrant) -> NewcomerLine {
+        let (row, table) = match target {
+            Target::Row(x) => (Some(t.row_ref(x)), None),
+            Target::Table(tb) => (None, Some(t.tables[tb as usize].name.clone())),
+        };
+        NewcomerLine { privilege: p.name().to_string(), row, table }
+    }
 }
 
 /// The answer of `whatif`: every scenario of every change document, in order.
@@ -89,6 +128,8 @@ pub enum FailOn {
     Lost,
     /// Any grant gained by the anonymous visitor.
     Anonymous,
+    /// Any grant gained by the anonymous visitor or by the newcomer (C10).
+    Anyone,
 }
 
 impl ScenarioAnswer {
@@ -100,6 +141,7 @@ impl ScenarioAnswer {
             lost: None,
             summary: None,
             error: Some(e.to_string()),
+            newcomer: None,
         }
     }
 
@@ -111,6 +153,10 @@ impl ScenarioAnswer {
             FailOn::Gained => !gained.is_empty(),
             FailOn::Lost => !self.lost.as_deref().unwrap_or(none).is_empty(),
             FailOn::Anonymous => gained.iter().any(|g| g.visitor == "anonymous"),
+            FailOn::Anyone => {
+                gained.iter().any(|g| g.visitor == "anonymous")
+                    || self.newcomer.as_ref().is_some_and(|n| !n.gained.is_empty())
+            }
         }
     }
 }
@@ -260,7 +306,21 @@ impl Outcome<'_> {
             FailOn::Gained => !d.gained.is_empty(),
             FailOn::Lost => !d.lost.is_empty(),
             FailOn::Anonymous => d.gained.iter().any(|c| c.0 == Visitor::Anonymous),
+            FailOn::Anyone => {
+                d.gained.iter().any(|c| c.0 == Visitor::Anonymous)
+                    || d.newcomer.as_ref().is_some_and(|n| !n.gained.is_empty())
+            }
         }
+    }
+
+    /// The newcomer's changes, printed (when registration is open in either tenant).
+    fn newcomer(&self) -> Option<NewcomerChanges> {
+        let (edited, d) = self.result.as_ref().ok()?;
+        let n = d.newcomer.as_ref()?;
+        Some(NewcomerChanges {
+            gained: n.gained.iter().map(|&g| NewcomerLine::of(edited, g)).collect(),
+            lost: n.lost.iter().map(|&g| NewcomerLine::of(self.base, g)).collect(),
+        })
     }
 
     /// The answer, with its grant lines printed.
@@ -274,6 +334,7 @@ impl Outcome<'_> {
                 lost: Some(WhatIf::lines(self.base, &d.lost)),
                 summary: self.summary(),
                 error: None,
+                newcomer: self.newcomer(),
             },
         }
     }
@@ -317,6 +378,10 @@ impl Outcome<'_> {
         Self::write_lines_json(out, self.base, &d.lost)?;
         out.write_all(b",\"summary\":")?;
         serde_json::to_writer(&mut *out, &sum).map_err(io::Error::from)?;
+        if let Some(n) = self.newcomer() {
+            out.write_all(b",\"newcomer\":")?;
+            serde_json::to_writer(&mut *out, &n).map_err(io::Error::from)?;
+        }
         out.write_all(b"}")
     }
 
@@ -358,6 +423,7 @@ impl Outcome<'_> {
             anon: (anon_total, first(edited, &mut d.gained.iter().filter(is_anon))),
             others: (d.gained.len() - anon_total, first(edited, &mut d.gained.iter().filter(|c| !is_anon(c)))),
             lost: (d.lost.len(), first(self.base, &mut d.lost.iter())),
+            newcomer: newcomer_view(self.newcomer(), limit),
         };
         view.write(out, limit)
     }
@@ -381,6 +447,7 @@ struct Seen {
     gained: bool,
     lost: bool,
     anonymous: bool,
+    anyone: bool,
     failed: bool,
 }
 
@@ -389,6 +456,7 @@ impl Seen {
         self.gained |= shows(FailOn::Gained);
         self.lost |= shows(FailOn::Lost);
         self.anonymous |= shows(FailOn::Anonymous);
+        self.anyone |= shows(FailOn::Anyone);
         self.failed |= !ok;
     }
 
@@ -397,6 +465,7 @@ impl Seen {
             FailOn::Gained => self.gained,
             FailOn::Lost => self.lost,
             FailOn::Anonymous => self.anonymous,
+            FailOn::Anyone => self.anyone,
         });
         if shows {
             4
@@ -439,6 +508,27 @@ struct TextView<'a> {
     anon: (usize, Vec<GrantLine>),
     others: (usize, Vec<GrantLine>),
     lost: (usize, Vec<GrantLine>),
+    /// The newcomer's gains and losses, when registration is open in either tenant.
+    newcomer: Option<[(usize, Vec<GrantLine>); 2]>,
+}
+
+/// The first `limit` lines of the newcomer's changes, as lines of the
+/// visitor `newcomer`, with their totals.
+fn newcomer_view(n: Option<NewcomerChanges>, limit: usize) -> Option<[(usize, Vec<GrantLine>); 2]> {
+    let part = |lines: Vec<NewcomerLine>| {
+        let shown = lines
+            .iter()
+            .take(limit)
+            .map(|l| GrantLine {
+                visitor: "newcomer".to_string(),
+                privilege: l.privilege.clone(),
+                row: l.row.clone(),
+                table: l.table.clone(),
+            })
+            .collect();
+        (lines.len(), shown)
+    };
+    n.map(|n| [part(n.gained), part(n.lost)])
 }
 
 fn write_lines(
@@ -484,7 +574,8 @@ impl TextView<'_> {
             if sum.visitors_affected == 1 { "" } else { "s" }
         )?;
         if sum.gained == 0 && sum.lost == 0 {
-            return writeln!(out, "  no grant changes");
+            writeln!(out, "  no grant changes")?;
+            return self.write_newcomer(out, limit);
         }
         let wt = self.counts.keys().map(|k| k.0.len()).max().unwrap_or(0).max("table".len());
         let wp = self.counts.keys().map(|k| k.1.len()).max().unwrap_or(0).max("privilege".len());
@@ -494,7 +585,17 @@ impl TextView<'_> {
         }
         write_lines(out, "anonymous gains", &self.anon, limit)?;
         write_lines(out, if self.anon.0 == 0 { "gained" } else { "other gains" }, &self.others, limit)?;
-        write_lines(out, "lost", &self.lost, limit)
+        write_lines(out, "lost", &self.lost, limit)?;
+        self.write_newcomer(out, limit)
+    }
+
+    fn write_newcomer(&self, out: &mut dyn Write, limit: usize) -> io::Result<()> {
+        let Some([gained, lost]) = &self.newcomer else { return Ok(()) };
+        if gained.0 == 0 && lost.0 == 0 {
+            return writeln!(out, "  newcomer (anyone who signs up): no change");
+        }
+        write_lines(out, "newcomer (anyone who signs up) gains", gained, limit)?;
+        write_lines(out, "newcomer loses", lost, limit)
     }
 }
 
@@ -531,6 +632,7 @@ pub fn write_scenario_text(out: &mut dyn Write, s: &ScenarioAnswer, limit: usize
         anon: part(gained.iter().filter(|g| g.visitor == "anonymous").collect()),
         others: part(gained.iter().filter(|g| g.visitor != "anonymous").collect()),
         lost: part(lost.iter().collect()),
+        newcomer: newcomer_view(s.newcomer.clone(), limit),
     };
     view.write(out, limit)
 }
@@ -674,8 +776,7 @@ pub fn apply_command(
     };
     let (edited, _) = build_scenario(&base, chosen)
         .map_err(|e| CommandError::Usage(format!("{}: scenario `{}`: {e}", set.file, chosen.name)))?;
-    let mut text = serde_json::to_string_pretty(&edited.raw).map_err(io::Error::from)?;
-    text.push('\n');
+    let text = edited.raw.native_text().map_err(io::Error::from)?;
     // The native form must read back as the same tenant (a folder tenant may
     // name relationships the native format cannot leave undeclared).
     let cannot = |why: String| {

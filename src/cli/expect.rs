@@ -92,11 +92,12 @@ fn compact(v: &Value) -> String {
 }
 
 /// What a failed result says: expected, answered, and its `why`s.
-fn failure_text(r: &ExpectResult, p: &Painter) -> String {
+fn failure_text(r: &ExpectResult, names: &crate::model::Names, p: &Painter) -> String {
     let mut s = format!("expected: {}\nanswered: {}\n", compact(&r.expected), compact(&r.answered));
     for w in &r.why {
         s.push_str("why:\n");
-        for line in render_why(w, p).lines() {
+        let text = render_why(w, names, p) + &crate::cli::text_finance::why_finance(w);
+        for line in text.lines() {
             s.push_str("  ");
             s.push_str(line);
             s.push('\n');
@@ -120,7 +121,7 @@ pub fn render(report: &TestReport, a: &Analysis, docs: &[Expectations], p: &Pain
         let mark = if r.ok { p.paint("ok  ", Style::Green) } else { p.paint("FAIL", Style::Red) };
         s.push_str(&format!("  {mark}  {}:{}  {}\n", r.file, r.line, r.title()));
         if !r.ok {
-            for line in failure_text(r, p).lines() {
+            for line in failure_text(r, &crate::model::Names::new(&a.tenant, false), p).lines() {
                 s.push_str("        ");
                 s.push_str(line);
                 s.push('\n');
@@ -160,7 +161,7 @@ pub fn junit(report: &TestReport, docs: &[Expectations], tenant: &str) -> Result
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 st.set_message(format!("expected {}, answered {}", compact(&r.expected), compact(&r.answered)));
                 st.set_type(r.kind);
-                st.set_description(failure_text(r, &plain));
+                st.set_description(failure_text(r, &crate::model::Names::default(), &plain));
                 st
             };
             let mut case = TestCase::new(format!("{}: {}", r.index, r.title()), status);

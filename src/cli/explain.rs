@@ -9,7 +9,7 @@
 use super::text::{capped, count, Painter, Style, TextTable};
 use crate::engine::Visitor;
 use crate::error::QueryError;
-use crate::model::{PermId, Permission, RelKind, RowId, Scope, Tenant};
+use crate::model::{Names, PermId, Permission, RelKind, RoleId, RowId, Scope, Tenant};
 use crate::answer::query::Analysis;
 use crate::answer::why::{PathStep, WhyAnswer};
 use serde::Serialize;
@@ -134,8 +134,8 @@ fn via_text(via: &str, account: Option<&str>) -> String {
     }
 }
 
-/// `roles VISITOR` for a person.
-pub fn render_roles(r: &RolesAnswer, p: &Painter) -> String {
+/// `roles VISITOR` for a person: each role by display name ([`Names`]).
+pub fn render_roles(r: &RolesAnswer, names: &Names, p: &Painter) -> String {
     let active = r.roles.iter().filter(|x| x.active).count();
     let who = if r.visitor == "anonymous" {
         "anonymous visitors hold".to_string()
@@ -151,7 +151,7 @@ pub fn render_roles(r: &RolesAnswer, p: &Painter) -> String {
         return out;
     }
     out.push_str(":\n");
-    let mut t = TextTable::new(&["ROLE", "NAME", "FROM", "NOTE"]);
+    let mut t = TextTable::new(&["ROLE", "FROM", "NOTE"]);
     for h in &r.roles {
         let from: Vec<String> = h.via.iter().map(|v| via_text(v, r.account.as_deref())).collect();
         let (note, st) = if h.active {
@@ -159,7 +159,7 @@ pub fn render_roles(r: &RolesAnswer, p: &Painter) -> String {
         } else {
             ("inactive: does not count (S3)".to_string(), Style::Dim)
         };
-        t.styled(vec![(h.id.clone(), st), (h.name.clone(), st), (from.join(", "), st), (note, Style::Dim)]);
+        t.styled(vec![(names.role_id(&h.id).to_string(), st), (from.join(", "), st), (note, Style::Dim)]);
     }
     t.render(p, &mut out);
     out
@@ -243,8 +243,13 @@ pub fn scope_text(p: &Permission) -> String {
 }
 
 /// Why a permission admits nothing whatever the visitor, or is ignored,
-/// when the model shows it (S6, S7, S12, S14, S20).
+/// when the model shows it (S6, S7, S12, S14, S20); roles by id (JSON).
 pub fn notes(t: &Tenant, n: PermId) -> Vec<String> {
+    notes_naming(t, n, &|r| t.roles[r as usize].id.clone())
+}
+
+/// [`notes`], naming roles with `role`.
+fn notes_naming(t: &Tenant, n: PermId, role: &dyn Fn(RoleId) -> String) -> Vec<String> {
     let p = &t.permissions[n as usize];
     let mut out = Vec::new();
     if !p.active {
@@ -253,7 +258,7 @@ pub fn notes(t: &Tenant, n: PermId) -> Vec<String> {
         out.push("under an inactive permission: grants nothing (S7)".to_string());
     }
     if p.parent.is_some() && !p.roles.is_empty() {
-        let ids: Vec<&str> = p.roles.iter().map(|&r| t.roles[r as usize].id.as_str()).collect();
+        let ids: Vec<String> = p.roles.iter().map(|&r| role(r)).collect();
         out.push(format!("roles listed on a child are ignored: {} (S6)", ids.join(", ")));
     }
     if p.parent.is_none() && p.roles.is_empty() {
@@ -323,20 +328,42 @@ pub fn forest(a: &Analysis, permission: Option<&str>) -> Result<Forest, QueryErr
     Ok(Forest { permission: permission.map(str::to_string), nodes })
 }
 
-/// `tree` for a person: one line per permission, children indented.
-pub fn render_forest(a: &Analysis, f: &Forest, p: &Painter) -> String {
+/// The nodes of `f` in the order a person reads them: trees and children
+/// sorted by display name (then id), depth first.
+fn by_name<'f>(t: &Tenant, f: &'f Forest, names: &Names) -> Vec<&'f TreeNode> {
+    let node: std::collections::HashMap<PermId, &TreeNode> = f.nodes.iter().map(|n| (n.perm, n)).collect();
+    let key = |n: &PermId| (names.perm(*n).to_string(), t.permissions[*n as usize].id.clone());
+    let (mut kids, _) = children(t);
+    kids.iter_mut().for_each(|k| k.sort_by_cached_key(key));
+    let mut roots: Vec<PermId> = f.nodes.iter().filter(|n| n.depth == 0).map(|n| n.perm).collect();
+    roots.sort_by_cached_key(key);
+    let mut out = Vec::with_capacity(f.nodes.len());
+    let mut stack: Vec<PermId> = roots.into_iter().rev().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(nd) = node.get(&n) {
+            out.push(*nd);
+            stack.extend(kids[n as usize].iter().rev().copied());
+        }
+    }
+    out
+}
+
+/// `tree` for a person: one line per permission, children indented;
+/// permissions and roles by display name ([`Names`]).
+pub fn render_forest(a: &Analysis, f: &Forest, names: &Names, p: &Painter) -> String {
     if f.nodes.is_empty() {
         return "no table permissions\n".to_string();
     }
     let t = &a.tenant;
     let mut table = TextTable::new(&["PERMISSION", "TABLE", "SCOPE", "PRIVILEGES", "ROLES", "NOTE"]);
-    for nd in &f.nodes {
+    for nd in by_name(t, f, names) {
         let perm = &t.permissions[nd.perm as usize];
-        let mut id = format!("{}{}", "  ".repeat(nd.depth), nd.id);
+        let mut id = format!("{}{}", "  ".repeat(nd.depth), names.perm(nd.perm));
         if nd.focus {
             id.push_str(" *");
         }
-        let roles = if nd.depth == 0 { nd.roles.join(",") } else { String::new() };
+        let roles = if nd.depth == 0 { perm.roles.iter().map(|&r| names.role(r)).collect::<Vec<_>>().join(", ") } else { String::new() };
+        let notes = notes_naming(t, nd.perm, &|r| names.role(r).to_string());
         let st = if !nd.live {
             Style::Dim
         } else if nd.focus {
@@ -351,7 +378,7 @@ pub fn render_forest(a: &Analysis, f: &Forest, p: &Painter) -> String {
             (scope_text(perm), st),
             (privileges, st),
             (roles, st),
-            (nd.notes.join("; "), Style::Yellow),
+            (notes.join("; "), Style::Yellow),
         ]);
     }
     let mut out = String::new();
@@ -367,7 +394,7 @@ pub fn render_forest(a: &Analysis, f: &Forest, p: &Painter) -> String {
     ));
     out.push('\n');
     if let Some(id) = &f.permission {
-        out.push_str(&format!("* {id}\n"));
+        out.push_str(&format!("* {}\n", names.perm_id(id)));
     }
     out
 }
@@ -449,9 +476,16 @@ fn kv_table(rows: Vec<(String, String)>, p: &Painter) -> String {
     out
 }
 
-/// `show permission ID` for a person.
-pub fn render_show_permission(v: &PermissionView, p: &Painter) -> String {
+/// `show permission ID` for a person: its id and name, and the
+/// permissions and roles tied to it by display name ([`Names`]).
+pub fn render_show_permission(v: &PermissionView, names: &Names, p: &Painter) -> String {
     let nd = &v.node;
+    let perms = |ids: &[String]| {
+        let mut v: Vec<String> = ids.iter().map(|id| names.perm_id(id).to_string()).collect();
+        v.sort();
+        v
+    };
+    let roles = perms_roles(&nd.roles, names);
     let mut rows = vec![
         ("permission".to_string(), nd.id.clone()),
         ("name".to_string(), nd.name.clone()),
@@ -467,15 +501,15 @@ pub fn render_show_permission(v: &PermissionView, p: &Painter) -> String {
             "privileges".to_string(),
             if nd.privileges.is_empty() { "none".to_string() } else { nd.privileges.join(", ") },
         ),
-        ("parent".to_string(), nd.parent.clone().unwrap_or_else(|| "none (a root)".to_string())),
-        ("root".to_string(), v.root.clone()),
-        ("children".to_string(), or_none(&v.children)),
+        ("parent".to_string(), nd.parent.as_deref().map_or_else(|| "none (a root)".to_string(), |id| names.perm_id(id).to_string())),
+        ("root".to_string(), names.perm_id(&v.root).to_string()),
+        ("children".to_string(), or_none(&perms(&v.children))),
         (
             "roles listed".to_string(),
             match (nd.depth, nd.roles.is_empty()) {
                 (_, true) => "none".to_string(),
-                (0, false) => nd.roles.join(", "),
-                (_, false) => format!("{} (ignored on a child, S6)", nd.roles.join(", ")),
+                (0, false) => roles.join(", "),
+                (_, false) => format!("{} (ignored on a child, S6)", roles.join(", ")),
             },
         ),
         (
@@ -491,11 +525,11 @@ pub fn render_show_permission(v: &PermissionView, p: &Painter) -> String {
         held.push("every signed-in contact".to_string());
     }
     if !v.held_by.roles.is_empty() {
-        held.push(format!("holders of {}", v.held_by.roles.join(", ")));
+        held.push(format!("holders of {}", perms_roles(&v.held_by.roles, names).join(", ")));
     }
     rows.push(("held by".to_string(), if held.is_empty() { "nobody".to_string() } else { held.join("; ") }));
     for n in &nd.notes {
-        rows.push(("note".to_string(), n.clone()));
+        rows.push(("note".to_string(), names.relabel(n)));
     }
     kv_table(rows, p)
 }
@@ -570,8 +604,14 @@ pub fn show_role(a: &Analysis, id: &str) -> Result<RoleView, QueryError> {
     })
 }
 
-/// `show role ID` for a person.
-pub fn render_show_role(v: &RoleView, p: &Painter) -> String {
+/// Role ids by display name.
+fn perms_roles(ids: &[String], names: &Names) -> Vec<String> {
+    ids.iter().map(|id| names.role_id(id).to_string()).collect()
+}
+
+/// `show role ID` for a person: its id and name, and the permissions tied
+/// to it by display name ([`Names`]).
+pub fn render_show_role(v: &RoleView, names: &Names, p: &Painter) -> String {
     let mut flags = Vec::new();
     if v.anonymous_users {
         flags.push("anonymous users role: every visitor who has not signed in holds it (S4)");
@@ -596,9 +636,14 @@ pub fn render_show_role(v: &RoleView, p: &Painter) -> String {
     list(&mut rows, "contacts", &v.contacts);
     list(&mut rows, "accounts", &v.accounts);
     list(&mut rows, "through accounts", &v.contacts_through_accounts);
-    list(&mut rows, "trees", &v.trees);
+    let perms = |ids: &[String]| {
+        let mut v: Vec<String> = ids.iter().map(|id| names.perm_id(id).to_string()).collect();
+        v.sort();
+        v
+    };
+    list(&mut rows, "trees", &perms(&v.trees));
     if !v.ignored_on.is_empty() {
-        list(&mut rows, "ignored on", &v.ignored_on);
+        list(&mut rows, "ignored on", &perms(&v.ignored_on));
     }
     kv_table(rows, p)
 }
@@ -725,8 +770,8 @@ pub fn render_show_row(v: &RowView, p: &Painter) -> String {
 
 // -------------------------------------------------------------------- why
 
-/// How a path step reads for a person: (kind, id, how).
-fn step_text(s: &PathStep, visitor: &str) -> (String, String, String) {
+/// How a path step reads for a person: (kind, display name, how).
+fn step_text(s: &PathStep, visitor: &str, names: &Names) -> (String, String, String) {
     match s {
         PathStep::Role { id, via, account } => {
             let how = match (via.as_str(), account) {
@@ -738,9 +783,9 @@ fn step_text(s: &PathStep, visitor: &str) -> (String, String, String) {
                 ("anonymous", _) => "anonymous users role: every visitor not signed in".to_string(),
                 (other, _) => other.to_string(),
             };
-            ("role".to_string(), id.clone(), how)
+            ("role".to_string(), names.role_id(id).to_string(), how)
         }
-        PathStep::Permission { id, scope } => ("permission".to_string(), id.clone(), format!("{scope} scope")),
+        PathStep::Permission { id, scope } => ("permission".to_string(), names.perm_id(id).to_string(), format!("{scope} scope")),
         PathStep::Row { reference, relationship, anchor } => {
             let how = match (relationship, anchor.as_deref()) {
                 (Some(rel), _) => format!("through {rel}"),
@@ -754,12 +799,13 @@ fn step_text(s: &PathStep, visitor: &str) -> (String, String, String) {
 }
 
 /// `why` for a person: the `can` sentence, then one aligned chain per
-/// granting permission, or the reason of the nearest miss.
-pub fn render_why(w: &WhyAnswer, p: &Painter) -> String {
+/// granting permission, or the reason of the nearest miss; permissions and
+/// roles by display name ([`Names`]).
+pub fn render_why(w: &WhyAnswer, names: &Names, p: &Painter) -> String {
     let c = &w.can;
-    let mut out = super::text::render_can(c, p);
+    let mut out = super::text::render_can(c, names, p);
     if let Some(reason) = &w.reason {
-        out.push_str(&format!("  because {reason}\n"));
+        out.push_str(&format!("  because {}\n", names.relabel(reason)));
     }
     for path in &w.paths {
         // The granting candidate is the last permission of its chain.
@@ -767,10 +813,10 @@ pub fn render_why(w: &WhyAnswer, p: &Painter) -> String {
             PathStep::Permission { id, .. } => Some(id.as_str()),
             _ => None,
         });
-        out.push_str(&format!("  through {}:\n", granting.unwrap_or("?")));
+        out.push_str(&format!("  through {}:\n", granting.map_or("?", |id| names.perm_id(id))));
         let mut t = TextTable::new(&[]).indent(4);
         for s in path {
-            let (kind, id, how) = step_text(s, &c.visitor);
+            let (kind, id, how) = step_text(s, &c.visitor, names);
             t.styled(vec![(kind, Style::Dim), (id, Style::Bold), (how, Style::Plain)]);
         }
         t.render(p, &mut out);

@@ -11,7 +11,7 @@ use super::explain;
 use super::picture;
 use crate::answer::lint;
 use crate::answer::query::Analysis;
-use crate::answer::report::{self, MatrixEntry, Outsider, SecurityReport};
+use crate::answer::report::{self, BypassSection, MatrixEntry, Outsider, SecurityReport};
 use crate::error::LoadError;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::fmt::Write;
@@ -216,6 +216,10 @@ fn summary(out: &mut String, r: &SecurityReport) {
             plural(o.tables.iter().filter(read).count() as u64, "table", "tables"),
         );
     }
+    if let Some(b) = &r.bypass {
+        let said = if b.pairs == 0 { "none".to_string() } else { bypass_sentence(b) };
+        let _ = writeln!(out, "<tr><th>F&amp;O bypass</th><td id=\"bypass-count\">{said}</td></tr>");
+    }
     out.push_str("</table>\n</section>\n");
 }
 
@@ -288,7 +292,8 @@ fn outsider(out: &mut String, o: &Outsider) {
             let _ = write!(out, "<td class=\"{class}\">{v}</td>");
         }
         for v in &t.extra {
-            let _ = write!(out, "<td>{}</td>", text(v));
+            let class = if v == "—" || v == "closed" { "zero" } else { "hot" };
+            let _ = write!(out, "<td class=\"web {class}\">{}</td>", text(v));
         }
         let via: Vec<String> = t.via.iter().map(|v| text(v).into_owned()).collect();
         let _ = writeln!(out, "<td>{}</td></tr>", via.join("<br>"));
@@ -298,9 +303,74 @@ fn outsider(out: &mut String, o: &Outsider) {
 
 fn outsiders(out: &mut String, r: &SecurityReport) {
     out.push_str("<section id=\"outsiders\">\n<h2>What anyone on the internet can reach</h2>\n");
-    out.push_str("<p>Rows each outsider may read, write, delete, append and append to, table by table, and whether it may create rows there.</p>\n");
+    out.push_str("<p>Rows each outsider may read, write, delete, append and append to, table by table, and whether it may create rows there: the anonymous visitor, and the newcomer who signs up while registration is open (channels.md C8 to C10).");
+    if r.outsiders.iter().any(|o| !o.extra_columns.is_empty()) {
+        out.push_str(" Where a table is open to the Web API (<code>/_api/</code>), the columns each may read and update through it (C2 to C7).");
+    }
+    out.push_str("</p>\n");
     for o in &r.outsiders {
         outsider(out, o);
+    }
+    out.push_str("</section>\n");
+}
+
+/// `2 visitors can read 11 rows straight from F&O that the portal does not
+/// grant them (20 visitor and row pairs)`, HTML-escaped.
+fn bypass_sentence(b: &BypassSection) -> String {
+    let rows: usize = b.tables.values().map(|c| c.rows).sum();
+    format!(
+        "{} can read {} straight from F&amp;O that the portal does not grant them ({})",
+        plural(b.visitors as u64, "visitor", "visitors"),
+        plural(rows as u64, "row", "rows"),
+        plural(b.pairs as u64, "visitor and row pair", "visitor and row pairs")
+    )
+}
+
+/// The F&O bypass (finance-operations.md F8), bounded: counts per table,
+/// then per visitor and table the first rows.
+fn bypass(out: &mut String, b: &BypassSection) {
+    out.push_str("<section id=\"bypass\">\n<h2>Finance and Operations data around the portal</h2>\n");
+    out.push_str("<p>Rows of F&amp;O virtual tables a visitor may read straight from the F&amp;O data entity, as the F&amp;O user it runs as, and not through the portal (F8): web roles restrict only what the portal shows; XDS policies decide what the data entity gives. A correctly secured site has none. The newcomer has no F&amp;O user and reaches no virtual table (F2)");
+    match &b.anonymous_user {
+        Some(u) => {
+            let _ = writeln!(out, "; the anonymous visitor runs as <b>{}</b>.</p>", text(u));
+        }
+        None => out.push_str("; nor does the anonymous visitor, which runs as no F&amp;O user.</p>\n"),
+    }
+    if b.pairs == 0 {
+        out.push_str("<p class=\"none\" id=\"bypass-none\">No bypass: the XDS policies are at least as narrow as the web roles.</p>\n</section>\n");
+        return;
+    }
+    let _ = writeln!(out, "<p id=\"bypass-total\"><span class=\"open\">{}.</span></p>", bypass_sentence(b));
+    out.push_str("<table id=\"bypass-summary\">\n<thead><tr><th>Table</th><th class=\"num\">visitors</th><th class=\"num\">rows</th></tr></thead>\n<tbody>\n");
+    for (table, c) in &b.tables {
+        let _ = writeln!(out, "<tr><td>{}</td><td class=\"num hot\">{}</td><td class=\"num hot\">{}</td></tr>", text(table), c.visitors, c.rows);
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out.push_str("<table id=\"bypass-table\">\n<thead><tr><th>Visitor</th><th>F&amp;O user</th><th>Table</th><th class=\"num\">rows</th><th>Rows</th></tr></thead>\n<tbody>\n");
+    for e in &b.entries {
+        let id = |x: &str| x.split_once(':').map_or(x, |(_, id)| id).to_string();
+        let mut rows: Vec<String> = e.first.iter().map(|x| text(&id(x)).into_owned()).collect();
+        if e.rows > e.first.len() {
+            rows.push(format!("and {} more", e.rows - e.first.len()));
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"bypass\"><td>{}</td><td>{}</td><td>{}</td><td class=\"num hot\">{}</td><td class=\"loc\">{}</td></tr>",
+            text(&e.visitor),
+            text(&e.user),
+            text(&e.table),
+            e.rows,
+            rows.join("<br>")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if b.more_entries > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"none\">And {} more (visitor, table) pairs: <code>portal-access bypass</code> lists every row.</p>",
+            b.more_entries
+        );
     }
     out.push_str("</section>\n");
 }
@@ -390,10 +460,17 @@ pub fn render(r: &SecurityReport, a: &Analysis) -> String {
         "<header><h1>Security review</h1><p>Power Pages site configuration <b>{}</b> — who can read and change which rows</p></header>",
         text(&r.source)
     );
-    out.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#findings\">Findings</a><a href=\"#outsiders\">Outsiders</a><a href=\"#matrix\">Roles by table</a><a href=\"#forest\">Permission forest</a></nav>\n<main>\n");
+    out.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#findings\">Findings</a><a href=\"#outsiders\">Outsiders</a>");
+    if r.bypass.is_some() {
+        out.push_str("<a href=\"#bypass\">F&amp;O bypass</a>");
+    }
+    out.push_str("<a href=\"#matrix\">Roles by table</a><a href=\"#forest\">Permission forest</a></nav>\n<main>\n");
     summary(&mut out, r);
     findings(&mut out, r, a);
     outsiders(&mut out, r);
+    if let Some(b) = &r.bypass {
+        bypass(&mut out, b);
+    }
     matrix(&mut out, r);
     forest(&mut out, a);
     out.push_str("</main>\n");

@@ -9,7 +9,7 @@
 
 
 use crate::error::{LoadError, QueryError};
-use crate::model::Privilege;
+use crate::model::{Names, Privilege};
 use crate::answer::query::{Analysis, GrantLine};
 use serde::Serialize;
 use std::io::{self, BufRead, Write};
@@ -230,6 +230,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         handler: cmd_json,
     },
     Command {
+        name: ":ids",
+        aliases: &[],
+        params: &[],
+        flags: &[],
+        help: "toggle ids beside the display names of permissions and roles",
+        handler: cmd_ids,
+    },
+    Command {
         name: ":time",
         aliases: &[],
         params: &[],
@@ -396,6 +404,10 @@ pub struct Session {
     json: bool,
     time: bool,
     painter: Painter,
+    /// Ids beside display names (`:ids`).
+    ids: bool,
+    /// How permissions and roles are named in readable answers.
+    names: Names,
 }
 
 fn ms(d: Duration) -> String {
@@ -421,6 +433,7 @@ impl Session {
 
     /// A session on an already derived tenant (no colour, plain answers).
     pub fn new(analysis: Analysis) -> Session {
+        let names = Names::new(&analysis.tenant, false);
         Session {
             analysis,
             load_time: Duration::ZERO,
@@ -429,6 +442,8 @@ impl Session {
             json: false,
             time: false,
             painter: Painter { color: false },
+            ids: false,
+            names,
         }
     }
 
@@ -440,6 +455,13 @@ impl Session {
     /// Turns ANSI colour on or off (see [`text::color_wanted`]).
     pub fn set_color(&mut self, on: bool) {
         self.painter = Painter { color: on };
+    }
+
+    /// Shows ids beside display names in readable answers, or not (what
+    /// `:ids` toggles; the command line's `--ids`).
+    pub fn set_ids(&mut self, on: bool) {
+        self.ids = on;
+        self.names = Names::new(&self.analysis.tenant, on);
     }
 
     /// Turns JSON answers on or off (what `:json` toggles).
@@ -571,7 +593,7 @@ impl Session {
         } else if json {
             text.push_str(&json_line(&forest));
         } else if svg.is_none() {
-            text.push_str(&explain::render_forest(a, &forest, &self.painter));
+            text.push_str(&explain::render_forest(a, &forest, &self.names, &self.painter));
         }
         Ok(Output::text(text))
     }
@@ -615,7 +637,7 @@ impl Session {
         } else if json {
             text.push_str(&json_line(&ans));
         } else if svg.is_none() {
-            text.push_str(&explain::render_why(&ans, &self.painter));
+            text.push_str(&explain::render_why(&ans, &self.names, &self.painter));
         }
         Ok(Output::text(text))
     }
@@ -624,6 +646,7 @@ impl Session {
     pub fn load(&mut self, path: &Path) -> Result<Output, SessionError> {
         let (analysis, load_time, derive_time) = timed_load(path)?;
         self.analysis = analysis;
+        self.names = Names::new(&self.analysis.tenant, self.ids);
         self.load_time = load_time;
         self.derive_time = derive_time;
         self.grant_count = None;
@@ -673,7 +696,7 @@ fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    let mut out = text::render_can(&ans, &s.painter);
+    let mut out = text::render_can(&ans, &s.names, &s.painter);
     out.push_str(&crate::cli::text_finance::can_direct(&ans));
     Ok(Output::text(out))
 }
@@ -784,7 +807,7 @@ fn cmd_roles(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(explain::render_roles(&ans, &s.painter)))
+    Ok(Output::text(explain::render_roles(&ans, &s.names, &s.painter)))
 }
 
 fn cmd_tree(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -802,7 +825,7 @@ fn cmd_show(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
             if json {
                 json_line(&v)
             } else {
-                explain::render_show_permission(&v, &s.painter)
+                explain::render_show_permission(&v, &s.names, &s.painter)
             }
         }
         "role" => {
@@ -810,7 +833,7 @@ fn cmd_show(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
             if json {
                 json_line(&v)
             } else {
-                explain::render_show_role(&v, &s.painter)
+                explain::render_show_role(&v, &s.names, &s.painter)
             }
         }
         "row" => {
@@ -957,6 +980,12 @@ fn cmd_load(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
 fn cmd_json(s: &mut Session, _: &Parsed) -> Result<Output, SessionError> {
     s.json = !s.json;
     Ok(Output::text(format!("JSON answers {}\n", if s.json { "on" } else { "off" })))
+}
+
+fn cmd_ids(s: &mut Session, _: &Parsed) -> Result<Output, SessionError> {
+    let on = !s.ids;
+    s.set_ids(on);
+    Ok(Output::text(format!("ids beside names {}\n", if on { "on" } else { "off" })))
 }
 
 fn cmd_time(s: &mut Session, _: &Parsed) -> Result<Output, SessionError> {

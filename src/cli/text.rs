@@ -4,6 +4,7 @@
 //! terminal and never when `NO_COLOR` is set (<https://no-color.org>).
 
 use crate::answer::query::{CanAnswer, WhatAnswer, WhoAnswer};
+use crate::model::Names;
 
 /// How a piece of text is shown when colour is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,12 +162,14 @@ fn target_text(row: &Option<String>, table: &Option<String>) -> String {
     }
 }
 
-/// `can` for a person: `yes: C1 may read incident:I1 (via TP1)` or
-/// `no: C2 may not create in table incident`.
-pub fn render_can(a: &CanAnswer, p: &Painter) -> String {
+/// `can` for a person: `yes: C1 may read incident:I1 (via Cases where
+/// contact is customer)` or `no: C2 may not create in table incident`; the
+/// granting permissions by display name ([`Names`]).
+pub fn render_can(a: &CanAnswer, names: &Names, p: &Painter) -> String {
     let what = format!("{} {}", a.privilege, target_text(&a.row, &a.table));
     if a.allowed {
-        format!("{}: {} may {} (via {})\n", p.paint("yes", Style::Green), a.visitor, what, a.via.join(", "))
+        let via: Vec<&str> = a.via.iter().map(|id| names.perm_id(id)).collect();
+        format!("{}: {} may {} (via {})\n", p.paint("yes", Style::Green), a.visitor, what, via.join(", "))
     } else {
         format!("{}: {} may not {}\n", p.paint("no", Style::Red), a.visitor, what)
     }

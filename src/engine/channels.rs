@@ -96,6 +96,24 @@ impl ColumnNames {
     }
 }
 
+/// The registration settings of `t` that are `false` (0 `Enabled`, 1
+/// `OpenRegistrationEnabled`), the `RegistrationOff` facts of C8.
+pub fn registration_off(t: &Tenant) -> Vec<u32> {
+    let raw = &t.raw.site_settings;
+    let value = |name: &str| t.channels.settings.get(name).and_then(|&i| raw.get(i)).map(|s| s.value.as_str());
+    [("authentication/registration/enabled", 0), ("authentication/registration/openregistrationenabled", 1)]
+        .into_iter()
+        .filter(|(name, _)| value(name).is_some_and(is_false))
+        .map(|(_, k)| k)
+        .collect()
+}
+
+/// Whether registration is open (C8): no registration setting is `false`,
+/// so the newcomer (C9) stands for anyone on the internet.
+pub fn registration_open(t: &Tenant) -> bool {
+    registration_off(t).is_empty()
+}
+
 /// The channel facts of a tenant, with the column names and the class of
 /// every contact (by `contact - first contact`).
 pub fn channel_facts(t: &Tenant) -> (ChannelFacts, ColumnNames, Vec<u32>) {
@@ -103,13 +121,9 @@ pub fn channel_facts(t: &Tenant) -> (ChannelFacts, ColumnNames, Vec<u32>) {
     let mut cols = ColumnNames::default();
     let tables = tables_by_lower_name(t);
     let raw = &t.raw.site_settings;
+    f.registration_off = registration_off(t);
     for (name, &i) in &t.channels.settings {
         let value = raw.get(i).map(|s| s.value.as_str()).unwrap_or_default();
-        match name.as_str() {
-            "authentication/registration/enabled" if is_false(value) => f.registration_off.push(0),
-            "authentication/registration/openregistrationenabled" if is_false(value) => f.registration_off.push(1),
-            _ => {}
-        }
         let Some((table, what)) = webapi_setting(name) else { continue };
         let Some(&tid) = tables.get(&table) else { continue };
         match what.as_str() {

@@ -237,35 +237,46 @@ impl FoIndex {
     /// optionally in one table, unsorted.
     pub fn user_rows(&self, t: &Tenant, u: FoUserId, only: Option<TableId>) -> Vec<RowId> {
         let mut out = Vec::new();
-        for &(tb, ops) in &self.may[u as usize] {
-            if ops & Op::Read.bit() == 0 || only.is_some_and(|o| o != tb) {
-                continue;
-            }
-            let applying: Vec<usize> = (0..self.fo.policies.len())
-                .filter(|&p| self.constrains(p, tb) && self.applies(p, u, Op::Read))
-                .collect();
-            let Some((&first, rest)) = applying.split_first() else {
-                out.extend(t.tables[tb as usize].rows());
-                continue;
-            };
-            // Candidates from the first applying policy, checked against the others.
-            let mut cand: Vec<RowId> = Vec::new();
-            if let Some(adm) = self.admitted[first].get(&u) {
-                for r in self.reach[first].iter().filter(|r| r.table == tb) {
-                    if r.itself {
-                        cand.extend(adm.iter().copied().filter(|&y| t.table_of(y) == tb));
-                    } else {
-                        for y in adm {
-                            cand.extend(r.back.get(y).into_iter().flatten());
-                        }
+        for tb in self.user_tables(u, Op::Read).filter(|&tb| only.is_none_or(|o| o == tb)) {
+            out.extend(self.visible_rows(t, u, Op::Read, tb));
+        }
+        out
+    }
+
+    /// The virtual tables user `u` may do `op` on (F3), ascending.
+    pub fn user_tables(&self, u: FoUserId, op: Op) -> impl Iterator<Item = TableId> + '_ {
+        self.may[u as usize].iter().filter(move |e| e.1 & op.bit() != 0).map(|e| e.0)
+    }
+
+    /// The rows of virtual table `tb` visible to `u` for `op` (F3 and F5),
+    /// ascending: the whole table when no policy constrains it for `u`,
+    /// else the rows reaching a primary row the first applying policy
+    /// admits, checked against the others.
+    pub fn visible_rows(&self, t: &Tenant, u: FoUserId, op: Op, tb: TableId) -> Vec<RowId> {
+        if !self.may(u, tb, op) {
+            return Vec::new();
+        }
+        let applying: Vec<usize> =
+            (0..self.fo.policies.len()).filter(|&p| self.constrains(p, tb) && self.applies(p, u, op)).collect();
+        let Some((&first, rest)) = applying.split_first() else {
+            return t.tables[tb as usize].rows().collect();
+        };
+        let mut cand: Vec<RowId> = Vec::new();
+        if let Some(adm) = self.admitted[first].get(&u) {
+            for r in self.reach[first].iter().filter(|r| r.table == tb) {
+                if r.itself {
+                    cand.extend(adm.iter().copied().filter(|&y| t.table_of(y) == tb));
+                } else {
+                    for y in adm {
+                        cand.extend(r.back.get(y).into_iter().flatten());
                     }
                 }
             }
-            cand.sort_unstable();
-            cand.dedup();
-            out.extend(cand.into_iter().filter(|&x| rest.iter().all(|&p| self.passes(p, u, tb, x))));
         }
-        out
+        cand.sort_unstable();
+        cand.dedup();
+        cand.retain(|&x| rest.iter().all(|&p| self.passes(p, u, tb, x)));
+        cand
     }
 
     /// The visitors with an F&O user: the anonymous visitor (when it has

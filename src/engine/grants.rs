@@ -186,13 +186,16 @@ impl Grants {
     /// Indexes derived relations for answers, with the memberships of `t`
     /// already indexed (shared with another tenant that has the same).
     pub(crate) fn index_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
-        let g = Grants::unindexed_with(t, derived, members);
+        let mut g = Grants::unindexed_with(t, derived, members);
+        g.fo = super::finance::FoIndex::build(t).map(Arc::new);
         g.rows();
         g
     }
 
     /// [`Grants::index_with`] leaving the grants by row to be built on
-    /// first use (a what-if side that is only read permission by permission).
+    /// first use, and without the F&O side (a what-if side that is only
+    /// read permission by permission, by web roles: the what-if difference
+    /// takes the F&O side apart, `answer/whatif/finance.rs`).
     pub(crate) fn unindexed_with(t: &Tenant, derived: rules::Derived, members: Arc<Members>) -> Grants {
         let np = t.permissions.len();
         let mut cand_anon = vec![false; np];
@@ -235,7 +238,7 @@ impl Grants {
             perms_by_table,
             in_all_by_table,
             cand_sets,
-            fo: super::finance::FoIndex::build(t).map(Arc::new),
+            fo: None,
         }
     }
 
@@ -439,6 +442,26 @@ impl Grants {
     /// Contacts come back sorted by id string and without duplicates.
     pub fn who(&self, t: &Tenant, p: Privilege, x: RowId) -> (bool, Vec<RowId>) {
         let table = t.table_of(x);
+        let (mut anonymous, mut out) = self.who_unsorted(t, p, x);
+        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
+            // F6 on a virtual table.
+            anonymous &= fo.portal_allows(Visitor::Anonymous, p, table, x);
+            out.retain(|&c| fo.portal_allows(Visitor::Contact(c), p, table, x));
+        }
+        sort_rows(t, &mut out);
+        (anonymous, out)
+    }
+
+    /// [`Grants::who`] by web roles alone (S16), without the F&O side (F6).
+    pub fn base_who(&self, t: &Tenant, p: Privilege, x: RowId) -> (bool, Vec<RowId>) {
+        let (anonymous, mut out) = self.who_unsorted(t, p, x);
+        sort_rows(t, &mut out);
+        (anonymous, out)
+    }
+
+    /// [`Grants::base_who`], contacts unsorted and possibly repeated.
+    fn who_unsorted(&self, t: &Tenant, p: Privilege, x: RowId) -> (bool, Vec<RowId>) {
+        let table = t.table_of(x);
         let ok = |n: PermId| t.permissions[n as usize].privileges.has(p);
         let mut anonymous = false;
         let mut everyone = false;
@@ -453,31 +476,35 @@ impl Grants {
             }
         }
         if everyone {
-            out = t.contacts().collect();
-        } else {
-            out.extend(by.pairs(x, C).filter(|e| ok(e.1)).map(|e| e.0));
-            for (a, n) in by.pairs(x, A) {
-                if ok(n) {
-                    out.extend(self.account_contacts(a));
-                }
-            }
-            for (a, n) in by.pairs(x, AM) {
-                if ok(n) {
-                    out.extend(self.account_members_holding(a, n));
-                }
+            return (anonymous, t.contacts().collect());
+        }
+        out.extend(by.pairs(x, C).filter(|e| ok(e.1)).map(|e| e.0));
+        for (a, n) in by.pairs(x, A) {
+            if ok(n) {
+                out.extend(self.account_contacts(a));
             }
         }
-        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
-            // F6 on a virtual table.
-            anonymous &= fo.portal_allows(Visitor::Anonymous, p, table, x);
-            out.retain(|&c| fo.portal_allows(Visitor::Contact(c), p, table, x));
+        for (a, n) in by.pairs(x, AM) {
+            if ok(n) {
+                out.extend(self.account_members_holding(a, n));
+            }
         }
-        sort_rows(t, &mut out);
         (anonymous, out)
     }
 
     /// Who may create in `table`: (anonymous may, contacts who may), sorted.
     pub fn who_create(&self, t: &Tenant, table: TableId) -> (bool, Vec<RowId>) {
+        let (mut anonymous, mut out) = self.base_who_create(t, table);
+        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
+            // F6 for create on a virtual table.
+            anonymous &= fo.portal_allows_create(Visitor::Anonymous, table);
+            out.retain(|&c| fo.portal_allows_create(Visitor::Contact(c), table));
+        }
+        (anonymous, out)
+    }
+
+    /// [`Grants::who_create`] by web roles alone (S17), without the F&O side (F6).
+    pub fn base_who_create(&self, t: &Tenant, table: TableId) -> (bool, Vec<RowId>) {
         let mut anonymous = false;
         let mut everyone = false;
         let mut out = Vec::new();
@@ -494,11 +521,6 @@ impl Grants {
         }
         if everyone {
             out = t.contacts().collect();
-        }
-        if let Some(fo) = self.fo.as_ref().filter(|fo| fo.is_virtual(table)) {
-            // F6 for create on a virtual table.
-            anonymous &= fo.portal_allows_create(Visitor::Anonymous, table);
-            out.retain(|&c| fo.portal_allows_create(Visitor::Contact(c), table));
         }
         sort_rows(t, &mut out);
         (anonymous, out)

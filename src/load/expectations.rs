@@ -110,7 +110,7 @@ pub enum Check {
     },
     /// `columns: VISITOR TABLE:ID` (channels.md C6, C7), with its keys.
     Columns {
-        /// Contact id or `anonymous`.
+        /// Contact id, `anonymous` or `newcomer`.
         visitor: String,
         /// `TABLE:ID`.
         row: String,
@@ -121,7 +121,8 @@ pub enum Check {
     Bypass {
         /// Only this table.
         table: Option<String>,
-        /// Only this visitor.
+        /// Only this visitor: a contact id, `anonymous`, `newcomer`,
+        /// `anyone` or `contacts`.
         visitor: Option<String>,
         /// Expected emptiness.
         empty: Option<bool>,

@@ -5,8 +5,14 @@
 //! Rooms, each importing only the ones before it: [`raw`] (the raw tenant
 //! and its serde shape), [`native`] (native JSON text, and the JSON parse
 //! every importer uses), [`yaml`] (the YAML reader of site files),
-//! [`webapi`] (Dataverse Web API pages and `relationships.json`), [`site`]
-//! (tenant folders: a `pac pages download` or code site beside its data),
+//! [`webapi`] (Dataverse Web API pages and `relationships.json`),
+//! [`site_record`] (one site record's keys in any spelling, and what the
+//! importer reports beside the tenant), [`site_more`] (site settings,
+//! column permission profiles, lists, forms, page rules), [`site_refs`]
+//! (broken references of real downloads, dropped), [`site`] (tenant
+//! folders: a `pac pages download` or code site beside its data),
+//! [`liquid`] (the site's Liquid FetchXML queries that filter on the
+//! SYSTEM user, for lint),
 //! [`expectations`] (access-test files, YAML or JSON),
 //! and this file, the one dispatcher.
 
@@ -19,8 +25,15 @@ pub mod split;
 pub mod files;
 pub mod native;
 pub mod yaml;
+pub mod xml;
+pub mod metadata;
+pub mod solution;
 pub mod webapi;
+pub mod site_record;
+pub mod site_more;
+pub mod site_refs;
 pub mod site;
+pub mod liquid;
 pub mod expectations;
 
 pub use native::{parse_json, parse_native};

@@ -133,6 +133,38 @@ pub struct RawPermission {
     /// Where it was read from (folder tenants).
     #[serde(skip)]
     pub origin: Option<Origin>,
+    /// Folder tenants: the parent id that named no permission and was
+    /// dropped (tenant-format.md, "Broken references"); the permission is
+    /// then inactive and admits nothing (S7), and may keep a Parent scope
+    /// without a parent.
+    #[serde(skip)]
+    pub dropped_parent: Option<String>,
+}
+
+/// A web page access control rule as declared (tenant-format.md
+/// `page_rules`): lint reads them (PP027); they grant no rows.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, expecting = "a page rule object")]
+pub struct RawPageRule {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The web page it is on, when the download names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// `grant_change` or `restrict_read` (codes 1 and 2), checked by the model.
+    pub right: Value,
+    /// Role ids.
+    #[serde(default)]
+    pub web_roles: Vec<String>,
+    /// Active (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// Where it was read from (folder tenants).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
 }
 
 /// A site setting as declared (channels.md C1).
@@ -266,6 +298,9 @@ pub struct RawTenant {
     /// Lists, basic forms and advanced form steps (channels.md C11).
     #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<RawComponent>,
+    /// Web page access control rules (lint PP027).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub page_rules: Vec<RawPageRule>,
     /// F&O virtual tables, users, roles and XDS policies (finance-operations.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finance_operations: Option<super::finance::RawFinance>,
@@ -374,6 +409,30 @@ impl RawTenant {
     /// An empty tenant in the native format.
     pub fn new() -> Self {
         RawTenant { format: FORMAT.to_string(), ..RawTenant::default() }
+    }
+
+    /// The native JSON text of the tenant (pretty-printed, ending in a
+    /// newline), as `convert` and `apply` write it. A folder permission
+    /// whose parent named nothing (it admits nothing, S7) is written
+    /// inactive without a parent; if its scope was Parent, which the
+    /// native format allows only with a parent, it is written with scope
+    /// `custom`, which admits nothing even if made active again (S14).
+    pub fn native_text(&self) -> serde_json::Result<String> {
+        let mut text = if self.table_permissions.iter().any(|p| p.dropped_parent.is_some()) {
+            let mut out = self.clone();
+            for p in out.table_permissions.iter_mut().filter(|p| p.dropped_parent.is_some()) {
+                p.active = false;
+                p.parent = None;
+                if matches!(&p.scope, Value::String(s) if s == "parent") || p.scope.as_u64() == Some(756150003) {
+                    p.scope = Value::String("custom".to_string());
+                }
+            }
+            serde_json::to_string_pretty(&out)?
+        } else {
+            serde_json::to_string_pretty(self)?
+        };
+        text.push('\n');
+        Ok(text)
     }
 
     /// The rows of a table, when it has any.

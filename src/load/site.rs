@@ -16,42 +16,11 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use super::files::{display, read_error};
+use super::site_record::{files_ending, invalid, read_yaml, records, role_list, Fields};
+use super::yaml::Node;
 use super::webapi::{self, Locator};
-use super::yaml::{self, Kind, Node};
 
-
-/// How the keys of a site file are spelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum KeyStyle {
-    /// `adx_` keys (classic `pac pages download`).
-    Adx,
-    /// `mspp_` keys (enhanced data model downloads).
-    Mspp,
-    /// Unprefixed keys (code sites, `.powerpages-site`).
-    Unprefixed,
-}
-
-impl KeyStyle {
-    /// How the style is named in messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            KeyStyle::Adx => "`adx_` keys",
-            KeyStyle::Mspp => "`mspp_` keys",
-            KeyStyle::Unprefixed => "unprefixed keys",
-        }
-    }
-}
-
-/// What the importer saw in the site folder, beyond the tenant itself (lint
-/// uses it for PP015).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SiteReport {
-    /// The site folder, as a path for display.
-    pub dir: String,
-    /// For each key style used by the site's roles and permissions, the
-    /// files using it (sorted).
-    pub styles: BTreeMap<KeyStyle, Vec<String>>,
-}
+pub use super::site_record::{Dropped, DroppedKind, KeyStyle, SiteReport};
 
 /// A folder read into raw form, before validation.
 #[derive(Debug, Clone)]
@@ -77,12 +46,11 @@ pub struct Folder {
     pub finance_file: Option<String>,
 }
 
-fn invalid(file: &str, line: usize, key: &str, message: impl Into<String>) -> LoadError {
-    LoadError::Invalid { file: file.to_string(), place: format!("line {line} (`{key}`)"), message: message.into() }
-}
-
 fn has_site_files(dir: &Path) -> bool {
-    dir.join("webrole.yml").is_file() || dir.join("web-roles").is_dir() || dir.join("table-permissions").is_dir()
+    dir.join("webrole.yml").is_file()
+        || dir.join("web-roles").is_dir()
+        || dir.join("table-permissions").is_dir()
+        || super::solution::is_solution(dir)
 }
 
 fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
@@ -122,27 +90,16 @@ fn find_site(root: &Path) -> Result<Option<PathBuf>, LoadError> {
     Ok(has_site_files(root).then(|| root.to_path_buf()))
 }
 
-/// Files of `dir` whose names end with `suffix`, sorted by name.
-fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, LoadError> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
-        let entry = entry.map_err(|e| read_error(dir, e))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_file() && name.ends_with(suffix) {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
+/// Reads a folder tenant into raw form (no validation beyond the shapes of
+/// the files). References that name nothing (a parent permission, a web
+/// role) are dropped and listed in [`SiteReport::dropped`]. A solution site holding several sites is read for
+/// the site chosen with [`super::solution::choose_site`].
+pub fn read(path: &Path) -> Result<Folder, LoadError> {
+    read_site(path, super::solution::chosen_site())
 }
 
-/// Reads a folder tenant into raw form (no validation beyond the shapes of
-/// the files).
-pub fn read(path: &Path) -> Result<Folder, LoadError> {
+/// [`read`], with the site of a solution holding several named.
+pub fn read_site(path: &Path, solution_site: Option<&str>) -> Result<Folder, LoadError> {
     let root = path.to_path_buf();
     let data_dir = root.join("data");
     let has_data = data_dir.is_dir();
@@ -154,38 +111,14 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     };
     let mut raw = RawTenant::new();
     raw.lenient_relationships = true;
-    let mut site = SiteReport { dir: display(&site_dir), styles: BTreeMap::new() };
+    let mut site = SiteReport { dir: display(&site_dir), ..SiteReport::default() };
     let mut inputs = Vec::new();
     let mut input_dirs = vec![site_dir.clone()];
-
-    // Web roles: `webrole.yml` (a list), then `web-roles/*.webrole.yml`.
-    let list = site_dir.join("webrole.yml");
-    if list.is_file() {
-        let (node, file) = read_yaml(&list, &mut inputs)?;
-        let items: Vec<&Node> = match &node.kind {
-            Kind::Seq(items) => items.iter().collect(),
-            Kind::Map(_) => vec![&node],
-            Kind::Scalar { value: Value::Null, .. } => Vec::new(),
-            Kind::Scalar { .. } => return Err(invalid(&file, node.line, "webrole.yml", "expected a list of web roles")),
-        };
-        for item in items {
-            raw.web_roles.push(role(item, &file, &mut site)?);
-        }
-    }
-    let roles_dir = site_dir.join("web-roles");
-    input_dirs.push(roles_dir.clone());
-    for path in files_ending(&roles_dir, ".webrole.yml")? {
-        let (node, file) = read_yaml(&path, &mut inputs)?;
-        raw.web_roles.push(role(&node, &file, &mut site)?);
-    }
-    let perms_dir = site_dir.join("table-permissions");
-    input_dirs.push(perms_dir.clone());
-    for path in files_ending(&perms_dir, ".tablepermission.yml")? {
-        let (node, file) = read_yaml(&path, &mut inputs)?;
-        raw.table_permissions.push(permission(&node, &file, &mut site)?);
-    }
+    read_roles_and_permissions(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
+    let solution_metadata = read_solution(&site_dir, solution_site, &mut raw, &mut site, &mut inputs)?;
     duplicates(raw.web_roles.iter().map(|r| (&r.id, &r.origin)), "web role")?;
     duplicates(raw.table_permissions.iter().map(|p| (&p.id, &p.origin)), "table permission")?;
+    super::site_more::read(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
     for files in site.styles.values_mut() {
         files.sort();
         files.dedup();
@@ -203,24 +136,86 @@ pub fn read(path: &Path) -> Result<Folder, LoadError> {
     } else {
         None
     };
+    read_metadata(&root.join("metadata"), &solution_metadata, &mut raw, &mut inputs)?;
+    input_dirs.push(root.join("metadata"));
     let finance_file = read_finance_file(&root, &mut raw, &mut inputs)?;
     let mut locator = Locator::new(rel_file);
     if has_data {
         input_dirs.push(data_dir.clone());
         webapi::read_data(&data_dir, &mut raw, &mut locator, &mut inputs)?;
     }
+    site.dropped = super::site_refs::drop_broken(&mut raw, &mut locator);
+    super::site_more::name_component_tables(&mut raw);
     Ok(Folder { root, raw, site, inputs, input_dirs, has_data, locator, finance_file })
 }
 
-fn read_yaml(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<(Node, String), LoadError> {
-    let file = display(path);
-    let text = std::fs::read_to_string(path).map_err(|e| read_error(path, e))?;
-    inputs.push(path.to_path_buf());
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    Ok((yaml::parse(text, &file)?, file))
+/// Web roles (`webrole.yml`, a list, then `web-roles/*.webrole.yml`) and
+/// table permissions (`table-permissions/*.tablepermission.yml`).
+fn read_roles_and_permissions(
+    site_dir: &Path,
+    raw: &mut RawTenant,
+    site: &mut SiteReport,
+    inputs: &mut Vec<PathBuf>,
+    input_dirs: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let list = site_dir.join("webrole.yml");
+    if list.is_file() {
+        let (node, file) = read_yaml(&list, inputs)?;
+        for item in records(&node, &file, "web roles")? {
+            raw.web_roles.push(role(item, &file, site)?);
+        }
+    }
+    let roles_dir = site_dir.join("web-roles");
+    input_dirs.push(roles_dir.clone());
+    for path in files_ending(&roles_dir, ".webrole.yml", 0)? {
+        let (node, file) = read_yaml(&path, inputs)?;
+        raw.web_roles.push(role(&node, &file, site)?);
+    }
+    let perms_dir = site_dir.join("table-permissions");
+    input_dirs.push(perms_dir.clone());
+    for path in files_ending(&perms_dir, ".tablepermission.yml", 0)? {
+        let (node, file) = read_yaml(&path, inputs)?;
+        raw.table_permissions.push(permission(&node, &file, site)?);
+    }
+    Ok(())
 }
 
-fn duplicates<'a>(
+/// A solution site (tenant-format "Solutions"): its web roles and table
+/// permissions, read as code-site records; returns its relationship
+/// metadata files.
+fn read_solution(
+    dir: &Path,
+    choice: Option<&str>,
+    raw: &mut RawTenant,
+    site: &mut SiteReport,
+    inputs: &mut Vec<PathBuf>,
+) -> Result<Vec<PathBuf>, LoadError> {
+    use super::solution::{self, types};
+    if !solution::is_solution(dir) {
+        return Ok(Vec::new());
+    }
+    let sol = solution::read(dir, choice, inputs)?;
+    for c in sol.of_kind(types::WEB_ROLE) {
+        raw.web_roles.push(role(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::TABLE_PERMISSION) {
+        raw.table_permissions.push(permission(&c.node, &c.file, site)?);
+    }
+    Ok(sol.metadata)
+}
+
+/// Relationship metadata (`metadata/` and a solution's own): each
+/// relationship not declared in `relationships.json`, which overrides it.
+fn read_metadata(dir: &Path, extra: &[PathBuf], raw: &mut RawTenant, inputs: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    for found in super::metadata::read_dir(dir, extra, inputs)? {
+        if !raw.relationships.iter().any(|r| r.name == found.relationship.name) {
+            raw.relationships.push(found.relationship);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn duplicates<'a>(
     items: impl Iterator<Item = (&'a String, &'a Option<Origin>)>,
     what: &str,
 ) -> Result<(), LoadError> {
@@ -249,13 +244,6 @@ fn duplicates<'a>(
     Ok(())
 }
 
-/// The fields of one site record, by unprefixed name.
-struct Fields<'a> {
-    file: &'a str,
-    line: usize,
-    map: BTreeMap<&'static str, (&'a str, usize, &'a Node)>,
-}
-
 const ROLE_KEYS: &[&str] = &["id", "webroleid", "powerpagecomponentid", "name", "anonymoususersrole", "authenticatedusersrole", "statecode"];
 const PERMISSION_KEYS: &[&str] = &[
     "id",
@@ -278,99 +266,6 @@ const PERMISSION_KEYS: &[&str] = &[
     "accountrelationship",
     "statecode",
 ];
-const ROLE_LIST: &str = "entitypermission_webrole";
-
-fn split_key(key: &str) -> (KeyStyle, &str) {
-    if let Some(rest) = key.strip_prefix("adx_") {
-        (KeyStyle::Adx, rest)
-    } else if let Some(rest) = key.strip_prefix("mspp_") {
-        (KeyStyle::Mspp, rest)
-    } else {
-        (KeyStyle::Unprefixed, key)
-    }
-}
-
-impl<'a> Fields<'a> {
-    fn new(node: &'a Node, file: &'a str, known: &[&'static str], what: &str, site: &mut SiteReport) -> Result<Fields<'a>, LoadError> {
-        let Kind::Map(entries) = &node.kind else {
-            return Err(LoadError::Invalid {
-                file: file.to_string(),
-                place: format!("line {}", node.line),
-                message: format!("expected a {what} mapping, found {}", node.describe()),
-            });
-        };
-        let mut map = BTreeMap::new();
-        for (key, line, value) in entries {
-            let (style, name) = split_key(key);
-            let Some(&name) = known.iter().find(|k| **k == name) else { continue };
-            if let Some((first, first_line, _)) = map.insert(name, (key.as_str(), *line, value)) {
-                return Err(invalid(file, *line, key, format!("`{key}` repeats `{first}` (line {first_line})")));
-            }
-            // Real code sites spell the role list `adx_entitypermission_webrole`
-            // too: that spelling fits every style.
-            // `statecode` is a Dataverse system column: unprefixed in every style.
-            if !(name == ROLE_LIST && style == KeyStyle::Adx) && name != "statecode" {
-                site.styles.entry(style).or_default().push(file.to_string());
-            }
-        }
-        Ok(Fields { file, line: node.line, map })
-    }
-
-    fn get(&self, name: &str) -> Option<(&'a str, usize, &'a Node)> {
-        self.map.get(name).copied()
-    }
-
-    /// The first of `names` that is present and not empty.
-    fn string(&self, names: &[&str]) -> Result<Option<(String, usize, &'a str)>, LoadError> {
-        for name in names {
-            if let Some((key, line, node)) = self.get(name) {
-                match node.string() {
-                    Ok(Some(s)) => return Ok(Some((s, line, key))),
-                    Ok(None) => {}
-                    Err(found) => return Err(invalid(self.file, line, key, format!("expected a text value, found {found}"))),
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    fn required(&self, names: &[&str], what: &str, spellings: &str) -> Result<(String, usize, &'a str), LoadError> {
-        self.string(names)?.ok_or_else(|| LoadError::Invalid {
-            file: self.file.to_string(),
-            place: format!("line {}", self.line),
-            message: format!("missing {what} ({spellings})"),
-        })
-    }
-
-    fn flag(&self, name: &str) -> Result<bool, LoadError> {
-        match self.get(name) {
-            None => Ok(false),
-            Some((key, line, node)) => match node.scalar() {
-                Some(Value::Bool(b)) => Ok(*b),
-                Some(Value::Null) => Ok(false),
-                _ => Err(invalid(self.file, line, key, format!("expected `true` or `false`, found {}", node.describe()))),
-            },
-        }
-    }
-
-    /// `statecode`: 0 active (the default), 1 inactive.
-    fn active(&self) -> Result<bool, LoadError> {
-        match self.get("statecode") {
-            None => Ok(true),
-            Some((key, line, node)) => match node.scalar() {
-                Some(Value::Null) => Ok(true),
-                Some(v) if v.as_u64() == Some(0) => Ok(true),
-                Some(v) if v.as_u64() == Some(1) => Ok(false),
-                _ => Err(invalid(self.file, line, key, format!("expected 0 (active) or 1 (inactive), found {}", node.describe()))),
-            },
-        }
-    }
-
-    fn origin(&self) -> Origin {
-        Origin { file: self.file.to_string(), line: Some(self.line), fields: Vec::new() }
-    }
-}
-
 fn role(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawRole, LoadError> {
     let f = Fields::new(node, file, ROLE_KEYS, "web role", site)?;
     let (id, id_line, id_key) = f.required(&["webroleid", "id", "powerpagecomponentid"], "web role id", "`adx_webroleid` or `id`")?;
@@ -389,6 +284,7 @@ fn role(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawRole, LoadE
 fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermission, LoadError> {
     let f = Fields::new(node, file, PERMISSION_KEYS, "table permission", site)?;
     let mut origin = f.origin();
+    let web_roles = role_list(&f, "entitypermission_webrole", &mut origin)?;
     let mut at = |field: &str, line: usize, key: &str| origin.fields.push((field.to_string(), line, key.to_string()));
 
     let (id, line, key) = f.required(&["entitypermissionid", "id", "powerpagecomponentid"], "table permission id", "`adx_entitypermissionid` or `id`")?;
@@ -404,7 +300,6 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
             privileges.push(name.to_string());
         }
     }
-    let web_roles = web_roles(&f, file, &mut at)?;
     let mut text = |field: &str, name: &str| -> Result<Option<String>, LoadError> {
         Ok(f.string(&[name])?.map(|(s, line, key)| {
             at(field, line, key);
@@ -430,6 +325,7 @@ fn permission(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPermi
         parent_relationship,
         active,
         origin: Some(origin),
+        dropped_parent: None,
     })
 }
 
@@ -451,30 +347,6 @@ fn scope(f: &Fields<'_>, file: &str, at: &mut impl FnMut(&str, usize, &str)) -> 
         }
         Some(v) => Ok(v.clone()),
     }
-}
-
-/// A permission's web role ids: a list, one id, or nothing.
-fn web_roles(f: &Fields<'_>, file: &str, at: &mut impl FnMut(&str, usize, &str)) -> Result<Vec<String>, LoadError> {
-let mut web_roles = Vec::new();
-if let Some((key, line, node)) = f.get(ROLE_LIST) {
-    let items: Vec<&Node> = match &node.kind {
-        Kind::Seq(items) => items.iter().collect(),
-        Kind::Scalar { value: Value::Null, .. } => Vec::new(),
-        Kind::Scalar { .. } => vec![node],
-        Kind::Map(_) => return Err(invalid(file, line, key, "expected a list of web role ids, found a mapping")),
-    };
-    for item in items {
-        match item.string() {
-            Ok(Some(r)) => {
-                at(&format!("web_roles[{}]", web_roles.len()), item.line, key);
-                web_roles.push(r);
-            }
-            Ok(None) => {}
-            Err(found) => return Err(invalid(file, item.line, key, format!("expected a web role id, found {found}"))),
-        }
-    }
-}
-    Ok(web_roles)
 }
 
 /// Reads `finance-operations.json` of a tenant folder, when present, into
@@ -503,7 +375,7 @@ mod tests {
     use super::*;
 
     fn perm(text: &str) -> Result<RawPermission, LoadError> {
-        let node = yaml::parse(text, "p.yml").unwrap();
+        let node = crate::load::yaml::parse(text, "p.yml").unwrap();
         permission(&node, "p.yml", &mut SiteReport::default())
     }
 

@@ -77,6 +77,47 @@ impl Locator {
         }
     }
 
+    /// Drops the membership rows of `raw` whose role id names no role in
+    /// `roles` (folder tenants: a broken reference, PP026), keeping the
+    /// places of the others in step. Each dropped row as `(contact?,
+    /// member, role, file, JSON path of its role id)`.
+    pub(super) fn drop_members(
+        &mut self,
+        raw: &mut RawTenant,
+        roles: &HashSet<String>,
+    ) -> Vec<(bool, String, String, String, String)> {
+        let members = &raw.role_members;
+        if members.contacts.iter().chain(&members.accounts).all(|(_, r)| roles.contains(r)) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let all = Arc::make_mut(&mut raw.role_members);
+        let files = &self.files;
+        let at = |(f, k, c): (u32, u32, u8)| {
+            let column = ROLE_COLUMNS.get(c as usize).copied().unwrap_or_default();
+            (files.get(f as usize).cloned().unwrap_or_default(), format!("value[{k}].{column}"))
+        };
+        for (contact, list, places) in
+            [(true, &mut all.contacts, &mut self.contact_members), (false, &mut all.accounts, &mut self.account_members)]
+        {
+            let mut kept = Vec::new();
+            let mut kept_places = Vec::new();
+            for (i, (member, role)) in std::mem::take(list).into_iter().enumerate() {
+                let place = places.get(i).copied();
+                if roles.contains(&role) {
+                    kept.push((member, role));
+                    kept_places.extend(place);
+                    continue;
+                }
+                let (file, path) = place.map(at).unwrap_or_default();
+                out.push((contact, member, role, file, path));
+            }
+            *list = kept;
+            *places = kept_places;
+        }
+        out
+    }
+
     fn at(&self, (f, k): (u32, u32), tail: &str) -> Option<(String, String)> {
         Some((self.files.get(f as usize)?.clone(), format!("value[{k}]{tail}")))
     }

@@ -1,10 +1,11 @@
-//! Validation of the exposure channels' sections (channels.md) into the
-//! model's [`super::channels::Channels`]: unknown column privileges or
-//! codes, profiles and components naming a missing role or table, fail the
-//! load with the JSON path.
+//! Validation of the exposure channels' sections (channels.md) and of the
+//! page rules (tenant-format.md) into the model's
+//! [`super::channels::Channels`]: unknown column privileges or codes, page
+//! rights, profiles, components and page rules naming a missing role or
+//! table, fail the load with the JSON path.
 
 use super::builder::invalid;
-use super::channels::{Channels, ColumnPrivilege, ColumnPrivileges, ColumnProfile, Component, ComponentKind};
+use super::channels::{Channels, ColumnPrivilege, ColumnPrivileges, ColumnProfile, Component, ComponentKind, PageRight, PageRule};
 use super::ids::{RoleId, TableId};
 use super::kind_of;
 use crate::error::LoadError;
@@ -30,7 +31,33 @@ pub(crate) fn build_channels(
         ch.profiles.push(profile(file, i, p, table_index, role_index)?);
     }
     components(file, raw, table_index, &mut ch)?;
+    page_rules(file, raw, role_index, &mut ch)?;
     Ok(ch)
+}
+
+/// Web page access control rules: unique ids, a known right, existing roles.
+fn page_rules(file: &str, raw: &RawTenant, role_index: &HashMap<String, RoleId>, ch: &mut Channels) -> Result<(), LoadError> {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in raw.page_rules.iter().enumerate() {
+        let err = |field: &str, message: String| invalid(file, &r.origin, format!("page_rules[{i}].{field}"), field, message);
+        if r.id.is_empty() {
+            return Err(err("id", "a page rule id must not be empty".into()));
+        }
+        if ids.insert(&r.id, i).is_some() {
+            return Err(err("id", format!("duplicate page rule id `{}`", r.id)));
+        }
+        let right = PageRight::parse(&r.right).ok_or_else(|| {
+            let message = format!("unknown page right {} (expected `grant_change`, `restrict_read` or a code 1 or 2)", super::show(&r.right));
+            err("right", message)
+        })?;
+        let mut roles = Vec::new();
+        for (k, id) in r.web_roles.iter().enumerate() {
+            let role = role_index.get(id).ok_or_else(|| err(&format!("web_roles[{k}]"), format!("web role `{id}` does not exist")))?;
+            roles.push(*role);
+        }
+        ch.page_rules.push(PageRule { id: r.id.clone(), name: r.name.clone(), page: r.page.clone(), right, roles, active: r.active });
+    }
+    Ok(())
 }
 
 /// Site settings (C1): the last active setting of a name wins; duplicates

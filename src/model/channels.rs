@@ -129,6 +129,55 @@ pub struct Component {
     pub active: bool,
 }
 
+/// What a web page access control rule does (tenant-format.md `page_rules`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageRight {
+    /// Grant change (code 1): the roles may edit the page's content.
+    GrantChange,
+    /// Restrict read (code 2): only the roles may see the page.
+    RestrictRead,
+}
+
+impl PageRight {
+    /// The name used in files and answers.
+    pub fn name(self) -> &'static str {
+        match self {
+            PageRight::GrantChange => "grant_change",
+            PageRight::RestrictRead => "restrict_read",
+        }
+    }
+
+    /// A name or a Dataverse code (1, 2).
+    pub fn parse(v: &Value) -> Option<PageRight> {
+        match v {
+            Value::String(s) => [PageRight::GrantChange, PageRight::RestrictRead].into_iter().find(|r| r.name() == s),
+            Value::Number(n) => match n.as_u64()? {
+                1 => Some(PageRight::GrantChange),
+                2 => Some(PageRight::RestrictRead),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A web page access control rule. It grants no rows; lint reads it (PP027).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRule {
+    /// Id as in the file.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The web page it is on, when known.
+    pub page: Option<String>,
+    /// What it does.
+    pub right: PageRight,
+    /// Linked web roles.
+    pub roles: Vec<RoleId>,
+    /// Active.
+    pub active: bool,
+}
+
 /// The channels' configuration of a tenant. Empty for a tenant without the
 /// three sections, which then answers exactly as before.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,6 +192,9 @@ pub struct Channels {
     pub profiles: Vec<ColumnProfile>,
     /// Components, in file order.
     pub components: Vec<Component>,
+    /// Web page access control rules, in file order (they grant no rows
+    /// and take no part in [`Channels::is_empty`]).
+    pub page_rules: Vec<PageRule>,
 }
 
 impl Channels {

@@ -224,7 +224,9 @@ impl Config<'_> {
         };
         let contact_relationship = rel("contact_relationship", &p.contact_relationship, Scope::Contact)?;
         let account_relationship = rel("account_relationship", &p.account_relationship, Scope::Account)?;
-        if scope == Scope::Parent && parent.is_none() {
+        // A folder permission whose parent named nothing keeps its scope,
+        // inactive (tenant-format.md, "Broken references").
+        if scope == Scope::Parent && parent.is_none() && p.dropped_parent.is_none() {
             return Err(err("parent", "scope `parent` needs `parent`".into()));
         }
         let parent_relationship = rel("parent_relationship", &p.parent_relationship, Scope::Parent)?;

@@ -18,8 +18,10 @@ pub mod channels;
 pub mod channel_config;
 pub mod finance;
 pub mod finance_config;
+pub mod names;
 
 pub use build::{build_folder, load};
+pub use names::Names;
 
 use crate::load::raw::{Origin, RawTenant};
 use crate::load::strs::Strs;

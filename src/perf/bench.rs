@@ -13,6 +13,7 @@ use crate::perf::generate::{self, GenConfig, GenError, Profile, Rng};
 use crate::model::{PermId, Privilege, RowId, Tenant};
 use crate::answer::query::Target;
 use crate::engine::walk::Walker;
+use crate::engine::walk_finance::FoWalker;
 use portal_access_rules as rules;
 use serde::Serialize;
 use std::hint::black_box;
@@ -71,21 +72,47 @@ pub struct CheckerKind {
     pub build: for<'a> fn(&'a Tenant) -> Box<dyn Checker + 'a>,
 }
 
-impl Checker for Walker<'_> {
+/// The demand-driven graph checker: web roles walked (S1 to S17), then, on
+/// a virtual table, the F&O side walked on its own (F6,
+/// [`crate::engine::walk_finance`]), as the derived grants answer.
+struct GraphChecker<'a> {
+    t: &'a Tenant,
+    walker: Walker<'a>,
+    fo: Option<FoWalker<'a>>,
+}
+
+impl GraphChecker<'_> {
+    /// The F&O walker, when row `x` is in a virtual table.
+    fn fo_at(&self, x: RowId) -> Option<&FoWalker<'_>> {
+        self.fo.as_ref().filter(|fo| fo.is_virtual(self.t.table_of(x)))
+    }
+}
+
+impl Checker for GraphChecker<'_> {
     fn can(&self, v: Visitor, p: Privilege, x: RowId) -> Vec<PermId> {
-        Walker::can(self, v, p, x)
+        let via = self.walker.can(v, p, x);
+        match self.fo_at(x) {
+            Some(fo) if !fo.portal(v, p, x, !via.is_empty()) => Vec::new(),
+            _ => via,
+        }
     }
     fn who(&self, p: Privilege, x: RowId) -> Option<(bool, Vec<RowId>)> {
-        Some(Walker::who(self, p, x))
+        let (mut anonymous, mut contacts) = self.walker.who(p, x);
+        if let Some(fo) = self.fo_at(x) {
+            anonymous = fo.portal(Visitor::Anonymous, p, x, anonymous);
+            contacts.retain(|&c| fo.portal(Visitor::Contact(c), p, x, true));
+        }
+        Some((anonymous, contacts))
     }
 }
 
 fn walker<'a>(t: &'a Tenant) -> Box<dyn Checker + 'a> {
-    Box::new(Walker::new(t))
+    Box::new(GraphChecker { t, walker: Walker::new(t), fo: FoWalker::new(t) })
 }
 
 /// The checkers compared with the derived grants: the demand-driven graph
-/// checker ([`crate::engine::walk::Walker`]).
+/// checker ([`crate::engine::walk::Walker`], with
+/// [`crate::engine::walk_finance::FoWalker`] on virtual tables).
 pub fn checkers() -> Vec<CheckerKind> {
     vec![CheckerKind { name: "graph checker", build: walker }]
 }
@@ -593,6 +620,11 @@ pub struct Report {
     pub checkers: Vec<CheckerReport>,
     /// Cedar.
     pub cedar: CedarReport,
+    /// Seconds of `lint` on the built tenant (its derivation done; the
+    /// channel index, and for a site folder the template scan, included).
+    pub lint_seconds: f64,
+    /// Findings of that lint.
+    pub lint_findings: usize,
     /// Seconds of `exposure` for both outsiders (channel index included).
     pub exposure_seconds: f64,
     /// Latency of `columns` (C6, C7) on the row questions of `can`.
@@ -604,6 +636,9 @@ pub struct Report {
     pub pipelines: Option<crate::perf::pipelines::PipelineSpeed>,
     /// The security review against a full derivation (`None`: not asked).
     pub report: Option<ReportSpeed>,
+    /// `bypass` and `can` on virtual-table rows (`None`: no F&O section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finance: Option<FinanceSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -625,9 +660,133 @@ pub struct ReportSpeed {
     pub findings: usize,
 }
 
+/// Times `lint` of a built tenant: seconds and findings. For a site folder
+/// (`site`), the scan of its templates (PP029) is part of the time.
+pub fn lint_speed(a: &crate::answer::query::Analysis, site: Option<crate::load::site::SiteReport>) -> (f64, usize) {
+    let start = Instant::now();
+    let site = site.map(|mut s| {
+        s.system_user_filters = crate::load::liquid::scan(Path::new(&s.dir));
+        s
+    });
+    let findings = crate::answer::lint::lint(a, site.as_ref()).len();
+    (start.elapsed().as_secs_f64(), findings)
+}
+
+/// The F&O figures (finance-operations.md) of a tenant with a
+/// `finance_operations` section.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FinanceSpeed {
+    /// Visitors with an F&O user (F2).
+    pub visitors_with_user: usize,
+    /// Rows of virtual tables (F1).
+    pub virtual_rows: u64,
+    /// Seconds of `bypass` for every visitor (F8; its lines built, not
+    /// printed), the median of three runs.
+    pub bypass_seconds: f64,
+    /// Lines of that answer: (visitor, row) pairs in some bypass.
+    pub bypass_lines: usize,
+    /// One full derivation (derive + index), seconds, measured in this run.
+    pub full_derive_seconds: f64,
+    /// `bypass_seconds / full_derive_seconds`.
+    pub bypass_ratio: f64,
+    /// `can` on virtual-table rows (F6 on top of S16).
+    pub can_virtual: Latency,
+    /// Share of those questions allowed.
+    pub can_virtual_allowed: f64,
+    /// `can` on ordinary rows: the row questions of `can` off virtual tables.
+    pub can_ordinary: Latency,
+    /// `can_virtual` median over `can_ordinary` median.
+    pub can_ratio: f64,
+}
+
+/// Times `bypass` for every visitor and `can` on virtual-table rows against
+/// `can` on the ordinary rows of `rows_q` (see [`FinanceSpeed`]); `None`
+/// without an F&O section.
+pub fn finance_speed(
+    a: &crate::answer::query::Analysis,
+    full: f64,
+    rows_q: &[(Visitor, Privilege, RowId)],
+    seed: u64,
+    n: usize,
+    budget: Duration,
+) -> Option<FinanceSpeed> {
+    let (t, g) = (&a.tenant, &a.grants);
+    let fo = g.fo()?;
+    let virtual_tables: Vec<_> = t.tables.iter().enumerate().filter(|(i, tb)| fo.is_virtual(*i as u32) && !tb.ids.is_empty()).map(|(_, tb)| tb.rows()).collect();
+    let virtual_rows: u64 = virtual_tables.iter().map(|r| u64::from(r.end - r.start)).sum();
+    let runners = fo.runners();
+    // Questions: mostly visitors with an F&O user, about rows their user
+    // sees (their vendor's, where a policy narrows) or anywhere in the
+    // virtual tables; some other contacts, some anonymous.
+    let mut rng = Rng::new(seed, "finance questions");
+    let contacts = t.contacts();
+    let random_virtual = |rng: &mut Rng| -> Option<RowId> {
+        let mut k = rng.below(virtual_rows) as u32;
+        for r in &virtual_tables {
+            if k < r.end - r.start {
+                return Some(r.start + k);
+            }
+            k -= r.end - r.start;
+        }
+        None
+    };
+    let mut qs: Vec<(Visitor, Privilege, RowId)> = Vec::new();
+    while qs.len() < n && virtual_rows > 0 {
+        let roll = rng.below(100);
+        let (v, x) = match rng.pick(&runners) {
+            Some(&(v, u)) if roll < 75 => {
+                let seen = if rng.chance(500) { fo.user_rows(t, u, None) } else { Vec::new() };
+                (v, rng.pick(&seen).copied().or_else(|| random_virtual(&mut rng)))
+            }
+            _ if roll < 95 && !contacts.is_empty() => {
+                let c = contacts.start + rng.below(u64::from(contacts.end - contacts.start)) as RowId;
+                (Visitor::Contact(c), random_virtual(&mut rng))
+            }
+            _ => (Visitor::Anonymous, random_virtual(&mut rng)),
+        };
+        let p = if rng.chance(700) { Privilege::Read } else { privilege(&mut rng) };
+        if let Some(x) = x {
+            qs.push((v, p, x));
+        }
+    }
+    let mut allowed = 0usize;
+    let can_virtual = time_each(&qs, budget, |&(v, p, x)| g.can(t, v, p, x), |_, via| {
+        allowed += usize::from(!via.is_empty());
+        via.len()
+    });
+    let ordinary: Vec<_> = rows_q.iter().copied().filter(|&(_, _, x)| !fo.is_virtual(t.table_of(x))).collect();
+    let can_ordinary = time_each(&ordinary, budget, |&(v, p, x)| g.can(t, v, p, x), |_, via| via.len());
+    let mut runs = Vec::new();
+    let mut bypass_lines = 0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let ans = black_box(a.bypass(None, None));
+        runs.push(start.elapsed().as_secs_f64());
+        bypass_lines = ans.map_or(0, |b| b.lines.len());
+    }
+    runs.sort_by(f64::total_cmp);
+    let bypass_seconds = runs[1];
+    Some(FinanceSpeed {
+        visitors_with_user: runners.len(),
+        virtual_rows,
+        bypass_seconds,
+        bypass_lines,
+        full_derive_seconds: full,
+        bypass_ratio: if full > 0.0 { bypass_seconds / full } else { 0.0 },
+        can_virtual_allowed: if can_virtual.n == 0 { 0.0 } else { allowed as f64 / can_virtual.n as f64 },
+        can_ratio: can_virtual.median_ns / can_ordinary.median_ns.max(1.0),
+        can_virtual,
+        can_ordinary,
+    })
+}
+
 /// Times the report of `a` (see [`ReportSpeed`]).
 pub fn report_speed(a: &crate::answer::query::Analysis, full: f64) -> ReportSpeed {
     let start = Instant::now();
+    // `report` derives the channel index once (lint and the outsiders
+    // share it); `a` may hold one already (the exposure figure built it),
+    // so one is built here too, inside the time.
+    black_box(engine::channels::ChannelIndex::new(&a.tenant, &a.grants));
     let lint = crate::answer::lint::Report { findings: crate::answer::lint::lint(a, None) };
     let report = crate::answer::report::build_with(a, lint);
     let html = crate::cli::report_html::render(&report, a);
@@ -652,7 +811,8 @@ impl Report {
 /// The profile's targets apply only when `cfg` is exactly that profile's
 /// sizes; other sizes are reported as `custom`.
 pub fn run_profile(cfg: GenConfig, opts: &Options) -> Result<Report, BenchError> {
-    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == cfg);
+    // The F&O part (`--fo`) comes on top of the profile's sizes.
+    let profile = Profile::ALL.into_iter().find(|p| p.config(cfg.seed) == GenConfig { fo: false, ..cfg });
     let dir = tempfile::tempdir().map_err(BenchError::Temp)?;
     let path = dir.path().join(format!("tenant-{}.json", cfg.seed));
     let start = Instant::now();
@@ -679,11 +839,13 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
             f(&what);
         }
     };
-    let t = if path.is_dir() {
+    // A folder keeps what the importer saw beside the tenant, for lint.
+    let (t, site) = if path.is_dir() {
         let start = Instant::now();
-        let t = crate::model::load(path)?;
+        let folder = crate::load::site::read(path)?;
+        let t = crate::model::build_folder(&folder)?;
         r.load_seconds = start.elapsed().as_secs_f64();
-        t
+        (t, Some(folder.site))
     } else {
         let bare = bare_parse(path)?;
         say(format!("bare parse (read + IgnoredAny) {:.2} s", bare));
@@ -694,7 +856,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         load.bytes_per_second = file_bytes as f64 / r.load_seconds.max(1e-9);
         load.bare_bytes_per_second = file_bytes as f64 / bare.max(1e-9);
         r.load = Some(load);
-        t
+        (t, None)
     };
     say(format!("load {:.2} s, peak {}", r.load_seconds, bytes(peak_rss().unwrap_or(0))));
     r.tenant = TenantInfo {
@@ -794,6 +956,8 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
     // Channels (channels.md): `exposure` for both outsiders, then `columns`.
     let a = crate::answer::query::Analysis { tenant: t, grants, channels: std::sync::OnceLock::new() };
+    (r.lint_seconds, r.lint_findings) = lint_speed(&a, site);
+    say(format!("lint {:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings));
     let start = Instant::now();
     let exposed = a.exposure(None).map(|e| e.visitors.iter().map(|v| v.tables.len()).sum::<usize>()).unwrap_or(0);
     r.exposure_seconds = start.elapsed().as_secs_f64();
@@ -816,6 +980,10 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     );
     if !q.can.is_empty() {
         say("queries timed".to_string());
+    }
+    r.finance = finance_speed(&a, r.derive_seconds + r.index_seconds, &rows_q, opts.seed, opts.queries, budget);
+    if let Some(f) = &r.finance {
+        say(format!("bypass {:.3} s ({} lines), can on virtual rows timed", f.bypass_seconds, f.bypass_lines));
     }
 
     if opts.peers {
@@ -999,7 +1167,8 @@ fn cedar_report(t: &Tenant, grants: &Grants, q: &Questions, budget: Duration) ->
         |((v, p, x), req), allowed| {
             let (_, via, errs) = ct.decide(t, req);
             errors += errs;
-            let want = grants.can(t, *v, *p, *x);
+            // Cedar encodes the web roles (S16) only, not the F&O side (F6).
+            let want = grants.base_can(t, *v, *p, *x);
             let granted = !want.is_empty();
             disagreements += usize::from(allowed != granted || (allowed && via != want));
             usize::from(allowed)
@@ -1009,7 +1178,7 @@ fn cedar_report(t: &Tenant, grants: &Grants, q: &Questions, budget: Duration) ->
     for c in &q.can {
         if let Target::Table(tb) = c.target {
             let got = ct.can(t, c.visitor, c.privilege, c.target).ok();
-            disagreements += usize::from(got != Some(grants.can_create(t, c.visitor, tb)));
+            disagreements += usize::from(got != Some(grants.base_can_create(t, c.visitor, tb)));
         }
     }
     CedarReport {
@@ -1117,6 +1286,15 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             note: String::new(),
         }),
     }
+    if r.lint_seconds > 0.0 {
+        out.push(check(
+            "lint after the build",
+            "under 100 ms",
+            format!("{:.2} ms ({} findings)", r.lint_seconds * 1e3, r.lint_findings),
+            0.1,
+            r.lint_seconds,
+        ));
+    }
     if r.exposure_seconds > 0.0 && r.derive_seconds > 0.0 {
         let full = r.derive_seconds + r.index_seconds;
         let ratio = r.exposure_seconds / full;
@@ -1177,6 +1355,22 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             format!("{:.2}x ({} vs {})", p.test_ratio, secs(p.test_seconds), secs(p.full_derive_seconds)),
             2.0,
             p.test_ratio,
+        ));
+    }
+    if let Some(f) = &r.finance {
+        out.push(check(
+            "bypass for every visitor vs full derivation",
+            "within 2x",
+            format!("{:.2}x ({} vs {}; {} lines)", f.bypass_ratio, secs(f.bypass_seconds), secs(f.full_derive_seconds), f.bypass_lines),
+            2.0,
+            f.bypass_ratio,
+        ));
+        out.push(check(
+            "can median, virtual-table row vs ordinary row",
+            "within 3x",
+            format!("{:.2}x ({} vs {})", f.can_ratio, nanos(f.can_virtual.median_ns), nanos(f.can_ordinary.median_ns)),
+            3.0,
+            f.can_ratio,
         ));
     }
     if let Some(rs) = &r.report {

@@ -17,6 +17,7 @@
 //! Parent chains up to depth four, inactive nodes and Global children.
 
 use crate::load::raw::FORMAT;
+use crate::perf::generate_fo::FoShape;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt;
@@ -65,7 +66,7 @@ impl Profile {
             Profile::Large => (1_000_000, 100_000, 10_000_000),
             Profile::Xlarge => (10_000_000, 1_000_000, 100_000_000),
         };
-        GenConfig { contacts, accounts, rows, seed }
+        GenConfig { contacts, accounts, rows, seed, fo: false }
     }
 }
 
@@ -88,6 +89,9 @@ pub struct GenConfig {
     pub rows: u64,
     /// The seed: the same seed and sizes give the same bytes.
     pub seed: u64,
+    /// Add a vendor portal on F&O virtual tables (`generate --fo`,
+    /// [`crate::perf::generate_fo`]): its rows come on top of `rows`.
+    pub fo: bool,
 }
 
 impl GenConfig {
@@ -96,8 +100,21 @@ impl GenConfig {
         (self.contacts / 100).max(20)
     }
 
-    /// Row counts per table, in the order they are written.
+    /// The F&O part, when asked for.
+    pub fn fo_shape(&self) -> Option<FoShape> {
+        self.fo.then(|| FoShape::new(self.contacts, self.seed))
+    }
+
+    /// Row counts per table, in the order they are written (the F&O
+    /// tables last, when asked for).
     pub fn table_sizes(&self) -> Vec<(&'static str, u64)> {
+        let mut out = self.portal_sizes();
+        out.extend(self.fo_shape().map(|f| f.table_sizes()).unwrap_or_default());
+        out
+    }
+
+    /// Row counts of the customer portal's tables.
+    fn portal_sizes(&self) -> Vec<(&'static str, u64)> {
         let fixed = self.contacts + self.accounts + self.products();
         let rest = self.rows.saturating_sub(fixed);
         let part = |pct: u64| rest * pct / 100;
@@ -268,13 +285,19 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
 
     write!(w, "{{\"format\":")?;
     serde_json::to_writer(&mut w, FORMAT)?;
+    let fo = g.fo.as_ref();
+    let (mut rels, mut roles) = (relationships(), roles());
+    let mut perms: Vec<Value> = permissions().iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+    if let (Some(_), Value::Array(rs), Value::Array(ws)) = (&fo, &mut rels, &mut roles) {
+        rs.extend(FoShape::relationships());
+        ws.push(FoShape::role());
+        perms.extend(FoShape::permissions());
+    }
     w.write_all(b",\n\"relationships\":")?;
-    serde_json::to_writer(&mut w, &relationships())?;
-    let roles = roles();
+    serde_json::to_writer(&mut w, &rels)?;
     stats.roles = roles.as_array().map_or(0, Vec::len) as u64;
     w.write_all(b",\n\"web_roles\":")?;
     serde_json::to_writer(&mut w, &roles)?;
-    let perms = permissions();
     stats.permissions = perms.len() as u64;
     w.write_all(b",\n\"table_permissions\":[\n")?;
     for (i, p) in perms.iter().enumerate() {
@@ -302,12 +325,19 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
     stats.associations = g.associations(&mut w)?;
     w.write_all(b"]},\n\"role_members\":{\"contacts\":[")?;
     stats.contact_members = g.contact_members(&mut w)?;
+    if let Some(f) = fo {
+        stats.contact_members = f.members(&mut w, stats.contact_members)?;
+    }
     w.write_all(b"],\n\"accounts\":[")?;
     stats.account_members = g.account_members(&mut w)?;
     w.write_all(b"]},\n\"site_settings\":")?;
     serde_json::to_writer(&mut w, &site_settings())?;
     w.write_all(b",\n\"column_permission_profiles\":")?;
     serde_json::to_writer(&mut w, &column_profiles())?;
+    if let Some(f) = fo {
+        w.write_all(b",\n\"finance_operations\":")?;
+        f.write_section(&mut w)?;
+    }
     w.write_all(b"}\n")?;
     w.flush()?;
     stats.bytes = w.bytes;
@@ -532,6 +562,7 @@ struct Gen {
     sizes: Vec<(&'static str, u64)>,
     n: [u64; 8],
     big: u64,
+    fo: Option<FoShape>,
 }
 
 #[derive(Serialize)]
@@ -549,6 +580,9 @@ struct ContactRow {
     id: String,
     fullname: String,
     parentcustomerid: Option<String>,
+    /// The vendor a vendor contact works for (`--fo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mserp_vendoraccount: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -604,10 +638,10 @@ impl Gen {
     fn new(cfg: &GenConfig) -> Gen {
         let sizes = cfg.table_sizes();
         let mut n = [0u64; 8];
-        for (i, (_, k)) in sizes.iter().enumerate() {
+        for (i, (_, k)) in sizes.iter().enumerate().take(8) {
             n[i] = *k;
         }
-        Gen { cfg: *cfg, sizes, n, big: cfg.big_accounts() }
+        Gen { cfg: *cfg, sizes, n, big: cfg.big_accounts(), fo: cfg.fo_shape() }
     }
 
     /// A skewed account: a quarter of all picks go to the few big accounts.
@@ -673,7 +707,9 @@ impl Gen {
                     self.account(rng)
                 };
                 let fullname = format!("{} {}", pick(rng, FIRST), pick(rng, LAST));
-                serde_json::to_writer(w, &ContactRow { id: format!("C{i}"), fullname, parentcustomerid })?;
+                let mserp_vendoraccount =
+                    self.fo.as_ref().and_then(|f| f.vendor_contact(i)).map(|c| format!("V{}", c.vendor));
+                serde_json::to_writer(w, &ContactRow { id: format!("C{i}"), fullname, parentcustomerid, mserp_vendoraccount })?;
             }
             "product" => {
                 let name = format!("{} {}", pick(rng, PRODUCT), i);
@@ -709,7 +745,11 @@ impl Gen {
                 let quantity = 1 + rng.below(20);
                 serde_json::to_writer(w, &LineRow { id: format!("SOD{i}"), salesorderid, productid, quantity })?;
             }
-            _ => {}
+            _ => {
+                if let Some(f) = &self.fo {
+                    f.row(w, table, i)?;
+                }
+            }
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 pub mod testkit;
 pub mod testkit_fo;
+pub mod generate_fo;
 pub mod generate;
 pub mod cedar;
 pub mod pipelines;

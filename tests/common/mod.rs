@@ -220,3 +220,64 @@ impl Rng {
         &v[self.below(v.len())]
     }
 }
+
+/// The newcomer's grants (channels.md C9) by the graph walker: the grants
+/// of the one extra contact the tenant has once someone signs up, on the
+/// tenant's own rows and tables; `None` when registration is closed (C8).
+/// `None` too past `max_rows` rows (the walk asks row by row).
+pub fn walked_newcomer_lines(
+    t: &Tenant,
+    max_rows: u32,
+) -> Option<Option<BTreeSet<portal_access::answer::whatif::NewcomerLine>>> {
+    use portal_access::answer::whatif::NewcomerLine;
+    use portal_access::engine::walk::Walker;
+    use portal_access::engine::walk_channels::{registration_open, NewcomerWorld};
+    use portal_access::engine::Visitor;
+    use portal_access::model::Privilege;
+    if t.row_count() > max_rows {
+        return None;
+    }
+    if !registration_open(t) {
+        return Some(None);
+    }
+    let world = NewcomerWorld::new(t).expect("the tenant takes one more contact");
+    let w = Walker::new(&world.tenant);
+    let me = Visitor::Contact(world.contact);
+    let line = |p: Privilege, row: Option<String>, table: Option<String>| NewcomerLine {
+        privilege: p.name().to_string(),
+        row,
+        table,
+    };
+    let mut out = BTreeSet::new();
+    for x in 0..t.row_count() {
+        let y = world.row(t, x).expect("every row is in the world");
+        for p in Privilege::ALL.into_iter().filter(|&p| p != Privilege::Create) {
+            if !w.can(me, p, y).is_empty() {
+                out.insert(line(p, Some(t.row_ref(x)), None));
+            }
+        }
+    }
+    for tb in &t.tables {
+        let y = world.tenant.table_id(&tb.name).expect("every table is in the world");
+        if !w.can_create(me, y).is_empty() {
+            out.insert(line(Privilege::Create, None, Some(tb.name.clone())));
+        }
+    }
+    Some(Some(out))
+}
+
+/// The newcomer's part of a what-if answer expected from the walked grants
+/// of both tenants: `None` when registration is closed in both.
+pub fn expected_newcomer(
+    before: Option<BTreeSet<portal_access::answer::whatif::NewcomerLine>>,
+    after: Option<BTreeSet<portal_access::answer::whatif::NewcomerLine>>,
+) -> Option<portal_access::answer::whatif::NewcomerChanges> {
+    if before.is_none() && after.is_none() {
+        return None;
+    }
+    let (b, a) = (before.unwrap_or_default(), after.unwrap_or_default());
+    Some(portal_access::answer::whatif::NewcomerChanges {
+        gained: a.difference(&b).cloned().collect(),
+        lost: b.difference(&a).cloned().collect(),
+    })
+}

@@ -5,7 +5,7 @@
 pub(super) use super::findings::plural;
 use super::findings::{rule, Finding, Location, Severity};
 use crate::answer::query::Analysis;
-use crate::model::{PermId, Permission, RelKind, RoleId, Scope, TableId, Tenant};
+use crate::model::{Names, PermId, Permission, RelKind, RoleId, Scope, TableId, Tenant};
 use std::collections::BTreeSet;
 
 /// Where a permission's rows are anchored (S9 to S14), following Parent scopes up.
@@ -29,16 +29,43 @@ pub(super) struct Cx<'a> {
     pub(super) cand_role: Vec<Vec<RoleId>>,
     pub(super) in_all: Vec<bool>,
     pub(super) has_rows: bool,
+    /// How permissions and roles are named in messages ([`Names`]).
+    pub(super) names: Names,
 }
 
 
-/// How a permission is named in messages: its name, or its id when it has none.
-pub(super) fn label(p: &Permission) -> &str {
-    if p.name.trim().is_empty() {
-        &p.id
+
+/// A record named in the new findings' messages: its display name
+/// (`` `Cases` ``), or its id when it has no name. People read names; the
+/// finding's subject and location carry the id.
+pub(super) fn named(name: &str, id: &str) -> String {
+    if name.trim().is_empty() {
+        format!("`{id}`")
     } else {
-        &p.name
+        format!("`{name}`")
     }
+}
+
+/// [`named`] with the id beside the name (`` `Cases` (`TP1`) ``), for
+/// records that share a name (PP024).
+pub(super) fn named_with_id(name: &str, id: &str) -> String {
+    if name.trim().is_empty() {
+        format!("`{id}`")
+    } else {
+        format!("`{name}` (`{id}`)")
+    }
+}
+
+/// The file and line a site record was read from (folder tenants).
+pub(super) fn origin_location(origin: &Option<crate::load::raw::Origin>) -> Option<Location> {
+    let o = origin.as_ref()?;
+    (!o.file.is_empty()).then(|| Location { file: o.file.clone(), line: o.line })
+}
+
+/// A finding of rule `id` about `subject`, its severity from the rule table.
+pub(super) fn finding(id: &'static str, subject: String, message: String, location: Option<Location>) -> Finding {
+    let severity = rule(id).map(|r| r.severity).unwrap_or(Severity::Warning);
+    Finding { id, severity, subject, message, location }
 }
 
 pub(super) fn ids<'b>(list: impl IntoIterator<Item = &'b str>) -> String {
@@ -74,6 +101,7 @@ impl<'a> Cx<'a> {
             cand_role,
             in_all,
             has_rows: t.row_count() > 0,
+            names: Names::new(t, false),
         };
         cx.customer = customer_tables(a);
         cx
@@ -152,15 +180,19 @@ impl<'a> Cx<'a> {
         hi - lo
     }
 
+    /// How a permission is named in messages: its display name, with its
+    /// id where another permission has the same name, or its id when it has
+    /// no name ([`Names`]).
+    pub(super) fn label<'b>(&'b self, p: &'b Permission) -> &'b str {
+        match self.t.perm_id(&p.id) {
+            Some(n) => self.names.perm(n),
+            None => &p.id,
+        }
+    }
+
+    /// Roles as messages name them ([`Names`]), in backticks.
     pub(super) fn role_names(&self, roles: &[RoleId]) -> String {
-        ids(roles.iter().map(|&r| {
-            let role = &self.t.roles[r as usize];
-            if role.name.trim().is_empty() {
-                role.id.as_str()
-            } else {
-                role.name.as_str()
-            }
-        }))
+        ids(roles.iter().map(|&r| self.names.role(r)))
     }
 
     pub(super) fn contacts_phrase(&self) -> String {

@@ -1,15 +1,20 @@
 //! Findings about who reads customer data: anonymous visitors (PP001) and
 //! every signed-in contact through a Global permission (PP002).
 
-use super::context::{label, Cx, Finds, Subject, Anchor};
+use super::context::{Cx, Finds, Subject, Anchor};
 use crate::model::{Privilege, RoleId, Scope};
+
+/// Whether PP001 reports `s`: the anonymous visitor holds it, it grants
+/// read, its rows are anchored Global, and its table holds customer data.
+pub(super) fn anonymous_reads_customer_data(cx: &Cx<'_>, s: &Subject<'_>) -> bool {
+    cx.cand_anon[s.n as usize] && s.p.privileges.has(Privilege::Read) && cx.customer[s.p.table as usize] && s.anchor == Anchor::Global
+}
 
 /// PP001: anonymous visitors read customer data.
 pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
-    let Subject { n, p, table, root, anchor } = *s;
+    let Subject { n, p, table, root, .. } = *s;
     let t = cx.t;
-    let i = n as usize;
-    if cx.cand_anon[i] && p.privileges.has(Privilege::Read) && cx.customer[p.table as usize] && anchor == Anchor::Global {
+    if anonymous_reads_customer_data(cx, s) {
         let rows = cx.global_rows(n);
         let anon: Vec<RoleId> = t.permissions[root as usize]
             .roles
@@ -28,7 +33,7 @@ pub(super) fn pp001(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
             format!(
                 "anonymous visitors (role {}) can read {what} through `{}`, and `{table}` holds customer data",
                 cx.role_names(&anon),
-                label(p)
+                cx.label(p)
             ),
         ));
     }
@@ -57,7 +62,7 @@ pub(super) fn pp002(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
                 cx.contacts_phrase(),
                 cx.role_names(&auth),
                 cx.rows_phrase(cx.global_rows(n)),
-                label(p)
+                cx.label(p)
             ),
         ));
     }

@@ -74,6 +74,14 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP019", severity: Severity::Warning, name: "WebApiSettingsInconsistent", summary: "Web API settings that cannot work or contradict each other" },
     Rule { id: "PP020", severity: Severity::Error, name: "OpenRegistrationReadsCustomerData", summary: "open registration and an authenticated-users role holding a Global-anchored read on customer data: anyone who signs up reads every row" },
     Rule { id: "PP021", severity: Severity::Warning, name: "ComponentTablePermissionsOff", summary: "a list, basic form or advanced form step with table permissions off (C11)" },
+    Rule { id: "PP022", severity: Severity::Warning, name: "AnonymousChangesRows", summary: "the anonymous visitor may write, create or delete rows of a table" },
+    Rule { id: "PP023", severity: Severity::Warning, name: "AnonymousReadsTable", summary: "the anonymous visitor may read rows of a table (the runtime's own check fails on any such permission)" },
+    Rule { id: "PP024", severity: Severity::Warning, name: "AmbiguousWebRoles", summary: "two active web roles with the same name, or more than one role flagged anonymous or authenticated users" },
+    Rule { id: "PP025", severity: Severity::Error, name: "MissingParentPermission", summary: "a permission names a parent that does not exist (folder tenants): it admits nothing here" },
+    Rule { id: "PP026", severity: Severity::Warning, name: "MissingWebRole", summary: "a role id that names no web role, on a permission, column permission profile, page rule or membership (folder tenants)" },
+    Rule { id: "PP027", severity: Severity::Warning, name: "MisleadingPageRules", summary: "page rules that do not do what they seem: a restrict-read rule listing the anonymous users role, or more than one active rule on one page" },
+    Rule { id: "PP028", severity: Severity::Info, name: "ColumnProfileChangesNothing", summary: "a column permission profile that changes nothing: no roles, inactive roles, or a table not open to the Web API" },
+    Rule { id: "PP029", severity: Severity::Info, name: "LiquidQueryFiltersOnSystemUser", summary: "a Liquid FetchXML query that filters on rows owned, created or modified by the Dataverse SYSTEM user" },
     Rule { id: "PP030", severity: Severity::Error, name: "FinanceOperationsBypass", summary: "contacts can read virtual-table rows directly from F&O that web roles do not grant them (F8)" },
     Rule { id: "PP031", severity: Severity::Error, name: "AnonymousReachesVirtualTable", summary: "the anonymous visitor reaches a virtual table: every anonymous visitor runs as one F&O user (F7)" },
     Rule { id: "PP032", severity: Severity::Warning, name: "VirtualTablePermissionNotGlobal", summary: "a permission on a virtual table with a scope other than Global" },
@@ -135,9 +143,16 @@ impl Report {
 impl Report {
     /// The readable text form: one block per finding, then a count line.
     pub fn text(&self) -> String {
+        self.text_with(|_| None)
+    }
+
+    /// [`Report::text`], with each subject shown as `subject` names it
+    /// (a display name for a permission or role id), or as it is.
+    pub fn text_with(&self, subject: impl Fn(&str) -> Option<String>) -> String {
         let mut out = String::new();
         for f in &self.findings {
-            out.push_str(&format!("{} {} {}: {}\n", f.id, f.severity, f.subject, f.message));
+            let shown = subject(&f.subject).unwrap_or_else(|| f.subject.clone());
+            out.push_str(&format!("{} {} {}: {}\n", f.id, f.severity, shown, f.message));
             if let Some(l) = &f.location {
                 match l.line {
                     Some(line) => out.push_str(&format!("  at {}:{line}\n", l.file)),

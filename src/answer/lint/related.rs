@@ -1,7 +1,7 @@
 //! PP009: tables whose rows reference the rows a permission admits, with
 //! no child permission to reach them.
 
-use super::context::{ids, label, plural, Anchor, Cx};
+use super::context::{ids, plural, Anchor, Cx};
 use super::findings::Finding;
 use crate::model::{PermId, Privilege, RelKind, RowId, Scope, TableId};
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,7 +71,7 @@ impl Cx<'_> {
                     "`{name}` rows reference `{}` rows ({count}through {}), but the tree of `{}`, which admits `{}` rows, has no child permission for `{name}`: visitors holding it cannot see those related records",
                     self.table(p.table),
                     ids(rels.iter().copied()),
-                    label(p),
+                    self.label(p),
                     self.table(p.table)
                 ),
             ));

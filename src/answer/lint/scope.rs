@@ -2,7 +2,7 @@
 //! relationship that does not join (PP007) or is unknown (PP016), create
 //! without attach (PP008), the Custom access type (PP014).
 
-use super::context::{label, Cx, Finds, Subject};
+use super::context::{Cx, Finds, Subject};
 use crate::model::{Privilege, Scope};
 
 /// PP006: Self off `contact` (S12).
@@ -13,7 +13,7 @@ pub(super) fn pp006(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
         out.list.push(cx.finding(
             "PP006",
             n,
-            format!("`{}` has Self scope on `{table}`, which admits nothing: Self admits only the visitor's own `contact` row (S12)", label(p)),
+            format!("`{}` has Self scope on `{table}`, which admits nothing: Self admits only the visitor's own `contact` row (S12)", cx.label(p)),
         ));
         out.explained.insert(n);
     }
@@ -31,7 +31,7 @@ pub(super) fn pp007_pp016(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
                     n,
                     format!(
                         "relationship `{}` is neither in the catalogue nor in relationships.json, so `{}` admits nothing until it is declared there",
-                        rel.name, label(p)
+                        rel.name, cx.label(p)
                     ),
                 ));
                 out.explained.insert(n);
@@ -51,7 +51,7 @@ pub(super) fn pp007_pp016(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
                         rel.name,
                         cx.table(x),
                         cx.table(y),
-                        label(p)
+                        cx.label(p)
                     ),
                 ));
                 out.explained.insert(n);
@@ -71,16 +71,16 @@ pub(super) fn pp008(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
         let no_append = !p.privileges.has(Privilege::Append);
         if p.privileges.has(Privilege::Create) && (no_append_to || no_append) {
             let why = match (no_append_to, no_append) {
-                (true, true) => format!("`{}` lacks append_to and `{}` lacks append", label(parent), label(p)),
-                (true, false) => format!("`{}` lacks append_to", label(parent)),
-                _ => format!("`{}` lacks append", label(p)),
+                (true, true) => format!("`{}` lacks append_to and `{}` lacks append", cx.label(parent), cx.label(p)),
+                (true, false) => format!("`{}` lacks append_to", cx.label(parent)),
+                _ => format!("`{}` lacks append", cx.label(p)),
             };
             out.list.push(cx.finding(
                 "PP008",
                 n,
                 format!(
                     "visitors may create `{table}` rows through `{}` but cannot attach them to the `{}` row of the parent: {why} (S18)",
-                    label(p),
+                    cx.label(p),
                     cx.table(parent.table)
                 ),
             ));
@@ -95,7 +95,7 @@ pub(super) fn pp014(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
         out.list.push(cx.finding(
             "PP014",
             n,
-            format!("`{}` uses the Custom access type, which is not evaluated here: it is taken to admit nothing, so the live site may grant more than these answers show (S14)", label(p)),
+            format!("`{}` uses the Custom access type, which is not evaluated here: it is taken to admit nothing, so the live site may grant more than these answers show (S14)", cx.label(p)),
         ));
         out.explained.insert(n);
     }

@@ -2,7 +2,7 @@
 //! parent (PP003), roles on a child (PP004), a root without roles (PP005),
 //! inactive parents of active children (PP010).
 
-use super::context::{ids, label, plural, Cx, Finds, Subject};
+use super::context::{ids, plural, Cx, Finds, Subject};
 use crate::model::{RoleId, Scope};
 
 /// PP003: Global below a narrower parent (S9).
@@ -17,11 +17,11 @@ pub(super) fn pp003(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
                 n,
                 format!(
                     "`{}` is Global below `{}` ({} scope), so it admits every row of `{table}` ({}) whatever `{}` admits (S9)",
-                    label(p),
-                    label(parent),
+                    cx.label(p),
+                    cx.label(parent),
                     parent.scope.name(),
                     cx.rows_phrase(cx.global_rows(n)),
-                    label(parent)
+                    cx.label(parent)
                 ),
             ));
         }
@@ -38,19 +38,19 @@ pub(super) fn pp004(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
         let message = if lacking.is_empty() {
             format!(
                 "child permission `{}` lists web roles {}, which are ignored (S6): only the roles of its root `{}` decide who holds it, and the root lists them all",
-                label(p),
+                cx.label(p),
                 cx.role_names(&p.roles),
-                label(root_p)
+                cx.label(root_p)
             )
         } else {
             format!(
                 "child permission `{}` lists web roles {}, which are ignored (S6): only the roles of its root `{}` decide who holds it, and the root lacks {}, so visitors holding only {} get nothing from `{}`",
-                label(p),
+                cx.label(p),
                 cx.role_names(&p.roles),
-                label(root_p),
+                cx.label(root_p),
                 cx.role_names(&lacking),
                 if lacking.len() == 1 { "that role" } else { "those roles" },
-                label(p)
+                cx.label(p)
             )
         };
         out.list.push(cx.finding("PP004", n, message));
@@ -70,7 +70,7 @@ pub(super) fn pp005(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
         out.list.push(cx.finding(
             "PP005",
             n,
-            format!("root permission `{}` lists no web roles, so nobody holds its tree: {what}", label(p)),
+            format!("root permission `{}` lists no web roles, so nobody holds its tree: {what}", cx.label(p)),
         ));
         out.explained.insert(n);
     }
@@ -81,14 +81,14 @@ pub(super) fn pp010(cx: &Cx<'_>, s: &Subject<'_>, out: &mut Finds) {
     let Subject { n, p, .. } = *s;
     let (t, i) = (cx.t, n as usize);
     let active: Vec<&str> =
-        cx.children[i].iter().filter(|&&c| t.permissions[c as usize].active).map(|&c| label(&t.permissions[c as usize])).collect();
+        cx.children[i].iter().filter(|&&c| t.permissions[c as usize].active).map(|&c| cx.label(&t.permissions[c as usize])).collect();
     if !active.is_empty() {
         out.list.push(cx.finding(
             "PP010",
             n,
             format!(
                 "`{}` is inactive, so its active child permission{} {} grant{} nothing (S7)",
-                label(p),
+                cx.label(p),
                 if active.len() == 1 { "" } else { "s" },
                 ids(active.iter().copied()),
                 if active.len() == 1 { "s" } else { "" }

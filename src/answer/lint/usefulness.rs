@@ -2,7 +2,7 @@
 //! anything no other permission grants. About this data only: a
 //! configuration-only tenant has none.
 
-use super::context::{label, Cx};
+use super::context::{Cx};
 use super::findings::Finding;
 use crate::engine::Visitor;
 use crate::model::{PermId, Privilege, RoleId, RowId};
@@ -22,12 +22,12 @@ pub(super) fn pp011_pp012(cx: &Cx<'_>, explained: &BTreeSet<PermId>, out: &mut V
                 Usefulness::Nothing => out.push(cx.finding(
                     "PP012",
                     n,
-                    format!("`{}` grants nothing to any visitor on this data (no holder, no row in scope, or no privilege)", label(p)),
+                    format!("`{}` grants nothing to any visitor on this data (no holder, no row in scope, or no privilege)", cx.label(p)),
                 )),
                 Usefulness::Redundant => out.push(cx.finding(
                     "PP011",
                     n,
-                    format!("every grant of `{}` on `{}` is already made to the same visitors by other permissions on this data", label(p), cx.table(p.table)),
+                    format!("every grant of `{}` on `{}` is already made to the same visitors by other permissions on this data", cx.label(p), cx.table(p.table)),
                 )),
                 Usefulness::Needed => {}
             }

@@ -25,6 +25,8 @@
 //! permission is looked up in the base derivation.
 
 use super::apply::Effect;
+use super::newcomer::{newcomer_diff, NewcomerIds, NewcomerSide};
+use crate::engine::channels::registration_open;
 use crate::engine::{Grants, Members, Visitor};
 use crate::engine::plan::Known;
 use crate::model::{PermId, Permission, Privilege, RowId, TableId, Tenant};
@@ -35,11 +37,7 @@ use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 /// What a grant is about: a row, or a table (create, S17).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Target {
-    Row(RowId),
-    Table(TableId),
-}
+pub(crate) use crate::answer::query::Target;
 
 /// One grant as ids of one tenant: visitor, privilege, row or table.
 pub(crate) type Cand = (Visitor, Privilege, Target);
@@ -799,6 +797,8 @@ pub struct GrantDiff {
 pub(crate) struct IdDiff {
     pub(crate) gained: Vec<Cand>,
     pub(crate) lost: Vec<Cand>,
+    /// The newcomer's grants (C9), when registration is open in either tenant.
+    pub(crate) newcomer: Option<NewcomerIds>,
 }
 
 /// The grant difference between the base and an edited tenant. `effect`
@@ -808,10 +808,13 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     let b = bs.t;
     let eroot = roots(e);
     let identical = !effect.data || same_rows(b, e);
-    let full = force_full || (effect.data && people_changed(b, e));
+    // Registration opened or closed (C8): every newcomer grant may differ.
+    let open = (registration_open(b), registration_open(e));
+    let full = force_full || (effect.data && people_changed(b, e)) || open.0 != open.1;
     let (aff_b, aff_e) = affected(b, &bs.ix.root, e, &eroot, effect, full);
-    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) {
-        return IdDiff::default();
+    if !aff_b.iter().any(|&a| a) && !aff_e.iter().any(|&a| a) && !super::finance::may_differ(b, e, effect) {
+        let newcomer = (open.0 || open.1).then(NewcomerIds::default);
+        return IdDiff { newcomer, ..IdDiff::default() };
     }
     let eg = derive_partial(e, &aff_e, bs, identical);
     let eix = SideIndex::new(e, &eg, eroot);
@@ -893,8 +896,40 @@ pub(crate) fn diff(bs: Side, b_order: &OnceLock<RowOrder>, e: &Tenant, effect: &
     for n in (0..e.permissions.len() as PermId).filter(|&n| aff_e[n as usize]) {
         gain_dir.perm_minus(n, &mut keys);
     }
-    let gained = e_keys.sorted(keys);
-    IdDiff { gained, lost }
+    let newcomer = newcomer_diff(
+        &NewcomerSide::new(b, bs.g, open.0, &aff_b),
+        &NewcomerSide::new(e, es.g, open.1, &aff_e),
+        |t| map_target(&row_be, &table_be, t),
+        |t| map_target(&row_eb, &table_eb, t),
+    );
+    let mut d = IdDiff { gained: e_keys.sorted(keys), lost, newcomer };
+    // F6: each tenant's F&O side narrows its virtual-table grants (finance.rs).
+    let sides = super::finance::Sides {
+        b, bg: bs.g, e, eg: es.g, effect,
+        row_be: &|x| row_be.get(x),
+        row_eb: &|x| row_eb.get(x),
+        s16_b: &|v, mask, target| bs.granted(v, mask, target, &every),
+        s16_e: &lost_cover,
+        key_b: &|c| b_keys.key(c),
+        key_e: &|c| e_keys.key(c),
+    };
+    super::finance::narrow(&sides, &mut d.lost, &mut d.gained);
+    d
+}
+
+impl super::finance::Aim for Target {
+    fn row(x: RowId) -> Target {
+        Target::Row(x)
+    }
+    fn table(tb: TableId) -> Target {
+        Target::Table(tb)
+    }
+    fn split(self) -> Result<RowId, TableId> {
+        match self {
+            Target::Row(x) => Ok(x),
+            Target::Table(tb) => Err(tb),
+        }
+    }
 }
 
 /// A target of one tenant as the other's, when it has it.

@@ -27,6 +27,14 @@ mod perf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A tenant folder whose site is a Dataverse solution holding several
+    /// sites: read the site with this `powerpagesiteid`.
+    #[arg(long, global = true, value_name = "ID")]
+    site: Option<String>,
+    /// In readable answers, show the ids of permissions and roles beside
+    /// their display names (JSON answers always carry ids).
+    #[arg(long, global = true)]
+    ids: bool,
     /// Threads for loading tenants (parsing rows, resolving lookups);
     /// default: every core. Answers are the same with any number.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -232,7 +240,7 @@ enum Command {
         limit: usize,
         /// Exit 4 when the difference shows this kind of change (repeatable).
         #[arg(long = "fail-on", value_enum)]
-        fail_on: Vec<DiffFailOnArg>,
+        fail_on: Vec<FailOnArg>,
     },
     /// Run access tests (expectation files) against TENANT, with coverage of its table permissions.
     Test {
@@ -294,18 +302,25 @@ enum DenyLevel {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FailOnArg {
+    /// Any grant gained.
     Gained,
+    /// Any grant lost.
     Lost,
+    /// Any grant gained by the anonymous visitor.
     Anonymous,
+    /// Any grant gained by the anonymous visitor or by anyone who signs up (C10).
+    Anyone,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum DiffFailOnArg {
-    Gained,
-    Lost,
-    Anonymous,
-    /// The anonymous visitor or a newcomer (C10; today: anonymous).
-    Anyone,
+impl FailOnArg {
+    fn kind(self) -> whatif::FailOn {
+        match self {
+            FailOnArg::Gained => whatif::FailOn::Gained,
+            FailOnArg::Lost => whatif::FailOn::Lost,
+            FailOnArg::Anonymous => whatif::FailOn::Anonymous,
+            FailOnArg::Anyone => whatif::FailOn::Anyone,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -362,6 +377,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(site) = &cli.site {
+        portal_access::load::solution::choose_site(site);
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure::Load(e)) => {
@@ -429,6 +447,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     // Colour only on a terminal, and never with NO_COLOR (as in the REPL).
     let painter = Painter { color: color_wanted(stdout.is_terminal()) };
     let mut out = BufWriter::new(stdout.lock());
+    let ids = cli.ids;
+    let names = |a: &Analysis| portal_access::model::Names::new(&a.tenant, ids);
     match cli.command {
         Command::Can { tenant, visitor, privilege, target, json } => {
             let a = load(&tenant, json)?;
@@ -436,7 +456,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(text::render_can(&ans, &painter).as_bytes())?;
+                out.write_all(text::render_can(&ans, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::can_direct(&ans).as_bytes())?;
             }
         }
@@ -492,12 +512,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans.why, &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans.why, &names(&a), &painter).as_bytes())?;
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, dot, svg, column: None } if dot || svg.is_some() => {
-            let s = open_session(&tenant, json)?;
+            let mut s = open_session(&tenant, json)?;
+            s.set_ids(ids);
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
@@ -507,7 +528,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans, &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::why_finance(&ans).as_bytes())?;
             }
         }
@@ -532,14 +553,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
         }
         Command::Whatif { tenant, changes, json, limit, fail_on } => {
-            let fail_on = fail_on
-                .into_iter()
-                .map(|f| match f {
-                    FailOnArg::Gained => whatif::FailOn::Gained,
-                    FailOnArg::Lost => whatif::FailOn::Lost,
-                    FailOnArg::Anonymous => whatif::FailOn::Anonymous,
-                })
-                .collect();
+            let fail_on = fail_on.into_iter().map(FailOnArg::kind).collect();
             let opts = whatif::WhatIfOptions { json, limit, fail_on };
             let p = Progress::start(Progress::wanted(json), "evaluating the scenarios");
             if !p.enabled() {
@@ -554,16 +568,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Ok(code?);
         }
         Command::Diff { old, new, json, limit, fail_on } => {
-            use portal_access::answer::diff::{diff_command, DiffFailOn, DiffOptions};
-            let fail_on = fail_on
-                .into_iter()
-                .map(|f| match f {
-                    DiffFailOnArg::Gained => DiffFailOn::Gained,
-                    DiffFailOnArg::Lost => DiffFailOn::Lost,
-                    DiffFailOnArg::Anonymous => DiffFailOn::Anonymous,
-                    DiffFailOnArg::Anyone => DiffFailOn::Anyone,
-                })
-                .collect();
+            use portal_access::answer::diff::{diff_command, DiffOptions};
+            let fail_on = fail_on.into_iter().map(FailOnArg::kind).collect();
             return Ok(diff_command(&old, &new, &DiffOptions { json, limit, fail_on }, &mut out)?);
         }
         Command::Test { tenant, files, json, junit, min_coverage } => {
@@ -592,7 +598,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 DenyLevel::Warning => Severity::Warning,
                 DenyLevel::Info => Severity::Info,
             });
-            let code = run_lint(&mut out, &tenant, format, deny)?;
+            let code = run_lint(&mut out, &tenant, format, deny, ids)?;
             out.flush()?;
             return Ok(code);
         }
@@ -610,11 +616,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 c.permissions,
                 c.rows
             )?;
+            for note in &c.notes {
+                eprintln!("note: {note}");
+            }
         }
-        Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref())?),
+        Command::Repl { tenant, command } => return Ok(repl::run(&tenant, command.as_deref(), ids)?),
         Command::Tree { tenant, permission, dot, svg, json } => {
             let mut s = open_session(&tenant, json)?;
             s.set_color(portal_access::cli::text::color_wanted(std::io::IsTerminal::is_terminal(&io::stdout())));
+            s.set_ids(ids);
             let o = s.tree(permission.as_deref(), dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
@@ -645,7 +655,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 /// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.
-fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, deny: Option<Severity>) -> Result<u8, Failure> {
+fn run_lint(
+    out: &mut impl Write,
+    tenant: &std::path::Path,
+    format: LintFormat,
+    deny: Option<Severity>,
+    ids: bool,
+) -> Result<u8, Failure> {
     let p = Progress::start(Progress::wanted(format != LintFormat::Text), &format!("loading {}", tenant.display()));
     let linted = portal_access::answer::lint::load(tenant);
     p.phase("linting");
@@ -653,7 +669,7 @@ fn run_lint(out: &mut impl Write, tenant: &std::path::Path, format: LintFormat, 
     let report = linted.report();
     p.finish();
     match format {
-        LintFormat::Text => out.write_all(report.text().as_bytes())?,
+        LintFormat::Text => out.write_all(linted.text(&report, ids).as_bytes())?,
         LintFormat::Json => print_json(out, &report)?,
         LintFormat::Sarif => {
             let log = portal_access::answer::sarif::log(&report, &linted.analysis.tenant.source);

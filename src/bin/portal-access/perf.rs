@@ -34,6 +34,10 @@ pub struct GenerateArgs {
     /// Override the profile's total number of rows.
     #[arg(long)]
     rows: Option<u64>,
+    /// Add a vendor portal on F&O virtual tables (vendors, purchase orders,
+    /// lines, invoices; mapped F&O users; an XDS policy on some tables).
+    #[arg(long)]
+    fo: bool,
     /// Print what was written as JSON.
     #[arg(long)]
     json: bool,
@@ -60,6 +64,10 @@ pub struct BenchArgs {
     /// Override the profile's total number of rows.
     #[arg(long)]
     rows: Option<u64>,
+    /// Generate the tenant with a vendor portal on F&O virtual tables
+    /// (`generate --fo`), and time `bypass` and `can` on virtual-table rows.
+    #[arg(long, conflicts_with = "tenant")]
+    fo: bool,
     /// Number of `can` and of `who` questions.
     #[arg(long, default_value_t = 5000)]
     queries: usize,
@@ -133,11 +141,13 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
     Profile::parse(s).ok_or_else(|| format!("unknown profile `{s}` (expected small, medium, large or xlarge)"))
 }
 
-fn config(profile: Profile, seed: u64, contacts: Option<u64>, accounts: Option<u64>, rows: Option<u64>) -> GenConfig {
+fn config(profile: Profile, seed: u64, sizes: [Option<u64>; 3], fo: bool) -> GenConfig {
+    let [contacts, accounts, rows] = sizes;
     let mut c = profile.config(seed);
     c.contacts = contacts.unwrap_or(c.contacts);
     c.accounts = accounts.unwrap_or(c.accounts);
     c.rows = rows.unwrap_or(c.rows);
+    c.fo = fo;
     c
 }
 
@@ -147,7 +157,7 @@ fn io_err(e: impl std::fmt::Display) -> Failure {
 
 /// `portal-access generate`.
 pub fn generate(a: GenerateArgs, out: &mut impl Write) -> Result<(), Failure> {
-    let cfg = config(a.profile, a.seed, a.contacts, a.accounts, a.rows);
+    let cfg = config(a.profile, a.seed, [a.contacts, a.accounts, a.rows], a.fo);
     let start = Instant::now();
     let stats = generate::generate_file(&cfg, &a.output).map_err(io_err)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -204,7 +214,7 @@ pub fn bench(a: BenchArgs, threads: Option<usize>, out: &mut impl Write) -> Resu
     }
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
-        (None, Some(p)) => bench::run_profile(config(p, a.seed, a.contacts, a.accounts, a.rows), &opts),
+        (None, Some(p)) => bench::run_profile(config(p, a.seed, [a.contacts, a.accounts, a.rows], a.fo), &opts),
         (None, None) => return Err(io_err("give --profile, --tenant or --growth")),
     };
     if let Ok(mut s) = SPINNER.lock() {
@@ -406,6 +416,20 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
             )?;
         }
     }
+    if let Some(f) = &r.finance {
+        row(out, "F&O: visitors with an F&O user / virtual rows", format!("{} / {}", f.visitors_with_user, f.virtual_rows))?;
+        row(
+            out,
+            "F&O: bypass for every visitor",
+            format!("{} ({:.2}x full derivation; {} lines)", secs(f.bypass_seconds), f.bypass_ratio, f.bypass_lines),
+        )?;
+        row(
+            out,
+            "F&O: can on a virtual-table row median / p99",
+            format!("{}, {:.0}% allowed ({:.2}x ordinary rows)", lat(&f.can_virtual), f.can_virtual_allowed * 100.0, f.can_ratio),
+        )?;
+        row(out, "F&O: can on an ordinary row median / p99", lat(&f.can_ordinary))?;
+    }
     if let Some(w) = &r.whatif {
         let full = secs(w.full_derive_seconds);
         row(out, "what-if: full derivation (derive + index)", full.clone())?;
@@ -451,6 +475,7 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
             format!("{} ({:.2}x full derivation; {} failed)", secs(p.test_seconds), p.test_ratio, p.test_failed),
         )?;
     }
+    row(out, "lint (after the build)", format!("{:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings))?;
     if let Some(rs) = &r.report {
         row(
             out,

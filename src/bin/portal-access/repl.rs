@@ -38,9 +38,10 @@ impl Validator for ReplHelper {}
 impl Helper for ReplHelper {}
 
 /// Runs `portal-access repl TENANT [--command LINE]`; returns the exit code.
-pub fn run(tenant: &Path, command: Option<&str>) -> Result<u8, LoadError> {
+pub fn run(tenant: &Path, command: Option<&str>, ids: bool) -> Result<u8, LoadError> {
     let mut session = Session::open(tenant)?;
     session.set_color(color_wanted(io::stdout().is_terminal()));
+    session.set_ids(ids);
     let stdout = io::stdout();
     let stderr = io::stderr();
     if let Some(line) = command {
