@@ -3,6 +3,7 @@
 //! asks (`who`, `grants`): a Global permission held by every contact is one
 //! fact about the permission, never one tuple per contact and row.
 
+use rayon::prelude::*;
 use super::facts::{facts, range, Members};
 use crate::model::Visitor;
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant};
@@ -77,9 +78,7 @@ impl RowGrants {
                 }
             }
         });
-        for w in by.off.windows(2) {
-            by.vals[w[0] as usize..w[1] as usize].sort_unstable();
-        }
+        sort_each_row(&by.off, &mut by.vals);
         RowGrants { lo, by }
     }
 
@@ -100,6 +99,27 @@ impl RowGrants {
     fn keyed(&self, x: RowId, kind: u32, k: RowId) -> impl Iterator<Item = PermId> + '_ {
         range(self.kind(x, kind), k, |e| e.0).iter().map(|e| e.1)
     }
+}
+
+/// Sorts each row's entries (`vals[off[i]..off[i + 1]]`), blocks of rows
+/// in parallel.
+fn sort_each_row<T: Ord + Send>(off: &[u32], vals: &mut [T]) {
+    const BLOCK: usize = 1 << 14;
+    let rows = off.len().saturating_sub(1);
+    let mut blocks: Vec<(&[u32], &mut [T])> = Vec::with_capacity(rows / BLOCK + 1);
+    let (mut rest, mut start) = (vals, 0);
+    while start < rows {
+        let end = (start + BLOCK).min(rows);
+        let (block, tail) = std::mem::take(&mut rest).split_at_mut((off[end] - off[start]) as usize);
+        blocks.push((&off[start..=end], block));
+        (rest, start) = (tail, end);
+    }
+    blocks.into_par_iter().for_each(|(off, block)| {
+        let base = off[0];
+        for w in off.windows(2) {
+            block[(w[0] - base) as usize..(w[1] - base) as usize].sort_unstable();
+        }
+    });
 }
 
 /// Entries grouped by row, as compressed sparse rows over the span of rows

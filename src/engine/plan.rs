@@ -14,6 +14,7 @@ use super::facts::{config_facts, Members};
 use crate::model::{RowId, Tenant};
 use portal_access_rules::plan::{plan, Anchor, Plan};
 use portal_access_rules::Derived;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Derives the relations of the row-level rules for `t` through the plan.
@@ -243,7 +244,8 @@ fn accounts_of(m: &Members, roles: &[u32]) -> Vec<RowId> {
 fn run(t: &Tenant, p: &Plan, members: &Members, known: Option<&Known>) -> Derived {
     let np = t.permissions.len();
 
-    // One adjacency per (relationship, direction) the plan walks.
+    // One adjacency per (relationship, direction) the plan walks, built in
+    // parallel.
     let is_known = |n: u32| known.is_some_and(|k| k.from.get(n as usize).copied().flatten().is_some());
     let mut wanted: Vec<(u32, bool)> = Vec::new();
     for &(_, n, _) in p.chain.iter().filter(|e| !is_known(e.1)) {
@@ -257,79 +259,34 @@ fn run(t: &Tenant, p: &Plan, members: &Members, known: Option<&Known>) -> Derive
     wanted.sort_unstable();
     wanted.dedup();
     let adjs: HashMap<(u32, bool), Adj> =
-        wanted.into_iter().map(|(rel, fwd)| ((rel, fwd), Adj::build(of(&t.links, rel, |l| l.0), fwd))).collect();
-    let empty = Adj { base: 0, offsets: vec![0], vals: Vec::new() };
-    let adj = |rel: u32, fwd: bool| adjs.get(&(rel, fwd)).unwrap_or(&empty);
+        wanted.into_par_iter().map(|(rel, fwd)| ((rel, fwd), Adj::build(of(&t.links, rel, |l| l.0), fwd))).collect();
+    let cx = Walk { t, p, adjs, empty: Adj { base: 0, offsets: vec![0], vals: Vec::new() } };
 
-    // Rows per permission, parents first (the plan's chain is sorted by depth).
+    // Rows per permission, parents first: the plan's chain is sorted by
+    // depth, and the permissions of one depth read only rows of shallower
+    // ones, so each depth is derived in parallel.
     let mut rows: Vec<Rows> = (0..np).map(|_| Rows::None).collect();
     let mut anchor: Vec<Option<Anchor>> = vec![None; np];
-    for &(d, n, a) in &p.chain {
-        anchor[n as usize] = Some(a);
-        if let Some(r) = known.and_then(|k| k.rows(n, d, a)) {
-            rows[n as usize] = r;
-            continue;
+    for level in p.chain.chunk_by(|a, b| a.0 == b.0) {
+        let done: Vec<(u32, Option<Rows>)> = level
+            .par_iter()
+            .map(|&(d, n, a)| (n, known.and_then(|k| k.rows(n, d, a)).or_else(|| cx.rows(&rows, d, n, a))))
+            .collect();
+        for (&(_, n, a), (_, r)) in level.iter().zip(done) {
+            anchor[n as usize] = Some(a);
+            if let Some(r) = r {
+                rows[n as usize] = r;
+            }
         }
-        let r = if d == 0 {
-            match a {
-                // S9 Global.
-                Anchor::All => Rows::All,
-                // S10 Contact, S12 Self, S11 Account: pairs straight from the links.
-                Anchor::Contact | Anchor::Account => {
-                    let (fwd, bwd) =
-                        if a == Anchor::Contact { (&p.contact_fwd, &p.contact_bwd) } else { (&p.account_fwd, &p.account_bwd) };
-                    let mut sources: Vec<Vec<(RowId, RowId)>> = Vec::new();
-                    if a == Anchor::Contact && p.in_self.binary_search(&n).is_ok() {
-                        sources.push(t.contacts().map(|c| (c, c)).collect());
-                    }
-                    sources.extend(of(fwd, n, |e| e.0).iter().map(|e| adj(e.1, true).pairs()));
-                    sources.extend(of(bwd, n, |e| e.0).iter().map(|e| adj(e.1, false).pairs()));
-                    let v = if sources.len() == 1 {
-                        sources.pop().unwrap_or_default()
-                    } else {
-                        let mut v = sources.concat();
-                        v.sort_unstable();
-                        v.dedup();
-                        v
-                    };
-                    Rows::Keyed(v)
-                }
-            }
-        } else {
-            // S13 Parent: one step from the parent's rows.
-            let steps: Vec<(u32, &Adj)> = of(&p.parent_fwd, n, |e| e.0)
-                .iter()
-                .map(|e| (e.1, adj(e.2, true)))
-                .chain(of(&p.parent_bwd, n, |e| e.0).iter().map(|e| (e.1, adj(e.2, false))))
-                .collect();
-            let Some(&(m, _)) = steps.first() else { continue };
-            let walks: Vec<&Adj> = steps.iter().map(|s| s.1).collect();
-            match &rows[m as usize] {
-                Rows::None => Rows::None,
-                Rows::All => {
-                    // Under a Global top: rows related to some row of the parent table.
-                    let mut marks = Marks::new(t, t.permissions[n as usize].table);
-                    for w in &walks {
-                        marks.mark(&w.vals);
-                    }
-                    Rows::Global(marks.rows())
-                }
-                Rows::Global(ys) => {
-                    let mut marks = Marks::new(t, t.permissions[n as usize].table);
-                    for w in &walks {
-                        for &y in ys {
-                            marks.mark(w.get(y));
-                        }
-                    }
-                    Rows::Global(marks.rows())
-                }
-                Rows::Keyed(src) => Rows::Keyed(step_keyed(src, &walks)),
-            }
-        };
-        rows[n as usize] = r;
     }
 
-    // Grants (S16): the visitor side kept as coarse as the rules keep it.
+    // Grants (S16): the visitor side kept as coarse as the rules keep it;
+    // each permission's in parallel, joined in permission order.
+    let parts: Vec<Part> = rows
+        .into_par_iter()
+        .enumerate()
+        .map(|(n, r)| grants_of(t, p, members, n as u32, r, anchor[n]))
+        .collect();
     let mut d = Derived {
         cand_anon: p.cand_anon.clone(),
         cand_all: p.cand_all.clone(),
@@ -340,48 +297,151 @@ fn run(t: &Tenant, p: &Plan, members: &Members, known: Option<&Known>) -> Derive
         create_role: p.create_role.clone(),
         ..Derived::default()
     };
-    for (n, r) in rows.into_iter().enumerate() {
-        let n = n as u32;
-        let all = p.cand_all.binary_search(&n).is_ok();
-        let roles: Vec<u32> = of(&p.cand_role, n, |e| e.0).iter().map(|e| e.1).collect();
-        match (r, anchor[n as usize]) {
-            (Rows::Global(v), _) => d.in_g.extend(v.into_iter().map(|x| (n, x))),
-            (Rows::Keyed(v), Some(Anchor::Contact)) => {
-                d.in_c.extend(v.iter().map(|&(c, x)| (n, c, x)));
-                // Contact-anchored rows for every contact, or for the holders of a role.
-                let granted = if all {
-                    v
-                } else if roles.is_empty() {
-                    Vec::new()
-                } else {
-                    keep_keys(&v, &holders(members, &roles))
-                };
-                d.contact_grant.extend(granted.into_iter().map(|(c, x)| (n, c, x)));
-            }
-            (Rows::Keyed(v), Some(Anchor::Account)) => {
-                d.in_a.extend(v.iter().map(|&(a, x)| (n, a, x)));
-                // Account-anchored rows for every contact of the account
-                // (all contacts hold n, or the account holds a role of n) ...
-                if all {
-                    d.account_grant.extend(v.iter().map(|&(a, x)| (n, a, x)));
-                } else if !roles.is_empty() {
-                    d.account_grant.extend(keep_keys(&v, &accounts_of(members, &roles)).into_iter().map(|(a, x)| (n, a, x)));
+    let total = |f: fn(&Part) -> usize| parts.iter().map(f).sum::<usize>();
+    d.in_g.reserve(total(|x| x.in_g.len()));
+    d.in_c.reserve(total(|x| x.in_c.len()));
+    d.in_a.reserve(total(|x| x.in_a.len()));
+    d.contact_grant.reserve(total(|x| x.contact_grant.len()));
+    d.account_grant.reserve(total(|x| x.account_grant.len()));
+    d.account_member_grant.reserve(total(|x| x.account_member_grant.len()));
+    for x in parts {
+        d.in_g.extend(x.in_g);
+        d.in_c.extend(x.in_c);
+        d.in_a.extend(x.in_a);
+        d.contact_grant.extend(x.contact_grant);
+        d.account_grant.extend(x.account_grant);
+        d.account_member_grant.extend(x.account_member_grant);
+    }
+    d
+}
+
+/// What the rows of a plan are walked over: the tenant, the plan, and one
+/// adjacency per (relationship, direction) it walks.
+struct Walk<'a> {
+    t: &'a Tenant,
+    p: &'a Plan,
+    adjs: HashMap<(u32, bool), Adj>,
+    empty: Adj,
+}
+
+impl Walk<'_> {
+    fn adj(&self, rel: u32, fwd: bool) -> &Adj {
+        self.adjs.get(&(rel, fwd)).unwrap_or(&self.empty)
+    }
+
+    /// The rows permission `n` (at depth `d`, anchored at `a`) admits,
+    /// from the rows of shallower permissions; `None` when it has no step
+    /// down from a parent.
+    fn rows(&self, rows: &[Rows], d: u32, n: u32, a: Anchor) -> Option<Rows> {
+        let (t, p) = (self.t, self.p);
+        if d == 0 {
+            return Some(match a {
+                // S9 Global.
+                Anchor::All => Rows::All,
+                // S10 Contact, S12 Self, S11 Account: pairs straight from the links.
+                Anchor::Contact | Anchor::Account => {
+                    let (fwd, bwd) =
+                        if a == Anchor::Contact { (&p.contact_fwd, &p.contact_bwd) } else { (&p.account_fwd, &p.account_bwd) };
+                    let mut sources: Vec<Vec<(RowId, RowId)>> = Vec::new();
+                    if a == Anchor::Contact && p.in_self.binary_search(&n).is_ok() {
+                        sources.push(t.contacts().map(|c| (c, c)).collect());
+                    }
+                    sources.extend(of(fwd, n, |e| e.0).iter().map(|e| self.adj(e.1, true).pairs()));
+                    sources.extend(of(bwd, n, |e| e.0).iter().map(|e| self.adj(e.1, false).pairs()));
+                    let v = if sources.len() == 1 {
+                        sources.pop().unwrap_or_default()
+                    } else {
+                        let mut v = sources.concat();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    };
+                    Rows::Keyed(v)
                 }
-                // ... and for the direct members of a role of n, per account:
-                // the accounts some direct member belongs to.
-                if !roles.is_empty() {
-                    let mut with_member: Vec<RowId> = roles
-                        .iter()
-                        .flat_map(|&r| members.of_role(r))
-                        .filter_map(|c| t.account_of(c))
-                        .collect();
-                    with_member.sort_unstable();
-                    with_member.dedup();
-                    d.account_member_grant.extend(keep_keys(&v, &with_member).into_iter().map(|(a, x)| (n, a, x)));
-                }
-            }
-            _ => {}
+            });
         }
+        // S13 Parent: one step from the parent's rows.
+        let steps: Vec<(u32, &Adj)> = of(&p.parent_fwd, n, |e| e.0)
+            .iter()
+            .map(|e| (e.1, self.adj(e.2, true)))
+            .chain(of(&p.parent_bwd, n, |e| e.0).iter().map(|e| (e.1, self.adj(e.2, false))))
+            .collect();
+        let &(m, _) = steps.first()?;
+        let walks: Vec<&Adj> = steps.iter().map(|s| s.1).collect();
+        Some(match &rows[m as usize] {
+            Rows::None => Rows::None,
+            Rows::All => {
+                // Under a Global top: rows related to some row of the parent table.
+                let mut marks = Marks::new(t, t.permissions[n as usize].table);
+                for w in &walks {
+                    marks.mark(&w.vals);
+                }
+                Rows::Global(marks.rows())
+            }
+            Rows::Global(ys) => {
+                let mut marks = Marks::new(t, t.permissions[n as usize].table);
+                for w in &walks {
+                    for &y in ys {
+                        marks.mark(w.get(y));
+                    }
+                }
+                Rows::Global(marks.rows())
+            }
+            Rows::Keyed(src) => Rows::Keyed(step_keyed(src, &walks)),
+        })
+    }
+}
+
+/// One permission's share of the derived relations.
+#[derive(Default)]
+struct Part {
+    in_g: Vec<(u32, RowId)>,
+    in_c: Vec<(u32, RowId, RowId)>,
+    in_a: Vec<(u32, RowId, RowId)>,
+    contact_grant: Vec<(u32, RowId, RowId)>,
+    account_grant: Vec<(u32, RowId, RowId)>,
+    account_member_grant: Vec<(u32, RowId, RowId)>,
+}
+
+/// The relations permission `n` contributes, from the rows it admits.
+fn grants_of(t: &Tenant, p: &Plan, members: &Members, n: u32, r: Rows, anchor: Option<Anchor>) -> Part {
+    let mut d = Part::default();
+    let all = p.cand_all.binary_search(&n).is_ok();
+    let roles: Vec<u32> = of(&p.cand_role, n, |e| e.0).iter().map(|e| e.1).collect();
+    match (r, anchor) {
+        (Rows::Global(v), _) => d.in_g = v.into_iter().map(|x| (n, x)).collect(),
+        (Rows::Keyed(v), Some(Anchor::Contact)) => {
+            d.in_c = v.iter().map(|&(c, x)| (n, c, x)).collect();
+            // Contact-anchored rows for every contact, or for the holders of a role.
+            let granted = if all {
+                v
+            } else if roles.is_empty() {
+                Vec::new()
+            } else {
+                keep_keys(&v, &holders(members, &roles))
+            };
+            d.contact_grant = granted.into_iter().map(|(c, x)| (n, c, x)).collect();
+        }
+        (Rows::Keyed(v), Some(Anchor::Account)) => {
+            d.in_a = v.iter().map(|&(a, x)| (n, a, x)).collect();
+            // Account-anchored rows for every contact of the account
+            // (all contacts hold n, or the account holds a role of n) ...
+            if all {
+                d.account_grant = v.iter().map(|&(a, x)| (n, a, x)).collect();
+            } else if !roles.is_empty() {
+                d.account_grant = keep_keys(&v, &accounts_of(members, &roles)).into_iter().map(|(a, x)| (n, a, x)).collect();
+            }
+            // ... and for the direct members of a role of n, per account:
+            // the accounts some direct member belongs to.
+            if !roles.is_empty() {
+                let mut with_member: Vec<RowId> =
+                    roles.iter().flat_map(|&r| members.of_role(r)).filter_map(|c| t.account_of(c)).collect();
+                with_member.sort_unstable();
+                with_member.dedup();
+                d.account_member_grant = keep_keys(&v, &with_member).into_iter().map(|(a, x)| (n, a, x)).collect();
+            }
+        }
+        _ => {}
     }
     d
 }
