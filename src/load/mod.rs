@@ -48,6 +48,6 @@ pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
     if path.is_dir() {
         return Ok(site::read(path)?.raw);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    let text = files::read_text(path)?;
     native::parse_native(&text, &file)
 }

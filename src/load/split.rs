@@ -45,24 +45,41 @@ pub(crate) fn parse(text: &str) -> Option<RawTenant> {
 fn parse_in(text: &str, pieces: usize) -> Option<RawTenant> {
     let rows_start = find_rows(text)?;
     let starts = piece_starts(text, rows_start, pieces);
-    let pieces: Vec<Option<Piece>> = starts
-        .par_iter()
-        .enumerate()
-        .map(|(i, &s)| scan(text, s, i == 0, starts.get(i + 1).copied().unwrap_or(usize::MAX)))
-        .collect();
+    let last = starts.len().checked_sub(1)?;
+    let scan_at = |i: usize| scan(text, starts[i], i == 0, starts.get(i + 1).copied().unwrap_or(usize::MAX));
+    // The last piece first: where it closes the section is where the
+    // section ends unless the piece started inside a string, so the rest of
+    // the document is read from there while the other pieces are scanned
+    // (and read again if the chain of pieces ends elsewhere).
+    let ((last_piece, guess), mut pieces) = rayon::join(
+        || {
+            let piece = scan_at(last);
+            let guess = match piece.as_ref().map(|p| &p.end) {
+                Some(&End::Closed(end)) => Some((end, rest(text, rows_start, end))),
+                _ => None,
+            };
+            (piece, guess)
+        },
+        || (0..last).into_par_iter().map(scan_at).collect::<Vec<Option<Piece>>>(),
+    );
+    pieces.push(last_piece);
     let (tables, rows_end) = chain(text, &starts, pieces)?;
-    // The rest of the document (the rows section emptied) is read while
-    // the tables are joined.
-    let rest = || {
-        let rest = format!("{}{{}}{}", &text[..rows_start], &text[rows_end..]);
-        let mut de = serde_json::Deserializer::from_str(&rest);
-        let tenant = <RawTenant as Deserialize>::deserialize(ObjectOnly(&mut de)).ok()?;
-        de.end().ok()?;
-        Some(tenant)
+    let (rows, tenant) = match guess {
+        Some((end, tenant)) if end == rows_end => (join(tables), tenant),
+        _ => rayon::join(|| join(tables), || rest(text, rows_start, rows_end)),
     };
-    let (rows, tenant) = rayon::join(|| join(tables), rest);
     let mut tenant = tenant?;
     tenant.rows = rows?;
+    Some(tenant)
+}
+
+/// The document without its rows section (`rows_start..rows_end` read as
+/// `{}`), by serde.
+fn rest(text: &str, rows_start: usize, rows_end: usize) -> Option<RawTenant> {
+    let rest = format!("{}{{}}{}", text.get(..rows_start)?, text.get(rows_end..)?);
+    let mut de = serde_json::Deserializer::from_str(&rest);
+    let tenant = <RawTenant as Deserialize>::deserialize(ObjectOnly(&mut de)).ok()?;
+    de.end().ok()?;
     Some(tenant)
 }
 

@@ -1091,7 +1091,7 @@ pub fn timed_load(path: &Path) -> Result<(Tenant, LoadSpeed), LoadError> {
     let file = path.display().to_string();
     let mut s = LoadSpeed { threads: rayon::current_num_threads(), ..LoadSpeed::default() };
     let start = Instant::now();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: file.clone(), reason: e.to_string() })?;
+    let text = crate::load::files::read_text(path)?;
     s.read_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let raw = crate::load::native::parse_native(&text, &file)?;
