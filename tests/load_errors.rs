@@ -132,6 +132,14 @@ fn wrong_types_name_the_json_path() {
         ("association-pairs-object", with(|t| t["associations"]["contact_products"] = json!({})), "associations.contact_products"),
         ("association-pair-short", with(|t| t["associations"]["contact_products"][0] = json!(["C1"])), "associations.contact_products[0]"),
         ("association-pair-numbers", with(|t| t["associations"]["contact_products"][0] = json!([1, 2])), "associations.contact_products[0]"),
+        // Far into a long list (pairs are resolved in runs and batches): the
+        // first bad pair's own position.
+        ("association-pair-late", with(|t| {
+            let mut pairs: Vec<Value> = (0..70_000).map(|i| json!([format!("C{}", i % 2 + 1), "P1"])).collect();
+            pairs[66_000] = json!(["C1", 3]);
+            pairs[69_999] = json!([]);
+            t["associations"]["contact_products"] = Value::Array(pairs);
+        }), "associations.contact_products[66000]"),
         ("web-roles-object", with(|t| t["web_roles"] = json!({})), "web_roles"),
         ("role-id-number", with(|t| t["web_roles"][1]["id"] = json!(7)), "web_roles[1].id"),
         ("role-active-string", with(|t| t["web_roles"][1]["active"] = json!("yes")), "web_roles[1].active"),

@@ -31,6 +31,17 @@ fn read_text_from(path: &Path, piecewise: u64) -> Result<String, LoadError> {
         .map_err(|_| read_error(path, std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8")))
 }
 
+/// Frees a text read by [`read_text`]; a large one on a thread of its own,
+/// as giving hundreds of megabytes back to the system takes a while and
+/// nothing needs to wait for it.
+pub fn release(text: String) {
+    if text.len() as u64 >= PIECEWISE {
+        // When no thread can be started, the closure, and the text with it,
+        // is dropped here.
+        let _ = std::thread::Builder::new().name("release".into()).spawn(move || drop(text));
+    }
+}
+
 #[cfg(unix)]
 fn read_bytes(path: &Path, piecewise: u64) -> std::io::Result<Vec<u8>> {
     use rayon::prelude::*;

@@ -49,5 +49,7 @@ pub fn read_raw(path: &Path) -> Result<RawTenant, LoadError> {
         return Ok(site::read(path)?.raw);
     }
     let text = files::read_text(path)?;
-    native::parse_native(&text, &file)
+    let raw = native::parse_native(&text, &file);
+    files::release(text);
+    raw
 }

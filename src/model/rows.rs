@@ -3,7 +3,8 @@
 //! associations (S22), and each contact's account (S1).
 
 use super::builder::{Builder, RowPart};
-use super::index::RowIndex;
+use super::index::{RowIndex, BATCH};
+use crate::load::strs::Strs;
 use super::lookups::{Lookups, Resolved};
 use super::{kind_of, Dangling, RelId, RelKind, Relationship, RowId, Table, TableId, MAX_ROWS, NO_ACCOUNT};
 use crate::error::LoadError;
@@ -99,6 +100,12 @@ fn intern(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<RowIndex>, RowId)
     Ok((row_index, end))
 }
 
+/// Association pairs one task resolves.
+const PAIR_RUN: usize = 1 << 16;
+
+/// Links and dangling ids of some association pairs.
+type Pairs = (Vec<(RowId, RowId)>, Vec<Dangling>);
+
 /// The interned tables and relationships that associations resolve against.
 struct Interned<'a> {
     file: &'a str,
@@ -108,12 +115,6 @@ struct Interned<'a> {
 }
 
 impl Interned<'_> {
-    /// The row of table `t` with id `id`.
-    fn row(&self, t: TableId, id: &str) -> Option<RowId> {
-        let table = self.tables.get(t as usize)?;
-        self.row_index.get(t as usize)?.get(&table.ids, id).map(|i| table.first + i)
-    }
-
     /// Associations (S22): pairs of row ids per many-to-many relationship;
     /// an association naming no row relates nothing (S24).
     fn associations(&self, raw: &RawTenant, rel_index: &HashMap<String, RelId>, done: &mut Resolved) -> Result<(), LoadError> {
@@ -129,35 +130,66 @@ impl Interned<'_> {
             let Value::Array(list) = pairs else {
                 return Err(LoadError::at(file, &path, format!("expected an array of id pairs, found {}", kind_of(pairs))));
             };
-            for (i, p) in list.iter().enumerate() {
-                let pair = match p.as_array().map(Vec::as_slice) {
-                    Some([Value::String(a), Value::String(b)]) => (a, b),
-                    _ => {
-                        return Err(LoadError::at(
-                            file,
-                            format!("{path}[{i}]"),
-                            "expected a pair of two string ids `[first, second]`",
-                        ))
-                    }
+            // Runs of pairs in parallel, each in batches whose lookups
+            // overlap; joined in order, the first error first.
+            let runs: Vec<Result<Pairs, LoadError>> = list
+                .par_chunks(PAIR_RUN)
+                .enumerate()
+                .map(|(k, run)| self.pairs(&path, name, k * PAIR_RUN, run, [ta, tb]))
+                .collect();
+            for run in runs {
+                let (links, dangling) = run?;
+                if let Some(list) = done.links.get_mut(rid as usize) {
+                    list.extend(links);
+                }
+                done.dangling.extend(dangling);
+            }
+        }
+        Ok(())
+    }
+
+    /// The pairs `list` (the pairs of relationship `name` from position
+    /// `first` on) resolved into links between `tables`, and the ids that
+    /// name no row (the first side's when neither is found).
+    fn pairs(&self, path: &str, name: &str, first: usize, list: &[Value], tables: [TableId; 2]) -> Result<Pairs, LoadError> {
+        let empty = (RowIndex::default(), Strs::new());
+        let side = |t: TableId| match (self.row_index.get(t as usize), self.tables.get(t as usize)) {
+            (Some(index), Some(table)) => (index, &*table.ids, table.first),
+            _ => (&empty.0, &empty.1, 0),
+        };
+        let sides = [side(tables[0]), side(tables[1])];
+        let (mut links, mut dangling) = (Vec::new(), Vec::new());
+        let (mut reqs, mut found, mut ids) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH), Vec::with_capacity(BATCH / 2));
+        for (b, batch) in list.chunks(BATCH / 2).enumerate() {
+            reqs.clear();
+            ids.clear();
+            for (j, p) in batch.iter().enumerate() {
+                let Some([Value::String(x), Value::String(y)]) = p.as_array().map(Vec::as_slice) else {
+                    let i = first + b * (BATCH / 2) + j;
+                    return Err(LoadError::at(self.file, format!("{path}[{i}]"), "expected a pair of two string ids `[first, second]`"));
                 };
-                match (self.row(ta, pair.0), self.row(tb, pair.1)) {
-                    (Some(a), Some(bb)) => {
-                        if let Some(list) = done.links.get_mut(rid as usize) {
-                            list.push((a, bb));
-                        }
-                    }
+                ids.push([x, y]);
+                for (s, id) in sides.iter().zip([x, y]) {
+                    reqs.push((s.0, s.1, id.as_str()));
+                }
+            }
+            RowIndex::get_many(&reqs, &mut found);
+            for (pair, hits) in ids.iter().zip(found.chunks(2)) {
+                let row = |k: usize| hits.get(k).copied().flatten().map(|i| sides[k].2 + i);
+                match (row(0), row(1)) {
+                    (Some(a), Some(bb)) => links.push((a, bb)),
                     (found_a, _) => {
-                        let (table, value) = if found_a.is_some() { (tb, pair.1) } else { (ta, pair.0) };
-                        done.dangling.push(Dangling {
-                            table: self.tables[table as usize].name.clone(),
-                            column: name.clone(),
-                            value: value.clone(),
+                        let k = usize::from(found_a.is_some());
+                        dangling.push(Dangling {
+                            table: self.tables.get(tables[k] as usize).map(|t| t.name.clone()).unwrap_or_default(),
+                            column: name.to_string(),
+                            value: pair[k].clone(),
                         });
                     }
                 }
             }
         }
-        Ok(())
+        Ok((links, dangling))
     }
 }
 

@@ -1094,8 +1094,9 @@ pub fn timed_load(path: &Path) -> Result<(Tenant, LoadSpeed), LoadError> {
     let text = crate::load::files::read_text(path)?;
     s.read_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let raw = crate::load::native::parse_native(&text, &file)?;
-    drop(text);
+    let raw = crate::load::native::parse_native(&text, &file);
+    crate::load::files::release(text);
+    let raw = raw?;
     s.parse_seconds = start.elapsed().as_secs_f64();
     s.row_bytes = raw.rows.0.iter().map(|t| t.heap_bytes() as u64).sum();
     let start = Instant::now();
