@@ -40,11 +40,13 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
     let finance = match &raw.finance_operations {
         Some(section) => {
             let against = super::finance_config::Against {
-                file,
-                tables: &tables,
-                table_index: &table_index,
-                row_index: &rows.row_index,
-                relationships: &rows.relationships,
+                at: super::lookups::Lookups {
+                    file,
+                    tables: &tables,
+                    table_index: &table_index,
+                    row_index: &rows.row_index,
+                    relationships: &rows.relationships,
+                },
                 rel_index: &rows.rel_index,
                 contact_table: rows.contact_table,
             };

@@ -4,8 +4,7 @@
 //! step is an error naming the step.
 
 use super::finance::*;
-use super::index::RowIndex;
-use super::{Privilege, RelId, RelKind, Relationship, Table, TableId};
+use super::{Privilege, RelId, RelKind, TableId};
 use crate::error::LoadError;
 use crate::load::finance::RawFinance;
 use std::collections::HashMap;
@@ -26,13 +25,11 @@ impl Op {
     }
 }
 
-/// What the section is validated against.
+/// What the section is validated against: the interned tables and
+/// relationships (as lookups resolve against them), the relationships by
+/// name, and the contact table.
 pub(crate) struct Against<'a> {
-    pub(crate) file: &'a str,
-    pub(crate) tables: &'a [Table],
-    pub(crate) table_index: &'a HashMap<String, TableId>,
-    pub(crate) row_index: &'a [RowIndex],
-    pub(crate) relationships: &'a [Relationship],
+    pub(crate) at: super::lookups::Lookups<'a>,
     pub(crate) rel_index: &'a HashMap<String, RelId>,
     pub(crate) contact_table: TableId,
 }
@@ -41,10 +38,10 @@ const AT: &str = "finance_operations";
 
 impl Against<'_> {
     fn err(&self, path: String, message: String) -> LoadError {
-        LoadError::at(self.file, format!("{AT}.{path}"), message)
+        LoadError::at(self.at.file, format!("{AT}.{path}"), message)
     }
     fn table(&self, path: String, name: &str) -> Result<TableId, LoadError> {
-        self.table_index.get(name).copied().ok_or_else(|| self.err(path, format!("table `{name}` does not exist")))
+        self.at.table_index.get(name).copied().ok_or_else(|| self.err(path, format!("table `{name}` does not exist")))
     }
     fn rel(&self, path: String, name: &str) -> Result<RelId, LoadError> {
         self.rel_index.get(name).copied().ok_or_else(|| self.err(path, format!("relationship `{name}` does not exist")))
@@ -63,7 +60,7 @@ impl Against<'_> {
     /// `rel` (S20 to S22; a self-referential one walks from the referencing
     /// side, S21), preferring `want` when both ends would do.
     fn step(&self, rel: RelId, from: TableId, want: Option<TableId>) -> Option<PathStep> {
-        let r = self.relationships.get(rel as usize)?;
+        let r = self.at.relationships.get(rel as usize)?;
         let (a, b) = match &r.kind {
             RelKind::OneToMany { referencing, referenced, .. } => (*referencing, *referenced),
             RelKind::ManyToMany { tables } => (tables[0], tables[1]),
@@ -77,13 +74,13 @@ impl Against<'_> {
     }
 
     fn names(&self, t: TableId) -> &str {
-        &self.tables[t as usize].name
+        &self.at.tables[t as usize].name
     }
 }
 
 /// Validates `raw` (the section) against the tenant's tables, rows and relationships.
 pub(crate) fn build(cx: &Against<'_>, raw: &RawFinance, rows: &crate::load::raw::RawRows) -> Result<Finance, LoadError> {
-    let mut is_virtual: Vec<bool> = cx.tables.iter().map(|t| t.name.starts_with("mserp_")).collect();
+    let mut is_virtual: Vec<bool> = cx.at.tables.iter().map(|t| t.name.starts_with("mserp_")).collect();
     for (i, name) in raw.virtual_tables.iter().enumerate() {
         let t = cx.table(format!("virtual_tables[{i}]"), name)?;
         is_virtual[t as usize] = true;
@@ -126,10 +123,10 @@ pub(crate) fn build(cx: &Against<'_>, raw: &RawFinance, rows: &crate::load::raw:
     };
     let anonymous_user = raw.anonymous_user.as_deref().map(|u| user("anonymous_user".into(), u)).transpose()?;
     // Mappings.
-    let contacts = &cx.tables[cx.contact_table as usize];
+    let contacts = &cx.at.tables[cx.contact_table as usize];
     let mut mappings = Vec::new();
     for (i, (c, u)) in raw.user_mappings.iter().enumerate() {
-        let row = cx.row_index.get(cx.contact_table as usize).and_then(|ix| ix.get(&contacts.ids, c));
+        let row = cx.at.row_index.get(cx.contact_table as usize).and_then(|ix| ix.get(&contacts.ids, c));
         let Some(pos) = row else {
             return Err(cx.err(format!("user_mappings[{i}][0]"), format!("contact `{c}` does not exist")));
         };
@@ -173,7 +170,7 @@ fn policy(
     })?;
     // The user column: every link row must carry it.
     let mut link_users = Vec::new();
-    let lt = &cx.tables[link_table as usize];
+    let lt = &cx.at.tables[link_table as usize];
     if let Some(raw_table) = rows.0.iter().find(|t| t.name == p.user_link.table) {
         for k in 0..raw_table.len() {
             match raw_table.get(k, &p.user_link.user_column) {

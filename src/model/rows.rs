@@ -26,11 +26,10 @@ pub(crate) fn build_rows(raw: &RawTenant, source: &str) -> Result<RowPart, LoadE
     let (relationships, rel_index) = super::relationships::build(&mut b, raw)?;
     let (row_index, end) = intern(&mut b, raw)?;
     let (tables, table_index) = (b.tables, b.table_index);
-    let cx = Interned { file, tables: &tables, row_index: &row_index, relationships: &relationships };
     let lookups = Lookups { file, tables: &tables, table_index: &table_index, row_index: &row_index, relationships: &relationships };
     let mut parts = lookups.resolve(raw)?;
     let mut done = Resolved::new(relationships.len());
-    cx.associations(raw, &rel_index, &mut done)?;
+    lookups.associations(raw, &rel_index, &mut done)?;
     parts.push(done);
     let links = sort_links(&mut parts, relationships.len());
     let dangling: Vec<Dangling> = parts.into_iter().flat_map(|p| p.dangling).collect();
@@ -106,15 +105,8 @@ const PAIR_RUN: usize = 1 << 16;
 /// Links and dangling ids of some association pairs.
 type Pairs = (Vec<(RowId, RowId)>, Vec<Dangling>);
 
-/// The interned tables and relationships that associations resolve against.
-struct Interned<'a> {
-    file: &'a str,
-    tables: &'a [Table],
-    row_index: &'a [RowIndex],
-    relationships: &'a [Relationship],
-}
-
-impl Interned<'_> {
+/// Associations resolve against what lookups resolve against.
+impl Lookups<'_> {
     /// Associations (S22): pairs of row ids per many-to-many relationship;
     /// an association naming no row relates nothing (S24).
     fn associations(&self, raw: &RawTenant, rel_index: &HashMap<String, RelId>, done: &mut Resolved) -> Result<(), LoadError> {
