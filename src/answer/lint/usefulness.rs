@@ -2,6 +2,7 @@
 //! anything no other permission grants. About this data only: a
 //! configuration-only tenant has none.
 
+use rayon::prelude::*;
 use super::context::{Cx};
 use super::findings::Finding;
 use crate::engine::Visitor;
@@ -13,12 +14,13 @@ pub(super) fn pp011_pp012(cx: &Cx<'_>, explained: &BTreeSet<PermId>, out: &mut V
     let t = cx.t;
     if cx.has_rows {
         let classes = cx.role_classes();
-        for n in 0..t.permissions.len() as PermId {
-            if !cx.live(n) || explained.contains(&n) {
-                continue;
-            }
+        // Each permission's usefulness on its own core; findings in
+        // permission order.
+        let asked: Vec<PermId> = (0..t.permissions.len() as PermId).filter(|&n| cx.live(n) && !explained.contains(&n)).collect();
+        let found: Vec<Usefulness> = asked.par_iter().map(|&n| cx.usefulness(n, &classes)).collect();
+        for (n, usefulness) in asked.into_iter().zip(found) {
             let p = &t.permissions[n as usize];
-            match cx.usefulness(n, &classes) {
+            match usefulness {
                 Usefulness::Nothing => out.push(cx.finding(
                     "PP012",
                     n,
