@@ -1287,9 +1287,11 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             note: String::new(),
         }),
     }
-    if r.lint_seconds > 0.0 {
+    // The target is a site's (issue #12: the largest site fixture); a
+    // generated tenant's lint is timed but held to nothing.
+    if r.lint_seconds > 0.0 && Path::new(&r.tenant.source).is_dir() {
         out.push(check(
-            "lint after the build",
+            "lint after the build (site folder)",
             "under 100 ms",
             format!("{:.2} ms ({} findings)", r.lint_seconds * 1e3, r.lint_findings),
             0.1,
