@@ -117,12 +117,9 @@ impl RowIndex {
     pub(crate) fn get_many(reqs: &[(&RowIndex, &Strs, &str)], out: &mut Vec<Option<u32>>) {
         out.clear();
         let hashes: Vec<u32> = reqs.iter().map(|(index, _, id)| index.hash(id)).collect();
-        let first: Vec<(u32, u32)> = reqs.iter().zip(&hashes).map(|((index, _, _), &h)| index.candidate(h)).collect();
-        let spans: Vec<Option<(usize, usize)>> = reqs
-            .iter()
-            .zip(hashes.iter().zip(&first))
-            .map(|((_, ids, _), (&h, &(sh, p)))| if p != 0 && sh == h { ids.span(p as usize - 1) } else { None })
-            .collect();
+        let first: Vec<u32> = reqs.iter().zip(&hashes).map(|((index, _, _), &h)| index.candidate(h)).collect();
+        let spans: Vec<Option<(usize, usize)>> =
+            reqs.iter().zip(&first).map(|((_, ids, _), &p)| p.checked_sub(1).and_then(|p| ids.span(p as usize))).collect();
         let mut touched = 0u8;
         for ((_, ids, _), span) in reqs.iter().zip(&spans) {
             if let Some((start, _)) = *span {
@@ -130,7 +127,7 @@ impl RowIndex {
             }
         }
         std::hint::black_box(touched);
-        for (((index, ids, id), (&h, &(_, p))), span) in reqs.iter().zip(hashes.iter().zip(&first)).zip(spans) {
+        for (((index, ids, id), (&h, &p)), span) in reqs.iter().zip(hashes.iter().zip(&first)).zip(spans) {
             out.push(match span {
                 Some((start, end)) if ids.text().as_bytes().get(start..end) == Some(id.as_bytes()) => Some(p - 1),
                 _ if p == 0 => None,
@@ -146,16 +143,16 @@ impl RowIndex {
 
     /// The position of `id`, whose hash is `h`, in `ids`.
     /// The first slot of `h`'s probe chain that is free or holds hash `h`:
-    /// `(h, position + 1)`, or `(0, 0)` when the chain ends first (no id
-    /// with hash `h`). The slots after the first mostly share its cache
-    /// line, so collisions and absent ids cost no further miss here.
-    fn candidate(&self, h: u32) -> (u32, u32) {
-        let Some(mask) = self.slots.len().checked_sub(1) else { return (0, 0) };
+    /// its `position + 1`, or 0 when the chain ends first (no id with hash
+    /// `h`). The slots after the first mostly share its cache line, so
+    /// collisions and absent ids cost no further miss here.
+    fn candidate(&self, h: u32) -> u32 {
+        let Some(mask) = self.slots.len().checked_sub(1) else { return 0 };
         let mut k = h as usize & mask;
         loop {
             match self.slots[k] {
-                (_, 0) => return (0, 0),
-                (sh, p) if sh == h => return (sh, p),
+                (_, 0) => return 0,
+                (sh, p) if sh == h => return p,
                 _ => k = (k + 1) & mask,
             }
         }
