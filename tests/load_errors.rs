@@ -380,6 +380,15 @@ fn references_naming_nothing_are_rejected() {
             vec!["`role_members.contacts[0][0]`", "`C9`"]),
         ("member-contact-role", with(|t| t["role_members"]["contacts"][0] = json!(["C1", "R9"])),
             vec!["`role_members.contacts[0][1]`", "`R9`"]),
+        // Far into a long list (memberships are resolved in runs and
+        // batches): the first bad entry's own position, whatever comes after.
+        ("member-contact-late", with(|t| {
+            let mut members: Vec<Value> = (0..70_000).map(|i| json!([format!("C{}", i % 2 + 1), "R"])).collect();
+            members[40_001] = json!(["C1", "R9"]);
+            members[40_002] = json!(["C9", "R"]);
+            members[69_000] = json!(["C8", "R"]);
+            t["role_members"]["contacts"] = Value::Array(members);
+        }), vec!["`role_members.contacts[40001][1]`", "`R9`"]),
         ("member-account", with(|t| t["role_members"]["accounts"][0] = json!(["A9", "R"])),
             vec!["`role_members.accounts[0][0]`", "`A9`"]),
         ("member-account-is-a-contact", with(|t| t["role_members"]["accounts"][0] = json!(["C1", "R"])),

@@ -2,7 +2,9 @@
 //! permissions, validated against the rows of the first step.
 
 use super::builder::{invalid, Builder, KnownMembers, RowPart};
-use super::index::RowIndex;
+use super::index::{RowIndex, BATCH};
+use crate::load::strs::Strs;
+use rayon::prelude::*;
 use super::{show, PermId, Permission, Privilege, Privileges, RelId, RelRef, Role, RoleId, RowId, Scope, Table, TableId, Tenant};
 use crate::error::LoadError;
 use crate::load::raw::{RawPermission, RawTenant};
@@ -108,6 +110,9 @@ fn web_roles(file: &str, raw: &RawTenant) -> Result<(Vec<Role>, HashMap<String, 
     Ok((roles, role_index))
 }
 
+/// Membership entries one task resolves.
+const MEMBER_RUN: usize = 1 << 15;
+
 /// What memberships resolve against.
 struct Members<'a> {
     file: &'a str,
@@ -126,28 +131,54 @@ impl Members<'_> {
         table: TableId,
         (field, kind): (&str, &str),
     ) -> Result<Vec<(RowId, RoleId)>, LoadError> {
-        let file = self.file;
         let (mut out, from) = known.unwrap_or_default();
-        for (i, (c, r)) in list.iter().enumerate().skip(from) {
-            let row = self.row(table, c).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.{field}[{i}][0]"), format!("{kind} `{c}` does not exist"))
-            })?;
-            let role = *self.role_index.get(r).ok_or_else(|| {
-                LoadError::at(file, format!("role_members.{field}[{i}][1]"), format!("web role `{r}` does not exist"))
-            })?;
-            out.push((row, role));
+        // Runs of entries in parallel, each in batches whose lookups
+        // overlap; joined in order, the first error first.
+        let runs: Vec<Result<Vec<(RowId, RoleId)>, LoadError>> = list
+            .get(from..)
+            .unwrap_or_default()
+            .par_chunks(MEMBER_RUN)
+            .enumerate()
+            .map(|(k, run)| self.run(run, from + k * MEMBER_RUN, table, (field, kind)))
+            .collect();
+        for run in runs {
+            out.extend(run?);
         }
         if from < list.len() {
-            out.sort_unstable();
+            out.par_sort_unstable();
             out.dedup();
         }
         Ok(out)
     }
 
-    fn row(&self, t: TableId, id: &str) -> Option<RowId> {
-        let table = self.tables.get(t as usize)?;
-        self.row_index.get(t as usize)?.get(&table.ids, id).map(|i| table.first + i)
+    /// The entries `run` of a membership list, from entry `first` on.
+    fn run(&self, run: &[(String, String)], first: usize, table: TableId, (field, kind): (&str, &str)) -> Result<Vec<(RowId, RoleId)>, LoadError> {
+        let file = self.file;
+        let empty = (RowIndex::default(), Strs::new());
+        let (index, ids, base) = match (self.row_index.get(table as usize), self.tables.get(table as usize)) {
+            (Some(index), Some(t)) => (index, &*t.ids, t.first),
+            _ => (&empty.0, &empty.1, 0),
+        };
+        let mut out = Vec::with_capacity(run.len());
+        let (mut reqs, mut found) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
+        for (b, batch) in run.chunks(BATCH).enumerate() {
+            reqs.clear();
+            reqs.extend(batch.iter().map(|(c, _)| (index, ids, c.as_str())));
+            RowIndex::get_many(&reqs, &mut found);
+            for (j, ((c, r), row)) in batch.iter().zip(&found).enumerate() {
+                let i = first + b * BATCH + j;
+                let row = row.ok_or_else(|| {
+                    LoadError::at(file, format!("role_members.{field}[{i}][0]"), format!("{kind} `{c}` does not exist"))
+                })?;
+                let role = *self.role_index.get(r).ok_or_else(|| {
+                    LoadError::at(file, format!("role_members.{field}[{i}][1]"), format!("web role `{r}` does not exist"))
+                })?;
+                out.push((base + row, role));
+            }
+        }
+        Ok(out)
     }
+
 }
 
 /// Permission ids, unique and not empty.

@@ -218,30 +218,89 @@ fn accounts(
 }
 
 /// Links sorted by `(relationship, from, to)` without duplicates, from
-/// the pairs of each part (in order) by relationship. Pairs arrive row by
-/// row, so most relationships' are sorted already; the others are sorted,
-/// in parallel.
+/// the pairs of each part (in order) by relationship. Each relationship's
+/// links are filled in, sorted (pairs arrive row by row, so most are
+/// already) and rid of duplicates on a core of their own, in place.
 fn sort_links(parts: &mut [Resolved], relationships: usize) -> Vec<(RelId, RowId, RowId)> {
-    let total = parts.iter().flat_map(|p| p.links.iter().map(Vec::len)).sum();
-    let mut out: Vec<(RelId, RowId, RowId)> = Vec::with_capacity(total);
-    let mut ends = Vec::with_capacity(relationships);
-    for rid in 0..relationships {
-        for p in parts.iter_mut() {
-            if let Some(pairs) = p.links.get_mut(rid) {
-                out.extend(std::mem::take(pairs).into_iter().map(|(a, b)| (rid as RelId, a, b)));
-            }
-        }
-        ends.push(out.len());
-    }
+    let lists: Vec<Vec<Vec<(RowId, RowId)>>> = (0..relationships)
+        .map(|rid| parts.iter_mut().map(|p| p.links.get_mut(rid).map(std::mem::take).unwrap_or_default()).collect())
+        .collect();
+    let total = lists.iter().flatten().map(Vec::len).sum();
+    let mut out: Vec<(RelId, RowId, RowId)> = vec![(0, 0, 0); total];
     let mut segments = Vec::with_capacity(relationships);
     let mut rest = out.as_mut_slice();
-    let mut at = 0;
-    for end in ends {
-        let (segment, tail) = rest.split_at_mut(end - at);
+    for list in &lists {
+        let (segment, tail) = rest.split_at_mut(list.iter().map(Vec::len).sum());
         segments.push(segment);
-        (rest, at) = (tail, end);
+        rest = tail;
     }
-    segments.into_par_iter().filter(|s| !s.is_sorted()).for_each(|s| s.sort_unstable());
-    out.dedup();
+    // Each segment's length, and its length once its duplicates are gone.
+    let kept: Vec<(usize, usize)> = segments
+        .into_par_iter()
+        .zip(lists)
+        .enumerate()
+        .map(|(rid, (segment, list))| {
+            let pairs = list.iter().flatten();
+            for (slot, &(a, b)) in segment.iter_mut().zip(pairs) {
+                *slot = (rid as RelId, a, b);
+            }
+            if !segment.is_sorted() {
+                segment.sort_unstable();
+            }
+            (segment.len(), dedup_sorted(segment))
+        })
+        .collect();
+    if kept.iter().any(|&(len, keep)| keep < len) {
+        // Some duplicates: the segments' kept links moved together.
+        let (mut at, mut to) = (0, 0);
+        for (len, keep) in kept {
+            out.copy_within(at..at + keep, to);
+            at += len;
+            to += keep;
+        }
+        out.truncate(to);
+    }
     out
+}
+
+/// Moves the distinct items of the sorted `s` to its front, in order;
+/// returns how many there are.
+fn dedup_sorted<T: PartialEq + Copy>(s: &mut [T]) -> usize {
+    let mut kept = 0;
+    for r in 0..s.len() {
+        if kept == 0 || s[r] != s[kept - 1] {
+            s[kept] = s[r];
+            kept += 1;
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// Parts whose pairs are sorted, unsorted, repeated within and across
+    /// parts, and absent: the same links as sorting everything at once.
+    #[test]
+    fn links_are_sorted_and_unique_per_relationship() {
+        let part = |lists: Vec<Vec<(RowId, RowId)>>| Resolved { links: lists, dangling: Vec::new() };
+        let mut parts = vec![
+            part(vec![vec![(1, 2), (1, 3), (4, 1)], vec![(9, 9), (2, 2), (9, 9)], vec![], vec![(5, 5)]]),
+            part(vec![vec![(4, 1), (7, 0)], vec![(2, 2), (0, 1)], vec![], vec![(5, 6)]]),
+            part(vec![vec![(8, 8)], vec![], vec![], vec![]]),
+        ];
+        let mut naive: Vec<(RelId, RowId, RowId)> = parts
+            .iter()
+            .flat_map(|p| p.links.iter().enumerate().flat_map(|(rid, l)| l.iter().map(move |&(a, b)| (rid as RelId, a, b))))
+            .collect();
+        naive.sort_unstable();
+        naive.dedup();
+        assert_eq!(sort_links(&mut parts, 4), naive);
+        assert_eq!(naive.len(), 10);
+        // No duplicates: nothing moved.
+        let mut parts = vec![part(vec![vec![(3, 1), (1, 1)], vec![(0, 0)]])];
+        assert_eq!(sort_links(&mut parts, 2), vec![(0, 1, 1), (0, 3, 1), (1, 0, 0)]);
+    }
 }
