@@ -23,6 +23,14 @@ fn example_report_has_every_figure_and_no_disagreement() {
     assert!(r.derived_facts > 0);
     assert_eq!(r.derived_by_relation.iter().map(|(_, n)| n).sum::<u64>(), r.derived_facts);
     assert!(r.peak_rss_bytes > 0 && r.peak_rss_end_bytes >= r.peak_rss_bytes);
+    // The load and its anchor: best of three each (a small file), the
+    // ratio and the load time those of the best runs.
+    let l = r.load.as_ref().unwrap();
+    assert_eq!(l.runs, 3);
+    assert!(l.bare_parse_seconds > 0.0);
+    assert_eq!(r.load_seconds, l.read_seconds + l.parse_seconds + l.build_seconds);
+    assert_eq!(l.ratio, r.load_seconds / l.bare_parse_seconds);
+    assert_eq!(r.tenant.rows, 21);
     assert_eq!(r.cedar.skipped, None);
     assert_eq!((r.cedar.disagreements, r.cedar.errors), (0, 0));
     assert_eq!(r.cedar.can.n, r.can_rows.n);

@@ -556,6 +556,8 @@ pub struct LoadSpeed {
     pub bare_bytes_per_second: f64,
     /// Memory held by the raw tenant's rows (ids, encoded fields), bytes.
     pub row_bytes: u64,
+    /// Loads and bare parses timed (the best of each is reported).
+    pub runs: usize,
 }
 
 /// The load with one thread against the load with several, same run.
@@ -819,6 +821,12 @@ pub fn run_profile(cfg: GenConfig, opts: &Options) -> Result<Report, BenchError>
     let path = dir.path().join(format!("tenant-{}.json", cfg.seed));
     let start = Instant::now();
     generate::generate_file(&cfg, &path)?;
+    // On disk before anything is timed: the system writing back hundreds
+    // of megabytes while the load is timed would slow it by a varying
+    // amount (a tenant given with `--tenant` is settled already).
+    std::fs::File::open(&path)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| GenError::Write { file: path.display().to_string(), source })?;
     let gen = start.elapsed().as_secs_f64();
     if let Some(f) = opts.progress {
         f(&format!("generate {gen:.2} s"));
@@ -849,9 +857,28 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         r.load_seconds = start.elapsed().as_secs_f64();
         (t, Some(folder.site))
     } else {
-        let bare = bare_parse(path)?;
-        say(format!("bare parse (read + IgnoredAny) {:.2} s", bare));
-        let (t, mut load) = timed_load(path)?;
+        // The load and its anchor each timed `runs` times, alternately,
+        // the best of each kept: on a shared machine one run of either can
+        // be slowed by a neighbour. Only the last load is held, so the peak
+        // memory is one load's.
+        let runs = if file_bytes < 100 << 20 { 3 } else { 2 };
+        let total = |s: &LoadSpeed| s.read_seconds + s.parse_seconds + s.build_seconds;
+        let mut bare = bare_parse(path)?;
+        say(format!("bare parse (read + IgnoredAny) {bare:.2} s"));
+        let (mut t, mut load) = timed_load(path)?;
+        for _ in 1..runs {
+            say(format!("load {:.2} s", total(&load)));
+            drop(t);
+            let b = bare_parse(path)?;
+            say(format!("bare parse (read + IgnoredAny) {b:.2} s"));
+            bare = bare.min(b);
+            let (next, speed) = timed_load(path)?;
+            if total(&speed) < total(&load) {
+                load = speed;
+            }
+            t = next;
+        }
+        load.runs = runs;
         load.bare_parse_seconds = bare;
         r.load_seconds = load.read_seconds + load.parse_seconds + load.build_seconds;
         load.ratio = r.load_seconds / bare.max(1e-9);
@@ -1249,7 +1276,14 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
         out.push(check(
             "load vs bare parse of the same file (read + IgnoredAny)",
             "at most 2.5x",
-            format!("{:.2}x ({} vs {}, {} threads)", l.ratio, secs(r.load_seconds), secs(l.bare_parse_seconds), l.threads),
+            format!(
+                "{:.2}x ({} vs {}, {} threads, best of {} each)",
+                l.ratio,
+                secs(r.load_seconds),
+                secs(l.bare_parse_seconds),
+                l.threads,
+                l.runs
+            ),
             2.5,
             l.ratio,
         ));
