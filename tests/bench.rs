@@ -129,3 +129,27 @@ fn fo_profile_report_times_bypass_and_can_on_virtual_rows() {
     let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/customer-service.json"));
     assert!(bench::run(path, &Options { queries: 10, what_queries: 2, ..o }).unwrap().finance.is_none());
 }
+
+/// `bench --profile` through the binary: the tenant is written by a
+/// `generate` process of its own, and measures as the same sizes generated
+/// in this process do (same rows, links and memberships), with the load
+/// and its anchor timed three times each on a small file.
+#[test]
+fn command_line_profile_generates_apart_and_measures() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal-access"))
+        .args(["bench", "--profile", "small", "--contacts", "60", "--accounts", "6", "--rows", "700", "--seed", "9"])
+        .args(["--no-cedar", "--no-whatif", "--no-report", "--json", "--queries", "10", "--what-queries", "2", "--budget-seconds", "5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cfg = GenConfig { contacts: 60, accounts: 6, rows: 700, seed: 9, fo: false };
+    let here = bench::run_profile(cfg, &Options { peers: false, whatif: 0, report: false, ..opts() }).unwrap();
+    assert_eq!(v["tenant"]["profile"], "custom");
+    assert_eq!(v["tenant"]["rows"], here.tenant.rows);
+    assert_eq!(v["tenant"]["links"], here.tenant.links);
+    assert_eq!(v["tenant"]["contacts"], here.tenant.contacts);
+    assert_eq!(v["derived_facts"], here.derived_facts);
+    assert!(v["tenant"]["generate_seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["load"]["runs"], 3);
+}

@@ -214,7 +214,7 @@ pub fn bench(a: BenchArgs, threads: Option<usize>, out: &mut impl Write) -> Resu
     }
     let report = match (&a.tenant, a.profile) {
         (Some(path), _) => bench::run(path, &opts),
-        (None, Some(p)) => bench::run_profile(config(p, a.seed, [a.contacts, a.accounts, a.rows], a.fo), &opts),
+        (None, Some(p)) => bench::run_profile_with(config(p, a.seed, [a.contacts, a.accounts, a.rows], a.fo), &opts, generate_apart),
         (None, None) => return Err(io_err("give --profile, --tenant or --growth")),
     };
     if let Ok(mut s) = SPINNER.lock() {
@@ -518,6 +518,26 @@ fn agree(ok: bool) -> &'static str {
     } else {
         ", RELATIONS DIFFER"
     }
+}
+
+/// Writes a tenant with `portal-access generate` in a process of its own,
+/// so that the measuring process starts as fresh as a user's command.
+fn generate_apart(cfg: &GenConfig, path: &std::path::Path) -> Result<(), bench::BenchError> {
+    let failed = |e: String| bench::BenchError::Generator(e);
+    let exe = std::env::current_exe().map_err(|e| failed(e.to_string()))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["generate", "--profile", "small", "--seed", &cfg.seed.to_string()])
+        .args(["--contacts", &cfg.contacts.to_string(), "--accounts", &cfg.accounts.to_string(), "--rows", &cfg.rows.to_string()])
+        .arg("-o")
+        .arg(path);
+    if cfg.fo {
+        cmd.arg("--fo");
+    }
+    let output = cmd.stdin(std::process::Stdio::null()).output().map_err(|e| failed(e.to_string()))?;
+    if !output.status.success() {
+        return Err(failed(format!("{}: {}", output.status, String::from_utf8_lossy(&output.stderr).trim())));
+    }
+    Ok(())
 }
 
 /// `bench --growth`: one fresh process per size, so each peak is its own.
