@@ -178,7 +178,6 @@ impl Members<'_> {
         }
         Ok(out)
     }
-
 }
 
 /// Permission ids, unique and not empty.
