@@ -268,11 +268,9 @@ fn run(t: &Tenant, p: &Plan, members: &Members, known: Option<&Known>) -> Derive
     let mut rows: Vec<Rows> = (0..np).map(|_| Rows::None).collect();
     let mut anchor: Vec<Option<Anchor>> = vec![None; np];
     for level in p.chain.chunk_by(|a, b| a.0 == b.0) {
-        let done: Vec<(u32, Option<Rows>)> = level
-            .par_iter()
-            .map(|&(d, n, a)| (n, known.and_then(|k| k.rows(n, d, a)).or_else(|| cx.rows(&rows, d, n, a))))
-            .collect();
-        for (&(_, n, a), (_, r)) in level.iter().zip(done) {
+        let done: Vec<Option<Rows>> =
+            level.par_iter().map(|&(d, n, a)| known.and_then(|k| k.rows(n, d, a)).or_else(|| cx.rows(&rows, d, n, a))).collect();
+        for (&(_, n, a), r) in level.iter().zip(done) {
             anchor[n as usize] = Some(a);
             if let Some(r) = r {
                 rows[n as usize] = r;

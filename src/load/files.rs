@@ -12,7 +12,6 @@ pub(crate) fn read_error(path: &Path, e: std::io::Error) -> LoadError {
     LoadError::Read { file: display(path), reason: e.to_string() }
 }
 
-
 /// Files at least this large are read in pieces on several threads.
 const PIECEWISE: u64 = 64 << 20;
 

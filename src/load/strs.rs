@@ -24,8 +24,8 @@ pub struct Strs {
 
 impl Strs {
     /// An empty list.
-    pub fn new() -> Strs {
-        Strs::default()
+    pub const fn new() -> Strs {
+        Strs { buf: String::new(), ends: Vec::new(), wraps: Vec::new() }
     }
 
     /// An empty list with room for `n` strings of `bytes` bytes in all.

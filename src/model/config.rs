@@ -3,7 +3,7 @@
 
 use super::builder::{invalid, Builder, KnownMembers, RowPart};
 use super::index::{RowIndex, BATCH};
-use crate::load::strs::Strs;
+use super::lookups::rows_of;
 use rayon::prelude::*;
 use super::{show, PermId, Permission, Privilege, Privileges, RelId, RelRef, Role, RoleId, RowId, Scope, Table, TableId, Tenant};
 use crate::error::LoadError;
@@ -154,11 +154,7 @@ impl Members<'_> {
     /// The entries `run` of a membership list, from entry `first` on.
     fn run(&self, run: &[(String, String)], first: usize, table: TableId, (field, kind): (&str, &str)) -> Result<Vec<(RowId, RoleId)>, LoadError> {
         let file = self.file;
-        let empty = (RowIndex::default(), Strs::new());
-        let (index, ids, base) = match (self.row_index.get(table as usize), self.tables.get(table as usize)) {
-            (Some(index), Some(t)) => (index, &*t.ids, t.first),
-            _ => (&empty.0, &empty.1, 0),
-        };
+        let (index, ids, base) = rows_of(self.tables, self.row_index, table);
         let mut out = Vec::with_capacity(run.len());
         let (mut reqs, mut found) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
         for (b, batch) in run.chunks(BATCH).enumerate() {

@@ -20,6 +20,15 @@ pub(crate) struct RowIndex {
     slots: Vec<(u32, u32)>,
 }
 
+/// What a table without rows (or a number naming no table) is looked up
+/// in: an empty index over no ids.
+static NO_ROWS: (RowIndex, Strs) = (RowIndex { keys: (0, 0), slots: Vec::new() }, Strs::new());
+
+/// The empty index and its ids, where no id is found.
+pub(crate) fn no_rows() -> (&'static RowIndex, &'static Strs) {
+    (&NO_ROWS.0, &NO_ROWS.1)
+}
+
 /// The high and low halves of the 128-bit product, folded.
 fn fold(a: u64, b: u64) -> u64 {
     let m = u128::from(a) * u128::from(b);
@@ -141,7 +150,6 @@ impl RowIndex {
         self.get_hashed(ids, id, self.hash(id))
     }
 
-    /// The position of `id`, whose hash is `h`, in `ids`.
     /// The first slot of `h`'s probe chain that is free or holds hash `h`:
     /// its `position + 1`, or 0 when the chain ends first (no id with hash
     /// `h`). The slots after the first mostly share its cache line, so
@@ -158,6 +166,7 @@ impl RowIndex {
         }
     }
 
+    /// The position of `id`, whose hash is `h`, in `ids`.
     fn get_hashed(&self, ids: &Strs, id: &str, h: u32) -> Option<u32> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut k = h as usize & mask;

@@ -19,6 +19,18 @@ use std::ops::Range;
 /// Rows whose lookups one task resolves.
 const RUN: usize = 1 << 16;
 
+/// Table `t`'s index, its ids and its first row, for lookups into it (an
+/// empty index, where no id is found, for a number naming no table).
+pub(crate) fn rows_of<'a>(tables: &'a [Table], row_index: &'a [RowIndex], t: TableId) -> (&'a RowIndex, &'a Strs, RowId) {
+    match (row_index.get(t as usize), tables.get(t as usize)) {
+        (Some(index), Some(table)) => (index, &*table.ids, table.first),
+        _ => {
+            let (index, ids) = super::index::no_rows();
+            (index, ids, 0)
+        }
+    }
+}
+
 /// What some rows resolved to: `(from, to)` pairs by relationship, and
 /// lookup values that name no row (S24), in document order.
 pub(crate) struct Resolved {

@@ -4,8 +4,7 @@
 
 use super::builder::{Builder, RowPart};
 use super::index::{RowIndex, BATCH};
-use crate::load::strs::Strs;
-use super::lookups::{Lookups, Resolved};
+use super::lookups::{rows_of, Lookups, Resolved};
 use super::{kind_of, Dangling, RelId, RelKind, Relationship, RowId, Table, TableId, MAX_ROWS, NO_ACCOUNT};
 use crate::error::LoadError;
 use crate::load::raw::{RawTenant, FORMAT};
@@ -144,12 +143,7 @@ impl Lookups<'_> {
     /// `first` on) resolved into links between `tables`, and the ids that
     /// name no row (the first side's when neither is found).
     fn pairs(&self, path: &str, name: &str, first: usize, list: &[Value], tables: [TableId; 2]) -> Result<Pairs, LoadError> {
-        let empty = (RowIndex::default(), Strs::new());
-        let side = |t: TableId| match (self.row_index.get(t as usize), self.tables.get(t as usize)) {
-            (Some(index), Some(table)) => (index, &*table.ids, table.first),
-            _ => (&empty.0, &empty.1, 0),
-        };
-        let sides = [side(tables[0]), side(tables[1])];
+        let sides = tables.map(|t| rows_of(self.tables, self.row_index, t));
         let (mut links, mut dangling) = (Vec::new(), Vec::new());
         let (mut reqs, mut found, mut ids) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH), Vec::with_capacity(BATCH / 2));
         for (b, batch) in list.chunks(BATCH / 2).enumerate() {

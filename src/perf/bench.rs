@@ -563,6 +563,13 @@ pub struct LoadSpeed {
     pub runs: usize,
 }
 
+impl LoadSpeed {
+    /// The whole load: read, parse and build.
+    pub fn seconds(&self) -> f64 {
+        self.read_seconds + self.parse_seconds + self.build_seconds
+    }
+}
+
 /// The load with one thread against the load with several, same run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ThreadSpeedup {
@@ -878,26 +885,25 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
         // be slowed by a neighbour. Only the last load is held, so the peak
         // memory is one load's.
         let runs = if file_bytes < 100 << 20 { 3 } else { 2 };
-        let total = |s: &LoadSpeed| s.read_seconds + s.parse_seconds + s.build_seconds;
         let mut bare = bare_parse(path)?;
         say(format!("bare parse (read + IgnoredAny) {bare:.2} s"));
         let (mut t, mut load) = timed_load(path)?;
-        say(format!("load {:.2} s", total(&load)));
+        say(format!("load {:.2} s", load.seconds()));
         for _ in 1..runs {
             drop(t);
             let b = bare_parse(path)?;
             say(format!("bare parse (read + IgnoredAny) {b:.2} s"));
             bare = bare.min(b);
             let (next, speed) = timed_load(path)?;
-            say(format!("load {:.2} s", total(&speed)));
-            if total(&speed) < total(&load) {
+            say(format!("load {:.2} s", speed.seconds()));
+            if speed.seconds() < load.seconds() {
                 load = speed;
             }
             t = next;
         }
         load.runs = runs;
         load.bare_parse_seconds = bare;
-        r.load_seconds = load.read_seconds + load.parse_seconds + load.build_seconds;
+        r.load_seconds = load.seconds();
         load.ratio = r.load_seconds / bare.max(1e-9);
         load.bytes_per_second = file_bytes as f64 / r.load_seconds.max(1e-9);
         load.bare_bytes_per_second = file_bytes as f64 / bare.max(1e-9);
@@ -1160,20 +1166,19 @@ pub fn thread_speedup(path: &Path, n: usize) -> Result<ThreadSpeedup, BenchError
     let runs = if std::fs::metadata(path).map_or(0, |m| m.len()) < 100 << 20 { 3 } else { 1 };
     let (mut t1, mut tn) = (f64::INFINITY, f64::INFINITY);
     let (mut best1, mut bestn) = (LoadSpeed::default(), LoadSpeed::default());
-    let total = |s: &LoadSpeed| s.read_seconds + s.parse_seconds + s.build_seconds;
     let mut same_tenant = true;
     for _ in 0..runs {
         let (a, s1) = one.install(|| timed_load(path))?;
-        if total(&s1) < t1 {
-            t1 = total(&s1);
+        if s1.seconds() < t1 {
+            t1 = s1.seconds();
             best1 = s1;
         }
         let print = |t: &Tenant| (t.raw.clone(), t.links.clone(), t.contact_members.clone(), t.account_members.clone(), t.dangling.clone());
         let first = print(&a);
         drop(a);
         let (b, sn) = many.install(|| timed_load(path))?;
-        if total(&sn) < tn {
-            tn = total(&sn);
+        if sn.seconds() < tn {
+            tn = sn.seconds();
             bestn = sn;
         }
         same_tenant &= first == print(&b);
