@@ -289,6 +289,15 @@ pub struct Facts {
     pub contact_member: Vec<(u32, u32)>,
     /// `(account, role)`.
     pub account_member: Vec<(u32, u32)>,
+    /// Custom-scope permissions (S14; read by the plan's patterns only).
+    pub scope_custom: Vec<u32>,
+    /// Contact- or Account-scope permissions whose relationship nobody
+    /// declares (A2 `unknown(R)`; plan only).
+    pub scope_unknown_top: Vec<u32>,
+    /// Parent-scope permissions whose relationship nobody declares (plan only).
+    pub scope_unknown_parent: Vec<u32>,
+    /// Registration settings that are `false` (C8; plan only).
+    pub registration_off: Vec<u32>,
 }
 
 /// The derived relations, each sorted and without duplicates.

@@ -38,6 +38,13 @@ crepe! {
     @input struct RoleActive(u32);
     @input struct RoleFlagAnon(u32);
     @input struct RoleFlagAuth(u32);
+    // Pattern inputs (A1, A2): Custom scopes, scope relationships nobody
+    // declares (on a Contact or Account node, on a Parent node), and the
+    // registration settings that are `false` (C8).
+    @input struct ScopeCustom(u32);
+    @input struct ScopeUnknownTop(u32);
+    @input struct ScopeUnknownParent(u32);
+    @input struct RegistrationOff(u32);
 
     // ------------------------------------------------------ intermediates
     struct HasParent(u32);
@@ -54,6 +61,15 @@ crepe! {
     struct JoinFwd(u32, u32, u32);
     struct JoinBwd(u32, u32, u32);
     struct Step(u32, u32);
+    struct RegClosed(u32);
+    struct StepEvery(u32);
+    struct StepAnchored(u32);
+    struct StepCustom(u32);
+    struct StepUp(u32, u32);
+    struct StepSome(u32);
+    struct StepNone(u32);
+    struct StepUnsure(u32);
+    struct OpenTop(u32);
 
     // ------------------------------------------------------------ outputs
     // Holders and creates: as in the row-level program.
@@ -83,6 +99,21 @@ crepe! {
     @output struct ChainAll(u32, u32);
     @output struct ChainContact(u32, u32);
     @output struct ChainAccount(u32, u32);
+    // Patterns (A1 to A4). `CandNewcomer(n)`: the newcomer holds n.
+    // `TopEvery`, `TopAnchored`, `TopCustom`: the top of n's condition chain
+    // is Global; Contact, Account or Self; Custom. `ChainNone`: a step of the
+    // chain admits nothing. `ChainUnsure`: the chain rests on Custom or on an
+    // undeclared relationship. `Possible*`: n's row pattern is possible for
+    // that class.
+    @output struct CandNewcomer(u32);
+    @output struct TopEvery(u32);
+    @output struct TopAnchored(u32);
+    @output struct TopCustom(u32);
+    @output struct ChainNone(u32);
+    @output struct ChainUnsure(u32);
+    @output struct PossibleAnon(u32);
+    @output struct PossibleContacts(u32);
+    @output struct PossibleNewcomer(u32);
 
     // ------------------------------------------------------ S5 trees
     // S5 Trees: a permission with no parent is a root; every permission
@@ -165,6 +196,57 @@ crepe! {
     ChainAll(n, d + 1) <- Step(n, m), ChainAll(m, d);
     ChainContact(n, d + 1) <- Step(n, m), ChainContact(m, d);
     ChainAccount(n, d + 1) <- Step(n, m), ChainAccount(m, d);
+
+    // ------------------------------------------------------ A1 to A4 patterns
+    // A1 Holder: the newcomer (C9) holds what an authenticated users role
+    // holds, when registration is open (C8: no registration setting false).
+    RegClosed(n) <- Perm(n, _), RegistrationOff(_);
+    CandNewcomer(n) <- CandAll(n), !RegClosed(n);
+
+    // A2 Condition, one step per node: Global is `every` wherever it sits
+    // (S9); a Contact, Account or Self top that joins is contact-anchored
+    // (S10 to S12), and so is one whose relationship nobody declares
+    // (`unknown(R)`); Custom (S14); a Parent node goes one step up (S13),
+    // through a joining or an undeclared relationship.
+    StepEvery(n) <- InAll(n);
+    StepAnchored(n) <- ChainContact(n, 0);
+    StepAnchored(n) <- ChainAccount(n, 0);
+    StepAnchored(n) <- ScopeUnknownTop(n), Live(n);
+    StepCustom(n) <- ScopeCustom(n), Live(n);
+    StepUp(n, m) <- Step(n, m);
+    StepUp(n, m) <- ScopeUnknownParent(n), Live(n), PermParent(n, m);
+    // A2 `none`: a step that S12 or S20 makes empty (Self off `contact`, a
+    // relationship that does not join, a Parent node without a parent).
+    StepSome(n) <- StepEvery(n);
+    StepSome(n) <- StepAnchored(n);
+    StepSome(n) <- StepCustom(n);
+    StepSome(n) <- StepUp(n, _);
+    StepNone(n) <- Live(n), !StepSome(n);
+    StepUnsure(n) <- StepCustom(n);
+    StepUnsure(n) <- ScopeUnknownTop(n), Live(n);
+    StepUnsure(n) <- ScopeUnknownParent(n), Live(n);
+
+    // A2 The chain runs from n up through Parent steps to its top.
+    TopEvery(n) <- StepEvery(n);
+    TopEvery(n) <- StepUp(n, m), TopEvery(m);
+    TopAnchored(n) <- StepAnchored(n);
+    TopAnchored(n) <- StepUp(n, m), TopAnchored(m);
+    TopCustom(n) <- StepCustom(n);
+    TopCustom(n) <- StepUp(n, m), TopCustom(m);
+    ChainNone(n) <- StepNone(n);
+    ChainNone(n) <- StepUp(n, m), ChainNone(m);
+    ChainUnsure(n) <- StepUnsure(n);
+    ChainUnsure(n) <- StepUp(n, m), ChainUnsure(m);
+
+    // A4 Possible: an `every` top (and a Custom one, which a gate must not
+    // pass for want of input) for any class holding n; a contact-anchored
+    // top for contacts only (S10 to S12, C9); a `none` chain for nobody.
+    OpenTop(n) <- TopEvery(n);
+    OpenTop(n) <- TopCustom(n);
+    PossibleAnon(n) <- CandAnon(n), OpenTop(n), !ChainNone(n);
+    PossibleNewcomer(n) <- CandNewcomer(n), OpenTop(n), !ChainNone(n);
+    PossibleContacts(n) <- CandAll(n), !ChainNone(n);
+    PossibleContacts(n) <- CandRole(n, _), !ChainNone(n);
 }
 
 /// Where the rows of a chain's top come from.
@@ -212,6 +294,38 @@ pub struct Plan {
     /// `(depth, permission, anchor)`: every permission that admits rows,
     /// parents before children.
     pub chain: Vec<(u32, u32, Anchor)>,
+    /// The row patterns of every live permission (A1 to A4).
+    pub patterns: PatternPlan,
+}
+
+/// Where a condition chain starts (A2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Top {
+    /// A Global top (S9): `every`.
+    Every,
+    /// A Contact, Account or Self top (S10 to S12).
+    Anchored,
+    /// A Custom top (S14).
+    Custom,
+    /// No top: a step admits nothing (`none`).
+    None,
+}
+
+/// The patterns part of the plan (A1 to A4), every vector sorted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PatternPlan {
+    /// Candidates of the newcomer (A1, C9).
+    pub cand_newcomer: Vec<u32>,
+    /// `(permission, top)` for every live permission.
+    pub top: Vec<(u32, Top)>,
+    /// Live permissions whose chain rests on Custom or an undeclared relationship.
+    pub unsure: Vec<u32>,
+    /// Permissions whose row pattern is possible for the anonymous visitor.
+    pub possible_anon: Vec<u32>,
+    /// Permissions whose row pattern is possible for contacts.
+    pub possible_contacts: Vec<u32>,
+    /// Permissions whose row pattern is possible for the newcomer.
+    pub possible_newcomer: Vec<u32>,
 }
 
 fn sorted<T: Ord, I: IntoIterator<Item = T>>(it: I) -> Vec<T> {
@@ -242,6 +356,10 @@ pub fn plan(facts: &Facts) -> Plan {
     rt.extend(facts.role_active.iter().map(|&r| RoleActive(r)));
     rt.extend(facts.role_anon.iter().map(|&r| RoleFlagAnon(r)));
     rt.extend(facts.role_auth.iter().map(|&r| RoleFlagAuth(r)));
+    rt.extend(facts.scope_custom.iter().map(|&n| ScopeCustom(n)));
+    rt.extend(facts.scope_unknown_top.iter().map(|&n| ScopeUnknownTop(n)));
+    rt.extend(facts.scope_unknown_parent.iter().map(|&n| ScopeUnknownParent(n)));
+    rt.extend(facts.registration_off.iter().map(|&k| RegistrationOff(k)));
     let (
         cand_anon,
         cand_all,
@@ -260,7 +378,32 @@ pub fn plan(facts: &Facts) -> Plan {
         chain_all,
         chain_contact,
         chain_account,
+        cand_newcomer,
+        top_every,
+        top_anchored,
+        top_custom,
+        chain_none,
+        chain_unsure,
+        possible_anon,
+        possible_contacts,
+        possible_newcomer,
     ) = rt.run();
+    let none: Vec<u32> = sorted(chain_none.into_iter().map(|ChainNone(n)| n));
+    let top = top_every
+        .into_iter()
+        .map(|TopEvery(n)| (n, Top::Every))
+        .chain(top_anchored.into_iter().map(|TopAnchored(n)| (n, Top::Anchored)))
+        .chain(top_custom.into_iter().map(|TopCustom(n)| (n, Top::Custom)))
+        .filter(|(n, _)| none.binary_search(n).is_err())
+        .chain(none.iter().map(|&n| (n, Top::None)));
+    let patterns = PatternPlan {
+        cand_newcomer: sorted(cand_newcomer.into_iter().map(|CandNewcomer(n)| n)),
+        top: sorted(top),
+        unsure: sorted(chain_unsure.into_iter().map(|ChainUnsure(n)| n)),
+        possible_anon: sorted(possible_anon.into_iter().map(|PossibleAnon(n)| n)),
+        possible_contacts: sorted(possible_contacts.into_iter().map(|PossibleContacts(n)| n)),
+        possible_newcomer: sorted(possible_newcomer.into_iter().map(|PossibleNewcomer(n)| n)),
+    };
     let chain = chain_all
         .into_iter()
         .map(|ChainAll(n, d)| (d, n, Anchor::All))
@@ -282,5 +425,6 @@ pub fn plan(facts: &Facts) -> Plan {
         parent_fwd: sorted(parent_fwd.into_iter().map(|ParentFwd(n, m, r)| (n, m, r))),
         parent_bwd: sorted(parent_bwd.into_iter().map(|ParentBwd(n, m, r)| (n, m, r))),
         chain: sorted(chain),
+        patterns,
     }
 }

@@ -9,7 +9,7 @@
 //! row grants (S16) only when an answer asks about a row.
 
 use super::grants::{sort_perms, sort_rows, Grants};
-use crate::model::channels::{field_list, is_false, is_true, webapi_setting};
+use crate::model::channels::{field_list, is_true, webapi_setting};
 use crate::model::{PermId, Privilege, RoleId, RowId, TableId, Tenant, Visitor};
 use portal_access_rules as rules;
 use rules::channels::{ChannelDerived, ChannelFacts};
@@ -96,17 +96,7 @@ impl ColumnNames {
     }
 }
 
-/// The registration settings of `t` that are `false` (0 `Enabled`, 1
-/// `OpenRegistrationEnabled`), the `RegistrationOff` facts of C8.
-pub fn registration_off(t: &Tenant) -> Vec<u32> {
-    let raw = &t.raw.site_settings;
-    let value = |name: &str| t.channels.settings.get(name).and_then(|&i| raw.get(i)).map(|s| s.value.as_str());
-    [("authentication/registration/enabled", 0), ("authentication/registration/openregistrationenabled", 1)]
-        .into_iter()
-        .filter(|(name, _)| value(name).is_some_and(is_false))
-        .map(|(_, k)| k)
-        .collect()
-}
+pub use super::facts::registration_off;
 
 /// Whether registration is open (C8): no registration setting is `false`,
 /// so the newcomer (C9) stands for anyone on the internet.

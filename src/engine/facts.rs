@@ -2,6 +2,7 @@
 //! memberships indexed for the plan ([`super::plan`]) and the answer index
 //! ([`super::grants`]): the first room of the engine, read by both.
 
+use crate::model::channels::is_false;
 use crate::model::{Privilege, RelKind, RoleId, RowId, Scope, Tenant};
 use portal_access_rules as rules;
 
@@ -41,7 +42,11 @@ pub fn config_facts(t: &Tenant) -> rules::Facts {
             (Scope::Contact, Some(r)) => f.scope_contact.push((n, r)),
             (Scope::Account, Some(r)) => f.scope_account.push((n, r)),
             (Scope::Parent, Some(r)) => f.scope_parent.push((n, r)),
-            // S14 Custom, and relationships a folder tenant left undeclared: no scope fact.
+            (Scope::Custom, _) => f.scope_custom.push(n),
+            // A2 `unknown(R)`: a relationship named that nobody declares.
+            (Scope::Contact | Scope::Account, None) if named(p.scope_relationship()) => f.scope_unknown_top.push(n),
+            (Scope::Parent, None) if named(p.scope_relationship()) => f.scope_unknown_parent.push(n),
+            // A relationship missing altogether: no scope fact (admits nothing).
             _ => {}
         }
     }
@@ -51,6 +56,7 @@ pub fn config_facts(t: &Tenant) -> rules::Facts {
             RelKind::ManyToMany { tables } => f.many_to_many.push((r as u32, tables[0], tables[1])),
         }
     }
+    f.registration_off = registration_off(t);
     f.contact_table = Some(t.contact_table);
     f.account_table = Some(t.account_table);
     for (i, r) in t.roles.iter().enumerate() {
@@ -66,6 +72,22 @@ pub fn config_facts(t: &Tenant) -> rules::Facts {
         }
     }
     f
+}
+
+/// The registration settings of `t` that are `false` (0 `Enabled`, 1
+/// `OpenRegistrationEnabled`), the `RegistrationOff` facts of C8.
+pub fn registration_off(t: &Tenant) -> Vec<u32> {
+    let raw = &t.raw.site_settings;
+    let value = |name: &str| t.channels.settings.get(name).and_then(|&i| raw.get(i)).map(|s| s.value.as_str());
+    [("authentication/registration/enabled", 0), ("authentication/registration/openregistrationenabled", 1)]
+        .into_iter()
+        .filter(|(name, _)| value(name).is_some_and(is_false))
+        .map(|(_, k)| k)
+        .collect()
+}
+
+fn named(rel: Option<&crate::model::RelRef>) -> bool {
+    rel.is_some_and(|r| !r.name.trim().is_empty())
 }
 
 /// The roles each contact holds as bit sets over role ids (S3, without the

@@ -20,6 +20,8 @@ pub mod walk_finance;
 pub mod baseline;
 pub mod channels;
 pub mod walk_channels;
+pub mod patterns;
+pub mod walk_patterns;
 
 pub use facts::{config_facts, facts};
 pub(crate) use facts::Members;
