@@ -144,6 +144,7 @@ pub fn streamed(old: &Analysis, new: Analysis, name: &str) -> ScenarioAnswer {
         summary: Some(summary),
         error: None,
         newcomer,
+        patterns: Some(crate::answer::patterns::PatternDiff::between((&old.tenant, old.patterns()), (&new.tenant, new.patterns()))),
     }
 }
 

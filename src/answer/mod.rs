@@ -12,6 +12,7 @@
 //! as native JSON, checked to answer the same), and [`report`] (the
 //! security review's data: findings, outsiders, roles by table).
 
+pub mod patterns;
 pub mod query;
 pub mod why_finance;
 pub mod why;

@@ -19,6 +19,8 @@ pub struct Analysis {
     pub grants: Grants,
     /// Its channel index (channels.md), derived on first use.
     pub channels: std::sync::OnceLock<crate::engine::channels::ChannelIndex>,
+    /// Its access patterns (patterns.md), derived on first use.
+    pub patterns: std::sync::OnceLock<crate::engine::patterns::Patterns>,
 }
 
 /// What a query is about: a row, or a table (for `create`).
@@ -85,6 +87,9 @@ pub struct WhoAnswer {
     /// directly from the data entity (F7).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direct: Option<DirectWho>,
+    /// For `create`: the table's create patterns (A6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<super::patterns::PatternEntry>>,
 }
 
 /// The `what` answer (cli.md).
@@ -144,7 +149,7 @@ impl Analysis {
     /// Derives the grants of a loaded tenant.
     pub fn new(tenant: Tenant) -> Analysis {
         let grants = Grants::derive(&tenant);
-        Analysis { tenant, grants, channels: std::sync::OnceLock::new() }
+        Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new() }
     }
 
     /// Parses a visitor: `anonymous` or a contact id.
@@ -245,6 +250,10 @@ impl Analysis {
             anyone: anonymous || newcomer,
             contacts: contacts.iter().map(|&c| self.tenant.row_name(c).to_string()).collect(),
             direct: self.direct_who_of(target, p)?,
+            patterns: match at {
+                Target::Table(t) => Some(super::patterns::entries(&self.tenant, self.patterns(), t, p)),
+                Target::Row(_) => None,
+            },
         })
     }
 
@@ -341,3 +350,45 @@ impl Analysis {
         Ok(Ok(()))
     }
 }
+
+impl Analysis {
+    /// The access patterns of the tenant (A1 to A4), derived on first use.
+    pub fn patterns(&self) -> &crate::engine::patterns::Patterns {
+        self.patterns.get_or_init(|| crate::engine::patterns::Patterns::derive(&self.tenant))
+    }
+
+    /// Parses a table name for a pattern question: an unknown table is an
+    /// error naming the nearest known table.
+    pub fn pattern_table(&self, s: &str) -> Result<TableId, QueryError> {
+        if let Some(t) = self.tenant.table_id(s) {
+            return Ok(t);
+        }
+        let nearest = self
+            .tenant
+            .tables
+            .iter()
+            .map(|t| (strsim::levenshtein(&t.name, s), t.name.as_str()))
+            .min()
+            .map(|(_, n)| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        Err(QueryError::Unknown { what: "table", value: s.to_string(), problem: format!("does not exist in this tenant{nearest}") })
+    }
+
+    /// `who PRIVILEGE TABLE` for a row privilege (A6): patterns, with or
+    /// without rows.
+    pub fn who_table(&self, privilege: &str, table: &str) -> Result<super::patterns::WhoTableAnswer, QueryError> {
+        let p = self.privilege(privilege)?;
+        let tid = self.pattern_table(table)?;
+        let patterns = super::patterns::entries(&self.tenant, self.patterns(), tid, p);
+        Ok(super::patterns::WhoTableAnswer {
+            privilege: p.name().to_string(),
+            table: self.tenant.tables[tid as usize].name.clone(),
+            anonymous: super::patterns::reach(&patterns, crate::engine::patterns::Class::Anonymous),
+            newcomer: super::patterns::reach(&patterns, crate::engine::patterns::Class::Newcomer),
+            contacts: super::patterns::reach(&patterns, crate::engine::patterns::Class::Contacts),
+            rows_loaded: super::patterns::rows_loaded(&self.tenant, tid),
+            patterns,
+        })
+    }
+}
+

@@ -35,6 +35,8 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use crate::answer::patterns::PatternDiff;
+use crate::engine::patterns::{Class, Patterns};
 use thiserror::Error;
 
 /// A base tenant, derived once, against which scenarios are evaluated.
@@ -78,6 +80,10 @@ pub struct ScenarioAnswer {
     /// in either tenant (whatif.md "Newcomer grants").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub newcomer: Option<NewcomerChanges>,
+    /// The possible patterns gained and lost (patterns.md A9), with or
+    /// without rows (when `ok`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<PatternDiff>,
 }
 
 /// What anyone who signs up would gain and lose (whatif.md "Newcomer grants").
@@ -119,6 +125,18 @@ pub struct WhatIfAnswer {
     pub scenarios: Vec<ScenarioAnswer>,
 }
 
+/// Whether a pattern difference shows that kind of change (A9): any
+/// pattern gained or lost, of every class; the anonymous visitor's gains;
+/// the anonymous visitor's or the newcomer's gains.
+fn patterns_show(d: &PatternDiff, kind: FailOn) -> bool {
+    match kind {
+        FailOn::Gained => !d.gained.is_empty(),
+        FailOn::Lost => !d.lost.is_empty(),
+        FailOn::Anonymous => d.gains(Class::Anonymous),
+        FailOn::Anyone => d.gains(Class::Anonymous) || d.gains(Class::Newcomer),
+    }
+}
+
 /// A kind of change that `--fail-on` turns into exit code 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
@@ -142,6 +160,7 @@ impl ScenarioAnswer {
             summary: None,
             error: Some(e.to_string()),
             newcomer: None,
+            patterns: None,
         }
     }
 
@@ -149,7 +168,7 @@ impl ScenarioAnswer {
     pub fn shows(&self, kind: FailOn) -> bool {
         let none: &[GrantLine] = &[];
         let gained = self.gained.as_deref().unwrap_or(none);
-        match kind {
+        let grants = match kind {
             FailOn::Gained => !gained.is_empty(),
             FailOn::Lost => !self.lost.as_deref().unwrap_or(none).is_empty(),
             FailOn::Anonymous => gained.iter().any(|g| g.visitor == "anonymous"),
@@ -157,7 +176,8 @@ impl ScenarioAnswer {
                 gained.iter().any(|g| g.visitor == "anonymous")
                     || self.newcomer.as_ref().is_some_and(|n| !n.gained.is_empty())
             }
-        }
+        };
+        grants || self.patterns.as_ref().is_some_and(|d| patterns_show(d, kind))
     }
 }
 
@@ -200,7 +220,14 @@ impl<'a> WhatIf<'a> {
             let d = diff::diff(self.side(), &self.order, &edited, &effect, false);
             (edited, d)
         });
-        Outcome { name: scenario.name.clone(), base: &self.base.tenant, result }
+        let patterns = result.as_ref().ok().map(|(edited, _)| self.pattern_diff(edited));
+        Outcome { name: scenario.name.clone(), base: &self.base.tenant, result, patterns }
+    }
+
+    /// The pattern difference between the base and `edited` (A9).
+    fn pattern_diff(&self, edited: &Tenant) -> PatternDiff {
+        let new = Patterns::derive(edited);
+        PatternDiff::between((&self.base.tenant, self.base.patterns()), (edited, &new))
     }
 
     /// Compares the base with `other`, a tenant built on its own (another
@@ -209,7 +236,8 @@ impl<'a> WhatIf<'a> {
     /// `other` were the base edited by a scenario named `name`.
     pub fn outcome_against(&self, name: &str, other: Tenant, effect: &Effect) -> Outcome<'_> {
         let d = diff::diff(self.side(), &self.order, &other, effect, false);
-        Outcome { name: name.to_string(), base: &self.base.tenant, result: Ok((other, d)) }
+        let patterns = Some(self.pattern_diff(&other));
+        Outcome { name: name.to_string(), base: &self.base.tenant, result: Ok((other, d)), patterns }
     }
 
     /// Applies one scenario and answers it.
@@ -230,6 +258,7 @@ pub struct Outcome<'w> {
     name: String,
     base: &'w Tenant,
     result: Result<(Tenant, IdDiff), ChangeError>,
+    patterns: Option<PatternDiff>,
 }
 
 fn visitor_name(t: &Tenant, v: Visitor) -> &str {
@@ -302,7 +331,7 @@ impl Outcome<'_> {
     /// Whether this scenario shows that kind of change.
     pub fn shows(&self, kind: FailOn) -> bool {
         let Ok((_, d)) = &self.result else { return false };
-        match kind {
+        let grants = match kind {
             FailOn::Gained => !d.gained.is_empty(),
             FailOn::Lost => !d.lost.is_empty(),
             FailOn::Anonymous => d.gained.iter().any(|c| c.0 == Visitor::Anonymous),
@@ -310,7 +339,8 @@ impl Outcome<'_> {
                 d.gained.iter().any(|c| c.0 == Visitor::Anonymous)
                     || d.newcomer.as_ref().is_some_and(|n| !n.gained.is_empty())
             }
-        }
+        };
+        grants || self.patterns.as_ref().is_some_and(|p| patterns_show(p, kind))
     }
 
     /// The newcomer's changes, printed (when registration is open in either tenant).
@@ -335,6 +365,7 @@ impl Outcome<'_> {
                 summary: self.summary(),
                 error: None,
                 newcomer: self.newcomer(),
+                patterns: self.patterns.clone(),
             },
         }
     }
@@ -382,6 +413,10 @@ impl Outcome<'_> {
             out.write_all(b",\"newcomer\":")?;
             serde_json::to_writer(&mut *out, &n).map_err(io::Error::from)?;
         }
+        if let Some(p) = &self.patterns {
+            out.write_all(b",\"patterns\":")?;
+            serde_json::to_writer(&mut *out, p).map_err(io::Error::from)?;
+        }
         out.write_all(b"}")
     }
 
@@ -425,7 +460,8 @@ impl Outcome<'_> {
             lost: (d.lost.len(), first(self.base, &mut d.lost.iter())),
             newcomer: newcomer_view(self.newcomer(), limit),
         };
-        view.write(out, limit)
+        view.write(out, limit)?;
+        self.patterns.as_ref().map_or(Ok(()), |p| p.write_text(out))
     }
 }
 
@@ -634,7 +670,8 @@ pub fn write_scenario_text(out: &mut dyn Write, s: &ScenarioAnswer, limit: usize
         lost: part(lost.iter().collect()),
         newcomer: newcomer_view(s.newcomer.clone(), limit),
     };
-    view.write(out, limit)
+    view.write(out, limit)?;
+    s.patterns.as_ref().map_or(Ok(()), |p| p.write_text(out))
 }
 
 // ------------------------------------------------------------------ commands

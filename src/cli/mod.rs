@@ -13,6 +13,7 @@
 
 pub mod text;
 pub mod text_finance;
+pub mod text_patterns;
 pub mod explain;
 pub mod picture;
 pub mod svg;

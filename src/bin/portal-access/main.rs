@@ -11,6 +11,7 @@ use portal_access::cli::progress::Progress;
 use portal_access::cli::report_html::{self, ReportError};
 use portal_access::cli::channels;
 use portal_access::cli::text_finance;
+use portal_access::cli::text_patterns;
 use portal_access::cli::session::{Session, SessionError};
 use portal_access::answer::convert::ConvertError;
 use portal_access::answer::lint::Severity;
@@ -57,13 +58,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? With a bare TABLE, who may by access patterns (no rows needed)
     Who {
         /// Tenant file.
         tenant: PathBuf,
         /// read, write, create, delete, append or append_to.
         privilege: String,
-        /// TABLE:ID (TABLE for create).
+        /// TABLE:ID, or TABLE: the table's access patterns, with or without rows (A6).
         target: String,
         /// Only through the Web API, for this column (channels.md C6, C7).
         #[arg(long, value_name = "COL")]
@@ -485,6 +486,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(channels::render_exposure(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Who { tenant, privilege, target, json, column: None } if privilege != "create" && !target.contains(':') => {
+            // A6: who on a table, by access patterns (with or without rows).
+            let a = load(&tenant, json)?;
+            let ans = a.who_table(&privilege, &target)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(text_patterns::render_who_table(&ans, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } => {
