@@ -18,7 +18,12 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/spec-examples");
+    cases_in("tests/data/spec-examples")
+}
+
+/// The cases of every example under `folder` (relative to the repository).
+fn cases_in(folder: &str) -> Vec<Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -61,6 +66,25 @@ fn spec_examples_through_the_binary() {
         let miss = mismatches(&got, &c.expect);
         if !miss.is_empty() {
             failed.push(format!("line {} {}: {}", c.line, c.args.join(" "), miss.join("; ")));
+        }
+    }
+    assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), cases.len(), failed.join("\n"));
+}
+
+/// The spec's channel and F&O examples (`customer-service-webapi`,
+/// `vendor-portal`, `vendor-portal-xds`, copied from `spec/examples/pending`),
+/// whose commands (`columns`, `exposure`, `bypass`, `who --column`) only the
+/// binary answers.
+#[test]
+fn channel_and_fo_examples_through_the_binary() {
+    let mut failed = Vec::new();
+    let cases = cases_in("tests/data/spec-examples-binary");
+    assert!(cases.len() >= 20, "{} cases", cases.len());
+    for c in &cases {
+        let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+        let miss = mismatches(&bin_answer(&c.tenant, &args), &c.expect);
+        if !miss.is_empty() {
+            failed.push(format!("{} line {} {}: {}", c.tenant.display(), c.line, c.args.join(" "), miss.join("; ")));
         }
     }
     assert!(failed.is_empty(), "{} of {} failed:\n{}", failed.len(), cases.len(), failed.join("\n"));

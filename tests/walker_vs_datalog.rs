@@ -415,7 +415,7 @@ proptest! {
 
 #[test]
 fn channels_example_tenant_agrees() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-webapi.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples-binary/customer-service-webapi.json");
     let text = std::fs::read_to_string(path).unwrap();
     let t = Tenant::build(portal_access::load::native::parse_native(&text, "case").unwrap(), "case").unwrap();
     let d = channel_disagreements(&t);

@@ -23,6 +23,10 @@ use crate::answer::why::WhyAnswer;
 use crate::engine::channels::Outsider;
 use crate::engine::Visitor;
 use crate::load::expectations::{Check, Expectation, Expectations, VisitorClass};
+use crate::answer::patterns::{entry, PatternEntry};
+use crate::engine::patterns::Class;
+use crate::error::LoadError;
+use crate::model::names::Names;
 use crate::model::{Privilege, RelId, RowId, TableId};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -57,6 +61,9 @@ pub struct ExpectResult {
     /// For a failure: the `why` of the grants (or refusals) it is about.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub why: Vec<WhyAnswer>,
+    /// `rows` when decided on loaded rows, `patterns` when on access
+    /// patterns (patterns.md A10).
+    pub on: &'static str,
 }
 
 impl ExpectResult {
@@ -112,8 +119,37 @@ impl TestReport {
     }
 }
 
-/// Runs every expectation of `files` against `a`.
-pub fn run(a: &Analysis, files: &[Expectations]) -> TestReport {
+/// A10: a row-level `can` or `who` that names a row the tenant does not
+/// hold fails to load its file (file and line), so that a test never
+/// passes, or fails quietly, for want of rows.
+pub fn check_rows(a: &Analysis, files: &[Expectations]) -> Result<(), LoadError> {
+    for f in files {
+        for e in &f.items {
+            let (privilege, target) = match &e.check {
+                Check::Can { privilege, target, .. } | Check::Who { privilege, target, .. } => (privilege, target),
+                _ => continue,
+            };
+            if privilege == "create" || !target.contains(':') {
+                continue;
+            }
+            if let Err(err) = a.row(target) {
+                let loaded = target.split_once(':').and_then(|(t, _)| a.tenant.table_id(t)).is_some_and(|t| a.tenant.tables[t as usize].rows().len() > 0);
+                let why = if loaded { err.to_string() } else { format!("row `{target}` is not loaded (no rows of its table are): ask about the table instead (`never:`, or `who` on the table)") };
+                return Err(LoadError::Invalid { file: f.file.clone(), place: format!("line {}", e.line), message: why });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs every expectation of `files` against `a`; a row-level question
+/// about a row the tenant does not hold is a load error ([`check_rows`]).
+pub fn run(a: &Analysis, files: &[Expectations]) -> Result<TestReport, LoadError> {
+    check_rows(a, files)?;
+    Ok(run_checked(a, files))
+}
+
+fn run_checked(a: &Analysis, files: &[Expectations]) -> TestReport {
     let mut run = Run { a, covered: vec![false; a.tenant.permissions.len()] };
     let mut results = Vec::new();
     for f in files {
@@ -149,10 +185,11 @@ struct Found {
     ok: bool,
     answered: Value,
     explain: Vec<(String, String, String)>,
+    on_patterns: bool,
 }
 
 fn error(message: String) -> Found {
-    Found { ok: false, answered: json!({ "error": message }), explain: Vec::new() }
+    Found { ok: false, answered: json!({ "error": message }), explain: Vec::new(), on_patterns: false }
 }
 
 impl Run<'_> {
@@ -167,6 +204,7 @@ impl Run<'_> {
             Check::Columns { visitor, row, keys } => self.columns(visitor, row, keys),
             Check::Bypass { table, visitor, empty } => self.bypass(table.as_deref(), visitor.as_deref(), *empty),
         };
+        let on = if found.on_patterns { "patterns" } else { "rows" };
         let why = if found.ok {
             Vec::new()
         } else {
@@ -182,6 +220,7 @@ impl Run<'_> {
             expected: e.written.clone(),
             answered: found.answered,
             why,
+            on,
         }
     }
 
@@ -213,7 +252,7 @@ impl Run<'_> {
             self.cover(&ans.via);
         }
         let answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
-        Found { ok, answered, explain: vec![(visitor.into(), privilege.into(), target.into())] }
+        Found { ok, answered, explain: vec![(visitor.into(), privilege.into(), target.into())], on_patterns: false }
     }
 
     fn who(&mut self, check: &Check) -> Found {
@@ -264,7 +303,7 @@ impl Run<'_> {
             .map(|c| (c.to_string(), privilege.clone(), target.clone()))
             .collect();
         let answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
-        Found { ok, answered, explain }
+        Found { ok, answered, explain, on_patterns: false }
     }
 
     /// The grants of one visitor (optionally one privilege and table), the
@@ -331,14 +370,55 @@ impl Run<'_> {
             },
         };
         let (mut first, mut explain, mut count) = (Vec::new(), Vec::new(), 0);
-        for v in visitors {
+        for &v in &visitors {
             count += self.grants_of(v, p, tb, &mut first, &mut explain);
         }
-        let ok = count == 0;
+        // A10: whether or not rows are loaded, no possible pattern of the class.
+        let patterns = self.possible_patterns(visitor, &visitors, p, tb);
+        let ok = count == 0 && patterns.is_empty();
         if ok {
             self.cover_table(tb);
         }
-        Found { ok, answered: json!({"grants": count, "first": first}), explain }
+        let no_rows = tb.map_or(a.tenant.row_count() == 0, |t| a.tenant.tables[t as usize].rows().is_empty());
+        let on_patterns = no_rows || (count == 0 && !patterns.is_empty());
+        let first_patterns: Vec<Value> = patterns.iter().take(FIRST).map(|e| json!(e)).collect();
+        let answered = json!({"grants": count, "first": first, "patterns": patterns.len(), "first_patterns": first_patterns});
+        Found { ok, answered, explain, on_patterns }
+    }
+
+    /// The possible patterns a `never` forbids (A10): of its class, on the
+    /// privilege and table given; for one contact, those it holds.
+    fn possible_patterns(&self, visitor: &VisitorClass, visitors: &[Outsider], p: Option<Privilege>, tb: Option<TableId>) -> Vec<PatternEntry> {
+        let a = self.a;
+        let classes: &[Class] = match visitor {
+            VisitorClass::Anonymous => &[Class::Anonymous],
+            VisitorClass::Anyone => &[Class::Anonymous, Class::Newcomer],
+            VisitorClass::Newcomer => &[Class::Newcomer],
+            VisitorClass::Contacts | VisitorClass::Contact(_) => &[Class::Contacts],
+        };
+        let one = match (visitor, visitors.first()) {
+            (VisitorClass::Contact(_), Some(Outsider::Visitor(v))) => Some(*v),
+            _ => None,
+        };
+        let names = Names::new(&a.tenant, false);
+        let mut out = Vec::new();
+        for pat in &a.patterns().list {
+            if !classes.contains(&pat.class) || tb.is_some_and(|t| t != pat.table) {
+                continue;
+            }
+            if one.is_some_and(|v| !a.grants.holds(&a.tenant, v, pat.perm)) {
+                continue;
+            }
+            for q in Privilege::ALL {
+                if p.is_none_or(|p| p == q) && pat.possible_for(q) {
+                    let mut e = entry(&a.tenant, &names, pat, Some(q));
+                    e.privilege = Some(q.name().to_string());
+                    e.table = Some(a.tenant.tables[pat.table as usize].name.clone());
+                    out.push(e);
+                }
+            }
+        }
+        out
     }
 
     /// `columns: VISITOR TABLE:ID` (C6, C7): `open` compares with the
@@ -382,7 +462,7 @@ impl Run<'_> {
         }
         let mut answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
         if !ok && !missing.is_empty() {
-            let (Ok(v), Ok(x)) = (a.outsider(visitor), a.row(row)) else { return Found { ok, answered, explain } };
+            let (Ok(v), Ok(x)) = (a.outsider(visitor), a.row(row)) else { return Found { ok, answered, explain, on_patterns: false } };
             let mut denied = Map::new();
             for (p, col) in missing {
                 let key = if p == Privilege::Read { format!("read {col}") } else { format!("update {col}") };
@@ -394,7 +474,7 @@ impl Run<'_> {
                 m.insert("denied".to_string(), Value::Object(denied));
             }
         }
-        Found { ok, answered, explain }
+        Found { ok, answered, explain, on_patterns: false }
     }
 
     /// `bypass: {table?, visitor?}` (F8): `empty` compares with whether
@@ -411,7 +491,7 @@ impl Run<'_> {
                     return error(e.to_string());
                 }
                 let ok = empty.is_none_or(|e| e);
-                return Found { ok, answered: json!({"bypass": 0, "summary": {}, "first": []}), explain: Vec::new() };
+                return Found { ok, answered: json!({"bypass": 0, "summary": {}, "first": []}), explain: Vec::new(), on_patterns: false };
             }
             Some("anyone") => (Some("anonymous"), false),
             Some("contacts") => (None, true),
@@ -427,7 +507,7 @@ impl Run<'_> {
         let explain = lines.iter().take(FIRST).map(|l| (l.visitor.clone(), "read".to_string(), l.row.clone())).collect();
         let summary = crate::answer::bypass::summary_of(lines.iter().copied());
         let ok = empty.is_none_or(|e| e == lines.is_empty());
-        Found { ok, answered: json!({"bypass": lines.len(), "summary": summary, "first": first}), explain }
+        Found { ok, answered: json!({"bypass": lines.len(), "summary": summary, "first": first}), explain, on_patterns: false }
     }
 
     fn isolated(&mut self, table: &str, through: &[String]) -> Found {
@@ -470,6 +550,6 @@ impl Run<'_> {
         if ok {
             self.cover_table(Some(tb));
         }
-        Found { ok, answered: json!({"breaking": count, "first": first}), explain }
+        Found { ok, answered: json!({"breaking": count, "first": first}), explain, on_patterns: false }
     }
 }

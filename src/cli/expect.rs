@@ -45,7 +45,7 @@ pub fn test_command(tenant: &Path, files: &[PathBuf], opts: &TestOptions, out: &
     }
     let a = Analysis::load(tenant)?;
     let docs = files.iter().map(|f| load_expectations(f)).collect::<Result<Vec<_>, _>>()?;
-    let report = expect::run(&a, &docs);
+    let report = expect::run(&a, &docs)?;
     if opts.json {
         serde_json::to_writer(&mut *out, &report).map_err(io::Error::from)?;
         writeln!(out)?;

@@ -965,7 +965,7 @@ fn cmd_test(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     let doc = crate::load::expectations::load_expectations(Path::new(p.req(0)))?;
     let a = &s.analysis;
     let docs = [doc];
-    let report = crate::answer::expect::run(a, &docs);
+    let report = crate::answer::expect::run(a, &docs)?;
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&report)));
     }

@@ -125,7 +125,7 @@ pub fn measure(path: &Path) -> Result<PipelineSpeed, PipelineError> {
     let text = expectations(&base, EXPECTATIONS);
     let start = Instant::now();
     let doc = parse_expectations(&text, "bench.yaml")?;
-    let report = expect::run(&base, &[doc]);
+    let report = expect::run(&base, &[doc])?;
     s.test_seconds = secs(start);
     s.test_expectations = report.results.len();
     s.test_failed = report.failed;
