@@ -3,6 +3,7 @@
 //! Column facts come from the channel index (per visitor class and table)
 //! and meet the row grants here, one row at a time.
 
+use crate::engine::patterns::Class;
 use crate::answer::query::{Analysis, CanAnswer, Target, WhatAnswer};
 use crate::answer::why::WhyAnswer;
 use crate::engine::channels::{ChannelIndex, Outsider};
@@ -78,8 +79,16 @@ pub struct ExposureTable {
     pub table: String,
     /// Open to the Web API (C2).
     pub open: bool,
-    /// How many rows the visitor may read (S16); through the Web API only when `open`.
-    pub rows: usize,
+    /// How many rows the visitor can pull through the Web API: those it may
+    /// read (S16) when the table is open (C2) and C5 lets it read a listed
+    /// column (C3), else 0; null when no row of the table is loaded (A8).
+    pub rows: Option<usize>,
+    /// How many rows it may read through any channel; null without rows.
+    pub readable_rows: Option<usize>,
+    /// Without rows (A8): `every`, `some` or `none` under the same gating
+    /// as `rows`, from the visitor's possible read patterns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<&'static str>,
     /// Columns it may read through the Web API (C6), sorted.
     pub read: Vec<String>,
     /// Columns it may update through the Web API on the rows it may write (C7), sorted.
@@ -88,7 +97,8 @@ pub struct ExposureTable {
     pub create: bool,
     /// Whether it may delete rows through the Web API (C7).
     pub delete: bool,
-    /// The permissions that grant it rows or creates in this table, sorted.
+    /// The permissions behind what this entry exposes (`rows` or `pattern`,
+    /// `update`, `create`, `delete`), sorted; empty when nothing is exposed.
     pub via: Vec<String>,
 }
 
@@ -446,39 +456,109 @@ impl Analysis {
     }
 
     fn exposure_of(&self, v: Outsider) -> ExposureVisitor {
-        let (t, ci) = (&self.tenant, self.channel_index());
+        let t = &self.tenant;
         let mut tables: Vec<TableId> = (0..t.tables.len() as TableId).collect();
         tables.sort_by(|a, b| t.tables[*a as usize].name.cmp(&t.tables[*b as usize].name));
         let mut out = Vec::new();
         for tb in tables {
-            let open = ci.open(tb);
-            let readable = self.outsider_what(v, Privilege::Read, Some(tb));
-            if !open && readable.is_empty() {
-                continue;
+            if let Some(e) = if t.tables[tb as usize].rows().is_empty() { self.exposure_patterns(v, tb) } else { self.exposure_rows(v, tb) } {
+                out.push(e);
             }
-            let writable = self.outsider_what(v, Privilege::Write, Some(tb));
-            let deletable = self.outsider_what(v, Privilege::Delete, Some(tb));
-            let creates = self.outsider_can_create(v, tb);
-            let mut via: Vec<PermId> = creates.clone();
-            for (p, rows) in [(Privilege::Read, &readable), (Privilege::Write, &writable), (Privilege::Delete, &deletable)] {
-                via.extend(self.via_rows(v, p, tb, rows));
-            }
-            sort_perms(t, &mut via);
-            via.dedup();
-            let read = if readable.is_empty() { Vec::new() } else { ci.read_columns(v, tb) };
-            let update = if writable.is_empty() { Vec::new() } else { ci.update_columns(v, tb) };
-            out.push(ExposureTable {
-                table: t.tables[tb as usize].name.clone(),
-                open,
-                rows: readable.len(),
-                read,
-                update,
-                create: !creates.is_empty() && !ci.create_columns(v, tb).is_empty(),
-                delete: open && !deletable.is_empty(),
-                via: self.names(&via),
-            });
         }
         ExposureVisitor { visitor: self.outsider_name(v), tables: out }
+    }
+
+    /// One exposure entry of a table with rows loaded.
+    fn exposure_rows(&self, v: Outsider, tb: TableId) -> Option<ExposureTable> {
+        let (t, ci) = (&self.tenant, self.channel_index());
+        let open = ci.open(tb);
+        let readable = self.outsider_what(v, Privilege::Read, Some(tb));
+        if !open && readable.is_empty() {
+            return None;
+        }
+        let writable = self.outsider_what(v, Privilege::Write, Some(tb));
+        let deletable = self.outsider_what(v, Privilege::Delete, Some(tb));
+        let creates = self.outsider_can_create(v, tb);
+        let read = if readable.is_empty() || !open { Vec::new() } else { ci.read_columns(v, tb) };
+        let update = if writable.is_empty() || !open { Vec::new() } else { ci.update_columns(v, tb) };
+        let create = open && !creates.is_empty() && !ci.create_columns(v, tb).is_empty();
+        let delete = open && !deletable.is_empty();
+        let pulled = if read.is_empty() { 0 } else { readable.len() };
+        // Only what this entry exposes names its permissions (cli.md `via`).
+        let mut via: Vec<PermId> = if create { creates } else { Vec::new() };
+        for (p, rows, shown) in [(Privilege::Read, &readable, pulled > 0), (Privilege::Write, &writable, !update.is_empty()), (Privilege::Delete, &deletable, delete)] {
+            if shown {
+                via.extend(self.via_rows(v, p, tb, rows));
+            }
+        }
+        sort_perms(t, &mut via);
+        via.dedup();
+        Some(ExposureTable {
+            table: t.tables[tb as usize].name.clone(),
+            open,
+            rows: Some(pulled),
+            readable_rows: Some(readable.len()),
+            pattern: None,
+            read,
+            update,
+            create,
+            delete,
+            via: self.names(&via),
+        })
+    }
+
+    /// One exposure entry of a table with no row loaded (A8): the visitor's
+    /// possible patterns, gated as rows are (C2, C3, C5).
+    fn exposure_patterns(&self, v: Outsider, tb: TableId) -> Option<ExposureTable> {
+        let (t, ci) = (&self.tenant, self.channel_index());
+        let open = ci.open(tb);
+        let pats: Vec<&crate::engine::patterns::Pattern> = self
+            .patterns()
+            .list
+            .iter()
+            .filter(|x| x.table == tb)
+            .filter(|x| match v {
+                Outsider::Visitor(Visitor::Anonymous) => x.class == Class::Anonymous,
+                Outsider::Newcomer => x.class == Class::Newcomer,
+                Outsider::Visitor(c) => x.class == Class::Contacts && self.grants.holds(t, c, x.perm),
+            })
+            .collect();
+        let with = |p: Privilege| -> Vec<&crate::engine::patterns::Pattern> { pats.iter().copied().filter(|x| x.possible_for(p)).collect() };
+        let (readable, writable, deletable, creates) = (with(Privilege::Read), with(Privilege::Write), with(Privilege::Delete), with(Privilege::Create));
+        if !open && readable.is_empty() {
+            return None;
+        }
+        let read = if readable.is_empty() || !open { Vec::new() } else { ci.read_columns(v, tb) };
+        let update = if writable.is_empty() || !open { Vec::new() } else { ci.update_columns(v, tb) };
+        let create = open && !creates.is_empty() && !ci.create_columns(v, tb).is_empty();
+        let delete = open && !deletable.is_empty();
+        let reach = if read.is_empty() {
+            "none"
+        } else if readable.iter().any(|x| t.permissions[x.perm as usize].scope == crate::model::Scope::Global) {
+            "every"
+        } else {
+            "some"
+        };
+        let mut via: Vec<PermId> = Vec::new();
+        for (list, shown) in [(&readable, reach != "none"), (&writable, !update.is_empty()), (&deletable, delete), (&creates, create)] {
+            if shown {
+                via.extend(list.iter().map(|x| x.perm));
+            }
+        }
+        sort_perms(t, &mut via);
+        via.dedup();
+        Some(ExposureTable {
+            table: t.tables[tb as usize].name.clone(),
+            open,
+            rows: None,
+            readable_rows: None,
+            pattern: Some(reach),
+            read,
+            update,
+            create,
+            delete,
+            via: self.names(&via),
+        })
     }
 
     /// The permissions that grant `v` privilege `p` on some of `rows` (of `table`).

@@ -3,7 +3,7 @@
 //! named by display name with their id; JSON keeps the ids.
 
 use super::text::{count, Painter, Style, TextTable};
-use crate::answer::channels::{ColumnsAnswer, ExposureAnswer, WhoColumnAnswer, WhyColumnAnswer};
+use crate::answer::channels::{ColumnsAnswer, ExposureAnswer, ExposureTable, WhoColumnAnswer, WhyColumnAnswer};
 use crate::model::Tenant;
 
 fn list(items: &[String]) -> String {
@@ -82,9 +82,9 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
                 continue;
             }
             any = true;
-            out.push_str(&format!("  {} (open to /_api/): {}\n", tb.table, count(tb.rows, "row", "rows")));
+            out.push_str(&format!("  {} (open to /_api/): {}\n", tb.table, reach_text(tb)));
             let mut t = TextTable::new(&[]).indent(4);
-            t.row(&["read".to_string(), if tb.rows == 0 { "none".to_string() } else { list(&tb.read) }]);
+            t.row(&["read".to_string(), if tb.read.is_empty() { "none".to_string() } else { list(&tb.read) }]);
             t.row(&["update".to_string(), list(&tb.update)]);
             t.row(&["create".to_string(), (if tb.create { "yes" } else { "no" }).to_string()]);
             t.row(&["delete".to_string(), (if tb.delete { "yes" } else { "no" }).to_string()]);
@@ -93,7 +93,7 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
             t.render(p, &mut out);
         }
         let closed: Vec<String> =
-            v.tables.iter().filter(|tb| !tb.open).map(|tb| format!("{} ({})", tb.table, count(tb.rows, "row", "rows"))).collect();
+            v.tables.iter().filter(|tb| !tb.open).map(|tb| format!("{} ({})", tb.table, readable_text(tb))).collect();
         if !closed.is_empty() {
             out.push_str(&format!("  readable on pages but not open to /_api/: {}\n", closed.join(", ")));
         }
@@ -102,4 +102,23 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
         }
     }
     out
+}
+
+/// What an exposure entry lets the visitor pull: a row count, or without
+/// rows (A8) `every row`, `some rows` or `no row` by its patterns.
+fn reach_text(tb: &ExposureTable) -> String {
+    match (tb.rows, tb.pattern) {
+        (Some(n), _) => count(n, "row", "rows"),
+        (None, Some("every")) => "every row (patterns: no rows loaded)".to_string(),
+        (None, Some("some")) => "some rows (patterns: no rows loaded)".to_string(),
+        _ => "no row (patterns: no rows loaded)".to_string(),
+    }
+}
+
+/// What it may read through any channel.
+fn readable_text(tb: &ExposureTable) -> String {
+    match tb.readable_rows {
+        Some(n) => count(n, "row", "rows"),
+        None => "patterns: no rows loaded".to_string(),
+    }
 }
