@@ -23,7 +23,7 @@ fn tenant() -> Analysis {
 /// Runs one file's text against the example tenant.
 fn run(text: &str) -> expect::TestReport {
     let doc = parse_expectations(&format!("format: portal-access/expectations@1\nexpect:\n{text}"), "t.yaml").unwrap();
-    expect::run(&tenant(), &[doc])
+    expect::run(&tenant(), &[doc]).unwrap()
 }
 
 fn oks(r: &expect::TestReport) -> Vec<bool> {
@@ -120,7 +120,7 @@ fn anyone_is_the_anonymous_visitor_or_the_newcomer() {
 /// Runs one file's text against an example tenant.
 fn run_on(tenant: &str, text: &str) -> expect::TestReport {
     let doc = parse_expectations(&format!("format: portal-access/expectations@1\nexpect:\n{text}"), "t.yaml").unwrap();
-    expect::run(&Analysis::load(Path::new(&example(tenant))).unwrap(), &[doc])
+    expect::run(&Analysis::load(Path::new(&example(tenant))).unwrap(), &[doc]).unwrap()
 }
 
 /// The webapi example with its registration closed (C8).
@@ -151,7 +151,7 @@ fn the_newcomer_in_can_and_who_and_the_coverage_it_gives() {
     // Registration closed: the newcomer may do nothing (C8, C9).
     let dir = tempfile::tempdir().unwrap();
     let doc = parse_expectations(&format!("format: portal-access/expectations@1\nexpect:\n{text}  - never: {{visitor: newcomer}}\n"), "t.yaml").unwrap();
-    let r = expect::run(&Analysis::load(Path::new(&closed_webapi(&dir))).unwrap(), &[doc]);
+    let r = expect::run(&Analysis::load(Path::new(&closed_webapi(&dir))).unwrap(), &[doc]).unwrap();
     assert_eq!(oks(&r), [false, false, true, false, false, true]);
     assert!(r.results[0].why[0].reason.as_deref().unwrap().contains("registration is closed"), "{:?}", r.results[0].why);
 }

@@ -59,6 +59,10 @@ fn dfe_lint_reports_anonymous_contact_read_and_global_contact_permissions() {
         ("PP001".to_string(), DFE_GET_ACTIVE_CONTACTS.to_string()),
         ("PP002".to_string(), DFE_CONTACT_PERMISSION.to_string()),
         ("PP002".to_string(), DFE_GET_ACTIVE_CONTACTS.to_string()),
+        // A11: no settings means registration open, so anyone who signs up
+        // reads every contact through both Global permissions (PP020).
+        ("PP020".to_string(), DFE_CONTACT_PERMISSION.to_string()),
+        ("PP020".to_string(), DFE_GET_ACTIVE_CONTACTS.to_string()),
     ];
     for id in ["575bc7cb-626f-ef11-a671-0022489df671", "782ba0c8-626f-ef11-a670-002248a3bd1d"] {
         expected.push(("PP022".to_string(), id.to_string()));
@@ -114,6 +118,8 @@ fn code_site_lint_reports_every_contact_reading_every_application() {
         pairs(&report.findings),
         vec![
             ("PP002".to_string(), CARDS_APPLICATION_AUTH.to_string()),
+            // A11: registration open by default, so anyone who signs up reads every application.
+            ("PP020".to_string(), CARDS_APPLICATION_AUTH.to_string()),
             ("PP023".to_string(), "1be8a6cd-aa6d-479a-aac5-dbdd452164b1".to_string())
         ],
         "{}",
@@ -124,19 +130,19 @@ fn code_site_lint_reports_every_contact_reading_every_application() {
     // The card catalogue is readable by anonymous visitors, but nobody submits
     // card rows, so it is not customer data: no PP001, and PP023 reports it.
     assert!(!report.findings.iter().any(|f| f.id == "PP001"));
-    assert!(report.findings[1].message.contains("can read every row of `sample_creditcard`"), "{}", report.findings[1].message);
+    assert!(report.findings[2].message.contains("can read every row of `sample_creditcard`"), "{}", report.findings[2].message);
 }
 
 #[test]
 fn deny_exit_codes_on_the_real_sites() {
     let run = |site: &str, deny: &str| bin().args(["lint", site, "--deny", deny]).current_dir(repo("")).output().unwrap();
     assert_eq!(run(DFE, "error").status.code(), Some(4));
-    assert_eq!(run(CARDS, "error").status.code(), Some(0));
+    assert_eq!(run(CARDS, "error").status.code(), Some(4), "PP020: registration open by default (A11)");
     assert_eq!(run(CARDS, "warning").status.code(), Some(4));
     let plain = bin().args(["lint", DFE]).current_dir(repo("")).output().unwrap();
     assert_eq!(plain.status.code(), Some(0), "without --deny, findings do not fail the command");
     let text = String::from_utf8(plain.stdout).unwrap();
-    assert!(text.ends_with("11 findings: 1 error, 10 warnings, 0 info\n"), "{text}");
+    assert!(text.ends_with("13 findings: 3 errors, 10 warnings, 0 info\n"), "{text}");
 }
 
 #[test]
@@ -148,7 +154,7 @@ fn lint_json_output_is_sorted_and_deterministic() {
     assert_eq!(a.stdout, b.stdout);
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     let findings = v["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 11);
+    assert_eq!(findings.len(), 13);
     for f in findings {
         for key in ["id", "severity", "subject", "message"] {
             assert!(f[key].is_string(), "{key} in {f}");

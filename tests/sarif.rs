@@ -43,7 +43,7 @@ fn sarif_of_a_site_folder_is_valid_and_points_at_the_permission_file() {
     assert!(ids.len() >= 26 && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert_eq!(ids, expected, "one rule per id");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 13);
     let first = &results[0];
     assert_eq!(first["ruleId"], "PP001");
     assert_eq!(first["ruleIndex"], 0);

@@ -508,7 +508,14 @@ fn answer_json_shape_and_other_scenarios_still_run() {
              // Registration is open (no setting closes it, C8): the newcomer
              // holds only the authenticated users roles (C9), not the
              // anonymous one, so it gains nothing here.
-             "newcomer": {"gained": [], "lost": []}}
+             "newcomer": {"gained": [], "lost": []},
+             // A9: the anonymous visitor gains a possible write pattern on
+             // every knowledge article, with or without rows.
+             "patterns": {"gained": [
+                {"class": "anonymous", "roles": ["R-anon"],
+                 "condition": [{"scope": "global", "relationship": null, "known": true, "table": "knowledgearticle"}],
+                 "permission": "TP-kb-anon", "possible": true, "privilege": "write", "table": "knowledgearticle"}],
+              "lost": []}}
         ]})
     );
 }

@@ -89,6 +89,10 @@ pub struct ExposureTable {
     /// as `rows`, from the visitor's possible read patterns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<&'static str>,
+    /// Without rows: what it may read through any channel, by the same
+    /// patterns (`every`, `some` or `none`), as `readable_rows` with rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readable_pattern: Option<&'static str>,
     /// Columns it may read through the Web API (C6), sorted.
     pub read: Vec<String>,
     /// Columns it may update through the Web API on the rows it may write (C7), sorted.
@@ -191,7 +195,8 @@ impl Analysis {
             rs.retain(|&x| !self.fo_blocks_newcomer(Target::Row(x)));
             (Some(rs.iter().map(|&x| t.row_ref(x)).collect()), None)
         };
-        Ok(WhatAnswer { visitor: NEWCOMER.to_string(), privilege: p.name().to_string(), rows, tables })
+        let patterns = if p == Privilege::Create { None } else { self.what_patterns(None, p, table) };
+        Ok(WhatAnswer { visitor: NEWCOMER.to_string(), privilege: p.name().to_string(), rows, tables, patterns })
     }
 
     /// F2 and F6: the newcomer has no F&O user, so a virtual table of a
@@ -499,6 +504,7 @@ impl Analysis {
             rows: Some(pulled),
             readable_rows: Some(readable.len()),
             pattern: None,
+            readable_pattern: None,
             read,
             update,
             create,
@@ -512,11 +518,13 @@ impl Analysis {
     fn exposure_patterns(&self, v: Outsider, tb: TableId) -> Option<ExposureTable> {
         let (t, ci) = (&self.tenant, self.channel_index());
         let open = ci.open(tb);
+        // F2: the newcomer has no F&O user, so a virtual table gives it nothing.
+        let blocked = v == Outsider::Newcomer && self.fo_blocks_newcomer(Target::Table(tb));
         let pats: Vec<&crate::engine::patterns::Pattern> = self
             .patterns()
             .list
             .iter()
-            .filter(|x| x.table == tb)
+            .filter(|x| x.table == tb && !blocked)
             .filter(|x| match v {
                 Outsider::Visitor(Visitor::Anonymous) => x.class == Class::Anonymous,
                 Outsider::Newcomer => x.class == Class::Newcomer,
@@ -532,13 +540,14 @@ impl Analysis {
         let update = if writable.is_empty() || !open { Vec::new() } else { ci.update_columns(v, tb) };
         let create = open && !creates.is_empty() && !ci.create_columns(v, tb).is_empty();
         let delete = open && !deletable.is_empty();
-        let reach = if read.is_empty() {
+        let any_channel = if readable.is_empty() {
             "none"
         } else if readable.iter().any(|x| t.permissions[x.perm as usize].scope == crate::model::Scope::Global) {
             "every"
         } else {
             "some"
         };
+        let reach = if read.is_empty() { "none" } else { any_channel };
         let mut via: Vec<PermId> = Vec::new();
         for (list, shown) in [(&readable, reach != "none"), (&writable, !update.is_empty()), (&deletable, delete), (&creates, create)] {
             if shown {
@@ -553,6 +562,7 @@ impl Analysis {
             rows: None,
             readable_rows: None,
             pattern: Some(reach),
+            readable_pattern: Some(any_channel),
             read,
             update,
             create,

@@ -4,10 +4,9 @@
 //! files import each other in one direction only.
 
 use crate::answer::query::Analysis;
-use crate::engine::channels::Outsider;
-use crate::engine::Visitor;
+use crate::engine::patterns::{Class, Top};
 use crate::model::channels::{field_list, is_true, webapi_setting, ComponentKind};
-use crate::model::{PermId, Privilege, TableId, Tenant};
+use crate::model::{PermId, Privilege, Tenant};
 use std::collections::BTreeMap;
 
 /// One channel finding; `lint.rs` turns it into a `Finding`.
@@ -39,21 +38,17 @@ fn ticks(items: &[String]) -> String {
     }
 }
 
+/// A permission as messages name it: its display name, the id only where
+/// it has none or shares its name (`Names`).
 fn label(t: &Tenant, n: PermId) -> String {
-    let p = &t.permissions[n as usize];
-    if p.name.trim().is_empty() {
-        format!("`{}`", p.id)
-    } else {
-        format!("{} (`{}`)", p.name, p.id)
-    }
+    format!("`{}`", crate::model::names::Names::new(t, false).perm(n))
 }
 
 /// Every channel finding of an analysed tenant (unsorted).
 pub fn findings(a: &Analysis) -> Vec<ChannelFinding> {
+    // A11: a site without settings has the settings' defaults (the Web API
+    // off, registration open), not no findings.
     let mut out = Vec::new();
-    if a.tenant.channels.is_empty() {
-        return out;
-    }
     anyone_reads(a, &mut out);
     settings(a, &mut out);
     registration(a, &mut out);
@@ -61,48 +56,57 @@ pub fn findings(a: &Analysis) -> Vec<ChannelFinding> {
     out
 }
 
-/// PP017: anyone on the internet reads rows of an open table.
+/// PP017: anyone on the internet reads rows of an open table: the
+/// `exposure` answer's entries (rows, or patterns without rows, A8), so
+/// that lint and `exposure` state the same reach.
 fn anyone_reads(a: &Analysis, out: &mut Vec<ChannelFinding>) {
-    let (t, g, ci) = (&a.tenant, &a.grants, a.channel_index());
-    let anon = Outsider::Visitor(Visitor::Anonymous);
-    for tb in 0..t.tables.len() as TableId {
-        if !ci.open(tb) {
-            continue;
+    let Ok(exposure) = a.exposure(None) else { return };
+    let mut by_table: BTreeMap<String, Vec<(String, &crate::answer::channels::ExposureTable)>> = BTreeMap::new();
+    for v in &exposure.visitors {
+        for e in v.tables.iter().filter(|e| e.open && pulls(e)) {
+            by_table.entry(e.table.clone()).or_default().push((v.visitor.clone(), e));
         }
-        let ra = ci.what(t, g, anon, Privilege::Read, Some(tb));
-        let rn = ci.what(t, g, Outsider::Newcomer, Privilege::Read, Some(tb));
-        let ca = if ra.is_empty() { Vec::new() } else { ci.read_columns(anon, tb) };
-        let cn = if rn.is_empty() { Vec::new() } else { ci.read_columns(Outsider::Newcomer, tb) };
-        if ca.is_empty() && cn.is_empty() {
-            continue;
-        }
-        let mut rows = ra.clone();
-        rows.extend(&rn);
-        rows.sort_unstable();
-        rows.dedup();
-        let mut cols = ca.clone();
-        cols.extend(cn.iter().cloned());
+    }
+    for (name, entries) in by_table {
+        let mut cols: Vec<String> = entries.iter().flat_map(|(_, e)| e.read.iter().cloned()).collect();
         cols.sort();
         cols.dedup();
-        let name = &t.tables[tb as usize].name;
-        let mut parts = Vec::new();
-        if !ca.is_empty() {
-            parts.push(format!("anonymous visitors read {} ({})", plural(ra.len(), "row", "rows"), ticks(&ca)));
-        }
-        if !cn.is_empty() {
-            parts.push(format!("anyone who signs up reads {} ({})", plural(rn.len(), "row", "rows"), ticks(&cn)));
-        }
+        let parts: Vec<String> = entries
+            .iter()
+            .map(|(v, e)| {
+                let who = if v == "anonymous" { "anonymous visitors read" } else { "anyone who signs up reads" };
+                format!("{who} {} ({})", amount(e), ticks(&e.read))
+            })
+            .collect();
+        let rows = match entries.iter().filter_map(|(_, e)| e.rows).max() {
+            Some(n) => plural(n, "row", "rows"),
+            None if entries.iter().any(|(_, e)| e.pattern == Some("every")) => "every row (no rows loaded)".to_string(),
+            None => "rows (no rows loaded)".to_string(),
+        };
         out.push(ChannelFinding {
             id: "PP017",
             error: true,
             subject: name.clone(),
             message: format!(
-                "anyone on the internet can pull {} of `{name}` through /_api/, columns {}: {}",
-                plural(rows.len(), "row", "rows"),
+                "anyone on the internet can pull {rows} of `{name}` through /_api/, columns {}: {}",
                 ticks(&cols),
                 parts.join("; ")
             ),
         });
+    }
+}
+
+/// Whether an exposure entry lets its visitor pull rows.
+fn pulls(e: &crate::answer::channels::ExposureTable) -> bool {
+    e.rows.is_some_and(|n| n > 0) || matches!(e.pattern, Some("every" | "some"))
+}
+
+/// How much an exposure entry pulls, in words.
+fn amount(e: &crate::answer::channels::ExposureTable) -> String {
+    match (e.rows, e.pattern) {
+        (Some(n), _) => plural(n, "row", "rows"),
+        (None, Some("every")) => "every row".to_string(),
+        _ => "some rows".to_string(),
     }
 }
 
@@ -190,17 +194,30 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         if !p.privileges.has(Privilege::Read) || !customer[p.table as usize] {
             continue;
         }
+        let loaded = !t.tables[p.table as usize].ids.is_empty();
         let rows = if d.in_all.binary_search(&n).is_ok() {
             t.tables[p.table as usize].ids.len()
         } else {
             let lo = d.in_g.partition_point(|e| e.0 < n);
             d.in_g[lo..].iter().take_while(|e| e.0 == n).count()
         };
-        let global = d.in_all.binary_search(&n).is_ok() || rows > 0;
+        // Without rows (A5): the newcomer's possible pattern under a Global top.
+        let global = if loaded {
+            d.in_all.binary_search(&n).is_ok() || rows > 0
+        } else {
+            a.patterns().list.iter().any(|x| x.perm == n && x.class == Class::Newcomer && x.possible && !x.unsure && x.top == Top::Every)
+        };
         if !global {
             continue;
         }
         let table = &t.tables[p.table as usize].name;
+        let rows = if loaded {
+            plural(rows, "row", "rows")
+        } else if p.scope == crate::model::Scope::Global {
+            "every row (no rows loaded)".to_string()
+        } else {
+            "the rows related to its Global parent's rows (no rows loaded)".to_string()
+        };
         out.push(ChannelFinding {
             id: "PP020",
             error: true,
@@ -208,7 +225,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
             message: format!(
                 "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
                 label(t, n),
-                plural(rows, "row", "rows"),
+                rows,
                 if ci.open(p.table) { " (the table is open to /_api/)" } else { "" }
             ),
         });

@@ -139,6 +139,21 @@ pub fn entries(t: &Tenant, patterns: &Patterns, table: TableId, p: Privilege) ->
     v
 }
 
+/// What `class` may do with privilege `p` on `table` by its possible
+/// patterns: `every` (a Global permission itself), `some` (only narrower
+/// chains), `none`. The one reading `exposure`, `report` and `lint` share
+/// for tables without rows (A8).
+pub fn class_reach(patterns: &Patterns, t: &Tenant, class: Class, table: TableId, p: Privilege) -> &'static str {
+    let possible: Vec<&Pattern> = patterns.on(table, p).filter(|x| x.class == class && x.possible_for(p)).collect();
+    if possible.iter().any(|x| t.permissions[x.perm as usize].scope == Scope::Global) {
+        "every"
+    } else if possible.is_empty() {
+        "none"
+    } else {
+        "some"
+    }
+}
+
 /// Whether any row of `table` is loaded.
 pub fn rows_loaded(t: &Tenant, table: TableId) -> bool {
     t.tables.get(table as usize).is_some_and(|x| !x.rows().is_empty())
@@ -214,6 +229,7 @@ impl PatternDiff {
         if self.is_empty() {
             return writeln!(out, "  patterns (with or without rows): no change");
         }
+        writeln!(out, "  patterns (with or without rows):")?;
         for (verb, list) in [("gains", &self.gained), ("loses", &self.lost)] {
             let mut lines: Vec<(&str, &str, String, Vec<&str>)> = Vec::new();
             for e in list {
@@ -232,7 +248,7 @@ impl PatternDiff {
                 }
             }
             for (class, perm, cond, privileges) in lines {
-                writeln!(out, "  {class} {verb}: {} {cond} ({perm})", privileges.join(", "))?;
+                writeln!(out, "    {class} {verb}: {} {cond} ({perm})", privileges.join(", "))?;
             }
         }
         Ok(())

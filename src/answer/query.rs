@@ -105,6 +105,10 @@ pub struct WhatAnswer {
     /// Tables, sorted; only for create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tables: Option<Vec<String>>,
+    /// For the tables asked about that have no rows loaded (A7): the
+    /// visitor's patterns there, as `who` on a table lists them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<super::patterns::PatternEntry>>,
 }
 
 /// One grant of S25, as `grants` prints it.
@@ -295,7 +299,8 @@ impl Analysis {
             let rs = self.grants.what(&self.tenant, v, p, table);
             (Some(rs.iter().map(|&x| self.tenant.row_ref(x)).collect()), None)
         };
-        Ok(WhatAnswer { visitor: visitor.to_string(), privilege: p.name().to_string(), rows, tables })
+        let patterns = if p == Privilege::Create { None } else { self.what_patterns(Some(v), p, table) };
+        Ok(WhatAnswer { visitor: visitor.to_string(), privilege: p.name().to_string(), rows, tables, patterns })
     }
 
     /// Every visitor, sorted by printed name (`anonymous` among the contact ids).
@@ -390,5 +395,31 @@ impl Analysis {
             patterns,
         })
     }
-}
 
+    /// A7: the patterns of a visitor (`None`: the newcomer) for privilege
+    /// `p` on the tables without rows (only `table` when given); `None`
+    /// when there are none.
+    pub fn what_patterns(&self, visitor: Option<Visitor>, p: Privilege, table: Option<TableId>) -> Option<Vec<super::patterns::PatternEntry>> {
+        use crate::engine::patterns::Class;
+        let t = &self.tenant;
+        let names = crate::model::names::Names::new(t, false);
+        let mut out: Vec<super::patterns::PatternEntry> = self
+            .patterns()
+            .list
+            .iter()
+            .filter(|x| table.is_none_or(|tb| tb == x.table) && x.privileges.has(p) && !super::patterns::rows_loaded(t, x.table))
+            .filter(|x| match visitor {
+                None => x.class == Class::Newcomer,
+                Some(Visitor::Anonymous) => x.class == Class::Anonymous,
+                Some(c) => x.class == Class::Contacts && self.grants.holds(t, c, x.perm),
+            })
+            .map(|x| {
+                let mut e = super::patterns::entry(t, &names, x, Some(p));
+                e.table = Some(t.tables[x.table as usize].name.clone());
+                e
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.table, &a.permission).cmp(&(&b.table, &b.permission)));
+        (!out.is_empty()).then_some(out)
+    }
+}

@@ -22,6 +22,8 @@
 
 use crate::answer::bypass::BypassCount;
 use crate::answer::lint::{Finding, Linted, Report as LintReport, Severity};
+use crate::answer::patterns::class_reach;
+use crate::engine::patterns::Class;
 use crate::answer::query::Analysis;
 use crate::engine::channels::Outsider as Who;
 use crate::engine::Visitor;
@@ -208,6 +210,10 @@ pub struct OutsiderTable {
     /// tenant holds (a Global permission, S9): what matters most on a
     /// configuration-only tenant, which holds no rows.
     pub every_row: Vec<&'static str>,
+    /// On a table with no rows loaded (A8): `every` or `some` rows read by
+    /// its possible patterns, as `exposure` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<&'static str>,
     /// The permissions that grant it something here, by display name.
     pub via: Vec<String>,
     /// Values of the extra columns (Web API columns and the like).
@@ -497,15 +503,24 @@ fn reach(a: &Analysis, rows: &PermRows, r: &Reach, web: Option<&Web>) -> Vec<Out
             counts.push((p.name(), u.count()));
         }
         counts.push((Privilege::Create.name(), u64::from(create)));
-        if counts.iter().all(|c| c.1 == 0) && every_row.is_empty() {
+        // A8: without rows, the possible read patterns say what it reads.
+        let class = if r.who == Who::Newcomer { Class::Newcomer } else { Class::Anonymous };
+        let pattern = (table.ids.is_empty() && !virtual_table)
+            .then(|| class_reach(a.patterns(), t, class, tb as TableId, Privilege::Read))
+            .filter(|&x| x != "none");
+        if counts.iter().all(|c| c.1 == 0) && every_row.is_empty() && pattern.is_none() {
             continue;
         }
         // Only the permissions that give it something here.
+        let possible_read = |n: PermId| {
+            pattern.is_some() && a.patterns().on(tb as TableId, Privilege::Read).any(|x| x.perm == n && x.class == class && x.possible)
+        };
         let gives = |n: PermId| {
             let p = &t.permissions[n as usize];
             rows.global[n as usize].count() > 0
                 || d.in_all.contains(&n)
                 || (create && p.privileges.has(Privilege::Create))
+                || possible_read(n)
         };
         let mut via: Vec<String> = cands
             .iter()
@@ -521,6 +536,7 @@ fn reach(a: &Analysis, rows: &PermRows, r: &Reach, web: Option<&Web>) -> Vec<Out
             table_rows: table.ids.len() as u64,
             privileges: counts,
             every_row,
+            pattern,
             via,
             extra,
         });

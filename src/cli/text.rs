@@ -202,6 +202,15 @@ pub fn render_what(a: &WhatAnswer) -> String {
     for x in list {
         out.push_str(&format!("  {x}\n"));
     }
+    if let Some(pats) = &a.patterns {
+        out.push_str("tables with no rows loaded, by access pattern:\n");
+        for e in pats {
+            let table = e.table.as_deref().unwrap_or_default();
+            let cond = if e.every() { "every row".to_string() } else { crate::answer::patterns::chain_text(&e.condition) };
+            let possible = if e.possible { "" } else { " [not possible]" };
+            out.push_str(&format!("  {table}: {cond} ({}){possible}\n", e.permission_name));
+        }
+    }
     out
 }
 

@@ -18,4 +18,6 @@ pub const CATALOGUE: &[(&str, &str, &str, &str)] = &[
     ("Account_ActivityPointers", "activitypointer", "regardingobjectid", "account"),
     ("Contact_ActivityPointers", "activitypointer", "regardingobjectid", "contact"),
     ("Incident_Emails", "email", "regardingobjectid", "incident"),
+    ("Contact_Annotation", "annotation", "objectid", "contact"),
+    ("Account_Annotation", "annotation", "objectid", "account"),
 ];
