@@ -33,7 +33,7 @@ fn tenant(seed: u64, size: Size) -> (RawTenant, Tenant) {
     random_channels(seed, &mut raw);
     let mut t = Tenant::build(raw.clone(), "case").unwrap();
     for (i, p) in t.permissions.iter_mut().enumerate() {
-        if (seed.rotate_left(i as u32 * 7) % 5) == 0 {
+        if seed.rotate_left(i as u32 * 7).is_multiple_of(5) {
             let rel = match p.scope {
                 Scope::Contact => p.contact_relationship.as_mut(),
                 Scope::Account => p.account_relationship.as_mut(),
@@ -108,10 +108,13 @@ proptest! {
     }
 }
 
+/// A new row: its table, its id and its `(column, value)` fields.
+type NewRow = (String, String, Vec<(String, String)>);
+
 /// The rows of a completion: new rows by table, each with its fields.
 #[derive(Default)]
 struct Completion {
-    rows: Vec<(String, String, Vec<(String, String)>)>,
+    rows: Vec<NewRow>,
     members: Vec<(String, String)>,
 }
 

@@ -44,7 +44,7 @@ pub enum TenantDiff<'a> {
     /// From the factored what-if comparison (grant lists kept as ids).
     Factored(Box<Outcome<'a>>),
     /// From the merged grant streams of two full derivations.
-    Streamed(ScenarioAnswer),
+    Streamed(Box<ScenarioAnswer>),
 }
 
 impl TenantDiff<'_> {
@@ -52,7 +52,7 @@ impl TenantDiff<'_> {
     pub fn answer(&self) -> ScenarioAnswer {
         match self {
             TenantDiff::Factored(o) => o.answer(),
-            TenantDiff::Streamed(a) => a.clone(),
+            TenantDiff::Streamed(a) => (**a).clone(),
         }
     }
 
@@ -97,7 +97,7 @@ pub fn scenario_name(old: &Path, new: &Path) -> String {
 pub fn diff_tenants<'w>(w: &'w WhatIf<'_>, old: &Analysis, new: Tenant, name: &str) -> TenantDiff<'w> {
     match effect_between(&old.tenant, &new) {
         Some(effect) => TenantDiff::Factored(Box::new(w.outcome_against(name, new, &effect))),
-        None => TenantDiff::Streamed(streamed(old, Analysis::new(new), name)),
+        None => TenantDiff::Streamed(Box::new(streamed(old, Analysis::new(new), name))),
     }
 }
 

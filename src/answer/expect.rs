@@ -133,7 +133,7 @@ pub fn check_rows(a: &Analysis, files: &[Expectations]) -> Result<(), LoadError>
                 continue;
             }
             if let Err(err) = a.row(target) {
-                let loaded = target.split_once(':').and_then(|(t, _)| a.tenant.table_id(t)).is_some_and(|t| a.tenant.tables[t as usize].rows().len() > 0);
+                let loaded = target.split_once(':').and_then(|(t, _)| a.tenant.table_id(t)).is_some_and(|t| !a.tenant.tables[t as usize].rows().is_empty());
                 let why = if loaded { err.to_string() } else { format!("row `{target}` is not loaded (no rows of its table are): ask about the table instead (`never:`, or `who` on the table)") };
                 return Err(LoadError::Invalid { file: f.file.clone(), place: format!("line {}", e.line), message: why });
             }
