@@ -10,10 +10,10 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// One step of a condition chain in JSON (A2).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ConditionStep {
     /// `global`, `contact`, `account`, `self`, `parent` or `custom`.
-    pub scope: &'static str,
+    pub scope: std::borrow::Cow<'static, str>,
     /// The relationship (null for Global, Self and Custom).
     pub relationship: Option<String>,
     /// False for a relationship nobody declares (`unknown(R)`).
@@ -95,6 +95,10 @@ fn scope_name(s: Scope) -> &'static str {
     s.name()
 }
 
+fn scope_static(s: &str) -> &'static str {
+    ["global", "contact", "account", "self", "parent", "custom"].into_iter().find(|x| *x == s).unwrap_or("custom")
+}
+
 /// A pattern as an answer entry.
 pub fn entry(t: &Tenant, names: &Names, p: &Pattern, privilege: Option<Privilege>) -> PatternEntry {
     let chain = condition(t, p.perm);
@@ -115,7 +119,7 @@ pub fn entry(t: &Tenant, names: &Names, p: &Pattern, privilege: Option<Privilege
         condition: chain
             .into_iter()
             .map(|s| ConditionStep {
-                scope: scope_name(s.scope),
+                scope: scope_name(s.scope).into(),
                 relationship: s.relationship,
                 known: s.known,
                 table: t.tables[s.table as usize].name.clone(),
@@ -178,7 +182,7 @@ fn keyed(t: &Tenant, patterns: &Patterns) -> Vec<(Key, PatternEntry)> {
             let steps = if q == Privilege::Create {
                 Vec::new()
             } else {
-                e.condition.iter().map(|s| (s.scope, s.relationship.clone(), s.table.clone())).collect()
+                e.condition.iter().map(|s| (scope_static(&s.scope), s.relationship.clone(), s.table.clone())).collect()
             };
             out.push(((e.class, t.tables[p.table as usize].name.clone(), q.name(), steps), e));
         }

@@ -93,7 +93,23 @@ fn compact(v: &Value) -> String {
 
 /// What a failed result says: expected, answered, and its `why`s.
 fn failure_text(r: &ExpectResult, names: &crate::model::Names, p: &Painter) -> String {
-    let mut s = format!("expected: {}\nanswered: {}\n", compact(&r.expected), compact(&r.answered));
+    let mut s = format!("expected: {}\n", compact(&r.expected));
+    match r.answered.get("first_patterns").and_then(|v| v.as_array()).filter(|v| !v.is_empty()) {
+        // A10: a `never` that a possible pattern breaks, in words.
+        Some(first) => {
+            let grants = r.answered.get("grants").and_then(|v| v.as_u64()).unwrap_or(0);
+            let total = r.answered.get("patterns").and_then(|v| v.as_u64()).unwrap_or(0);
+            s.push_str(&format!("answered: {grants} grants on the loaded rows, and {total} possible access patterns (with or without rows):\n"));
+            for e in first {
+                let text = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                let steps: Vec<crate::answer::patterns::ConditionStep> = serde_json::from_value(e["condition"].clone()).unwrap_or_default();
+                let every = steps.len() == 1 && steps[0].scope == "global";
+                let cond = if every { format!("every row of {}", text("table")) } else { format!("rows of {} ({})", text("table"), crate::answer::patterns::chain_text(&steps)) };
+                s.push_str(&format!("  {} {} {cond} ({})\n", text("class"), text("privilege"), names.perm_id(&text("permission"))));
+            }
+        }
+        None => s.push_str(&format!("answered: {}\n", compact(&r.answered))),
+    }
     for w in &r.why {
         s.push_str("why:\n");
         let text = render_why(w, names, p) + &crate::cli::text_finance::why_finance(w);

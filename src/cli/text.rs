@@ -198,6 +198,9 @@ pub fn render_what(a: &WhatAnswer) -> String {
     };
     let verb = if a.privilege == "create" { "create in" } else { a.privilege.as_str() };
     let mut out = format!("{} may {verb} {}", a.visitor, count(list.len(), one, many));
+    if a.patterns.is_some() {
+        out.push_str(" of those loaded");
+    }
     out.push_str(if list.is_empty() { "\n" } else { ":\n" });
     for x in list {
         out.push_str(&format!("  {x}\n"));

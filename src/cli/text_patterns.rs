@@ -17,7 +17,7 @@ pub fn condition_text(e: &PatternEntry) -> String {
         .iter()
         .map(|s| {
             let rel = s.relationship.as_deref().map(|r| if s.known { r.to_string() } else { format!("unknown {r}") });
-            match (s.scope, rel) {
+            match (s.scope.as_ref(), rel) {
                 ("global", _) => format!("every {}", s.table),
                 ("self", _) => format!("the visitor's own {}", s.table),
                 ("custom", _) => format!("{} by a FetchXML filter (not evaluated)", s.table),
