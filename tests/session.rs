@@ -513,3 +513,15 @@ fn colour_only_when_asked_and_never_with_no_color() {
     assert!(!portal_access::cli::text::color_wanted(true));
     std::env::remove_var("NO_COLOR");
 }
+
+#[test]
+fn who_on_a_table_answers_by_patterns_and_completes_tables_without_rows() {
+    // A6 in the REPL: the DFE download has no rows.
+    let mut s = Session::open(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/dfe-central-portal")).unwrap();
+    let v = json(&mut s, "who read contact");
+    assert_eq!((v["anonymous"].as_str(), v["rows_loaded"].as_bool()), (Some("every"), Some(false)));
+    let text = run(&mut s, "who read contact");
+    assert!(text.contains("anonymous visitors   every row ([TO BE DELETED]GetActiveContacts)"), "{text}");
+    assert_eq!(s.complete("who read cont", 13), (9, vec!["contact ".to_string()]));
+    assert!(fails(&mut s, "who read contacts").contains("did you mean `contact`?"));
+}

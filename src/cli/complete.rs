@@ -83,6 +83,17 @@ fn arguments<H>(s: &Analysis, commands: &[Command<H>], spec: &Command<H>, args: 
         },
         k => k,
     };
+    if spec.name == "who" && kind == Arg::Target {
+        // A6: `who` also takes a bare table, answered by access patterns;
+        // tables without rows complete whole.
+        let t = &s.tenant;
+        let mut out = rows(t, word);
+        if !word.contains(':') {
+            out.extend(tables(t).filter(|n| n.starts_with(word) && t.table_id(n).is_some_and(|x| t.tables[x as usize].ids.is_empty())).map(|n| format!("{n} ")));
+        }
+        out.sort();
+        return out;
+    }
     candidates(s, commands, kind, word)
 }
 

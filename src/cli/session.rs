@@ -113,7 +113,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         params: &[req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
         flags: &[COLUMN, JSON],
-        help: "who may do PRIVILEGE to the row (anonymous visitors, anyone who signs up, then contacts); --column: through the Web API",
+        help: "who may do PRIVILEGE to the row (anonymous visitors, anyone who signs up, then contacts); a bare TABLE: by access patterns, with or without rows; --column: through the Web API",
         handler: cmd_who,
     },
     Command {
@@ -724,6 +724,14 @@ fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
             return Ok(Output::text(json_line(&ans)));
         }
         return Ok(Output::text(super::channels::render_who_column(&ans, &s.painter)));
+    }
+    if p.req(0) != "create" && !p.req(1).contains(':') {
+        // A6: who on a table, by access patterns.
+        let ans = s.analysis.who_table(p.req(0), p.req(1))?;
+        if s.wants_json(p) {
+            return Ok(Output::text(json_line(&ans)));
+        }
+        return Ok(Output::text(super::text_patterns::render_who_table(&ans, &s.names, &s.painter)));
     }
     let ans = s.analysis.who(p.req(0), p.req(1))?;
     if s.wants_json(p) {
