@@ -653,6 +653,9 @@ pub struct Report {
     /// `bypass` and `can` on virtual-table rows (`None`: no F&O section).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance: Option<FinanceSpeed>,
+    /// Every class's access patterns against a full derivation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<crate::perf::patterns_speed::PatternSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -1015,6 +1018,9 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let exposed = a.exposure(None).map(|e| e.visitors.iter().map(|v| v.tables.len()).sum::<usize>()).unwrap_or(0);
     r.exposure_seconds = start.elapsed().as_secs_f64();
     say(format!("exposure (anonymous and newcomer) {:.3} s, {exposed} tables", r.exposure_seconds));
+    let ps = crate::perf::patterns_speed::pattern_speed(&a.tenant, r.derive_seconds + r.index_seconds);
+    say(format!("patterns {:.2} ms for {} ({} possible), {:.4}x a full derivation", ps.seconds * 1e3, ps.patterns, ps.possible, ps.ratio));
+    r.patterns = Some(ps);
     let (t, grants) = (&a.tenant, &a.grants);
     let ci = a.channel_index();
     r.columns = time_each(
@@ -1324,6 +1330,15 @@ pub fn targets(r: &Report, profile: Option<Profile>) -> Vec<TargetCheck> {
             c.note = format!("missed by {:.1}x", goal / s.speedup.max(1e-9));
         }
         out.push(c);
+    }
+    if let Some(p) = &r.patterns {
+        out.push(check(
+            "access patterns for every class (configuration only)",
+            "at most 0.05x one full derivation",
+            format!("{:.4}x ({:.2} ms vs {})", p.ratio, p.seconds * 1e3, secs(p.full_derive_seconds)),
+            0.05,
+            p.ratio,
+        ));
     }
     out.push(check("can median", "under 2 µs", nanos(r.can.median_ns), 2000.0, r.can.median_ns));
     out.push(check("who median", "under 50 µs", nanos(r.who.median_ns), 50_000.0, r.who.median_ns));

@@ -8,4 +8,5 @@ pub mod generate_fo;
 pub mod generate;
 pub mod cedar;
 pub mod pipelines;
+pub mod patterns_speed;
 pub mod bench;
