@@ -240,3 +240,20 @@ fn a11_lint_applies_the_settings_defaults() {
     let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"PP020"), "{ids:?}");
 }
+
+#[test]
+fn a10_who_on_a_table_in_an_access_test_reads_the_patterns() {
+    let f = write_tenant("a10-who.json", &config());
+    let dir = scratch_dir("a10-who");
+    let exp = dir.join("who.yaml");
+    std::fs::write(
+        &exp,
+        "format: portal-access/expectations@1\nexpect:\n  - who: read contact\n    anonymous: false\n  - who: read incident\n    newcomer: false\n    anonymous: true\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_bin(&["test", f.to_str().unwrap(), exp.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 4, "{err}");
+    let v: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let oks: Vec<(bool, &str)> = v["results"].as_array().unwrap().iter().map(|r| (r["ok"].as_bool().unwrap(), r["on"].as_str().unwrap())).collect();
+    assert_eq!(oks, [(false, "patterns"), (true, "patterns")]);
+}

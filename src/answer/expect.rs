@@ -259,6 +259,9 @@ impl Run<'_> {
         let Check::Who { privilege, target, contacts, includes, excludes, anonymous, newcomer, anyone } = check else {
             return error("not a `who` expectation".into());
         };
+        if privilege != "create" && !target.contains(':') {
+            return self.who_table(check);
+        }
         let ans = match self.a.who(privilege, target) {
             Ok(a) => a,
             Err(e) => return error(e.to_string()),
@@ -304,6 +307,31 @@ impl Run<'_> {
             .collect();
         let answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
         Found { ok, answered, explain, on_patterns: false }
+    }
+
+    /// `who: PRIVILEGE TABLE` (A6, A10): the outsiders' flags against the
+    /// table's possible patterns (`every` or `some` is a yes), with or
+    /// without rows; a table has no contact list to compare.
+    fn who_table(&mut self, check: &Check) -> Found {
+        let Check::Who { privilege, target, contacts, includes, excludes, anonymous, newcomer, anyone } = check else {
+            return error("not a `who` expectation".into());
+        };
+        if contacts.is_some() || !includes.is_empty() || !excludes.is_empty() {
+            return error(format!("`{target}` is a table: contacts are listed for a row (`TABLE:ID`)"));
+        }
+        let ans = match self.a.who_table(privilege, target) {
+            Ok(a) => a,
+            Err(e) => return error(e.to_string()),
+        };
+        let (anon, new) = (ans.anonymous != "none", ans.newcomer != "none");
+        let ok = anonymous.is_none_or(|a| a == anon) && newcomer.is_none_or(|n| n == new) && anyone.is_none_or(|a| a == (anon || new));
+        if ok {
+            // The permissions behind the patterns the expectation checked.
+            let ids: Vec<String> = ans.patterns.iter().filter(|e| e.class != "contacts").map(|e| e.permission.clone()).collect();
+            self.cover(&ids);
+        }
+        let answered = serde_json::to_value(&ans).unwrap_or(Value::Null);
+        Found { ok, answered, explain: Vec::new(), on_patterns: true }
     }
 
     /// The grants of one visitor (optionally one privilege and table), the
