@@ -49,10 +49,14 @@ pub fn findings(a: &Analysis) -> Vec<ChannelFinding> {
     // A11: a site without settings has the settings' defaults (the Web API
     // off, registration open), not no findings.
     let mut out = Vec::new();
-    anyone_reads(a, &mut out);
-    settings(a, &mut out);
+    if !a.tenant.channels.is_empty() {
+        // Without settings no table is open (C2) and there is nothing to
+        // check in them: the channel index is not worth deriving.
+        anyone_reads(a, &mut out);
+        settings(a, &mut out);
+        components(a, &mut out);
+    }
     registration(a, &mut out);
-    components(a, &mut out);
     out
 }
 
@@ -183,10 +187,13 @@ fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
 /// PP020: open registration with an authenticated-users role holding a
 /// Global-anchored read on customer data.
 fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
-    let (t, g, ci) = (&a.tenant, &a.grants, a.channel_index());
-    if !ci.registration_open {
+    let (t, g) = (&a.tenant, &a.grants);
+    // C8 from the settings alone; the channel index only where settings
+    // may open a table (C2).
+    if !crate::engine::channels::registration_open(t) {
         return;
     }
+    let open = |tb| !t.channels.is_empty() && a.channel_index().open(tb);
     let customer = crate::answer::lint::context::customer_tables(a);
     let d = &g.derived;
     for &n in &d.cand_all {
@@ -226,7 +233,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
                 "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
                 label(t, n),
                 rows,
-                if ci.open(p.table) { " (the table is open to /_api/)" } else { "" }
+                if open(p.table) { " (the table is open to /_api/)" } else { "" }
             ),
         });
     }
