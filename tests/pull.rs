@@ -441,3 +441,23 @@ fn p15_diff_labels_pulled_snapshots_by_their_manifests() {
     assert!(name.contains(&format!("Generated Portal ({}, {})", server.url, mb.finished_at)), "{name}");
     assert!(!name.contains(&tmp.path().display().to_string()), "{name}");
 }
+
+#[test]
+fn p12_a_configuration_that_changes_restarts_once_then_is_marked_unstable() {
+    let count = |server: &Server, prefix: &str| server.seen().iter().filter(|s| s.target.starts_with(prefix)).count();
+    // Changed between the first two reads only: one restart, then stable.
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    server.fault(Fault::Grow { on: "/adx_webroles?".into(), times: 2, site: SITE_ID.into() });
+    let tmp = scratch();
+    let m = pull_ok(&server, &tmp.path().join("a"));
+    assert!(m.config_stable);
+    assert_eq!(count(&server, "/api/data/v9.2/adx_webroles?"), 3, "configuration, rows, configuration, rows, configuration");
+    assert_eq!(count(&server, "/api/data/v9.2/contacts?"), 2, "the rows were read again");
+    assert_eq!(m.site_records["web_roles"], 12, "ten roles and the two grown ones");
+    // Changing at every read: marked unstable after the one restart.
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    server.fault(Fault::Grow { on: "/adx_webroles?".into(), times: 100, site: SITE_ID.into() });
+    let m = pull_ok(&server, &tmp.path().join("b"));
+    assert!(!m.config_stable);
+    assert_eq!(count(&server, "/api/data/v9.2/adx_webroles?"), 3);
+}

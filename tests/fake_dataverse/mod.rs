@@ -70,6 +70,9 @@ pub enum Fault {
     Loop { on: String },
     /// The connection is closed without an answer.
     Reset { on: String, times: usize },
+    /// Before answering, a new web role (`R-grown-N`) is added to the site:
+    /// the configuration changes while it is read.
+    Grow { on: String, times: usize, site: String },
 }
 
 /// The fake environment.
@@ -363,6 +366,13 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
             Fault::Reset { on, times } if *times > 0 && decoded.contains(on.as_str()) => {
                 *times -= 1;
                 return Some(None);
+            }
+            Fault::Grow { on, times, site } if *times > 0 && decoded.contains(on.as_str()) => {
+                *times -= 1;
+                let mut dv = s.dv.lock().unwrap();
+                let n = dv.rows("adx_webrole").len();
+                let role = json!({"adx_webroleid": format!("R-grown-{n}"), "adx_name": "Grown", "statecode": 0, "_adx_websiteid_value": site});
+                dv.push("adx_webrole", role);
             }
             Fault::Loop { on } if decoded.contains(on.as_str()) => {
                 let base = target.split("&$skiptoken").next().unwrap_or(target);
