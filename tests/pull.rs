@@ -461,3 +461,65 @@ fn p12_a_configuration_that_changes_restarts_once_then_is_marked_unstable() {
     assert!(!m.config_stable);
     assert_eq!(count(&server, "/api/data/v9.2/adx_webroles?"), 3);
 }
+
+/// The tenant of tenant-format.md's example, with a Parent chain, an N:N
+/// and memberships of both kinds.
+fn example() -> Value {
+    json!({
+        "format": "portal-access/tenant@1",
+        "relationships": [
+            {"name": "contact_products", "kind": "many_to_many", "tables": ["contact", "product"]}
+        ],
+        "rows": {
+            "account": [{"id": "A1"}, {"id": "A2", "parentaccountid": "A1"}],
+            "contact": [{"id": "C1", "parentcustomerid": "A1", "fullname": "Ada"}, {"id": "C2", "parentcustomerid": "C1", "fullname": "Bob"}],
+            "incident": [{"id": "I1", "customerid": "C1", "title": "Broken pump"}, {"id": "I2", "customerid": "A2", "title": "Late order"}],
+            "annotation": [{"id": "N1", "objectid": "I1"}],
+            "product": [{"id": "P1"}, {"id": "P2"}]
+        },
+        "associations": {"contact_products": [["C1", "P1"]]},
+        "web_roles": [
+            {"id": "R-anon", "name": "Anonymous Users", "anonymous_users": true},
+            {"id": "R-auth", "name": "Authenticated Users", "authenticated_users": true},
+            {"id": "R-cust", "name": "Customers"}
+        ],
+        "role_members": {"contacts": [["C1", "R-cust"]], "accounts": [["A2", "R-cust"]]},
+        "table_permissions": [
+            {"id": "TP1", "name": "Cases where contact is customer", "table": "incident", "scope": "contact",
+             "contact_relationship": "incident_customer_contacts", "privileges": ["read", "write"], "web_roles": ["R-cust"]},
+            {"id": "TP2", "name": "Notes on those cases", "table": "annotation", "scope": "parent", "parent": "TP1",
+             "parent_relationship": "Incident_Annotation", "privileges": ["read"]},
+            {"id": "TP3", "name": "Account cases", "table": "incident", "scope": "account",
+             "account_relationship": "incident_customer_accounts", "privileges": ["read"], "web_roles": ["R-cust"]},
+            {"id": "TP4", "name": "My products", "table": "product", "scope": "contact",
+             "contact_relationship": "contact_products", "privileges": ["read"], "web_roles": ["R-auth"]}
+        ],
+        "site_settings": [{"name": "Webapi/incident/enabled", "value": "true"}]
+    })
+}
+
+/// The committed native form of the example's snapshot
+/// (`tests/data/pull/example-converted.json`); `BLESS=1` rewrites it.
+#[test]
+fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
+    let doc = example();
+    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN));
+    let tmp = scratch();
+    let out = tmp.path().join("s");
+    let m = pull_ok(&server, &out);
+    assert_eq!(m.relationships["many_to_many"], 1);
+    let native = tmp.path().join("tenant.json");
+    std::fs::write(&native, doc.to_string()).unwrap();
+    assert_eq!(grants(&out), grants(&native));
+    let converted = tmp.path().join("converted.json");
+    let run = bin().arg("convert").arg(&out).arg("-o").arg(&converted).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let got: Value = serde_json::from_str(&std::fs::read_to_string(&converted).unwrap()).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pull/example-converted.json");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(committed.parent().unwrap()).unwrap();
+        std::fs::write(&committed, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let want: Value = serde_json::from_str(&std::fs::read_to_string(&committed).unwrap()).unwrap();
+    assert_eq!(got, want, "convert of the snapshot changed: review it, then rerun with BLESS=1");
+}

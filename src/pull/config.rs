@@ -340,7 +340,7 @@ fn role_lists(r: &Reader<'_>, intersect: &str, own: &str, records: &mut [Record]
         warnings.push(format!("the environment has no table `{intersect}`: role lists not read"));
         return Ok(());
     };
-    let select = vec![own.to_string(), "adx_webroleid".to_string()];
+    let select = [own.to_string(), "adx_webroleid".to_string()];
     let url = r.client.url(&with_query(&e.set, &[("$select", select.join(","))]));
     let mut lists: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in r.rows(e, vec![url])? {

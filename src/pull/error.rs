@@ -84,7 +84,7 @@ pub enum PullError {
         /// The environment URL.
         audience: String,
         /// What the server said.
-        said: ServerSaid,
+        said: Box<ServerSaid>,
     },
     /// A request failed for good (403, 404, 400, retries exhausted).
     #[error("`{entity_set}` page {page}: {said}{hint}")]
@@ -94,7 +94,7 @@ pub enum PullError {
         /// Which page (1-based).
         page: u64,
         /// What the server said.
-        said: ServerSaid,
+        said: Box<ServerSaid>,
         /// A sentence about what to do, or empty.
         hint: String,
     },

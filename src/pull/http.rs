@@ -145,7 +145,7 @@ impl Client {
     pub fn get(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Value, PullError> {
         match self.fetch(url, at, prefer)? {
             Answer::Json(v) => Ok(v),
-            Answer::NotFound(said) => Err(PullError::Http { entity_set: at.entity_set.to_string(), page: at.page, said, hint: String::new() }),
+            Answer::NotFound(said) => Err(PullError::Http { entity_set: at.entity_set.to_string(), page: at.page, said: Box::new(said), hint: String::new() }),
         }
     }
 
@@ -199,7 +199,7 @@ impl Client {
             let fail = |said: ServerSaid, hint: &str| PullError::Http {
                 entity_set: at.entity_set.to_string(),
                 page: at.page,
-                said,
+                said: Box::new(said),
                 hint: hint.to_string(),
             };
             match next {
@@ -214,7 +214,7 @@ impl Client {
                 Next::Fail(said) => return Err(fail(said, "")),
                 Next::Unauthorized(said) if reauthorized => {
                     let (entity_set, audience) = (at.entity_set.to_string(), self.audience.clone());
-                    return Err(PullError::Unauthorized { entity_set, page: at.page, audience, said });
+                    return Err(PullError::Unauthorized { entity_set, page: at.page, audience, said: Box::new(said) });
                 }
                 Next::Unauthorized(_) => {
                     reauthorized = true;
@@ -340,8 +340,11 @@ fn said(status: u16, body: &[u8], request_id: String) -> ServerSaid {
     ServerSaid { status, code: text("code"), message, request_id }
 }
 
+/// A page's rows and its `@odata.nextLink`.
+type Page = (Vec<Map<String, Value>>, Option<String>);
+
 /// The rows and next link of a collection page.
-fn collection(doc: Value, at: At<'_>) -> Result<(Vec<Map<String, Value>>, Option<String>), PullError> {
+fn collection(doc: Value, at: At<'_>) -> Result<Page, PullError> {
     let bad = |reason: &str| PullError::Malformed {
         entity_set: at.entity_set.to_string(),
         page: at.page,

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub mod tenant;
@@ -121,7 +121,7 @@ pub struct Seen {
 }
 
 pub struct State {
-    pub dv: Mutex<Dataverse>,
+    pub dv: RwLock<Dataverse>,
     pub faults: Mutex<Vec<Fault>>,
     pub seen: Mutex<Vec<Seen>>,
     pub violations: Mutex<Vec<String>>,
@@ -146,7 +146,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(State {
-            dv: Mutex::new(dv),
+            dv: RwLock::new(dv),
             faults: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
@@ -189,7 +189,7 @@ impl Server {
     }
 
     pub fn with_dataverse<T>(&self, f: impl FnOnce(&mut Dataverse) -> T) -> T {
-        f(&mut self.state.dv.lock().unwrap())
+        f(&mut self.state.dv.write().unwrap())
     }
 }
 
@@ -231,7 +231,7 @@ fn serve(s: &State, conn: TcpStream) {
         s.requests.fetch_add(1, Ordering::SeqCst);
         let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         s.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let delay = s.dv.lock().unwrap().delay;
+        let delay = s.dv.read().unwrap().delay;
         std::thread::sleep(delay);
         let answer = answer(s, &target, &headers);
         s.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -312,7 +312,7 @@ fn answer(s: &State, target: &str, headers: &[(String, String)]) -> Answer {
         return bad(s, "P3: a cookie was sent".into());
     }
     let token = header(headers, "authorization").and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
-    if !s.dv.lock().unwrap().tokens.iter().any(|t| t == token) {
+    if !s.dv.read().unwrap().tokens.iter().any(|t| t == token) {
         return error(401, "0x80040220", "the bearer token is not valid for this audience");
     }
     let decoded = decode(target);
@@ -343,7 +343,7 @@ fn answer(s: &State, target: &str, headers: &[(String, String)]) -> Answer {
         }
     }
     let annotate = prefer.contains("lookuplogicalname");
-    let dv = s.dv.lock().unwrap().clone();
+    let dv = s.dv.read().unwrap();
     route(s, &dv, path, &params, target, annotate)
 }
 
@@ -369,7 +369,7 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
             }
             Fault::Grow { on, times, site } if *times > 0 && decoded.contains(on.as_str()) => {
                 *times -= 1;
-                let mut dv = s.dv.lock().unwrap();
+                let mut dv = s.dv.write().unwrap();
                 let n = dv.rows("adx_webrole").len();
                 let role = json!({"adx_webroleid": format!("R-grown-{n}"), "adx_name": "Grown", "statecode": 0, "_adx_websiteid_value": site});
                 dv.push("adx_webrole", role);
@@ -483,7 +483,18 @@ fn collection(s: &State, dv: &Dataverse, t: &Table, params: &[(String, String)],
         }
     };
     let atoms = atoms(param(params, "$filter").unwrap_or(""));
-    let rows: Vec<&Map<String, Value>> = t.rows.iter().filter(|r| matches(r, &atoms)).collect();
+    let filtered: Vec<&Map<String, Value>>;
+    let rows: &[Map<String, Value>] = if atoms.is_empty() {
+        &t.rows
+    } else {
+        filtered = t.rows.iter().filter(|r| matches(r, &atoms)).collect();
+        return page(s, dv, t, &filtered.into_iter().cloned().collect::<Vec<_>>(), &select, offset, target, annotate);
+    };
+    page(s, dv, t, rows, &select, offset, target, annotate)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(s: &State, dv: &Dataverse, t: &Table, rows: &[Map<String, Value>], select: &[String], offset: usize, target: &str, annotate: bool) -> Answer {
     let page_no = offset / dv.page_size.max(1);
     let size = if dv.short_pages { dv.page_size.saturating_sub(page_no % 3).max(1) } else { dv.page_size };
     let end = (offset + size).min(rows.len());
@@ -491,7 +502,7 @@ fn collection(s: &State, dv: &Dataverse, t: &Table, params: &[(String, String)],
     for r in &rows[offset.min(rows.len())..end] {
         let mut m = Map::new();
         m.insert("@odata.etag".into(), json!("W/\"1234\""));
-        for c in &select {
+        for c in select {
             let v = r.get(c).cloned().unwrap_or(Value::Null);
             if annotate && c.starts_with('_') && !v.is_null() {
                 if let Some(target) = r.get(&format!("{c}@target")) {

@@ -249,8 +249,7 @@ fn members(doc: &Value, dv: &mut Dataverse, contacts: &str, role: &str, accounts
         }
     }
     if let Some(first) = doc["rows"]["contact"].get(0).and_then(|c| c.get("id")) {
-        let other = if role == "adx_webroleid" { "R-other-site" } else { "R-other-site" };
-        dv.push(contacts, json!({format!("{contacts}id"): "m-other", "contactid": first, role: other}));
+        dv.push(contacts, json!({format!("{contacts}id"): "m-other", "contactid": first, role: "R-other-site"}));
     }
 }
 
