@@ -494,7 +494,15 @@ fn example() -> Value {
             {"id": "TP4", "name": "My products", "table": "product", "scope": "contact",
              "contact_relationship": "contact_products", "privileges": ["read"], "web_roles": ["R-auth"]}
         ],
-        "site_settings": [{"name": "Webapi/incident/enabled", "value": "true"}]
+        "site_settings": [{"name": "Webapi/incident/enabled", "value": "true"}],
+        "column_permission_profiles": [{"id": "CPP1", "name": "Case columns", "table": "incident", "web_roles": ["R-cust"],
+            "all_columns": ["read"], "columns": {"title": ["read", "update"]}}],
+        "components": [
+            {"id": "L1", "kind": "list", "name": "Cases", "table": "incident", "permissions_enabled": true, "odata_enabled": true},
+            {"id": "F1", "kind": "form", "name": "Edit case", "table": "incident", "mode": "edit"},
+            {"id": "S1", "kind": "form_step", "name": "New note", "table": "annotation", "permissions_enabled": true, "mode": "insert"}
+        ],
+        "page_rules": [{"id": "W1", "name": "Members only", "page": "PAGE1", "right": "restrict_read", "web_roles": ["R-cust"]}]
     })
 }
 
@@ -508,6 +516,9 @@ fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
     assert_eq!(m.relationships["many_to_many"], 1);
+    for (kind, n) in [("lists", 1), ("basic_forms", 1), ("advanced_form_steps", 1), ("page_rules", 1), ("column_permission_profiles", 1), ("column_permissions", 1)] {
+        assert_eq!(m.site_records[kind], n, "{kind}");
+    }
     let native = tmp.path().join("tenant.json");
     std::fs::write(&native, doc.to_string()).unwrap();
     assert_eq!(grants(&out), grants(&native));

@@ -213,7 +213,50 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
     }
     dv.push("adx_sitesetting", json!({"adx_sitesettingid": "SS-secret", "adx_name": "Authentication/OpenIdConnect/Contoso/ClientSecret", "adx_value": SECRET, "statecode": 0, "_adx_websiteid_value": SITE_ID}));
     column_profiles(doc, dv);
+    components(doc, dv);
     members(doc, dv, "adx_webrole_contact", "adx_webroleid", "adx_webrole_account");
+}
+
+fn mode(v: &Value) -> Value {
+    match v.as_str() {
+        Some("insert") => json!(100000000),
+        Some("edit") => json!(100000001),
+        Some("readonly") => json!(100000002),
+        _ => Value::Null,
+    }
+}
+
+/// Lists, basic forms, advanced form steps (under an advanced form) and page rules.
+fn components(doc: &Value, dv: &mut Dataverse) {
+    let flag = |c: &Value, k: &str| c.get(k).cloned().unwrap_or(json!(false));
+    for c in doc["components"].as_array().into_iter().flatten() {
+        let (id, name, table, st) = (&c["id"], &c["name"], &c["table"], state(c));
+        match c["kind"].as_str() {
+            Some("list") => dv.push("adx_entitylist", json!({"adx_entitylistid": id, "adx_name": name, "adx_entityname": table,
+                "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_odata_enabled": flag(c, "odata_enabled"), "statecode": st, "_adx_websiteid_value": SITE_ID})),
+            Some("form") => dv.push("adx_entityform", json!({"adx_entityformid": id, "adx_name": name, "adx_entityname": table,
+                "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_websiteid_value": SITE_ID})),
+            _ => {
+                let form = format!("WF-{}", id.as_str().unwrap());
+                dv.push("adx_webform", json!({"adx_webformid": form, "adx_name": name, "statecode": 0, "_adx_websiteid_value": SITE_ID}));
+                dv.push("adx_webformstep", json!({"adx_webformstepid": id, "adx_name": name, "adx_targetentitylogicalname": table,
+                    "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_webform_value": form}));
+            }
+        }
+    }
+    let mut k = 0;
+    for r in doc["page_rules"].as_array().into_iter().flatten() {
+        let right = match r["right"].as_str() {
+            Some("grant_change") => json!(1),
+            _ => json!(2),
+        };
+        dv.push("adx_webpageaccesscontrolrule", json!({"adx_webpageaccesscontrolruleid": r["id"], "adx_name": r["name"], "_adx_webpageid_value": r["page"],
+            "adx_right": right, "statecode": state(r), "_adx_websiteid_value": SITE_ID}));
+        for role in r["web_roles"].as_array().into_iter().flatten() {
+            k += 1;
+            dv.push("adx_webpageaccesscontrolrule_webrole", json!({"adx_webpageaccesscontrolrule_webroleid": format!("wpr-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_webroleid": role}));
+        }
+    }
 }
 
 fn privilege_codes(list: &Value) -> String {
