@@ -173,7 +173,7 @@ fn p9_two_page_tables_follow_next_link_byte_for_byte_and_files_hold_5000_rows() 
 }
 
 #[test]
-fn p11_429_with_retry_after_pauses_for_it_and_halves_the_concurrency() {
+fn p11_429_with_retry_after_pauses_for_it() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
     server.fault(Fault::Status { on: "/contacts?".into(), status: 429, times: 2, retry_after: Some(7), code: "0x80072322".into(), message: "Number of requests exceeded".into() });
     let tmp = scratch();
@@ -533,4 +533,51 @@ fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
     }
     let want: Value = serde_json::from_str(&std::fs::read_to_string(&committed).unwrap()).unwrap();
     assert_eq!(got, want, "convert of the snapshot changed: review it, then rerun with BLESS=1");
+}
+
+/// The speed and memory figures (not a pass/fail test: timing never
+/// goes into an assertion): a generated profile (`PULL_PROFILE`, default
+/// `medium`) served by the fake over loopback, pulled, then loaded from the
+/// written folder; and the pull again as a process of its own, for its peak
+/// memory. Run with
+/// `cargo test --release --test pull -- --ignored --nocapture speed`.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn speed_pull_against_load() {
+    use portal_access::perf::generate::Profile;
+    use std::time::Instant;
+    let profile = Profile::parse(&std::env::var("PULL_PROFILE").unwrap_or_else(|_| "medium".into())).unwrap();
+    let doc = {
+        let mut buf = Vec::new();
+        generate(&profile.config(1), &mut buf).unwrap();
+        serde_json::from_slice::<Value>(&buf).unwrap()
+    };
+    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN));
+    drop(doc);
+    let tmp = scratch();
+    let out = tmp.path().join("s");
+    let (o, _) = options(&server, "Generated Portal", &out);
+    let t = Instant::now();
+    let m = pull::pull(&o, &Silent).unwrap();
+    let pull_s = t.elapsed().as_secs_f64();
+    let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
+    let t = Instant::now();
+    let tenant = portal_access::model::load(&out).unwrap();
+    let load_s = t.elapsed().as_secs_f64();
+    drop(tenant);
+    let again = tmp.path().join("t");
+    let timed = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_portal-access"))
+        .args(["pull", &server.url, "--site", "Generated Portal", "-o"])
+        .arg(&again)
+        .env("PORTAL_ACCESS_TOKEN", TOKEN)
+        .output();
+    let peak = timed.ok().and_then(|o| String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
+    println!(
+        "pull {profile}: {rows} rows in {} tables, pull {pull_s:.2} s, load of the folder {load_s:.2} s, ratio {:.2}; pull process peak RSS {}",
+        m.tables.len(),
+        pull_s / load_s,
+        peak.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "not measured".into())
+    );
 }

@@ -24,6 +24,9 @@ const MAX_FAULTS: u32 = 3;
 pub const MAX_URL: usize = 32_000;
 /// Largest answer read (a page of 5,000 rows is a few megabytes).
 const MAX_BODY: u64 = 1 << 30;
+/// Pages in a row without a row that a table may have before its paging is
+/// taken for one that never ends (each with a new `nextLink`).
+const MAX_EMPTY_PAGES: u64 = 100;
 
 /// Time, so that tests can run retries and pauses on a fake clock.
 pub trait Clock: Send + Sync {
@@ -169,7 +172,7 @@ impl Client {
     ) -> Result<u64, PullError> {
         let mut next = Some(url.to_string());
         let mut seen: HashSet<String> = HashSet::new();
-        let mut page = 0u64;
+        let (mut page, mut empty) = (0u64, 0u64);
         while let Some(link) = next.take() {
             page += 1;
             let at = At { entity_set, page };
@@ -184,6 +187,11 @@ impl Client {
                     let reason = format!("`@odata.nextLink` leaves the environment `{}`: refused", self.origin);
                     return Err(PullError::Paging { entity_set: entity_set.to_string(), page, reason });
                 }
+            }
+            empty = if rows.is_empty() { empty + 1 } else { 0 };
+            if empty > MAX_EMPTY_PAGES && link.is_some() {
+                let reason = format!("{MAX_EMPTY_PAGES} pages in a row without a row, each naming another: the paging never ends");
+                return Err(PullError::Paging { entity_set: entity_set.to_string(), page, reason });
             }
             each(rows)?;
             next = link;
@@ -404,6 +412,34 @@ mod tests {
             with_query("contacts", &[("$select", "contactid,statecode".into()), ("$filter", "name eq 'a b'&\"".into())]),
             "contacts?$select=contactid,statecode&$filter=name%20eq%20'a%20b'%26%22"
         );
+    }
+
+    struct Still(Mutex<Duration>);
+    impl Clock for Still {
+        fn now(&self) -> Duration {
+            self.0.lock().map(|d| *d).unwrap()
+        }
+        fn sleep(&self, d: Duration) {
+            *self.0.lock().unwrap() += d;
+        }
+    }
+
+    #[test]
+    fn p11_a_429_pauses_every_worker_and_halves_the_concurrency() {
+        let tokens = Tokens::new(super::super::token::TokenSource::Command("echo t".into()), "http://127.0.0.1:9").unwrap();
+        let clock = Arc::new(Still(Mutex::new(Duration::ZERO)));
+        let c = Client::new("http://127.0.0.1:9", tokens, clock.clone(), Duration::from_secs(1), 8);
+        assert_eq!(c.limit(), 8);
+        c.throttle(Duration::from_secs(7));
+        assert_eq!(c.limit(), 4);
+        c.throttle(Duration::from_secs(3));
+        assert_eq!((c.limit(), c.counts().1), (2, 2));
+        c.wait_pause();
+        assert_eq!(clock.now(), Duration::from_secs(7), "every request waits for the longest pause");
+        for _ in 0..5 {
+            c.throttle(Duration::ZERO);
+        }
+        assert_eq!(c.limit(), 1, "never below one");
     }
 
     #[test]
