@@ -206,6 +206,7 @@ impl Drop for Server {
 /// Serves the requests of one connection (keep-alive), each answered in full.
 fn serve(s: &State, conn: TcpStream) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(20)));
+    let _ = conn.set_nodelay(true);
     let mut reader = BufReader::new(conn.try_clone().unwrap());
     let mut conn = conn;
     loop {
@@ -246,7 +247,10 @@ fn serve(s: &State, conn: TcpStream) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if conn.write_all(head.as_bytes()).and_then(|_| conn.write_all(body.as_bytes())).and_then(|_| conn.flush()).is_err() {
+        // One write: a head and a body sent apart meet Nagle and delayed ACKs.
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(body.as_bytes());
+        if conn.write_all(&bytes).and_then(|_| conn.flush()).is_err() {
             return;
         }
     }
