@@ -581,3 +581,48 @@ fn speed_pull_against_load() {
         peak.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "not measured".into())
     );
 }
+
+#[test]
+fn p9_a_next_link_that_leaves_the_environment_is_refused() {
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let foreign = json!({"value": [], "@odata.nextLink": "http://198.51.100.7/api/data/v9.2/contacts?$skiptoken=1"}).to_string();
+    server.fault(Fault::Body { on: "/contacts?".into(), body: foreign, times: 1 });
+    let tmp = scratch();
+    let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
+    let e = pull::pull(&o, &Silent).unwrap_err();
+    assert!(e.to_string().contains(&format!("`contacts` page 1: `@odata.nextLink` leaves the environment `{}`: refused", server.url)), "{e}");
+    assert!(!tmp.path().join("s").exists());
+}
+
+#[test]
+fn p13_no_data_writes_the_configuration_only_and_it_loads() {
+    let server = Server::start(tenant::environment(&example(), Model::Standard, TOKEN));
+    let tmp = scratch();
+    let out = tmp.path().join("s");
+    let (mut o, _) = options(&server, "Generated Portal", &out);
+    o.no_data = true;
+    let m = pull::pull(&o, &Silent).unwrap();
+    assert!(m.tables.is_empty() && m.options.no_data);
+    assert!(!out.join("data").exists());
+    assert!(out.join("site/web-roles").is_dir() && out.join("site/lists").is_dir() && out.join("metadata/one-to-many.json").is_file());
+    assert!(!server.seen().iter().any(|s| s.target.starts_with("/api/data/v9.2/contacts?")), "no rows read");
+    let lint = bin().arg("lint").arg(&out).arg("--json").output().unwrap();
+    assert!(lint.status.code().is_some_and(|c| c == 0 || c == 4), "{}", String::from_utf8_lossy(&lint.stderr));
+}
+
+#[test]
+fn bad_usage_exits_2_before_any_request() {
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let tmp = scratch();
+    for (url, concurrency) in [("contoso.crm.dynamics.com", 4), ("https://contoso.crm.dynamics.com/api/data", 4), (server.url.as_str(), 0), (server.url.as_str(), 53)] {
+        let (mut o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
+        o.env_url = url.to_string();
+        o.concurrency = concurrency;
+        let e = pull::pull(&o, &Silent).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{url} {concurrency}: {e}");
+    }
+    assert!(server.seen().is_empty());
+    let no_site = bin().args(["pull", &server.url, "-o"]).arg(tmp.path().join("s")).env("PORTAL_ACCESS_TOKEN", TOKEN).output().unwrap();
+    assert_eq!(no_site.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_site.stderr).contains("--site"));
+}
