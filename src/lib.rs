@@ -5,6 +5,7 @@
 // The folders are the stages of the pipeline; each imports only the ones
 // above it in this list (`tests/architecture.rs` keeps it so).
 pub mod error;
+pub mod pull;
 pub mod load;
 pub mod model;
 pub mod engine;

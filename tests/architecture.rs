@@ -17,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The stages, in pipeline order: each may import only those before it.
-const STAGES: &[&str] = &["error", "load", "model", "engine", "answer", "cli", "perf"];
+const STAGES: &[&str] = &["error", "pull", "load", "model", "engine", "answer", "cli", "perf"];
 
 /// Folders whose functions must stay short (the load, build and lint paths).
-const SHORT_FUNCTIONS: &[&str] = &["load", "model", "answer/lint"];
+const SHORT_FUNCTIONS: &[&str] = &["pull", "load", "model", "answer/lint"];
 const MAX_FUNCTION_LINES: usize = 80;
 
 /// One file of the library: its module path and its text without comments.

@@ -87,9 +87,12 @@ impl TenantDiff<'_> {
     }
 }
 
-/// The scenario name of a diff: `OLD -> NEW`, as the paths were given.
+/// The scenario name of a diff: `OLD -> NEW`, each a pulled snapshot's
+/// label (`site (environment, finished_at)`, from its `pull.json`,
+/// pull.md P15) or the path as given.
 pub fn scenario_name(old: &Path, new: &Path) -> String {
-    format!("{} -> {}", old.display(), new.display())
+    use crate::pull::manifest::label;
+    format!("{} -> {}", label(old), label(new))
 }
 
 /// The difference between `old` (derived) and `new` (loaded, not derived):

@@ -19,6 +19,7 @@ pub mod picture;
 pub mod svg;
 pub mod report_html;
 pub mod progress;
+pub mod pull;
 pub mod grammar;
 pub mod complete;
 pub mod expect;

@@ -281,6 +281,38 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Snapshot a live site into a tenant folder over the Dataverse Web API
+    /// (pull.md); `--site ID|NAME` names the site. The token comes from
+    /// `--token-command`, else `--token-env` (default PORTAL_ACCESS_TOKEN),
+    /// never from an argument.
+    Pull {
+        /// The environment, `https://ORG.crm.dynamics.com`.
+        env_url: String,
+        /// The folder to write (written beside as DIR.partial-PID, then renamed).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: PathBuf,
+        /// A command printing the token, or `az account get-access-token`'s JSON; run again after a 401.
+        #[arg(long, value_name = "CMD")]
+        token_command: Option<String>,
+        /// The environment variable holding the token.
+        #[arg(long, value_name = "VAR", default_value = portal_access::pull::token::TOKEN_VARIABLE)]
+        token_env: String,
+        /// Also copy each table's primary name column (`fullname`, `name`).
+        #[arg(long)]
+        names: bool,
+        /// Copy the configuration only (no `data/`).
+        #[arg(long)]
+        no_data: bool,
+        /// Tables copied at once (1 to 52, lowered by the server's hint and by throttling).
+        #[arg(long, default_value_t = portal_access::pull::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// Replace DIR when it exists.
+        #[arg(long)]
+        force: bool,
+        /// Print the manifest (`pull.json`) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a synthetic tenant, deterministic for a seed.
     Generate(perf::GenerateArgs),
     /// Performance report: load, derive, memory, query latency, comparisons.
@@ -339,6 +371,7 @@ enum Failure {
     Io(io::Error),
     Command(whatif::CommandError),
     Report(ReportError),
+    Pull(portal_access::pull::error::PullError),
 }
 
 impl From<whatif::CommandError> for Failure {
@@ -410,6 +443,10 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
         Err(Failure::Report(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+        Err(Failure::Pull(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
@@ -657,6 +694,27 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 c.info,
                 w.report.registration.text()
             )?;
+        }
+        Command::Pull { env_url, output, token_command, token_env, names, no_data, concurrency, force, json } => {
+            use portal_access::pull::{self, token::TokenSource};
+            let Some(site) = cli.site.as_deref() else {
+                return Err(Failure::Usage("pull: give the site with `--site ID|NAME`".to_string()));
+            };
+            let token = match token_command {
+                Some(cmd) => TokenSource::Command(cmd),
+                None => TokenSource::Variable(token_env),
+            };
+            let mut opts = pull::Options::new(&env_url, site, &output, token);
+            (opts.names, opts.no_data, opts.concurrency, opts.force) = (names, no_data, concurrency, force);
+            let bars = portal_access::cli::pull::Bars::new(Progress::wanted(json));
+            let pulled = pull::pull(&opts, &bars);
+            bars.finish();
+            let manifest = pulled.map_err(Failure::Pull)?;
+            if json {
+                print_json(&mut out, &manifest)?;
+            } else {
+                out.write_all(portal_access::cli::pull::summary(&manifest, &output.display().to_string()).as_bytes())?;
+            }
         }
         Command::Generate(args) => perf::generate(args, &mut out)?,
         Command::Bench(args) => perf::bench(args, threads, &mut out)?,
