@@ -24,5 +24,6 @@ pub mod lint;
 pub mod sarif;
 pub mod convert;
 pub mod report;
+pub mod surfaces;
 pub mod channels;
 pub mod lint_channels;

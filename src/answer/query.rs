@@ -19,6 +19,8 @@ pub struct Analysis {
     pub grants: Grants,
     /// Its channel index (channels.md), derived on first use.
     pub channels: std::sync::OnceLock<crate::engine::channels::ChannelIndex>,
+    /// Its pages and endpoints index (surfaces.md), derived on first use.
+    pub surfaces: std::sync::OnceLock<crate::engine::surfaces::SurfaceIndex>,
 }
 
 /// What a query is about: a row, or a table (for `create`).
@@ -144,7 +146,7 @@ impl Analysis {
     /// Derives the grants of a loaded tenant.
     pub fn new(tenant: Tenant) -> Analysis {
         let grants = Grants::derive(&tenant);
-        Analysis { tenant, grants, channels: std::sync::OnceLock::new() }
+        Analysis { tenant, grants, channels: std::sync::OnceLock::new(), surfaces: std::sync::OnceLock::new() }
     }
 
     /// Parses a visitor: `anonymous` or a contact id.

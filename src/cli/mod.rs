@@ -23,3 +23,4 @@ pub mod complete;
 pub mod expect;
 pub mod session;
 pub mod channels;
+pub mod surfaces;

@@ -20,6 +20,10 @@ pub mod walk_finance;
 pub mod baseline;
 pub mod channels;
 pub mod walk_channels;
+pub mod surfaces;
+pub mod walk_surfaces;
+pub mod endpoint_code;
+pub mod flow_definition;
 
 pub use facts::{config_facts, facts};
 pub(crate) use facts::Members;

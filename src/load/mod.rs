@@ -19,6 +19,8 @@
 pub mod finance;
 pub mod strs;
 pub mod table;
+pub mod origin;
+pub mod raw_surfaces;
 pub mod raw;
 pub mod rows;
 pub mod split;

@@ -384,6 +384,8 @@ fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRu
         page: f.string(&["webpageid"])?.map(|(s, _, _)| s),
         right,
         web_roles,
+        scope: None,
+        publishing_states: Vec::new(),
         active: f.active()?,
         origin: Some(origin),
     })

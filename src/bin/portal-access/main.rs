@@ -10,6 +10,7 @@ use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
 use portal_access::cli::report_html::{self, ReportError};
 use portal_access::cli::channels;
+use portal_access::cli::surfaces;
 use portal_access::cli::text_finance;
 use portal_access::cli::session::{Session, SessionError};
 use portal_access::answer::convert::ConvertError;
@@ -57,13 +58,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)?
+    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? Also `who
+    /// TENANT open page:ID` and `who TENANT invoke serverlogic:NAME|cloudflow:ID`.
     Who {
         /// Tenant file.
         tenant: PathBuf,
-        /// read, write, create, delete, append or append_to.
+        /// read, write, create, delete, append or append_to; or open, invoke.
         privilege: String,
-        /// TABLE:ID (TABLE for create).
+        /// TABLE:ID (TABLE for create); page:ID for open; serverlogic:NAME or cloudflow:ID for invoke.
         target: String,
         /// Only through the Web API, for this column (channels.md C6, C7).
         #[arg(long, value_name = "COL")]
@@ -118,6 +120,16 @@ enum Command {
         visitor: String,
         /// TABLE:ID.
         row: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything VISITOR reaches: pages (with their components' rows), web files, endpoints.
+    Reach {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, `anonymous` or `newcomer`.
+        visitor: String,
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
@@ -485,6 +497,24 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(channels::render_exposure(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Who { tenant, privilege, target, json, column: None } if privilege == "open" || privilege == "invoke" => {
+            let a = load(&tenant, json)?;
+            let ans = if privilege == "open" { a.who_open(&target)? } else { a.who_invoke(&target)? };
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(surfaces::render_who_surface(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Reach { tenant, visitor, json } => {
+            let a = load(&tenant, json)?;
+            let ans = a.reach(&visitor)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(surfaces::render_reach(&ans, &a.tenant, &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } => {
