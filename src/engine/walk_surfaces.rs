@@ -97,7 +97,7 @@ impl<'t> SurfaceWalker<'t> {
             Outsider::Visitor(Visitor::Anonymous) if for_pages => BTreeSet::new(),
             Outsider::Visitor(Visitor::Anonymous) => (0..t.roles.len() as RoleId).filter(|&r| t.roles[r as usize].anonymous).collect(),
             Outsider::Newcomer if !registration_open(t) => BTreeSet::new(),
-            Outsider::Newcomer => auth().collect(),
+            Outsider::Newcomer => auth().filter(|&r| !t.roles[r as usize].anonymous).collect(),
             Outsider::Visitor(Visitor::Contact(c)) => {
                 let acct = t.account_of(c);
                 let direct = t.contact_members.iter().filter(|m| m.0 == c).map(|m| m.1);
