@@ -224,6 +224,13 @@ impl Analysis {
         pages.sort_by(|a, b| a.page.cmp(&b.page));
         let mut files: Vec<String> = ix.files_of(v).into_iter().map(|f| sf.files[f as usize].id.clone()).collect();
         files.sort();
+        ReachAnswer { visitor: name.to_string(), pages, files, endpoints: self.endpoints_reached(v) }
+    }
+
+    /// The endpoints `v` may call (R10, R14) with what it reaches through
+    /// them, by kind then name.
+    pub fn endpoints_reached(&self, v: Outsider) -> Vec<ReachEndpoint> {
+        let (t, ix) = (&self.tenant, self.surface_index());
         let mut endpoints: Vec<ReachEndpoint> = self
             .endpoints()
             .into_iter()
@@ -231,7 +238,7 @@ impl Analysis {
             .map(|e| self.endpoint_reach(v, e))
             .collect();
         endpoints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
-        ReachAnswer { visitor: name.to_string(), pages, files, endpoints }
+        endpoints
     }
 
     /// R8: the active components of root page `p` and of its content pages.

@@ -1,0 +1,395 @@
+//! Pages, web files, server logic and cloud flows (surfaces.md R1 to R16):
+//! one test per rule on small tenants, the load errors of tenant-format.md
+//! "Pages and endpoints", and the reading of server logic code (R12) and
+//! flow definitions (R16).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{analysis, check, load_error, tenant};
+use portal_access::engine::endpoint_code::{read_code, EntitySet, Op};
+use portal_access::engine::flow_definition::read_flow;
+use serde_json::{json, Value};
+
+/// Three contacts: C1 a member of `R-mem`, C2 of `R-other`, C3 of nothing;
+/// a home page, a child and a grandchild; no rules.
+fn base() -> Value {
+    tenant(json!({
+        "rows": {
+            "contact": [{"id": "C1"}, {"id": "C2"}, {"id": "C3"}],
+            "incident": [{"id": "I1", "customerid": "C1"}, {"id": "I2", "customerid": "C2"}]
+        },
+        "web_roles": [
+            {"id": "R-anon", "name": "Anonymous", "anonymous_users": true},
+            {"id": "R-auth", "name": "Authenticated", "authenticated_users": true},
+            {"id": "R-mem", "name": "Members"},
+            {"id": "R-other", "name": "Others"}
+        ],
+        "role_members": {"contacts": [["C1", "R-mem"], ["C2", "R-other"]], "accounts": []},
+        "table_permissions": [
+            {"id": "TP-case", "table": "incident", "scope": "contact",
+             "contact_relationship": "incident_customer_contacts", "privileges": ["read", "write"], "web_roles": ["R-mem", "R-other"]}
+        ],
+        "publishing_states": [{"id": "S-pub", "visible": true}, {"id": "S-draft"}],
+        "web_pages": [
+            {"id": "P-home", "name": "Home", "partial_url": "/"},
+            {"id": "P-a", "name": "A", "parent": "P-home", "partial_url": "a"},
+            {"id": "P-b", "name": "B", "parent": "P-a", "partial_url": "b"}
+        ],
+        "entity_sets": {"incidents": "incident", "contacts": "contact"}
+    }))
+}
+
+fn with(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut v = base();
+    edit(&mut v);
+    v
+}
+
+fn push(v: &mut Value, section: &str, item: Value) {
+    match v.get_mut(section).and_then(Value::as_array_mut) {
+        Some(a) => a.push(item),
+        None => v[section] = json!([item]),
+    }
+}
+
+fn opens(v: &Value, page: &str, anonymous: bool, contacts: &[&str]) {
+    check(v, &["who", "open", &format!("page:{page}")], json!({"anonymous": anonymous, "contacts": contacts}));
+}
+
+#[test]
+fn r1_page_tree_no_rules_opens_for_all() {
+    opens(&base(), "P-b", true, &["C1", "C2", "C3"]);
+    check(&base(), &["who", "open", "page:P-b"], json!({"newcomer": true, "anyone": true}));
+}
+
+#[test]
+fn r1_missing_parent_inactive_page_and_cycle_open_for_nobody() {
+    let v = with(|v| v["web_pages"][1]["parent"] = json!("P-gone"));
+    opens(&v, "P-b", false, &[]);
+    let v = with(|v| v["web_pages"][1]["active"] = json!(false));
+    opens(&v, "P-b", false, &[]);
+    opens(&v, "P-home", true, &["C1", "C2", "C3"]);
+    let v = with(|v| v["web_pages"][1]["parent"] = json!("P-b"));
+    opens(&v, "P-a", false, &[]);
+    opens(&v, "P-b", false, &[]);
+}
+
+#[test]
+fn r1_content_page_answers_as_its_root() {
+    let v = with(|v| {
+        push(v, "web_pages", json!({"id": "P-b-fr", "parent": "P-gone", "root": "P-b", "active": false, "publishing_state": "S-draft"}));
+        push(v, "page_rules", json!({"id": "RR", "page": "P-b-fr", "right": "restrict_read", "web_roles": ["R-mem"]}));
+    });
+    opens(&v, "P-b", false, &["C1"]);
+    opens(&v, "P-b-fr", false, &["C1"]);
+    let v = with(|v| push(v, "web_pages", json!({"id": "P-x", "root": "P-none"})));
+    opens(&v, "P-x", false, &[]);
+}
+
+#[test]
+fn r2_rules_pool_roles_and_only_active_rules_count() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "RR1", "page": "P-a", "right": 2, "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "RR2", "page": "P-a", "right": "restrict_read", "web_roles": ["R-other"]}));
+        push(v, "page_rules", json!({"id": "RR3", "page": "P-home", "right": 2, "web_roles": [], "active": false}));
+    });
+    opens(&v, "P-b", false, &["C1", "C2"]);
+    opens(&v, "P-home", true, &["C1", "C2", "C3"]);
+}
+
+#[test]
+fn r2_grant_change_tied_to_states_applies_only_in_them() {
+    let v = with(|v| {
+        v["web_pages"][2]["publishing_state"] = json!("S-pub");
+        push(v, "page_rules", json!({"id": "RR", "page": "P-home", "right": "restrict_read", "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "GC", "page": "P-home", "right": "grant_change", "web_roles": ["R-other"], "publishing_states": ["S-draft"]}));
+    });
+    opens(&v, "P-b", false, &["C1"]);
+    let v2 = with(|v| {
+        v["web_pages"][2]["publishing_state"] = json!("S-pub");
+        push(v, "page_rules", json!({"id": "RR", "page": "P-home", "right": "restrict_read", "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "GC", "page": "P-home", "right": "grant_change", "web_roles": ["R-other"], "publishing_states": ["S-pub"]}));
+    });
+    opens(&v2, "P-b", false, &["C1", "C2"]);
+    check(&v2, &["reach", "C2"], json!({"pages": [{"page": "P-b", "via": "grant_change", "change": true, "components": []}]}));
+}
+
+#[test]
+fn r3_anonymous_matches_no_rule_authenticated_role_matches_everyone_signed_in() {
+    let v = with(|v| push(v, "page_rules", json!({"id": "RR", "page": "P-a", "right": 2, "web_roles": ["R-anon", "R-auth"]})));
+    opens(&v, "P-a", false, &["C1", "C2", "C3"]);
+    check(&v, &["who", "open", "page:P-a"], json!({"newcomer": true}));
+}
+
+#[test]
+fn r4_grant_change_opens_whatever_restrict_read_says() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "RR", "page": "P-b", "right": 2, "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "GC", "page": "P-a", "right": 1, "web_roles": ["R-other"]}));
+    });
+    opens(&v, "P-b", false, &["C1", "C2"]);
+    opens(&v, "P-home", true, &["C1", "C2", "C3"]);
+    check(&v, &["reach", "C2"], json!({"pages": [
+        {"page": "P-a", "via": "grant_change", "change": true, "components": []},
+        {"page": "P-b", "via": "grant_change", "change": true, "components": []},
+        {"page": "P-home", "via": "open", "change": false, "components": []}
+    ]}));
+}
+
+#[test]
+fn r5_restrictions_add_up_down_the_tree() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "RR1", "page": "P-a", "right": 2, "web_roles": ["R-mem", "R-other"]}));
+        push(v, "page_rules", json!({"id": "RR2", "page": "P-b", "right": 2, "web_roles": ["R-other", "R-auth"]}));
+    });
+    opens(&v, "P-a", false, &["C1", "C2"]);
+    // C3 holds R-auth for P-b but not a role of P-a's rule; C1 holds R-auth and R-mem.
+    opens(&v, "P-b", false, &["C1", "C2"]);
+    check(&v, &["reach", "C1"], json!({"pages": [
+        {"page": "P-a", "via": "restrict_read", "change": false, "components": []},
+        {"page": "P-b", "via": "restrict_read", "change": false, "components": []},
+        {"page": "P-home", "via": "open", "change": false, "components": []}
+    ]}));
+}
+
+#[test]
+fn r6_publishing_state_preview_and_service_pages() {
+    let v = with(|v| {
+        v["web_pages"][1]["publishing_state"] = json!("S-draft");
+        push(v, "website_access", json!({"id": "WA", "web_roles": ["R-other"], "preview_unpublished": true}));
+        push(v, "web_pages", json!({"id": "P-denied", "parent": "P-gone", "partial_url": "Access-Denied", "publishing_state": "S-draft"}));
+        push(v, "page_rules", json!({"id": "RR", "page": "P-denied", "right": 2, "web_roles": ["R-mem"]}));
+    });
+    opens(&v, "P-a", false, &["C2"]);
+    // The parent's state does not reach the child (Q5).
+    opens(&v, "P-b", true, &["C1", "C2", "C3"]);
+    opens(&v, "P-denied", true, &["C1", "C2", "C3"]);
+    // Preview through the anonymous role (Q7).
+    let v = with(|v| {
+        v["web_pages"][1]["publishing_state"] = json!("S-draft");
+        push(v, "website_access", json!({"id": "WA", "web_roles": ["R-anon"], "preview_unpublished": true}));
+    });
+    opens(&v, "P-a", true, &[]);
+}
+
+#[test]
+fn r6_registration_closed_newcomer_opens_nothing() {
+    let v = with(|v| v["site_settings"] = json!([{"name": "Authentication/Registration/Enabled", "value": "false"}]));
+    check(&v, &["who", "open", "page:P-home"], json!({"anonymous": true, "newcomer": false}));
+    check(&v, &["reach", "newcomer"], json!({"pages": [], "files": [], "endpoints": []}));
+}
+
+#[test]
+fn r7_files_follow_only_their_own_page_restriction() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "RR-a", "page": "P-a", "right": 2, "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "RR-b", "page": "P-b", "right": 2, "web_roles": ["R-mem"], "scope": "exclude_direct_child_web_files"}));
+        push(v, "web_files", json!({"id": "F-a", "parent_page": "P-a"}));
+        push(v, "web_files", json!({"id": "F-b", "parent_page": "P-b"}));
+        push(v, "web_files", json!({"id": "F-home", "parent_page": "P-home", "publishing_state": "S-draft"}));
+        push(v, "web_files", json!({"id": "F-off", "parent_page": "P-home", "active": false}));
+        push(v, "web_files", json!({"id": "F-lost", "parent_page": "P-gone"}));
+    });
+    check(&v, &["reach", "anonymous"], json!({"files": ["F-b"]}));
+    check(&v, &["reach", "C1"], json!({"files": ["F-a", "F-b"]}));
+}
+
+#[test]
+fn r8_components_of_the_page_and_its_content_pages_with_s16_rows() {
+    let v = with(|v| {
+        v["components"] = json!([
+            {"id": "L1", "kind": "list", "table": "incident", "permissions_enabled": true},
+            {"id": "F1", "kind": "form", "table": "incident", "permissions_enabled": true, "active": false},
+            {"id": "F2", "kind": "form", "table": "incident", "permissions_enabled": true}
+        ]);
+        v["web_pages"][1]["components"] = json!(["L1", "F1"]);
+        push(v, "web_pages", json!({"id": "P-a-fr", "root": "P-a", "components": ["F2"]}));
+    });
+    check(&v, &["reach", "C1"], json!({"pages": [
+        {"page": "P-a", "via": "open", "change": false, "components": [
+            {"id": "F2", "table": "incident", "rows": 1}, {"id": "L1", "table": "incident", "rows": 1}]},
+        {"page": "P-b", "via": "open", "change": false, "components": []},
+        {"page": "P-home", "via": "open", "change": false, "components": []}
+    ]}));
+}
+
+fn with_logic(code: &str, roles: Value) -> Value {
+    with(|v| push(v, "server_logic", json!({"id": "SL", "name": "api", "web_roles": roles, "code": code})))
+}
+
+#[test]
+fn r9_methods_and_the_enabled_setting() {
+    let code = "function get() {}\nfunction del() {}\nasync function patch() {}\nfunction helper() {}";
+    let v = with_logic(code, json!(["R-auth"]));
+    check(&v, &["reach", "C3"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["DELETE", "GET", "PATCH"], "tables": [], "unbounded": false}]}));
+    let mut off = v.clone();
+    off["site_settings"] = json!([{"name": "serverlogic/enabled", "value": " False "}]);
+    check(&off, &["who", "invoke", "serverlogic:api"], json!({"anyone": false, "contacts": []}));
+}
+
+#[test]
+fn r10_roles_of_the_list_anonymous_included_empty_list_admits_nobody() {
+    let v = with_logic("function get() {}", json!(["R-anon", "R-mem"]));
+    check(&v, &["who", "invoke", "serverlogic:api"], json!({"anonymous": true, "newcomer": false, "anyone": true, "contacts": ["C1"]}));
+    let v = with_logic("function get() {}", json!([]));
+    check(&v, &["who", "invoke", "serverlogic:api"], json!({"anonymous": false, "newcomer": false, "contacts": []}));
+}
+
+#[test]
+fn r11_server_logic_gives_exactly_the_callers_grants() {
+    let code = "function get() { return Server.Connector.Dataverse.RetrieveMultipleRecords('incidents', ''); }\n\
+                function put() { return Server.Connector.Dataverse.UpdateRecord('incidents', 'x', '{}'); }\n\
+                function del() { return Server.Connector.Dataverse.DeleteRecord('incidents', 'x'); }";
+    let v = with_logic(code, json!(["R-auth"]));
+    check(&v, &["reach", "C1"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["DELETE", "GET", "PUT"],
+        "tables": [{"table": "incident", "privileges": ["read", "write"], "rows": 1}], "unbounded": false}]}));
+    check(&v, &["reach", "C3"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["DELETE", "GET", "PUT"],
+        "tables": [], "unbounded": false}]}));
+}
+
+#[test]
+fn r12_literal_const_dynamic_and_proxy_entity_sets() {
+    let code = r#"
+const SET = "incidents";
+function get() {
+    Server.Connector.Dataverse.RetrieveRecord(SET, "1");
+    Server.Connector.Dataverse.RetrieveMultipleRecords(`contacts`, "");
+    const q = Server.Context.QueryParameters["q"];
+    const query = "?$filter=" + q;
+    Server.Connector.Dataverse.RetrieveMultipleRecords("accounts", query);
+    let name = pick();
+    return Server.Connector.Dataverse.CreateRecord(name, "{}");
+}
+function post() { Server.Connector.Dataverse.InvokeCustomApi("api", "POST", "{}"); Server.Connector.HttpClient.GetAsync("https://x"); }
+"#;
+    let r = read_code(code);
+    assert_eq!(r.methods, vec!["GET", "POST"]);
+    let sets: Vec<(Op, EntitySet, bool, &str)> = r.calls.iter().map(|c| (c.op, c.set.clone(), c.proxy, c.function.as_str())).collect();
+    assert_eq!(
+        sets,
+        vec![
+            (Op::Read, EntitySet::Literal("incidents".into()), false, "get"),
+            (Op::Read, EntitySet::Literal("contacts".into()), false, "get"),
+            (Op::Read, EntitySet::Literal("accounts".into()), true, "get"),
+            (Op::Create, EntitySet::Dynamic, false, "get"),
+        ]
+    );
+    let unbounded: Vec<&str> = r.unbounded.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(unbounded, vec!["InvokeCustomApi", "HttpClient"]);
+    assert!(r.has_proxy() && r.is_unbounded());
+}
+
+#[test]
+fn r12_code_that_does_not_parse_is_unbounded_with_line_and_column() {
+    let r = read_code("function get() {\n  return Server.Connector.Dataverse.RetrieveRecord('incidents', 1;\n}\n");
+    let e = r.parse_error.clone().expect("a parse error");
+    assert_eq!(e.line, 2);
+    assert!(e.column > 1, "{e:?}");
+    assert!(r.is_unbounded() && r.calls.is_empty());
+    let v = with_logic("function get( {", json!(["R-anon"]));
+    check(&v, &["reach", "anonymous"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": [], "tables": [], "unbounded": true}]}));
+}
+
+#[test]
+fn r12_a_dynamic_entity_set_serves_every_table_the_caller_reaches() {
+    let code = "function get() { return Server.Connector.Dataverse.RetrieveMultipleRecords(Server.Context.QueryParameters['e'], ''); }";
+    let v = with_logic(code, json!(["R-auth"]));
+    check(&v, &["reach", "C2"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["GET"],
+        "tables": [{"table": "incident", "privileges": ["read"], "rows": 1}], "unbounded": false}]}));
+}
+
+fn flow(definition: Value) -> Value {
+    with(|v| {
+        push(v, "cloud_flows", json!({"id": "CF", "name": "Flow", "process_id": "0001", "web_roles": ["R-anon"], "definition": definition}))
+    })
+}
+
+fn action(op: &str, set: &str) -> Value {
+    json!({"type": "OpenApiConnection", "inputs": {
+        "host": {"apiId": "/providers/Microsoft.PowerApps/apis/shared_commondataserviceforapps", "operationId": op},
+        "parameters": {"entityName": set}}})
+}
+
+#[test]
+fn r13_r14_flow_consumer_invoked_by_its_roles() {
+    let v = flow(Value::Null);
+    check(&v, &["who", "invoke", "cloudflow:CF"], json!({"target": "cloudflow:CF", "anonymous": true, "newcomer": false, "contacts": []}));
+    check(&v, &["reach", "anonymous"], json!({"endpoints": [{"kind": "cloudflow", "name": "CF", "methods": ["POST"], "tables": [], "unbounded": true}]}));
+}
+
+#[test]
+fn r15_r16_flow_actions_reach_every_row_of_their_tables() {
+    let def = json!({"properties": {"definition": {
+        "triggers": {"manual": {"type": "Request", "kind": "PowerPages"}},
+        "actions": {
+            "Switch": {"type": "Switch", "cases": {"a": {"actions": {"Del": action("DeleteRecord", "incidents")}}},
+                       "default": {"actions": {"Upd": action("UpdateOnlyRecord", "incidents")}}},
+            "If": {"type": "If", "actions": {}, "else": {"actions": {"Get": action("GetItem", "contacts")}}}
+        }}}});
+    let v = flow(def.clone());
+    check(&v, &["reach", "anonymous"], json!({"endpoints": [{"kind": "cloudflow", "name": "CF", "methods": ["POST"], "tables": [
+        {"table": "contact", "privileges": ["read"], "rows": 3},
+        {"table": "incident", "privileges": ["delete", "write"], "rows": 2}], "unbounded": false}]}));
+    let r = read_flow(Some(&def));
+    assert!(r.known && r.power_pages_trigger && r.actions.len() == 3);
+    let mut dynamic = def;
+    dynamic["properties"]["definition"]["actions"]["Act"] = action("PerformUnboundActionWithOrganization", "@x");
+    assert!(read_flow(Some(&dynamic)).is_unbounded());
+    let not_a_workflow = read_flow(Some(&json!({"name": "x"})));
+    assert!(not_a_workflow.problem.is_some() && not_a_workflow.is_unbounded());
+}
+
+fn load_message(v: &Value) -> String {
+    load_error(v).to_string()
+}
+
+#[test]
+fn surfaces_load_errors_name_the_place() {
+    let cases: Vec<(Value, &str)> = vec![
+        (with(|v| push(v, "web_pages", json!({"id": "P-a"}))), "web_pages[3].id"),
+        (with(|v| v["web_pages"][0]["publishing_state"] = json!("S-none")), "web_pages[0].publishing_state"),
+        (with(|v| v["web_pages"][0]["components"] = json!(["L-none"])), "web_pages[0].components[0]"),
+        (with(|v| v["web_pages"][0]["colour"] = json!("red")), "colour"),
+        (with_logic("", json!(["R-anon", "R-none"])), "server_logic[0].web_roles[1]"),
+        (with(|v| push(v, "server_logic", json!({"id": "SL", "name": "x", "code": 12}))), "server_logic[0].code"),
+        (with(|v| push(v, "server_logic", json!({"id": "SL", "code": ""}))), "name"),
+        (with(|v| push(v, "cloud_flows", json!({"id": "CF", "process_id": "1", "definition": "x"}))), "cloud_flows[0].definition"),
+        (with(|v| push(v, "cloud_flows", json!({"id": "CF"}))), "process_id"),
+        (with(|v| push(v, "page_rules", json!({"id": "R", "page": "P-a", "right": 2, "scope": 3}))), "page_rules[0].scope"),
+        (with(|v| push(v, "page_rules", json!({"id": "R", "page": "P-a", "right": 1, "publishing_states": ["S-x"]}))), "page_rules[0].publishing_states[0]"),
+        (with(|v| push(v, "website_access", json!({"id": "W", "web_roles": ["R-x"]}))), "website_access[0].web_roles[0]"),
+        (with(|v| push(v, "web_files", json!({"id": "F"}))), "parent_page"),
+        (with(|v| push(v, "publishing_states", json!({"id": "S-pub"}))), "publishing_states[2].id"),
+    ];
+    for (v, place) in cases {
+        let m = load_message(&v);
+        assert!(m.contains(place), "`{place}` not in: {m}");
+    }
+}
+
+#[test]
+fn surfaces_dangling_references_load() {
+    let v = with(|v| {
+        v["web_pages"][1]["parent"] = json!("P-gone");
+        push(v, "web_pages", json!({"id": "P-c", "root": "P-none"}));
+        push(v, "web_files", json!({"id": "F", "parent_page": "P-none"}));
+        push(v, "page_rules", json!({"id": "R", "page": "P-none", "right": 2}));
+    });
+    let a = analysis(&v);
+    assert_eq!(a.tenant.surfaces.pages.len(), 4);
+}
+
+#[test]
+fn reach_and_who_answers_are_byte_identical_run_to_run() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-pages.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let first: Vec<String> = (0..2)
+        .map(|_| {
+            let a = analysis(text.as_str());
+            let r = serde_json::to_string(&a.reach("C1").unwrap()).unwrap();
+            r + &serde_json::to_string(&a.who_open("page:P-cases").unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(first[0], first[1]);
+}
