@@ -393,3 +393,115 @@ fn reach_and_who_answers_are_byte_identical_run_to_run() {
         .collect();
     assert_eq!(first[0], first[1]);
 }
+
+// ------------------------------------------------------------ lint PP035 to PP043
+
+fn lint_ids(v: &Value) -> Vec<(String, String, String)> {
+    let a = analysis(v);
+    portal_access::answer::lint::lint(&a, None)
+        .into_iter()
+        .filter(|f| f.id >= "PP035")
+        .map(|f| (f.id.to_string(), f.severity.name().to_string(), f.subject.clone()))
+        .collect()
+}
+
+fn has(found: &[(String, String, String)], id: &str, severity: &str, subject: &str) -> bool {
+    found.iter().any(|(i, s, x)| i == id && s == severity && x == subject)
+}
+
+#[test]
+fn pp035_server_logic_anyone_invokes_error_when_it_writes() {
+    let read = "function get() { return Server.Connector.Dataverse.RetrieveRecord('incidents', '1'); }";
+    let f = lint_ids(&with_logic(read, json!(["R-anon"])));
+    assert!(has(&f, "PP035", "warning", "serverlogic:api"), "{f:?}");
+    let write = "function post() { return Server.Connector.Dataverse.CreateRecord('incidents', '{}'); }";
+    let f = lint_ids(&with_logic(write, json!(["R-auth"])));
+    assert!(has(&f, "PP035", "error", "serverlogic:api"), "{f:?}");
+    let f = lint_ids(&with_logic(write, json!(["R-mem"])));
+    assert!(!f.iter().any(|x| x.0 == "PP035"), "{f:?}");
+}
+
+#[test]
+fn pp036_generic_proxy() {
+    let code = "function get() { return Server.Connector.Dataverse.RetrieveMultipleRecords(Server.Context.QueryParameters['e'], ''); }";
+    let f = lint_ids(&with_logic(code, json!(["R-mem"])));
+    assert!(has(&f, "PP036", "warning", "serverlogic:api"), "{f:?}");
+    let f = lint_ids(&with_logic("function get() {}", json!(["R-mem"])));
+    assert!(!f.iter().any(|x| x.0 == "PP036"), "{f:?}");
+}
+
+#[test]
+fn pp037_flow_anyone_triggers() {
+    let def = json!({"properties": {"definition": {"triggers": {}, "actions": {"Del": action("DeleteRecord", "incidents")}}}});
+    let f = lint_ids(&flow(def));
+    assert!(has(&f, "PP037", "error", "cloudflow:CF"), "{f:?}");
+    let f = lint_ids(&flow(Value::Null));
+    assert!(has(&f, "PP037", "warning", "cloudflow:CF"), "{f:?}");
+}
+
+#[test]
+fn pp038_endpoint_nobody_invokes() {
+    let f = lint_ids(&with_logic("function get() {}", json!([])));
+    assert!(has(&f, "PP038", "info", "serverlogic:api"), "{f:?}");
+    let f = lint_ids(&with_logic("function get() {}", json!(["R-mem"])));
+    assert!(!f.iter().any(|x| x.0 == "PP038"), "{f:?}");
+}
+
+#[test]
+fn pp039_unbounded_calls_and_code_that_does_not_parse() {
+    let f = lint_ids(&with_logic("function get() { Server.Connector.HttpClient.GetAsync('u'); }", json!(["R-mem"])));
+    assert!(has(&f, "PP039", "info", "serverlogic:api"), "{f:?}");
+    let a = analysis(&with_logic("function get() {\n  let x = ;\n}", json!(["R-mem"])));
+    let findings = portal_access::answer::lint::lint(&a, None);
+    let m = findings.iter().find(|f| f.id == "PP039").map(|f| f.message.clone()).unwrap_or_default();
+    assert!(m.contains(":2:"), "{m}");
+}
+
+#[test]
+fn pp040_files_of_a_restricted_branch_everyone_reads() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "RR", "page": "P-a", "right": 2, "web_roles": ["R-mem"]}));
+        push(v, "web_files", json!({"id": "F-b", "parent_page": "P-b"}));
+        push(v, "web_files", json!({"id": "F-a", "parent_page": "P-a"}));
+    });
+    let f = lint_ids(&v);
+    assert!(has(&f, "PP040", "warning", "file:F-b"), "{f:?}");
+    assert!(!has(&f, "PP040", "warning", "file:F-a"), "{f:?}");
+}
+
+#[test]
+fn pp041_role_missing_above_and_unreachable_page() {
+    let v = with(|v| {
+        v["web_pages"][2]["parent"] = json!("P-gone");
+        push(v, "page_rules", json!({"id": "RR-home", "page": "P-home", "right": 2, "web_roles": ["R-mem"]}));
+        push(v, "page_rules", json!({"id": "RR-a", "page": "P-a", "right": 2, "web_roles": ["R-mem", "R-other"]}));
+    });
+    let f = lint_ids(&v);
+    assert!(has(&f, "PP041", "warning", "page:P-b"), "{f:?}");
+    assert!(has(&f, "PP041", "warning", "RR-a"), "{f:?}");
+    assert!(!has(&f, "PP041", "warning", "RR-home"), "{f:?}");
+}
+
+#[test]
+fn pp042_grant_change_to_everyone() {
+    let v = with(|v| {
+        push(v, "page_rules", json!({"id": "GC-auth", "page": "P-a", "right": 1, "web_roles": ["R-auth"]}));
+        push(v, "page_rules", json!({"id": "GC-anon", "page": "P-a", "right": 1, "web_roles": ["R-anon"]}));
+        push(v, "page_rules", json!({"id": "GC-mem", "page": "P-a", "right": 1, "web_roles": ["R-mem"]}));
+    });
+    let f = lint_ids(&v);
+    assert!(has(&f, "PP042", "error", "GC-auth") && has(&f, "PP042", "warning", "GC-anon"), "{f:?}");
+    assert!(!f.iter().any(|x| x.2 == "GC-mem"), "{f:?}");
+}
+
+#[test]
+fn pp043_restricted_page_component_read_elsewhere() {
+    let v = with(|v| {
+        v["table_permissions"] = json!([{"id": "TP-all", "table": "incident", "scope": "global", "privileges": ["read"], "web_roles": ["R-anon"]}]);
+        v["components"] = json!([{"id": "L1", "kind": "list", "table": "incident", "permissions_enabled": true}]);
+        v["web_pages"][1]["components"] = json!(["L1"]);
+        push(v, "page_rules", json!({"id": "RR", "page": "P-a", "right": 2, "web_roles": ["R-mem"]}));
+    });
+    let f = lint_ids(&v);
+    assert!(has(&f, "PP043", "warning", "page:P-a"), "{f:?}");
+}

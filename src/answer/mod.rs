@@ -27,3 +27,4 @@ pub mod report;
 pub mod surfaces;
 pub mod channels;
 pub mod lint_channels;
+pub mod lint_surfaces;
