@@ -505,3 +505,79 @@ fn pp043_restricted_page_component_read_elsewhere() {
     let f = lint_ids(&v);
     assert!(has(&f, "PP043", "warning", "page:P-a"), "{f:?}");
 }
+
+// ------------------------------------------------------------ site folders
+
+fn gds() -> portal_access::Analysis {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/gds-power-page");
+    portal_access::Analysis::load(&path).unwrap()
+}
+
+#[test]
+fn gds_site_cloud_flow_consumer_is_callable_by_the_anonymous_role() {
+    let a = gds();
+    assert_eq!(a.tenant.surfaces.flows.len(), 1);
+    let w = serde_json::to_value(a.who_invoke("cloudflow:e8661805-cbe7-ef11-9342-00224800c002").unwrap()).unwrap();
+    assert_eq!(w["anonymous"], json!(true));
+    assert_eq!(w["anyone"], json!(true));
+    let r = serde_json::to_value(a.reach("anonymous").unwrap()).unwrap();
+    let e = &r["endpoints"][0];
+    assert_eq!(e["kind"], json!("cloudflow"));
+    assert_eq!(e["methods"], json!(["POST"]));
+    // No definition in a classic download: unbounded.
+    assert_eq!(e["unbounded"], json!(true));
+    let f = portal_access::answer::lint::lint(&a, None);
+    let pp037 = f.iter().find(|x| x.id == "PP037").expect("PP037");
+    assert_eq!(pp037.severity.name(), "warning");
+    assert!(pp037.location.as_ref().is_some_and(|l| l.file.ends_with(".cloudflowconsumer.yml") && l.line == Some(1)), "{pp037:?}");
+}
+
+#[test]
+fn gds_site_pages_files_states_and_content_pages() {
+    let a = gds();
+    let sf = &a.tenant.surfaces;
+    assert_eq!(sf.states.len(), 2);
+    assert!(sf.pages.iter().any(|p| p.root.is_some()), "content pages read");
+    let home = "8c388e13-4d4b-44f1-9557-2b4600fdbff5";
+    let w = serde_json::to_value(a.who_open(&format!("page:{home}")).unwrap()).unwrap();
+    assert_eq!(w["anonymous"], json!(true));
+    // The English content page of Home answers as Home.
+    let w2 = serde_json::to_value(a.who_open("page:ac62d5df-d485-4296-a15d-23dada9db050").unwrap()).unwrap();
+    assert_eq!(w["contacts"], w2["contacts"]);
+    assert_eq!(w2["anonymous"], json!(true));
+    let r = serde_json::to_value(a.reach("anonymous").unwrap()).unwrap();
+    let files = r["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f == "46cc3d8d-31b9-42ee-84cd-96ce84807942"), "{files:?}");
+}
+
+#[test]
+fn site_server_logic_with_code_beside_it_and_page_rule_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("server-logic/orders")).unwrap();
+    std::fs::write(site.join("webrole.yml"), "- adx_name: Anonymous Users\n  adx_anonymoususersrole: true\n  adx_webroleid: R-anon\n").unwrap();
+    std::fs::write(
+        site.join("server-logic/orders/orders.serverlogic.yml"),
+        "adx_name: orders\nadx_serverlogicid: SL1\nadx_serverlogic_adx_webrole:\n- R-anon\n- R-missing\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("server-logic/orders/orders.js"), "function get() {\n  return Server.Connector.Dataverse.DeleteRecord('incidents', x;\n}\n").unwrap();
+    std::fs::write(site.join("publishingstate.yml"), "- adx_name: Draft\n  adx_isvisible: false\n  adx_publishingstateid: S1\n").unwrap();
+    std::fs::write(
+        site.join("webpagerule.yml"),
+        "- adx_name: GC\n  adx_right: 1\n  adx_scope: 2\n  adx_webpageid: P1\n  adx_webpageaccesscontrolruleid: GC1\n  adx_adx_accesscontrolrule_publishingstate:\n  - S1\n",
+    )
+    .unwrap();
+    let a = portal_access::Analysis::load(dir.path()).unwrap();
+    let l = &a.tenant.surfaces.server_logic[0];
+    assert_eq!((l.name.as_str(), l.roles.len()), ("orders", 1));
+    assert!(l.code_file.as_deref().is_some_and(|f| f.ends_with("orders.js")));
+    let rule = &a.tenant.channels.page_rules[0];
+    assert!(rule.exclude_files && rule.states == vec![0]);
+    let w = serde_json::to_value(a.who_invoke("serverlogic:orders").unwrap()).unwrap();
+    assert_eq!(w["anonymous"], json!(true));
+    let f = portal_access::answer::lint::lint(&a, None);
+    let parse = f.iter().find(|x| x.id == "PP039" && x.message.contains("does not parse")).expect("parse finding");
+    assert!(parse.message.contains("orders.js`:2:"), "{}", parse.message);
+    assert!(parse.location.as_ref().is_some_and(|l| l.file.ends_with("orders.js") && l.line == Some(2)));
+}

@@ -34,6 +34,7 @@ pub mod webapi;
 pub mod site_record;
 pub mod site_more;
 pub mod site_refs;
+pub mod site_surfaces;
 pub mod site;
 pub mod liquid;
 pub mod expectations;
