@@ -581,3 +581,27 @@ fn site_server_logic_with_code_beside_it_and_page_rule_states() {
     assert!(parse.message.contains("orders.js`:2:"), "{}", parse.message);
     assert!(parse.location.as_ref().is_some_and(|l| l.file.ends_with("orders.js") && l.line == Some(2)));
 }
+
+// ------------------------------------------------------------ REPL
+
+#[test]
+fn repl_reach_who_open_invoke_and_completion() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-pages.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut s = portal_access::cli::session::Session::new(analysis(text.as_str()));
+    let a = analysis(text.as_str());
+    let out = s.execute("reach C1 --json").unwrap().text;
+    assert_eq!(out.trim(), serde_json::to_string(&a.reach("C1").unwrap()).unwrap());
+    let out = s.execute("who open page:P-admin").unwrap().text;
+    assert!(out.contains("Account Administration") && out.contains("Bo (`C2`)"), "{out}");
+    let out = s.execute("who invoke serverlogic:kb-search --json").unwrap().text;
+    assert!(out.contains("\"anonymous\":true"), "{out}");
+    let e = s.execute("who open page:P-none").unwrap_err();
+    assert_eq!(e.exit_code(), 2, "{e}");
+    let (_, pages) = s.complete("who open page:P-ca", "who open page:P-ca".len());
+    assert_eq!(pages, vec!["page:P-cases ", "page:P-cases-fr "]);
+    let (_, ends) = s.complete("who invoke ", "who invoke ".len());
+    assert_eq!(ends, vec!["cloudflow:CF-feedback ", "serverlogic:data-proxy ", "serverlogic:kb-search "]);
+    let (_, words) = s.complete("who op", "who op".len());
+    assert_eq!(words, vec!["open "]);
+}
