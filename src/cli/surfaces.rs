@@ -81,7 +81,8 @@ fn endpoint_text(t: &Tenant, e: &ReachEndpoint) -> String {
 /// `reach` for a person: pages with their components, files, endpoints.
 pub fn render_reach(a: &ReachAnswer, t: &Tenant, p: &Painter) -> String {
     let sf = &t.surfaces;
-    let mut out = format!("{} reaches {}:\n", visitor_text(t, &a.visitor), count(a.pages.len(), "page", "pages"));
+    let verb = if matches!(a.visitor.as_str(), "anonymous" | "newcomer") { "reach" } else { "reaches" };
+    let mut out = format!("{} {verb} {}:\n", visitor_text(t, &a.visitor), count(a.pages.len(), "page", "pages"));
     for pg in &a.pages {
         let how = match pg.via.as_str() {
             "grant_change" => "may change it (Grant Change)",
