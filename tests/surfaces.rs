@@ -605,3 +605,56 @@ fn repl_reach_who_open_invoke_and_completion() {
     let (_, words) = s.complete("who op", "who op".len());
     assert_eq!(words, vec!["open "]);
 }
+
+// ------------------------------------------------------------ solutions
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn record(dir: &std::path::Path, id: &str, kind: u32, name: &str, content: &str) {
+    let d = dir.join("site/powerpagecomponents").join(id);
+    std::fs::create_dir_all(&d).unwrap();
+    let xml = format!(
+        "<powerpagecomponent powerpagecomponentid=\"{id}\">\n  <content>{content}</content>\n  <name>{name}</name>\n  <powerpagecomponenttype>{kind}</powerpagecomponenttype>\n  <powerpagesiteid>\n    <powerpagesiteid>2bea4a71-0a1c-4a6f-96cd-b6e7878d112c</powerpagesiteid>\n  </powerpagesiteid>\n  <statecode>0</statecode>\n</powerpagecomponent>\n"
+    );
+    std::fs::write(d.join("powerpagecomponent.xml"), xml).unwrap();
+}
+
+#[test]
+fn solution_server_logic_flow_with_workflow_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/solutions/supplier-invoice-portal"), dir.path());
+    let role = "2ab5e3ba-0309-f111-8406-6045bd04a357";
+    record(dir.path(), "aaaaaaaa-0000-0000-0000-000000000001", 35, "invoices", &format!("{{\"name\": \"invoices\", \"adx_serverlogic_adx_webrole\": [\"{role}\"]}}"));
+    let fc = dir.path().join("site/powerpagecomponents/aaaaaaaa-0000-0000-0000-000000000001/filecontent");
+    std::fs::create_dir_all(&fc).unwrap();
+    std::fs::write(fc.join("invoices.sl"), "function del() { return Server.Connector.Dataverse.DeleteRecord('spnvc_invoices', Server.Context.QueryParameters['id']); }").unwrap();
+    let pid = "5A553B7D-CAE7-EF11-9342-00224800C002";
+    record(dir.path(), "aaaaaaaa-0000-0000-0000-000000000002", 33, "Notify", &format!("{{\"processid\": \"{pid}\", \"adx_CloudFlowConsumer_adx_webrole\": [\"{role}\"]}}"));
+    std::fs::create_dir_all(dir.path().join("site/Workflows")).unwrap();
+    let def = json!({"properties": {"definition": {"triggers": {"manual": {"type": "Request", "kind": "PowerPages"}},
+        "actions": {"Unbound": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_commondataserviceforapps", "operationId": "PerformUnboundAction"}, "parameters": {}}}}}}});
+    std::fs::write(dir.path().join(format!("site/Workflows/Notify-{}.json", pid.to_lowercase())), def.to_string()).unwrap();
+    record(dir.path(), "aaaaaaaa-0000-0000-0000-000000000003", 1, "Published", "{\"isvisible\": true}");
+    record(dir.path(), "aaaaaaaa-0000-0000-0000-000000000004", 2, "Home", "{\"partialurl\": \"/\", \"isroot\": true, \"publishingstateid\": \"aaaaaaaa-0000-0000-0000-000000000003\"}");
+    let a = portal_access::Analysis::load(dir.path()).unwrap();
+    let sf = &a.tenant.surfaces;
+    assert_eq!((sf.server_logic.len(), sf.flows.len(), sf.pages.len(), sf.states.len()), (1, 1, 1, 1));
+    assert!(sf.server_logic[0].code.contains("DeleteRecord") && sf.server_logic[0].roles.len() == 1);
+    let flow = &sf.flows[0];
+    assert!(flow.definition.is_some() && flow.roles.len() == 1);
+    let r = read_flow(flow.definition.as_ref());
+    assert!(r.known && r.power_pages_trigger && r.is_unbounded());
+    let w = serde_json::to_value(a.who_open("page:aaaaaaaa-0000-0000-0000-000000000004").unwrap()).unwrap();
+    assert_eq!(w["anonymous"], json!(true));
+}

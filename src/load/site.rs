@@ -202,6 +202,7 @@ fn read_solution(
     for c in sol.of_kind(types::TABLE_PERMISSION) {
         raw.table_permissions.push(permission(&c.node, &c.file, site)?);
     }
+    super::site_surfaces::from_solution(dir, &sol, raw, site, inputs)?;
     Ok(sol.metadata)
 }
 

@@ -357,7 +357,7 @@ const RULE_KEYS: &[&str] = &[
 ];
 
 /// One web page access control rule: `right` 1 grant change, 2 restrict read.
-fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRule, LoadError> {
+pub(super) fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRule, LoadError> {
     let f = Fields::new(node, file, RULE_KEYS, "page rule", site)?;
     let mut origin = f.origin();
     let web_roles = role_list(&f, "webpageaccesscontrolrule_webrole", &mut origin)?;

@@ -87,9 +87,9 @@ fn id_of(f: &Fields<'_>, names: &[&str], what: &str) -> Result<String, LoadError
 }
 
 fn state(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPublishingState, LoadError> {
-    let f = Fields::new(node, file, &["publishingstateid", "id", "name", "isvisible"], "publishing state", site)?;
+    let f = Fields::new(node, file, &["publishingstateid", "id", "powerpagecomponentid", "name", "isvisible"], "publishing state", site)?;
     Ok(RawPublishingState {
-        id: id_of(&f, &["publishingstateid", "id"], "publishing state id")?,
+        id: id_of(&f, &["publishingstateid", "id", "powerpagecomponentid"], "publishing state id")?,
         name: f.string(&["name"])?.map(|s| s.0).unwrap_or_default(),
         visible: f.flag("isvisible")?,
         origin: Some(f.origin()),
@@ -97,12 +97,12 @@ fn state(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPublishing
 }
 
 fn access(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebsiteAccess, LoadError> {
-    const KEYS: &[&str] = &["websiteaccessid", "id", "name", "previewunpublishedentities", "websiteaccess_webrole", "statecode"];
+    const KEYS: &[&str] = &["websiteaccessid", "id", "powerpagecomponentid", "name", "previewunpublishedentities", "websiteaccess_webrole", "statecode"];
     let f = Fields::new(node, file, KEYS, "website access permission", site)?;
     let mut origin = f.origin();
     let web_roles = role_list(&f, "websiteaccess_webrole", &mut origin)?;
     Ok(RawWebsiteAccess {
-        id: id_of(&f, &["websiteaccessid", "id"], "website access id")?,
+        id: id_of(&f, &["websiteaccessid", "id", "powerpagecomponentid"], "website access id")?,
         name: f.string(&["name"])?.map(|s| s.0).unwrap_or_default(),
         web_roles,
         preview_unpublished: f.flag("previewunpublishedentities")?,
@@ -114,6 +114,7 @@ fn access(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebsiteAc
 const PAGE_KEYS: &[&str] = &[
     "webpageid",
     "id",
+    "powerpagecomponentid",
     "name",
     "parentpageid",
     "rootwebpageid",
@@ -139,7 +140,7 @@ fn page(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebPage, Lo
         }
     }
     Ok(RawWebPage {
-        id: id_of(&f, &["webpageid", "id"], "web page id")?,
+        id: id_of(&f, &["webpageid", "id", "powerpagecomponentid"], "web page id")?,
         name: f.string(&["name"])?.map(|s| s.0).unwrap_or_default(),
         parent: f.string(&["parentpageid"])?.map(|s| s.0),
         root: if is_root { None } else { f.string(&["rootwebpageid"])?.map(|s| s.0) },
@@ -152,10 +153,10 @@ fn page(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebPage, Lo
 }
 
 fn web_file(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebFile, LoadError> {
-    const KEYS: &[&str] = &["webfileid", "id", "name", "parentpageid", "publishingstateid", "statecode"];
+    const KEYS: &[&str] = &["webfileid", "id", "powerpagecomponentid", "name", "parentpageid", "publishingstateid", "statecode"];
     let f = Fields::new(node, file, KEYS, "web file", site)?;
     Ok(RawWebFile {
-        id: id_of(&f, &["webfileid", "id"], "web file id")?,
+        id: id_of(&f, &["webfileid", "id", "powerpagecomponentid"], "web file id")?,
         name: f.string(&["name"])?.map(|s| s.0).unwrap_or_default(),
         parent_page: f.string(&["parentpageid"])?.map(|s| s.0).unwrap_or_default(),
         publishing_state: f.string(&["publishingstateid"])?.map(|s| s.0),
@@ -165,13 +166,13 @@ fn web_file(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawWebFile
 }
 
 fn flow(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawCloudFlow, LoadError> {
-    const KEYS: &[&str] = &["cloudflowconsumerid", "id", "name", "processid", "cloudflowconsumer_adx_webrole", "cloudflowconsumer_webrole", "statecode"];
+    const KEYS: &[&str] = &["cloudflowconsumerid", "id", "powerpagecomponentid", "name", "processid", "cloudflowconsumer_adx_webrole", "cloudflowconsumer_webrole", "statecode"];
     let f = Fields::new(node, file, KEYS, "cloud flow consumer", site)?;
     let mut origin = f.origin();
     let mut web_roles = role_list(&f, "cloudflowconsumer_adx_webrole", &mut origin)?;
     web_roles.extend(role_list(&f, "cloudflowconsumer_webrole", &mut origin)?);
     Ok(RawCloudFlow {
-        id: id_of(&f, &["cloudflowconsumerid", "id"], "cloud flow consumer id")?,
+        id: id_of(&f, &["cloudflowconsumerid", "id", "powerpagecomponentid"], "cloud flow consumer id")?,
         name: f.string(&["name"])?.map(|s| s.0).unwrap_or_default(),
         process_id: id_of(&f, &["processid"], "process id")?,
         web_roles,
@@ -182,8 +183,57 @@ fn flow(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawCloudFlow, 
     })
 }
 
+/// The pages, files, states, website access, page rules, flows (with their
+/// definitions from `Workflows/<Name>-<GUID>.json`) and server logic (with
+/// their code from `filecontent/<n>.sl`) of a solution site.
+pub(super) fn from_solution(
+    dir: &Path,
+    sol: &super::solution::SolutionSite,
+    raw: &mut RawTenant,
+    site: &mut SiteReport,
+    inputs: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    use super::solution::types;
+    for c in sol.of_kind(types::PUBLISHING_STATE) {
+        raw.publishing_states.push(state(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::WEBSITE_ACCESS) {
+        raw.website_access.push(access(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::WEB_PAGE) {
+        raw.web_pages.push(page(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::WEB_FILE) {
+        raw.web_files.push(web_file(&c.node, &c.file, site)?);
+    }
+    for c in sol.of_kind(types::PAGE_RULE) {
+        raw.page_rules.push(super::site_more::page_rule(&c.node, &c.file, site)?);
+    }
+    let workflows = super::site_record::files_ending(&dir.join("Workflows"), ".json", 0)?;
+    for c in sol.of_kind(types::CLOUD_FLOW) {
+        let mut f = flow(&c.node, &c.file, site)?;
+        let pid = f.process_id.trim_matches(|ch| ch == '{' || ch == '}').to_ascii_lowercase();
+        let found = workflows.iter().find(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            name.strip_suffix(".json").is_some_and(|n| n.ends_with(&pid))
+        });
+        if let Some(path) = found {
+            let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+            inputs.push(path.clone());
+            // A file that is not JSON is a definition that is not a workflow (a finding, never a refused site).
+            f.definition = serde_json::from_str::<Value>(&text).ok().filter(Value::is_object).unwrap_or_else(|| Value::Object(Default::default()));
+            f.definition_file = Some(path.display().to_string());
+        }
+        raw.cloud_flows.push(f);
+    }
+    for c in sol.of_kind(types::SERVER_LOGIC) {
+        raw.server_logic.push(server_logic(&c.node, &c.file, site, inputs)?);
+    }
+    Ok(())
+}
+
 fn server_logic(node: &Node, file: &str, site: &mut SiteReport, inputs: &mut Vec<PathBuf>) -> Result<RawServerLogic, LoadError> {
-    const KEYS: &[&str] = &["serverlogicid", "id", "name", "serverlogic_adx_webrole", "serverlogic_webrole", "statecode"];
+    const KEYS: &[&str] = &["serverlogicid", "id", "powerpagecomponentid", "name", "serverlogic_adx_webrole", "serverlogic_webrole", "statecode"];
     let f = Fields::new(node, file, KEYS, "server logic", site)?;
     let mut origin = f.origin();
     let mut web_roles = role_list(&f, "serverlogic_adx_webrole", &mut origin)?;
@@ -194,7 +244,13 @@ fn server_logic(node: &Node, file: &str, site: &mut SiteReport, inputs: &mut Vec
     let stem = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let stem = stem.strip_suffix(".serverlogic.yml").unwrap_or(&name).to_string();
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let js = [dir.join(format!("{stem}.js")), dir.join(format!("{name}.js"))].into_iter().find(|p| p.is_file());
+    let candidates = [
+        dir.join(format!("{stem}.js")),
+        dir.join(format!("{name}.js")),
+        dir.join("filecontent").join(format!("{name}.sl")),
+        dir.join("filecontent").join(format!("{name}.js")),
+    ];
+    let js = candidates.into_iter().find(|p| p.is_file());
     let (code, code_file) = match js {
         Some(p) => {
             let text = std::fs::read_to_string(&p).map_err(|e| LoadError::Read { file: p.display().to_string(), reason: e.to_string() })?;
@@ -204,7 +260,7 @@ fn server_logic(node: &Node, file: &str, site: &mut SiteReport, inputs: &mut Vec
         None => (Value::Null, None),
     };
     Ok(RawServerLogic {
-        id: f.string(&["serverlogicid", "id"])?.map(|s| s.0).unwrap_or_else(|| name.clone()),
+        id: f.string(&["serverlogicid", "id", "powerpagecomponentid"])?.map(|s| s.0).unwrap_or_else(|| name.clone()),
         name,
         web_roles,
         code,
