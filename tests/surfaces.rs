@@ -658,3 +658,65 @@ fn solution_server_logic_flow_with_workflow_and_pages() {
     let w = serde_json::to_value(a.who_open("page:aaaaaaaa-0000-0000-0000-000000000004").unwrap()).unwrap();
     assert_eq!(w["anonymous"], json!(true));
 }
+
+// ------------------------------------------------------------ robustness
+
+/// Mutated copies of the pages example and of server logic code never
+/// panic: a tenant loads or is refused, and a loaded one answers `reach`,
+/// `who open`, `who invoke` and lint.
+#[test]
+fn mutated_pages_tenants_and_code_never_panic() {
+    use portal_access::perf::testkit::Rng;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-pages.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text.find("\"publishing_states\"").unwrap();
+    let mut rng = Rng(7);
+    let (mut loaded, mut refused) = (0, 0);
+    for _ in 0..300 {
+        let mut bytes = text.clone().into_bytes();
+        for _ in 0..1 + rng.below(3) {
+            let i = start + rng.below(bytes.len() - start);
+            match rng.below(3) {
+                0 => bytes[i] = *rng.pick(b"{}[],:\"0aP-").unwrap(),
+                1 => {
+                    bytes.remove(i);
+                }
+                _ => bytes.insert(i, *rng.pick(b"{}[],:\"\\x").unwrap()),
+            }
+        }
+        let t = String::from_utf8_lossy(&bytes).into_owned();
+        match common::try_analysis(t.as_str()) {
+            Err(_) => refused += 1,
+            Ok(a) => {
+                loaded += 1;
+                for v in ["anonymous", "newcomer", "C1", "C5"] {
+                    let _ = a.reach(v);
+                }
+                for p in a.tenant.surfaces.pages.iter().map(|p| format!("page:{}", p.id)).collect::<Vec<_>>() {
+                    a.who_open(&p).unwrap();
+                }
+                for e in a.endpoints() {
+                    a.who_invoke(&a.endpoint_target(e)).unwrap();
+                }
+                let _ = portal_access::answer::lint::lint(&a, None);
+            }
+        }
+    }
+    assert!(loaded > 10 && refused > 10, "{loaded} loaded, {refused} refused");
+    let code = "const S = 'incidents';\nfunction get() { return Server.Connector.Dataverse.RetrieveRecord(S, `x${1}`); }\n";
+    for _ in 0..300 {
+        let mut chars: Vec<char> = code.chars().collect();
+        let i = rng.below(chars.len());
+        match rng.below(2) {
+            0 => {
+                chars.remove(i);
+            }
+            _ => chars.insert(i, *rng.pick(&['(', ')', '{', '`', '"', '/', 'é']).unwrap()),
+        }
+        let s: String = chars.into_iter().collect();
+        let r = read_code(&s);
+        if let Some(p) = &r.parse_error {
+            assert!(p.line >= 1 && p.column >= 1);
+        }
+    }
+}
