@@ -720,3 +720,16 @@ fn mutated_pages_tenants_and_code_never_panic() {
         }
     }
 }
+
+#[test]
+fn report_outsiders_list_their_endpoints_as_reach_does() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-pages.json");
+    let a = analysis(std::fs::read_to_string(path).unwrap().as_str());
+    let lint = portal_access::answer::lint::Report { findings: portal_access::answer::lint::lint(&a, None) };
+    let r = portal_access::answer::report::build_with(&a, lint);
+    for o in &r.outsiders {
+        assert_eq!(o.endpoints, a.reach(&o.visitor).unwrap().endpoints, "{}", o.visitor);
+    }
+    assert_eq!(r.outsiders[0].endpoints.len(), 1);
+    assert_eq!(r.outsiders[1].endpoints.len(), 2);
+}
