@@ -3,9 +3,9 @@
 //! surface rules' facts (`rules::surfaces`), and the derived relations
 //! indexed per visitor class, so `who open`, `who invoke` and `reach` are
 //! lookups. Visitor classes are those of the channels
-//! ([`super::channels::channel_facts`]).
+//! ([`super::channels::contact_classes`]).
 
-use super::channels::{channel_facts, registration_off, Outsider, CLASS_ANON, CLASS_NEWCOMER};
+use super::channels::{contact_classes, registration_off, Outsider, CLASS_ANON, CLASS_NEWCOMER};
 use crate::model::channels::{is_false, PageRight};
 use crate::model::{RowId, Tenant, Visitor};
 use portal_access_rules as rules;
@@ -41,7 +41,9 @@ pub fn server_logic_off(t: &Tenant) -> bool {
 /// The surface facts of `t`, with the class of every contact (by
 /// `contact - first contact`).
 pub fn surface_facts(t: &Tenant) -> (SurfaceFacts, Vec<u32>) {
-    let (cf, _, class_of) = channel_facts(t);
+    // The classes alone: the channel facts' columns would scan every row.
+    let mut cf = rules::channels::ChannelFacts::default();
+    let class_of = contact_classes(t, &mut cf);
     let s = &t.surfaces;
     let mut f = SurfaceFacts {
         class_anon: CLASS_ANON,
