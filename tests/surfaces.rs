@@ -733,3 +733,23 @@ fn report_outsiders_list_their_endpoints_as_reach_does() {
     assert_eq!(r.outsiders[0].endpoints.len(), 1);
     assert_eq!(r.outsiders[1].endpoints.len(), 2);
 }
+
+#[test]
+fn r8_site_page_copy_names_components_with_liquid_tags() {
+    use portal_access::load::site_surfaces::liquid_components;
+    let found = liquid_components("<p>{% entitylist name:\"My Cases\" %}</p>{%- entityform id: F1 -%}{% include 'x' name:'y' %}{% webform key:'Apply' %}");
+    let shown: Vec<(&str, &str, &str)> = found.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    assert_eq!(shown, vec![("entitylist", "name", "My Cases"), ("entityform", "id", "F1"), ("webform", "key", "Apply")]);
+    assert!(liquid_components("{% entitylist name:").is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("lists")).unwrap();
+    std::fs::create_dir_all(site.join("web-pages/cases")).unwrap();
+    std::fs::write(site.join("webrole.yml"), "- adx_name: Anonymous Users\n  adx_anonymoususersrole: true\n  adx_webroleid: R-anon\n").unwrap();
+    std::fs::write(site.join("lists/Cases.list.yml"), "adx_entitylistid: L1\nadx_entityname: incident\nadx_name: My Cases\nadx_entitypermissionsenabled: true\n").unwrap();
+    std::fs::write(site.join("web-pages/cases/Cases.webpage.yml"), "adx_webpageid: P1\nadx_name: Cases\nadx_isroot: true\nadx_partialurl: cases\n").unwrap();
+    std::fs::write(site.join("web-pages/cases/Cases.webpage.copy.html"), "<div>{% entitylist name:\"my cases\" %}{% endentitylist %}</div>").unwrap();
+    let a = portal_access::Analysis::load(dir.path()).unwrap();
+    let r = serde_json::to_value(a.reach("anonymous").unwrap()).unwrap();
+    assert_eq!(r["pages"], json!([{"page": "P1", "via": "open", "change": false, "components": [{"id": "L1", "table": "incident", "rows": 0}]}]));
+}

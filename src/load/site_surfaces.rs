@@ -46,8 +46,20 @@ pub(super) fn read(
             raw.website_access.push(access(item, &file, site)?);
         }
     }
+    let mut liquid = Vec::new();
     for (node, file) in files.records("", "web-pages", ".webpage.yml", PAGE_DEPTH)? {
+        let copy = PathBuf::from(format!("{}.copy.html", file.strip_suffix(".yml").unwrap_or(&file)));
+        if let Ok(text) = std::fs::read_to_string(&copy) {
+            files.inputs.push(copy);
+            liquid.push((raw.web_pages.len(), liquid_components(&text)));
+        }
         raw.web_pages.push(page(&node, &file, site)?);
+    }
+    for (i, refs) in liquid {
+        let found = resolve_components(raw, &refs);
+        if let Some(p) = raw.web_pages.get_mut(i) {
+            p.components.extend(found.into_iter().filter(|c| !p.components.contains(c)).collect::<Vec<_>>());
+        }
     }
     for (node, file) in files.records("", "web-files", ".webfile.yml", 0)? {
         raw.web_files.push(web_file(&node, &file, site)?);
@@ -63,6 +75,69 @@ pub(super) fn read(
     }
     drop_unknown(raw);
     Ok(())
+}
+
+/// R8: the lists and forms a page's copy names with Liquid tags
+/// (`{% entitylist id:... %}`, `{% entityform name:"..." %}`, `{% webform ... %}`):
+/// `(tag, key, value)` for each `id`, `name` or `key` parameter.
+pub fn liquid_components(text: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let body = after[..end].trim_start_matches('-').trim();
+        rest = &after[end.min(after.len())..];
+        let (tag, params) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+        let tag = tag.to_ascii_lowercase();
+        if !matches!(tag.as_str(), "entitylist" | "entityform" | "webform") {
+            continue;
+        }
+        for key in ["id", "name", "key"] {
+            if let Some(value) = liquid_param(params, key) {
+                out.push((tag.clone(), key.to_string(), value));
+            }
+        }
+    }
+    out
+}
+
+/// The value of `key:` in a Liquid tag's parameters (quoted or bare).
+fn liquid_param(params: &str, key: &str) -> Option<String> {
+    let lower = params.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(key).map(|i| i + from) {
+        let before_ok = i == 0 || !lower.as_bytes()[i - 1].is_ascii_alphanumeric();
+        let rest = params[i + key.len()..].trim_start();
+        if before_ok && rest.starts_with(':') {
+            let v = rest[1..].trim_start();
+            let value = match v.chars().next() {
+                Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or_default().to_string(),
+                _ => v.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default().to_string(),
+            };
+            return (!value.is_empty()).then_some(value);
+        }
+        from = i + key.len();
+    }
+    None
+}
+
+/// The component ids that Liquid references name: by id, or by name
+/// (any case) among lists (`entitylist`) or forms (`entityform`, `webform`).
+fn resolve_components(raw: &RawTenant, refs: &[(String, String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (tag, key, value) in refs {
+        let kind_ok = |k: &str| if tag == "entitylist" { k == "list" } else { k != "list" };
+        let found = raw.components.iter().find(|c| {
+            kind_ok(&c.kind) && (c.id.eq_ignore_ascii_case(value) || (key != "id" && c.name.eq_ignore_ascii_case(value)))
+        });
+        if let Some(c) = found {
+            if !out.contains(&c.id) {
+                out.push(c.id.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Drops state and component ids that name nothing.
