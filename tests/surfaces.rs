@@ -753,3 +753,19 @@ fn r8_site_page_copy_names_components_with_liquid_tags() {
     let r = serde_json::to_value(a.reach("anonymous").unwrap()).unwrap();
     assert_eq!(r["pages"], json!([{"page": "P1", "via": "open", "change": false, "components": [{"id": "L1", "table": "incident", "rows": 0}]}]));
 }
+
+#[test]
+fn bad_surfaces_input_exits_2_with_the_place_and_nothing_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    let v = with(|v| push(v, "cloud_flows", json!({"id": "CF", "process_id": "1", "definition": [1]})));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (code, out, err) = common::run_bin(&["reach", path.to_str().unwrap(), "anonymous"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("cloud_flows[0].definition") && err.contains("t.json"), "{err}");
+    std::fs::write(&path, base().to_string()).unwrap();
+    let (code, _, err) = common::run_bin(&["who", path.to_str().unwrap(), "open", "page:P-none"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("page:P-none"), "{err}");
+}
