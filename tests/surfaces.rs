@@ -220,9 +220,9 @@ fn with_logic(code: &str, roles: Value) -> Value {
 
 #[test]
 fn r9_methods_and_the_enabled_setting() {
-    let code = "function get() {}\nfunction del() {}\nasync function patch() {}\nfunction helper() {}";
+    let code = "function get() {}\nfunction del() {}\nasync function patch() {}\nfunction helper() {}\nconst put = () => 1;\nfunction x() { function post() {} }";
     let v = with_logic(code, json!(["R-auth"]));
-    check(&v, &["reach", "C3"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["DELETE", "GET", "PATCH"], "tables": [], "unbounded": false}]}));
+    check(&v, &["reach", "C3"], json!({"endpoints": [{"kind": "serverlogic", "name": "api", "methods": ["DELETE", "GET", "PATCH", "PUT"], "tables": [], "unbounded": false}]}));
     let mut off = v.clone();
     off["site_settings"] = json!([{"name": "serverlogic/enabled", "value": " False "}]);
     check(&off, &["who", "invoke", "serverlogic:api"], json!({"anyone": false, "contacts": []}));

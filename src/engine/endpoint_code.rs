@@ -123,13 +123,28 @@ pub fn read_code(code: &str) -> CodeReading {
     }
     let program = &ret.program;
     let mut methods = BTreeSet::new();
+    let mut define = |name: &str| {
+        if let Some((_, m)) = METHODS.iter().find(|(n, _)| *n == name) {
+            methods.insert(*m);
+        }
+    };
     for s in &program.body {
-        if let Statement::FunctionDeclaration(f) = s {
-            if let Some(id) = &f.id {
-                if let Some((_, m)) = METHODS.iter().find(|(n, _)| *n == id.name.as_str()) {
-                    methods.insert(*m);
+        match s {
+            Statement::FunctionDeclaration(f) => {
+                if let Some(id) = &f.id {
+                    define(id.name.as_str());
                 }
             }
+            // `const get = function () {...}` or `var post = () => ...`.
+            Statement::VariableDeclaration(d) => {
+                for v in &d.declarations {
+                    let is_fn = matches!(v.init, Some(Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)));
+                    if let (BindingPattern::BindingIdentifier(id), true) = (&v.id, is_fn) {
+                        define(id.name.as_str());
+                    }
+                }
+            }
+            _ => {}
         }
     }
     // Bindings: `const X = "literal"` and variables built from Server.Context.
