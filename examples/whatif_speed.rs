@@ -35,7 +35,7 @@ fn main() {
         grants.fact_count()
     );
     println!("full: build {build:?}, derive {derive:?}, total {:?}", build + derive);
-    let base = Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new() };
+    let base = Analysis::with_grants(tenant, grants);
     let w = WhatIf::new(&base);
 
     // Permissions whose subtree grants per contact or account only (no

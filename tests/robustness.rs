@@ -243,7 +243,7 @@ fn exercise(text: &str) -> Result<bool, LoadError> {
     let raw = parse_native(text, FILE)?;
     let tenant = Tenant::build(raw, FILE)?;
     let grants = Grants::derive(&tenant);
-    let a = Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new() };
+    let a = Analysis::with_grants(tenant, grants);
     // S25: every grant streamed is a `can` that answers yes, and `who` and
     // `what` agree with it.
     let lines = common::printed_grants(&a);

@@ -474,7 +474,7 @@ fn completion_offers_commands_ids_and_rows() {
     assert_eq!(c("show row ann"), (9, vec!["annotation:".to_string()]));
     assert_eq!(
         c("who "),
-        (4, ["append ", "append_to ", "create ", "delete ", "read ", "write "].map(String::from).to_vec())
+        (4, ["append ", "append_to ", "create ", "delete ", "invoke ", "open ", "read ", "write "].map(String::from).to_vec())
     );
     assert_eq!(c("nosuch x"), (7, vec![]));
     assert_eq!(c("help wh"), (5, ["what ", "who ", "why "].map(String::from).to_vec()));

@@ -542,3 +542,114 @@ fn fo_vendor_portal_examples_agree() {
         assert!(bad.is_empty(), "{name}: {}", bad.join("\n"));
     }
 }
+
+// ------------------------------------------------- pages and endpoints (R1 to R16)
+
+use portal_access::engine::surfaces::SurfaceIndex;
+use portal_access::engine::walk_surfaces::SurfaceWalker;
+use portal_access::perf::testkit_surfaces::random_surfaces;
+
+/// Every disagreement between the surface rules (`SurfaceIndex`) and the
+/// surface walker: who opens and may change every page (R1, R4 to R6),
+/// whether its path is restricted (R5), who reads every web file (R7) and
+/// who may call every endpoint (R10, R14), for the anonymous visitor, the
+/// newcomer and every contact.
+fn surface_disagreements(t: &Tenant) -> Vec<String> {
+    let ix = SurfaceIndex::new(t);
+    let w = SurfaceWalker::new(t);
+    let sf = &t.surfaces;
+    let mut out = Vec::new();
+    let who: Vec<Outsider> = [Outsider::Visitor(Visitor::Anonymous), Outsider::Newcomer]
+        .into_iter()
+        .chain(t.contacts().map(|c| Outsider::Visitor(Visitor::Contact(c))))
+        .collect();
+    for p in 0..sf.pages.len() as u32 {
+        let id = &sf.pages[p as usize].id;
+        if ix.restricted(p) != w.restricted(p) {
+            out.push(format!("restricted {id}: rules {} walker {}", ix.restricted(p), w.restricted(p)));
+        }
+        for &v in &who {
+            if ix.opens(v, p) != w.opens(v, p) {
+                out.push(format!("open {id} by {v:?}: rules {} walker {}", ix.opens(v, p), w.opens(v, p)));
+            }
+            if ix.changes(v, p) != w.changes(v, p) {
+                out.push(format!("change {id} by {v:?}: rules {} walker {}", ix.changes(v, p), w.changes(v, p)));
+            }
+        }
+    }
+    for f in 0..sf.files.len() as u32 {
+        for &v in &who {
+            if ix.reads_file(v, f) != w.reads_file(v, f) {
+                out.push(format!("file {} by {v:?}: rules {} walker {}", sf.files[f as usize].id, ix.reads_file(v, f), w.reads_file(v, f)));
+            }
+        }
+    }
+    for e in 0..(sf.server_logic.len() + sf.flows.len()) as u32 {
+        for &v in &who {
+            if ix.invokes(v, e) != w.invokes(v, e) {
+                out.push(format!("endpoint {e} by {v:?}: rules {} walker {}", ix.invokes(v, e), w.invokes(v, e)));
+            }
+        }
+    }
+    out
+}
+
+fn check_surfaces(seed: u64, size: Size) {
+    let mut raw = random_tenant(seed, size);
+    random_surfaces(seed, &mut raw);
+    let t = Tenant::build(raw.clone(), "case").unwrap();
+    let d = surface_disagreements(&t);
+    assert!(d.is_empty(), "{} disagreements:\n{}\ntenant: {}", d.len(), d.join("\n"), serde_json::to_string(&raw).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    /// R1 to R16 over random tenants with page trees, rules, files and endpoints.
+    #[test]
+    fn r1_r16_walker_agrees_with_surface_rules(seed in any::<u64>(), size in sizes()) {
+        check_surfaces(seed, size);
+    }
+}
+
+#[test]
+fn surfaces_example_tenant_agrees() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/spec-examples/customer-service-pages.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let t = Tenant::build(portal_access::load::native::parse_native(&text, "case").unwrap(), "case").unwrap();
+    assert!(!t.surfaces.pages.is_empty());
+    let d = surface_disagreements(&t);
+    assert!(d.is_empty(), "{}", d.join("\n"));
+}
+
+/// The random surfaces are dense in what the rules distinguish: over a few
+/// seeds, pages that open for nobody, pages some but not all open, files
+/// read and not read, endpoints called and not.
+#[test]
+fn random_surfaces_cover_the_situations() {
+    let (mut unreachable, mut partial, mut file_mix, mut call_mix, mut change) = (0, 0, 0, 0, 0);
+    for seed in 0..40u64 {
+        let mut raw = random_tenant(seed, Size::small());
+        random_surfaces(seed, &mut raw);
+        let t = Tenant::build(raw, "case").unwrap();
+        let ix = SurfaceIndex::new(&t);
+        let who: Vec<Outsider> = [Outsider::Visitor(Visitor::Anonymous), Outsider::Newcomer]
+            .into_iter()
+            .chain(t.contacts().map(|c| Outsider::Visitor(Visitor::Contact(c))))
+            .collect();
+        for p in 0..t.surfaces.pages.len() as u32 {
+            let n = who.iter().filter(|&&v| ix.opens(v, p)).count();
+            unreachable += usize::from(n == 0);
+            partial += usize::from(n > 0 && n < who.len());
+            change += usize::from(who.iter().any(|&v| ix.changes(v, p)));
+        }
+        for f in 0..t.surfaces.files.len() as u32 {
+            let n = who.iter().filter(|&&v| ix.reads_file(v, f)).count();
+            file_mix += usize::from(n > 0 && n < who.len());
+        }
+        for e in 0..(t.surfaces.server_logic.len() + t.surfaces.flows.len()) as u32 {
+            let n = who.iter().filter(|&&v| ix.invokes(v, e)).count();
+            call_mix += usize::from(n > 0 && n < who.len());
+        }
+    }
+    assert!(unreachable > 5 && partial > 5 && file_mix > 3 && call_mix > 3 && change > 3, "{unreachable} {partial} {file_mix} {call_mix} {change}");
+}

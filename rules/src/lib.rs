@@ -29,6 +29,7 @@ use crepe::crepe;
 pub mod plan;
 pub mod channels;
 pub mod finance;
+pub mod surfaces;
 
 crepe! {
     // ------------------------------------------------------------ inputs

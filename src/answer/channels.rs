@@ -12,6 +12,7 @@ use crate::engine::walk_channels::NewcomerWorld;
 use crate::engine::{sort_perms, Visitor};
 use crate::error::QueryError;
 use crate::model::{PermId, Privilege, RowId, TableId};
+use super::surfaces::ReachEndpoint;
 use serde::Serialize;
 
 pub use crate::answer::query::NEWCOMER;
@@ -113,6 +114,8 @@ pub struct ExposureVisitor {
     pub visitor: String,
     /// Tables open to the Web API, and tables whose rows it may read.
     pub tables: Vec<ExposureTable>,
+    /// The endpoints it may call, as in `reach` (surfaces.md).
+    pub endpoints: Vec<ReachEndpoint>,
 }
 
 /// The `exposure` answer (cli.md).
@@ -470,7 +473,7 @@ impl Analysis {
                 out.push(e);
             }
         }
-        ExposureVisitor { visitor: self.outsider_name(v), tables: out }
+        ExposureVisitor { visitor: self.outsider_name(v), tables: out, endpoints: self.endpoints_reached(v) }
     }
 
     /// One exposure entry of a table with rows loaded.

@@ -25,5 +25,7 @@ pub mod lint;
 pub mod sarif;
 pub mod convert;
 pub mod report;
+pub mod surfaces;
 pub mod channels;
 pub mod lint_channels;
+pub mod lint_surfaces;

@@ -21,6 +21,8 @@ pub struct Analysis {
     pub channels: std::sync::OnceLock<crate::engine::channels::ChannelIndex>,
     /// Its access patterns (patterns.md), derived on first use.
     pub patterns: std::sync::OnceLock<crate::engine::patterns::Patterns>,
+    /// Its pages and endpoints index (surfaces.md), derived on first use.
+    pub surfaces: std::sync::OnceLock<crate::engine::surfaces::SurfaceIndex>,
 }
 
 /// What a query is about: a row, or a table (for `create`).
@@ -153,7 +155,12 @@ impl Analysis {
     /// Derives the grants of a loaded tenant.
     pub fn new(tenant: Tenant) -> Analysis {
         let grants = Grants::derive(&tenant);
-        Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new() }
+        Analysis::with_grants(tenant, grants)
+    }
+
+    /// A tenant with grants already derived (its other indexes derived on first use).
+    pub fn with_grants(tenant: Tenant, grants: Grants) -> Analysis {
+        Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new(), surfaces: std::sync::OnceLock::new() }
     }
 
     /// Parses a visitor: `anonymous` or a contact id.

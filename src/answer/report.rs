@@ -161,6 +161,8 @@ pub struct Outsider {
     pub tables: Vec<OutsiderTable>,
     /// Names of the extra columns of [`OutsiderTable::extra`], in order.
     pub extra_columns: Vec<String>,
+    /// Server logic and cloud flows it may call (surfaces.md), as in `reach`.
+    pub endpoints: Vec<crate::answer::surfaces::ReachEndpoint>,
 }
 
 /// The F&O bypass (F8): rows visitors may read straight from the F&O data
@@ -583,6 +585,7 @@ fn outsiders(a: &Analysis, rows: &PermRows, registration: &Registration) -> Vec<
             roles: flagged_roles(t, |r| r.anonymous),
             tables: reach(a, rows, &anonymous, web.as_ref()),
             extra_columns: extra_columns.clone(),
+            endpoints: a.endpoints_reached(Who::Visitor(Visitor::Anonymous)),
         },
         Outsider {
             visitor: crate::answer::query::NEWCOMER.to_string(),
@@ -591,6 +594,7 @@ fn outsiders(a: &Analysis, rows: &PermRows, registration: &Registration) -> Vec<
             roles: if open { flagged_roles(t, |r| r.authenticated) } else { Vec::new() },
             tables: reach(a, rows, &newcomer, web.as_ref()),
             extra_columns,
+            endpoints: a.endpoints_reached(Who::Newcomer),
         },
     ]
 }

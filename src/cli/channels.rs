@@ -100,6 +100,13 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
         if !any {
             out.push_str("  no table is open to the Web API\n");
         }
+        for e in &v.endpoints {
+            let tables: Vec<String> =
+                e.tables.iter().map(|tb| format!("{} {} ({})", tb.table, tb.privileges.join("/"), count(tb.rows, "row", "rows"))).collect();
+            let what = if e.kind == "serverlogic" { "server logic" } else { "cloud flow" };
+            let unbounded = if e.unbounded { ", unbounded" } else { "" };
+            out.push_str(&format!("  may call {what} `{}`{unbounded}: {}\n", e.name, list(&tables)));
+        }
     }
     out
 }

@@ -69,11 +69,20 @@ fn arguments<H>(s: &Analysis, commands: &[Command<H>], spec: &Command<H>, args: 
                 .position(|p| p.kind == Arg::Privilege)
                 .and_then(|i| given.get(i))
                 .is_some_and(|p| *p == "create");
-            if create {
+            let surface = spec.params.iter().position(|p| p.kind == Arg::Privilege).and_then(|i| given.get(i)).copied();
+            if surface == Some("open") {
+                Arg::Page
+            } else if surface == Some("invoke") {
+                Arg::Endpoint
+            } else if create {
                 Arg::Table
             } else {
                 Arg::Target
             }
+        }
+        // `who open page:ID`, `who invoke ENDPOINT` (surfaces.md).
+        Arg::Privilege if spec.name == "who" => {
+            return ids(privilege_names().into_iter().chain(["open", "invoke"]), word);
         }
         Arg::ShowId => match given.first().copied() {
             Some("permission") => Arg::Permission,
@@ -118,6 +127,20 @@ fn candidates<H>(s: &Analysis, commands: &[Command<H>], kind: Arg, word: &str) -
             ids(["anonymous", "newcomer"].into_iter().chain(contacts.iter()), word)
         }
         Arg::Privilege => ids(privilege_names().into_iter(), word),
+        Arg::Page => {
+            let all: Vec<String> = t.surfaces.pages.iter().map(|p| format!("page:{}", p.id)).collect();
+            ids(all.iter().map(String::as_str), word)
+        }
+        Arg::Endpoint => {
+            let sf = &t.surfaces;
+            let all: Vec<String> = sf
+                .server_logic
+                .iter()
+                .map(|l| format!("serverlogic:{}", l.name))
+                .chain(sf.flows.iter().map(|f| format!("cloudflow:{}", f.id)))
+                .collect();
+            ids(all.iter().map(String::as_str), word)
+        }
         Arg::Table => ids(tables(t), word),
         Arg::Permission => ids(t.permissions.iter().map(|p| p.id.as_str()), word),
         Arg::ShowKind => ids(["permission", "role", "row"].into_iter(), word),

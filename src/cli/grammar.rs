@@ -30,6 +30,10 @@ pub enum Arg {
     Number,
     /// A column logical name (of the table of a row named before it).
     Column,
+    /// `page:ID` (surfaces.md, `who ... open`).
+    Page,
+    /// `serverlogic:NAME` or `cloudflow:ID` (`who ... invoke`).
+    Endpoint,
 }
 
 /// A positional argument of a command.

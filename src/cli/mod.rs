@@ -25,3 +25,4 @@ pub mod complete;
 pub mod expect;
 pub mod session;
 pub mod channels;
+pub mod surfaces;

@@ -254,6 +254,23 @@ fn findings(out: &mut String, r: &SecurityReport, a: &Analysis) {
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
+/// The server logic and cloud flows an outsider may call (surfaces.md).
+fn endpoints(out: &mut String, o: &Outsider) {
+    if o.endpoints.is_empty() {
+        return;
+    }
+    out.push_str("<p>May call:</p>\n<ul class=\"endpoints\">\n");
+    for e in &o.endpoints {
+        let what = if e.kind == "serverlogic" { "server logic" } else { "cloud flow" };
+        let tables: Vec<String> =
+            e.tables.iter().map(|t| format!("{} {} ({} rows)", text(&t.table), text(&t.privileges.join("/")), t.rows)).collect();
+        let unbounded = if e.unbounded { ", <strong>unbounded</strong>" } else { "" };
+        let reach = if tables.is_empty() { "no table".to_string() } else { tables.join(", ") };
+        let _ = writeln!(out, "<li>{what} <code>{}</code> ({}){unbounded}: {reach}</li>", text(&e.name), text(&e.methods.join(", ")));
+    }
+    out.push_str("</ul>\n");
+}
+
 fn outsider(out: &mut String, o: &Outsider) {
     let _ = writeln!(out, "<div class=\"outsider\" id=\"outsider-{}\">", attr(&o.visitor));
     let _ = writeln!(out, "<h3>{}</h3>\n<p>{}.</p>", text(&o.title), text(&o.description));
@@ -263,6 +280,7 @@ fn outsider(out: &mut String, o: &Outsider) {
         let roles: Vec<String> = o.roles.iter().map(|r| text(r).into_owned()).collect();
         let _ = writeln!(out, "<p>Holds: {}.</p>", roles.join(", "));
     }
+    endpoints(out, o);
     if o.tables.is_empty() {
         out.push_str("<p class=\"none\">Can read, change or create nothing.</p>\n</div>\n");
         return;

@@ -113,8 +113,16 @@ pub static COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         params: &[req("PRIVILEGE", Arg::Privilege), req("TABLE:ID", Arg::Target)],
         flags: &[COLUMN, JSON],
-        help: "who may do PRIVILEGE to the row (anonymous visitors, anyone who signs up, then contacts); a bare TABLE: by access patterns, with or without rows; --column: through the Web API",
+        help: "who may do PRIVILEGE to the row (anonymous visitors, anyone who signs up, then contacts); a bare TABLE: by access patterns, with or without rows; --column: through the Web API; `who open page:ID`, `who invoke serverlogic:NAME|cloudflow:ID`",
         handler: cmd_who,
+    },
+    Command {
+        name: "reach",
+        aliases: &[],
+        params: &[req("VISITOR", Arg::Visitor)],
+        flags: &[JSON],
+        help: "everything VISITOR reaches: the pages it opens with their components' rows, web files, endpoints",
+        handler: cmd_reach,
     },
     Command {
         name: "what",
@@ -717,7 +725,23 @@ fn cmd_exposure(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
     Ok(Output::text(super::channels::render_exposure(&ans, &s.analysis.tenant, &s.painter)))
 }
 
+fn cmd_reach(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    let ans = s.analysis.reach(p.req(0))?;
+    if s.wants_json(p) {
+        return Ok(Output::text(json_line(&ans)));
+    }
+    Ok(Output::text(super::surfaces::render_reach(&ans, &s.analysis.tenant, &s.painter)))
+}
+
 fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
+    if matches!(p.req(0), "open" | "invoke") {
+        let a = &s.analysis;
+        let ans = if p.req(0) == "open" { a.who_open(p.req(1))? } else { a.who_invoke(p.req(1))? };
+        if s.wants_json(p) {
+            return Ok(Output::text(json_line(&ans)));
+        }
+        return Ok(Output::text(super::surfaces::render_who_surface(&ans, &s.analysis.tenant, &s.painter)));
+    }
     if let Some(col) = p.value("--column") {
         let ans = s.analysis.who_column(p.req(0), p.req(1), col)?;
         if s.wants_json(p) {

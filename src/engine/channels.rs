@@ -178,7 +178,7 @@ pub fn channel_facts(t: &Tenant) -> (ChannelFacts, ColumnNames, Vec<u32>) {
 
 /// Groups contacts by their memberships (direct and through the account,
 /// S3): one class per distinct set, numbered from 2.
-fn contact_classes(t: &Tenant, f: &mut ChannelFacts) -> Vec<u32> {
+pub fn contact_classes(t: &Tenant, f: &mut ChannelFacts) -> Vec<u32> {
     let contacts = t.contacts();
     let first = contacts.start;
     let mut sets: Vec<Vec<RoleId>> = vec![Vec::new(); contacts.len()];

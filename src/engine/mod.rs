@@ -22,6 +22,10 @@ pub mod channels;
 pub mod walk_channels;
 pub mod patterns;
 pub mod walk_patterns;
+pub mod surfaces;
+pub mod walk_surfaces;
+pub mod endpoint_code;
+pub mod flow_definition;
 
 pub use facts::{config_facts, facts};
 pub(crate) use facts::Members;

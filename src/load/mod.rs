@@ -19,6 +19,8 @@
 pub mod finance;
 pub mod strs;
 pub mod table;
+pub mod origin;
+pub mod raw_surfaces;
 pub mod raw;
 pub mod rows;
 pub mod split;
@@ -32,6 +34,7 @@ pub mod webapi;
 pub mod site_record;
 pub mod site_more;
 pub mod site_refs;
+pub mod site_surfaces;
 pub mod site;
 pub mod liquid;
 pub mod expectations;

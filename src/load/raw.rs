@@ -14,23 +14,12 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use super::table::{Cell, RawRow, RawTable};
+pub use super::raw_surfaces::{RawCloudFlow, RawPublishingState, RawServerLogic, RawWebFile, RawWebPage, RawWebsiteAccess};
 
 /// The native format tag.
 pub const FORMAT: &str = "portal-access/tenant@1";
 
-/// Where an item was read from, for error messages: a JSON path in the
-/// native file, or a file and line in a site folder.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Origin {
-    /// File the item came from (empty: the tenant file itself).
-    pub file: String,
-    /// Line in that file, when known.
-    pub line: Option<usize>,
-    /// Lines of single fields, when known: `(native field, line, key as
-    /// written)`, for example `("scope", 12, "adx_scope")` or
-    /// `("web_roles[1]", 9, "adx_entitypermission_webrole")`.
-    pub fields: Vec<(String, usize, String)>,
-}
+pub use super::origin::Origin;
 
 /// A relationship as declared.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -159,6 +148,14 @@ pub struct RawPageRule {
     /// Role ids.
     #[serde(default)]
     pub web_roles: Vec<String>,
+    /// `all_content` or `exclude_direct_child_web_files` (codes 1 and 2;
+    /// absent: `all_content`), checked by the model (R2, R7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Value>,
+    /// Publishing state ids a Grant Change rule is limited to (R2; empty:
+    /// every state).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publishing_states: Vec<String>,
     /// Active (default true).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
@@ -301,6 +298,27 @@ pub struct RawTenant {
     /// Web page access control rules (lint PP027).
     #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
     pub page_rules: Vec<RawPageRule>,
+    /// Publishing states (surfaces.md R6).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub publishing_states: Vec<RawPublishingState>,
+    /// Website access permissions (R6).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub website_access: Vec<RawWebsiteAccess>,
+    /// Web pages (R1, R8).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub web_pages: Vec<RawWebPage>,
+    /// Web files (R7).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub web_files: Vec<RawWebFile>,
+    /// Server logic (R9 to R12).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub server_logic: Vec<RawServerLogic>,
+    /// Cloud flow consumers (R13 to R16).
+    #[serde(default, deserialize_with = "objects", skip_serializing_if = "Vec::is_empty")]
+    pub cloud_flows: Vec<RawCloudFlow>,
+    /// Entity set name to table logical name (R12, R16).
+    #[serde(default, deserialize_with = "object", skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub entity_sets: std::collections::BTreeMap<String, String>,
     /// F&O virtual tables, users, roles and XDS policies (finance-operations.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finance_operations: Option<super::finance::RawFinance>,

@@ -119,6 +119,7 @@ pub fn read_site(path: &Path, solution_site: Option<&str>) -> Result<Folder, Loa
     duplicates(raw.web_roles.iter().map(|r| (&r.id, &r.origin)), "web role")?;
     duplicates(raw.table_permissions.iter().map(|p| (&p.id, &p.origin)), "table permission")?;
     super::site_more::read(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
+    super::site_surfaces::read(&site_dir, &mut raw, &mut site, &mut inputs, &mut input_dirs)?;
     for files in site.styles.values_mut() {
         files.sort();
         files.dedup();
@@ -201,6 +202,7 @@ fn read_solution(
     for c in sol.of_kind(types::TABLE_PERMISSION) {
         raw.table_permissions.push(permission(&c.node, &c.file, site)?);
     }
+    super::site_surfaces::from_solution(dir, &sol, raw, site, inputs)?;
     Ok(sol.metadata)
 }
 

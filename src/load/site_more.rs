@@ -79,17 +79,17 @@ pub(super) fn name_component_tables(raw: &mut RawTenant) {
 }
 
 /// The files read so far, and the folder they are read from.
-struct Files<'a> {
-    site_dir: &'a Path,
-    inputs: &'a mut Vec<PathBuf>,
-    input_dirs: &'a mut Vec<PathBuf>,
+pub(super) struct Files<'a> {
+    pub(super) site_dir: &'a Path,
+    pub(super) inputs: &'a mut Vec<PathBuf>,
+    pub(super) input_dirs: &'a mut Vec<PathBuf>,
 }
 
 impl Files<'_> {
     /// The parsed files of one kind: the list file `list` at the site's
     /// root (when given and present), then the files of folder `dir`
     /// ending with `suffix`, `depth` levels down.
-    fn records(&mut self, list: &str, dir: &str, suffix: &str, depth: usize) -> Result<Vec<(Node, String)>, LoadError> {
+    pub(super) fn records(&mut self, list: &str, dir: &str, suffix: &str, depth: usize) -> Result<Vec<(Node, String)>, LoadError> {
         let mut out = Vec::new();
         if !list.is_empty() {
             let path = self.site_dir.join(list);
@@ -350,11 +350,14 @@ const RULE_KEYS: &[&str] = &[
     "webpageid",
     "right",
     "webpageaccesscontrolrule_webrole",
+    "scope",
+    "adx_accesscontrolrule_publishingstate",
+    "accesscontrolrule_publishingstate",
     "statecode",
 ];
 
 /// One web page access control rule: `right` 1 grant change, 2 restrict read.
-fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRule, LoadError> {
+pub(super) fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRule, LoadError> {
     let f = Fields::new(node, file, RULE_KEYS, "page rule", site)?;
     let mut origin = f.origin();
     let web_roles = role_list(&f, "webpageaccesscontrolrule_webrole", &mut origin)?;
@@ -384,9 +387,18 @@ fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPageRu
         page: f.string(&["webpageid"])?.map(|(s, _, _)| s),
         right,
         web_roles,
+        scope: f.code("scope")?.map(|(c, _, _)| Value::from(c)),
+        publishing_states: rule_states(&f)?,
         active: f.active()?,
         origin: Some(origin),
     })
+}
+
+/// The publishing states a rule is tied to (`adx_adx_accesscontrolrule_publishingstate`).
+fn rule_states(f: &Fields<'_>) -> Result<Vec<String>, LoadError> {
+    let mut out = f.ids("adx_accesscontrolrule_publishingstate", "publishing state id")?;
+    out.extend(f.ids("accesscontrolrule_publishingstate", "publishing state id")?);
+    Ok(out.into_iter().map(|(id, _, _)| id).collect())
 }
 
 #[cfg(test)]

@@ -34,6 +34,18 @@ pub(super) fn drop_broken(raw: &mut RawTenant, locator: &mut Locator) -> Vec<Dro
         let holder = Holder { what: "page rule", id: &r.id, name: &r.name };
         drop_roles(&holder, &mut r.web_roles, &mut r.origin, &roles, &mut out);
     }
+    for w in &mut raw.website_access {
+        let holder = Holder { what: "website access permission", id: &w.id, name: &w.name };
+        drop_roles(&holder, &mut w.web_roles, &mut w.origin, &roles, &mut out);
+    }
+    for l in &mut raw.server_logic {
+        let holder = Holder { what: "server logic", id: &l.id, name: &l.name };
+        drop_roles(&holder, &mut l.web_roles, &mut l.origin, &roles, &mut out);
+    }
+    for c in &mut raw.cloud_flows {
+        let holder = Holder { what: "cloud flow consumer", id: &c.id, name: &c.name };
+        drop_roles(&holder, &mut c.web_roles, &mut c.origin, &roles, &mut out);
+    }
     for (contact, member, role, file, place) in locator.drop_members(raw, &roles) {
         let what = if contact { "contact" } else { "account" };
         let holder = Holder { what, id: &member, name: "" };

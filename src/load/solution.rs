@@ -24,6 +24,16 @@ use std::sync::OnceLock;
 /// `powerpagecomponenttype` codes, from Microsoft's documentation of the
 /// `powerpagecomponent` table (Site Component, "Component Type" choices).
 pub mod types {
+    /// Publishing State.
+    pub const PUBLISHING_STATE: u32 = 1;
+    /// Web Page.
+    pub const WEB_PAGE: u32 = 2;
+    /// Web File.
+    pub const WEB_FILE: u32 = 3;
+    /// Cloud Flow (consumer).
+    pub const CLOUD_FLOW: u32 = 33;
+    /// Server Logic.
+    pub const SERVER_LOGIC: u32 = 35;
     /// Site Setting.
     pub const SITE_SETTING: u32 = 9;
     /// Web Page Access Control Rule.

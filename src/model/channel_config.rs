@@ -55,7 +55,28 @@ fn page_rules(file: &str, raw: &RawTenant, role_index: &HashMap<String, RoleId>,
             let role = role_index.get(id).ok_or_else(|| err(&format!("web_roles[{k}]"), format!("web role `{id}` does not exist")))?;
             roles.push(*role);
         }
-        ch.page_rules.push(PageRule { id: r.id.clone(), name: r.name.clone(), page: r.page.clone(), right, roles, active: r.active });
+        let exclude_files = match &r.scope {
+            None => false,
+            Some(v) => match (v.as_str(), v.as_u64()) {
+                (Some("all_content"), _) | (_, Some(1)) => false,
+                (Some("exclude_direct_child_web_files"), _) | (_, Some(2)) => true,
+                _ => {
+                    let message = format!(
+                        "unknown page rule scope {} (expected `all_content`, `exclude_direct_child_web_files` or a code 1 or 2)",
+                        super::show(v)
+                    );
+                    return Err(err("scope", message));
+                }
+            },
+        };
+        let mut states = Vec::new();
+        for (k, id) in r.publishing_states.iter().enumerate() {
+            let s = raw.publishing_states.iter().position(|s| &s.id == id);
+            let s = s.ok_or_else(|| err(&format!("publishing_states[{k}]"), format!("publishing state `{id}` does not exist")))?;
+            states.push(s as u32);
+        }
+        let (id, name, page, active) = (r.id.clone(), r.name.clone(), r.page.clone(), r.active);
+        ch.page_rules.push(PageRule { id, name, page, right, roles, exclude_files, states, active });
     }
     Ok(())
 }

@@ -174,6 +174,11 @@ pub struct PageRule {
     pub right: PageRight,
     /// Linked web roles.
     pub roles: Vec<RoleId>,
+    /// Scope 2, *Exclude direct child web files* (R2, R7); false: *All content*.
+    pub exclude_files: bool,
+    /// Publishing states a Grant Change rule is limited to (indices in
+    /// `Surfaces::states`; empty: every state, R2).
+    pub states: Vec<u32>,
     /// Active.
     pub active: bool,
 }

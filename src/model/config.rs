@@ -39,6 +39,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         .collect::<Result<Vec<_>, _>>()?;
     check_parent_cycles(file, &permissions)?;
     let channels = std::sync::Arc::new(super::channel_config::build_channels(file, &raw, &table_index, &role_index)?);
+    let surfaces = std::sync::Arc::new(super::surface_config::build_surfaces(file, &raw, &role_index, &channels)?);
     let finance = match &raw.finance_operations {
         Some(section) => {
             let against = super::finance_config::Against {
@@ -81,6 +82,7 @@ pub(crate) fn build_config(rows: RowPart, raw: RawTenant, source: &str, known: K
         contact_table: rows.contact_table,
         account_table: rows.account_table,
         channels,
+        surfaces,
         finance,
         raw,
         rank: OnceLock::new(),

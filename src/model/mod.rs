@@ -16,6 +16,8 @@ pub mod config;
 pub mod build;
 pub mod channels;
 pub mod channel_config;
+pub mod surfaces;
+pub mod surface_config;
 pub mod finance;
 pub mod finance_config;
 pub mod names;
@@ -353,6 +355,9 @@ pub struct Tenant {
     pub account_table: TableId,
     /// Site settings, column permission profiles and components (channels.md).
     pub channels: Arc<channels::Channels>,
+    /// Pages, files, publishing states, website access, server logic and
+    /// cloud flows (surfaces.md).
+    pub surfaces: Arc<surfaces::Surfaces>,
     /// The `finance_operations` section, validated (finance-operations.md);
     /// none: `mserp_` tables are ordinary tables.
     pub finance: Option<Arc<finance::Finance>>,

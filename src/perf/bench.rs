@@ -1011,7 +1011,7 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     r.who = time_each(&q.who, budget, |&(p, x)| grants.who(&t, p, x), |_, w| w.1.len());
     r.what = time_each(&q.what, budget, |&(v, p)| grants.what(&t, v, p, None), |_, w| w.len());
     // Channels (channels.md): `exposure` for both outsiders, then `columns`.
-    let a = crate::answer::query::Analysis { tenant: t, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new() };
+    let a = crate::answer::query::Analysis::with_grants(t, grants);
     (r.lint_seconds, r.lint_findings) = lint_speed(&a, site);
     say(format!("lint {:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings));
     let start = Instant::now();

@@ -4,6 +4,7 @@
 
 pub mod testkit;
 pub mod testkit_fo;
+pub mod testkit_surfaces;
 pub mod generate_fo;
 pub mod generate;
 pub mod cedar;

@@ -81,6 +81,9 @@ fn json<T: serde::Serialize>(r: Result<T, QueryError>) -> Result<Value, QueryErr
 pub fn answer(a: &Analysis, query: &[&str]) -> Result<Value, QueryError> {
     match query {
         ["can", v, p, t] => json(a.can(v, p, t)),
+        ["who", "open", t] => json(a.who_open(t)),
+        ["who", "invoke", t] => json(a.who_invoke(t)),
+        ["reach", v] => json(a.reach(v)),
         ["who", p, t] => json(a.who(p, t)),
         ["what", v, p] => json(a.what(v, p, None)),
         ["what", v, p, "--table", t] => json(a.what(v, p, Some(t))),

@@ -87,6 +87,15 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP032", severity: Severity::Warning, name: "VirtualTablePermissionNotGlobal", summary: "a permission on a virtual table with a scope other than Global" },
     Rule { id: "PP033", severity: Severity::Warning, name: "AdministratorFinanceUser", summary: "an F&O user that visitors run as holds an administrator role: every virtual-table request fails" },
     Rule { id: "PP034", severity: Severity::Warning, name: "VirtualTableRoleWithoutMapping", summary: "contacts hold a web role with a permission on a virtual table but have no F&O user mapping" },
+    Rule { id: "PP035", severity: Severity::Warning, name: "AnyoneInvokesServerLogic", summary: "server logic anyone can invoke (C10); an error if it writes, proxies or calls InvokeCustomApi" },
+    Rule { id: "PP036", severity: Severity::Warning, name: "GenericProxy", summary: "a generic proxy: each caller reaches every permitted table outside Webapi settings and column permissions" },
+    Rule { id: "PP037", severity: Severity::Error, name: "AnyoneTriggersFlow", summary: "a cloud flow anyone can trigger with Dataverse actions that run outside table permissions (R15)" },
+    Rule { id: "PP038", severity: Severity::Info, name: "EndpointNobodyInvokes", summary: "an endpoint nobody can invoke (no usable role)" },
+    Rule { id: "PP039", severity: Severity::Info, name: "UnboundedCall", summary: "unbounded calls: InvokeCustomApi, HttpClient, bound or unbound actions, dynamic entity sets, code that does not parse" },
+    Rule { id: "PP040", severity: Severity::Warning, name: "RestrictedBranchFileReadByAll", summary: "web files of a restricted branch that everyone reads (R7)" },
+    Rule { id: "PP041", severity: Severity::Warning, name: "RestrictReadRoleNotAbove", summary: "a Restrict Read role missing from an ancestor's rule, or a page R1 leaves unreachable" },
+    Rule { id: "PP042", severity: Severity::Error, name: "GrantChangeToEveryone", summary: "Grant Change held by an authenticated-users role (a warning for the anonymous role)" },
+    Rule { id: "PP043", severity: Severity::Warning, name: "RestrictedPageComponentReadElsewhere", summary: "a restricted page hosting a component whose rows outsiders read elsewhere" },
 ];
 
 /// The rule of an id.

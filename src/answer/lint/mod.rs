@@ -208,6 +208,15 @@ pub fn lint(a: &Analysis, site: Option<&SiteReport>) -> Vec<Finding> {
     out.extend(crate::answer::lint_finance::findings(a).into_iter().map(|(id, subject, message)| {
         Finding { id, severity: rule(id).map_or(Severity::Warning, |r| r.severity), subject, message, location: None }
     }));
+    out.extend(crate::answer::lint_surfaces::findings(a).into_iter().map(|f| {
+        let severity = match f.level {
+            crate::answer::lint_surfaces::Level::Info => Severity::Info,
+            crate::answer::lint_surfaces::Level::Warning => Severity::Warning,
+            crate::answer::lint_surfaces::Level::Error => Severity::Error,
+        };
+        let location = f.at.map(|(file, line)| findings::Location { file, line });
+        Finding { id: f.id, severity, subject: f.subject, message: f.message, location }
+    }));
     roles::pp024(&cx, &mut out);
     pages::pp027(&cx, &mut out);
     columns::pp028(&cx, &mut out);
@@ -248,7 +257,7 @@ mod tests {
         let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
         // Listed in order, once each, every id lint.md defines.
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-        for i in 1..=34 {
+        for i in 1..=43 {
             assert!(ids.contains(&format!("PP{i:03}").as_str()), "PP{i:03} missing: {ids:?}");
         }
     }

@@ -10,6 +10,7 @@ use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
 use portal_access::cli::report_html::{self, ReportError};
 use portal_access::cli::channels;
+use portal_access::cli::surfaces;
 use portal_access::cli::text_finance;
 use portal_access::cli::text_patterns;
 use portal_access::cli::session::{Session, SessionError};
@@ -58,13 +59,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? With a bare TABLE, who may by access patterns (no rows needed)
+    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? With a bare TABLE, who may by access
+    /// patterns (no rows needed). Also `who TENANT open page:ID` and `who TENANT invoke
+    /// serverlogic:NAME|cloudflow:ID`.
     Who {
         /// Tenant file.
         tenant: PathBuf,
-        /// read, write, create, delete, append or append_to.
+        /// read, write, create, delete, append or append_to; or open, invoke.
         privilege: String,
-        /// TABLE:ID, or TABLE: the table's access patterns, with or without rows (A6).
+        /// TABLE:ID, or TABLE: the table's access patterns, with or without rows (A6); page:ID for open;
+        /// serverlogic:NAME or cloudflow:ID for invoke.
         target: String,
         /// Only through the Web API, for this column (channels.md C6, C7).
         #[arg(long, value_name = "COL")]
@@ -119,6 +123,16 @@ enum Command {
         visitor: String,
         /// TABLE:ID.
         row: String,
+        /// Print the JSON answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything VISITOR reaches: pages (with their components' rows), web files, endpoints.
+    Reach {
+        /// Tenant file.
+        tenant: PathBuf,
+        /// Contact id, `anonymous` or `newcomer`.
+        visitor: String,
         /// Print the JSON answer.
         #[arg(long)]
         json: bool,
@@ -523,6 +537,24 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_json(&mut out, &ans)?;
             } else {
                 out.write_all(channels::render_exposure(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Who { tenant, privilege, target, json, column: None } if privilege == "open" || privilege == "invoke" => {
+            let a = load(&tenant, json)?;
+            let ans = if privilege == "open" { a.who_open(&target)? } else { a.who_invoke(&target)? };
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(surfaces::render_who_surface(&ans, &a.tenant, &painter).as_bytes())?;
+            }
+        }
+        Command::Reach { tenant, visitor, json } => {
+            let a = load(&tenant, json)?;
+            let ans = a.reach(&visitor)?;
+            if json {
+                print_json(&mut out, &ans)?;
+            } else {
+                out.write_all(surfaces::render_reach(&ans, &a.tenant, &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } if privilege != "create" && !target.contains(':') => {

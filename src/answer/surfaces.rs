@@ -1,0 +1,355 @@
+//! What each visitor reaches beyond table permissions (surfaces.md
+//! "Answers"): `reach TENANT VISITOR`, `who TENANT open page:ID`, `who
+//! TENANT invoke serverlogic:NAME|cloudflow:ID`, and the endpoints of
+//! `exposure`. Pages, files and endpoints come from the surface index
+//! (R1 to R10, R13, R14); the rows behind components and endpoints from
+//! the grants (S16, S17) and, for flows, from the tables themselves (R15).
+
+use super::query::Analysis;
+use crate::engine::channels::Outsider;
+use crate::engine::endpoint_code::{read_code, CodeReading, EntitySet, Op};
+use crate::engine::flow_definition::{read_flow, FlowReading};
+use crate::engine::surfaces::{Endpoint, SurfaceIndex};
+use crate::error::QueryError;
+use crate::model::{Privilege, TableId, Visitor};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A component of a page and the rows the visitor reads through it (R8).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReachComponent {
+    /// Component id.
+    pub id: String,
+    /// Its table.
+    pub table: String,
+    /// How many rows of it the visitor may read (S16).
+    pub rows: usize,
+}
+
+/// A page the visitor opens (R6).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReachPage {
+    /// Root page id.
+    pub page: String,
+    /// `grant_change`, `restrict_read` or `open`.
+    pub via: String,
+    /// R4.
+    pub change: bool,
+    /// Its active components and its content pages', by id.
+    pub components: Vec<ReachComponent>,
+}
+
+/// A table an endpoint acts on for the visitor (R11, R15).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EndpointTable {
+    /// Table logical name.
+    pub table: String,
+    /// `read`, `create`, `write`, `delete` it exercises there that the visitor holds.
+    pub privileges: Vec<String>,
+    /// Rows the visitor may act on with one of them.
+    pub rows: usize,
+}
+
+/// An endpoint the visitor may call (R10, R14).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReachEndpoint {
+    /// `cloudflow` or `serverlogic`.
+    pub kind: String,
+    /// Server logic name or flow consumer id.
+    pub name: String,
+    /// HTTP verbs.
+    pub methods: Vec<String>,
+    /// Per table.
+    pub tables: Vec<EndpointTable>,
+    /// Unknown reach (surfaces.md "Answers").
+    pub unbounded: bool,
+}
+
+/// The `reach` answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReachAnswer {
+    /// Visitor as given.
+    pub visitor: String,
+    /// Root pages opened, by id.
+    pub pages: Vec<ReachPage>,
+    /// Web files read, by id.
+    pub files: Vec<String>,
+    /// Endpoints callable, by kind then name.
+    pub endpoints: Vec<ReachEndpoint>,
+}
+
+/// The `who open` / `who invoke` answer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoSurfaceAnswer {
+    /// `page:ID`, `serverlogic:NAME` or `cloudflow:ID`.
+    pub target: String,
+    /// The anonymous visitor.
+    pub anonymous: bool,
+    /// The newcomer (C9).
+    pub newcomer: bool,
+    /// C10: the anonymous visitor or the newcomer.
+    pub anyone: bool,
+    /// Contacts, sorted.
+    pub contacts: Vec<String>,
+}
+
+/// What an endpoint does, read from its code or definition.
+#[derive(Debug, Clone)]
+pub enum EndpointReading {
+    /// Server logic code (R12).
+    Code(CodeReading),
+    /// A flow definition (R16).
+    Flow(FlowReading),
+}
+
+fn unknown(what: &'static str, value: &str, problem: &str) -> QueryError {
+    QueryError::Unknown { what, value: value.to_string(), problem: problem.to_string() }
+}
+
+impl Analysis {
+    /// The surface index of this analysis, derived on first use.
+    pub fn surface_index(&self) -> &SurfaceIndex {
+        self.surfaces.get_or_init(|| SurfaceIndex::new(&self.tenant))
+    }
+
+    /// Parses `page:ID`.
+    pub fn page(&self, s: &str) -> Result<u32, QueryError> {
+        let id = s.strip_prefix("page:").ok_or_else(|| unknown("page", s, "is not a page reference (expected `page:ID`)"))?;
+        self.tenant.surfaces.page(id).ok_or_else(|| unknown("page", s, "does not exist"))
+    }
+
+    /// Parses `serverlogic:NAME` or `cloudflow:ID`.
+    pub fn endpoint(&self, s: &str) -> Result<Endpoint, QueryError> {
+        let sf = &self.tenant.surfaces;
+        if let Some(name) = s.strip_prefix("serverlogic:") {
+            let i = sf.server_logic.iter().position(|l| l.name == name);
+            return i.map(|i| Endpoint::ServerLogic(i as u32)).ok_or_else(|| unknown("server logic", name, "does not exist"));
+        }
+        if let Some(id) = s.strip_prefix("cloudflow:") {
+            let i = sf.flows.iter().position(|f| f.id == id);
+            return i.map(|i| Endpoint::CloudFlow(i as u32)).ok_or_else(|| unknown("cloud flow", id, "does not exist"));
+        }
+        Err(unknown("endpoint", s, "is not an endpoint (expected `serverlogic:NAME` or `cloudflow:ID`)"))
+    }
+
+    fn who_surface(&self, target: String, may: impl Fn(Outsider) -> bool) -> WhoSurfaceAnswer {
+        let t = &self.tenant;
+        let anonymous = may(Outsider::Visitor(Visitor::Anonymous));
+        let newcomer = may(Outsider::Newcomer);
+        let mut contacts: Vec<String> =
+            t.contacts().filter(|&c| may(Outsider::Visitor(Visitor::Contact(c)))).map(|c| t.row_name(c).to_string()).collect();
+        contacts.sort();
+        WhoSurfaceAnswer { target, anonymous, newcomer, anyone: anonymous || newcomer, contacts }
+    }
+
+    /// `who TENANT open page:ID` (R6).
+    pub fn who_open(&self, page: &str) -> Result<WhoSurfaceAnswer, QueryError> {
+        let p = self.page(page)?;
+        let ix = self.surface_index();
+        Ok(self.who_surface(format!("page:{}", self.tenant.surfaces.pages[p as usize].id), |v| ix.opens(v, p)))
+    }
+
+    /// `who TENANT invoke serverlogic:NAME|cloudflow:ID` (R10, R14).
+    pub fn who_invoke(&self, endpoint: &str) -> Result<WhoSurfaceAnswer, QueryError> {
+        let e = self.endpoint(endpoint)?;
+        let (ix, n) = (self.surface_index(), e.number(&self.tenant));
+        Ok(self.who_surface(self.endpoint_target(e), |v| ix.invokes(v, n)))
+    }
+
+    /// `serverlogic:NAME` or `cloudflow:ID`.
+    pub fn endpoint_target(&self, e: Endpoint) -> String {
+        let (kind, name) = self.endpoint_name(e);
+        format!("{kind}:{name}")
+    }
+
+    /// `(kind, name)` of an endpoint.
+    pub fn endpoint_name(&self, e: Endpoint) -> (&'static str, String) {
+        let sf = &self.tenant.surfaces;
+        match e {
+            Endpoint::ServerLogic(i) => ("serverlogic", sf.server_logic[i as usize].name.clone()),
+            Endpoint::CloudFlow(i) => ("cloudflow", sf.flows[i as usize].id.clone()),
+        }
+    }
+
+    /// What an endpoint does (R12, R16).
+    pub fn endpoint_reading(&self, e: Endpoint) -> EndpointReading {
+        let sf = &self.tenant.surfaces;
+        match e {
+            Endpoint::ServerLogic(i) => EndpointReading::Code(read_code(&sf.server_logic[i as usize].code)),
+            Endpoint::CloudFlow(i) => EndpointReading::Flow(read_flow(sf.flows[i as usize].definition.as_ref())),
+        }
+    }
+
+    /// Every endpoint, server logic first.
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        let sf = &self.tenant.surfaces;
+        let sl = (0..sf.server_logic.len() as u32).map(Endpoint::ServerLogic);
+        sl.chain((0..sf.flows.len() as u32).map(Endpoint::CloudFlow)).collect()
+    }
+
+    /// The table of an entity set, when the tenant maps it (R12).
+    pub fn entity_set_table(&self, set: &EntitySet) -> Option<String> {
+        match set {
+            EntitySet::Literal(s) => self.tenant.surfaces.entity_sets.get(&s.to_ascii_lowercase()).cloned(),
+            EntitySet::Dynamic => None,
+        }
+    }
+
+    /// `reach TENANT VISITOR`.
+    pub fn reach(&self, visitor: &str) -> Result<ReachAnswer, QueryError> {
+        let v = self.outsider(visitor)?;
+        Ok(self.reach_of(v, visitor))
+    }
+
+    /// The `reach` answer of outsider `v`, named `name`.
+    pub fn reach_of(&self, v: Outsider, name: &str) -> ReachAnswer {
+        let (t, ix) = (&self.tenant, self.surface_index());
+        let sf = &t.surfaces;
+        let mut pages = Vec::new();
+        for p in ix.pages_of(v) {
+            let page = &sf.pages[p as usize];
+            if page.root.is_some() {
+                continue;
+            }
+            let change = ix.changes(v, p);
+            let via = if change {
+                "grant_change"
+            } else if ix.restricted(p) {
+                "restrict_read"
+            } else {
+                "open"
+            };
+            pages.push(ReachPage { page: page.id.clone(), via: via.to_string(), change, components: self.components_of(v, p) });
+        }
+        pages.sort_by(|a, b| a.page.cmp(&b.page));
+        let mut files: Vec<String> = ix.files_of(v).into_iter().map(|f| sf.files[f as usize].id.clone()).collect();
+        files.sort();
+        ReachAnswer { visitor: name.to_string(), pages, files, endpoints: self.endpoints_reached(v) }
+    }
+
+    /// The endpoints `v` may call (R10, R14) with what it reaches through
+    /// them, by kind then name.
+    pub fn endpoints_reached(&self, v: Outsider) -> Vec<ReachEndpoint> {
+        let (t, ix) = (&self.tenant, self.surface_index());
+        let mut endpoints: Vec<ReachEndpoint> = self
+            .endpoints()
+            .into_iter()
+            .filter(|e| ix.invokes(v, e.number(t)))
+            .map(|e| self.endpoint_reach(v, e))
+            .collect();
+        endpoints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        endpoints
+    }
+
+    /// R8: the active components of root page `p` and of its content pages.
+    fn components_of(&self, v: Outsider, p: u32) -> Vec<ReachComponent> {
+        let (t, sf) = (&self.tenant, &self.tenant.surfaces);
+        let root_id = &sf.pages[p as usize].id;
+        let mut ids: BTreeSet<u32> = BTreeSet::new();
+        for page in &sf.pages {
+            if page.root.is_none() && &page.id == root_id || page.root.as_ref() == Some(root_id) {
+                ids.extend(page.components.iter().copied());
+            }
+        }
+        let mut out: Vec<ReachComponent> = ids
+            .into_iter()
+            .map(|c| &t.channels.components[c as usize])
+            .filter(|c| c.active)
+            .map(|c| ReachComponent {
+                id: c.id.clone(),
+                table: t.tables[c.table as usize].name.clone(),
+                rows: self.outsider_what(v, Privilege::Read, Some(c.table)).len(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// `(table, op)` pairs an endpoint's reading names; `None` for the
+    /// table: every table (a dynamic or unmapped entity set, R12).
+    fn endpoint_ops(&self, reading: &EndpointReading) -> Vec<(Option<String>, Op)> {
+        match reading {
+            EndpointReading::Code(c) => c.calls.iter().map(|k| (if k.proxy { None } else { self.entity_set_table(&k.set) }, k.op)).collect(),
+            EndpointReading::Flow(f) => f
+                .actions
+                .iter()
+                .filter_map(|a| Some((Some(self.entity_set_table(&a.set)?), a.op?)))
+                .collect(),
+        }
+    }
+
+    /// What `v` reaches through endpoint `e` (R11, R15).
+    pub fn endpoint_reach(&self, v: Outsider, e: Endpoint) -> ReachEndpoint {
+        let t = &self.tenant;
+        let reading = self.endpoint_reading(e);
+        let mut by_table: BTreeMap<String, BTreeSet<Op>> = BTreeMap::new();
+        for (table, op) in self.endpoint_ops(&reading) {
+            match table {
+                Some(name) => {
+                    by_table.entry(name).or_default().insert(op);
+                }
+                None => {
+                    for tb in &t.tables {
+                        by_table.entry(tb.name.clone()).or_default().insert(op);
+                    }
+                }
+            }
+        }
+        let (kind, name) = self.endpoint_name(e);
+        let (methods, unbounded) = match &reading {
+            EndpointReading::Code(c) => (c.methods.iter().map(|m| m.to_string()).collect(), c.is_unbounded()),
+            EndpointReading::Flow(f) => {
+                let unmapped = f.actions.iter().any(|a| self.entity_set_table(&a.set).is_none());
+                (vec!["POST".to_string()], f.is_unbounded() || unmapped)
+            }
+        };
+        let flow = matches!(reading, EndpointReading::Flow(_));
+        let tables = by_table
+            .into_iter()
+            .filter_map(|(table, ops)| if flow { Some(self.flow_table(table, &ops)) } else { self.logic_table(v, table, &ops) })
+            .collect();
+        ReachEndpoint { kind: kind.to_string(), name, methods, tables, unbounded }
+    }
+
+    /// R15: a flow acts on every row of its tables, with every privilege it uses.
+    fn flow_table(&self, table: String, ops: &BTreeSet<Op>) -> EndpointTable {
+        let t = &self.tenant;
+        let rows = if ops.iter().any(|&o| o != Op::Create) {
+            t.table_id(&table).map(|tb| t.tables[tb as usize].ids.len()).unwrap_or(0)
+        } else {
+            0
+        };
+        let mut privileges: Vec<String> = ops.iter().map(|o| o.name().to_string()).collect();
+        privileges.sort();
+        EndpointTable { table, privileges, rows }
+    }
+
+    /// R11: server logic gives `v` exactly its own grants; a table where it
+    /// holds none of the privileges used is left out.
+    fn logic_table(&self, v: Outsider, table: String, ops: &BTreeSet<Op>) -> Option<EndpointTable> {
+        let tb: TableId = self.tenant.table_id(&table)?;
+        let mut privileges = Vec::new();
+        let mut rows = BTreeSet::new();
+        for &op in ops {
+            let held = match op {
+                Op::Create => !self.outsider_can_create(v, tb).is_empty(),
+                Op::Read | Op::Write | Op::Delete => {
+                    let p = match op {
+                        Op::Read => Privilege::Read,
+                        Op::Write => Privilege::Write,
+                        _ => Privilege::Delete,
+                    };
+                    let r = self.outsider_what(v, p, Some(tb));
+                    let any = !r.is_empty();
+                    rows.extend(r);
+                    any
+                }
+            };
+            if held {
+                privileges.push(op.name().to_string());
+            }
+        }
+        privileges.sort();
+        (!privileges.is_empty()).then_some(EndpointTable { table, privileges, rows: rows.len() })
+    }
+}
