@@ -324,3 +324,42 @@ fn section_edits_move_exactly_the_virtual_table_grants() {
     assert_eq!((got.gained, got.lost), (Some(want.gained), Some(want.lost)));
 }
 
+
+/// Regression (found by an independent implementation on random tenants):
+/// the edited side of a what-if is derived without an F&O index, and `diff`
+/// reported the newcomer gaining every row of a virtual table whenever the
+/// two versions differed at all, while `who` and `what` agreed it reaches
+/// none (F2: it has no F&O user). Smallest case: an empty F&O section, an
+/// authenticated Global read on a virtual table, and one unrelated contact
+/// added.
+#[test]
+fn newcomer_gains_nothing_on_virtual_tables_when_an_unrelated_contact_is_added() {
+    use serde_json::json;
+    let old = json!({
+        "format": "portal-access/tenant@1",
+        "rows": {"mserp_vendvendorv2entity": [{"id": "V1"}], "contact": [{"id": "C1"}]},
+        "web_roles": [{"id": "R-auth", "name": "Authenticated Users", "authenticated_users": true}],
+        "table_permissions": [{"id": "TP-vendors", "table": "mserp_vendvendorv2entity", "scope": "global",
+                               "privileges": ["read"], "web_roles": ["R-auth"]}],
+        "finance_operations": {}
+    });
+    let mut new = old.clone();
+    new["rows"]["contact"] = json!([{"id": "C1"}, {"id": "C2"}]);
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    std::fs::write(&a, old.to_string()).unwrap();
+    std::fs::write(&b, new.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal-access"))
+        .args(["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--json", "--fail-on", "anyone"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scenarios"][0]["newcomer"]["gained"], json!([]), "{v}");
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    let who = std::process::Command::new(env!("CARGO_BIN_EXE_portal-access"))
+        .args(["who", b.to_str().unwrap(), "read", "mserp_vendvendorv2entity:V1", "--json"])
+        .output()
+        .unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&who.stdout).unwrap();
+    assert_eq!(w["newcomer"], false, "{w}");
+}

@@ -299,6 +299,10 @@ pub struct Facts {
     pub scope_unknown_parent: Vec<u32>,
     /// Registration settings that are `false` (C8; plan only).
     pub registration_off: Vec<u32>,
+    /// F&O virtual tables (F1; plan's patterns only).
+    pub virtual_table: Vec<u32>,
+    /// The anonymous visitor's F&O user, when set and no administrator (F2; plan only).
+    pub anon_fo_user: Vec<u32>,
 }
 
 /// The derived relations, each sorted and without duplicates.

@@ -45,6 +45,10 @@ crepe! {
     @input struct ScopeUnknownTop(u32);
     @input struct ScopeUnknownParent(u32);
     @input struct RegistrationOff(u32);
+    // F2 on patterns: virtual tables of a tenant with F&O data, and the
+    // anonymous visitor's F&O user when one is set (and no administrator).
+    @input struct VirtualTable(u32);
+    @input struct AnonFoUser(u32);
 
     // ------------------------------------------------------ intermediates
     struct HasParent(u32);
@@ -70,6 +74,7 @@ crepe! {
     struct StepNone(u32);
     struct StepUnsure(u32);
     struct OpenTop(u32);
+    struct OnVirtual(u32);
 
     // ------------------------------------------------------------ outputs
     // Holders and creates: as in the row-level program.
@@ -243,8 +248,12 @@ crepe! {
     // top for contacts only (S10 to S12, C9); a `none` chain for nobody.
     OpenTop(n) <- TopEvery(n);
     OpenTop(n) <- TopCustom(n);
-    PossibleAnon(n) <- CandAnon(n), OpenTop(n), !ChainNone(n);
-    PossibleNewcomer(n) <- CandNewcomer(n), OpenTop(n), !ChainNone(n);
+    // F2: on a virtual table, the newcomer (no F&O user) never; the
+    // anonymous visitor only through the F&O user set for it.
+    OnVirtual(n) <- Perm(n, t), VirtualTable(t);
+    PossibleAnon(n) <- CandAnon(n), OpenTop(n), !ChainNone(n), !OnVirtual(n);
+    PossibleAnon(n) <- CandAnon(n), OpenTop(n), !ChainNone(n), OnVirtual(n), AnonFoUser(_);
+    PossibleNewcomer(n) <- CandNewcomer(n), OpenTop(n), !ChainNone(n), !OnVirtual(n);
     PossibleContacts(n) <- CandAll(n), !ChainNone(n);
     PossibleContacts(n) <- CandRole(n, _), !ChainNone(n);
 }
@@ -360,6 +369,8 @@ pub fn plan(facts: &Facts) -> Plan {
     rt.extend(facts.scope_unknown_top.iter().map(|&n| ScopeUnknownTop(n)));
     rt.extend(facts.scope_unknown_parent.iter().map(|&n| ScopeUnknownParent(n)));
     rt.extend(facts.registration_off.iter().map(|&k| RegistrationOff(k)));
+    rt.extend(facts.virtual_table.iter().map(|&t| VirtualTable(t)));
+    rt.extend(facts.anon_fo_user.iter().map(|&u| AnonFoUser(u)));
     let (
         cand_anon,
         cand_all,

@@ -87,6 +87,23 @@ pub fn native(path: &Path) -> Result<Converted, ConvertError> {
 pub fn native_form(tenant: &Tenant) -> (crate::load::raw::RawTenant, Vec<String>) {
     let mut raw = tenant.raw.clone();
     let mut notes = Vec::new();
+    // Relationships of the folders' wider catalogue that the tenant
+    // resolved: declared, since a native file knows only the spec's.
+    for name in crate::model::catalogue::EXTENDED.iter().map(|e| e.0) {
+        let Some(rel) = tenant.rel_id(name).map(|r| &tenant.relationships[r as usize]) else { continue };
+        if raw.relationships.iter().any(|r| r.name == name) {
+            continue;
+        }
+        if let crate::model::RelKind::OneToMany { referencing, lookup, referenced } = &rel.kind {
+            raw.relationships.push(crate::load::raw::RawRelationship {
+                name: name.to_string(),
+                referencing: Some(tenant.tables[*referencing as usize].name.clone()),
+                lookup: Some(lookup.clone()),
+                referenced: Some(tenant.tables[*referenced as usize].name.clone()),
+                ..Default::default()
+            });
+        }
+    }
     for (p, r) in tenant.permissions.iter().zip(raw.table_permissions.iter_mut()) {
         if let Some(rel) = p.scope_relationship().filter(|r| r.id.is_none()) {
             let at = p

@@ -57,6 +57,10 @@ pub fn config_facts(t: &Tenant) -> rules::Facts {
         }
     }
     f.registration_off = registration_off(t);
+    if let Some(fo) = &t.finance {
+        f.virtual_table = (0..t.tables.len() as u32).filter(|&x| fo.is_virtual(x)).collect();
+        f.anon_fo_user = fo.anonymous_user.filter(|&u| !fo.is_admin(u)).into_iter().collect();
+    }
     f.contact_table = Some(t.contact_table);
     f.account_table = Some(t.account_table);
     for (i, r) in t.roles.iter().enumerate() {

@@ -120,16 +120,20 @@ pub fn walk_patterns(t: &Tenant) -> Patterns {
         let plain = ids(&|r| !r.anonymous && !r.authenticated);
         let (top, unsure) = forest.chain(n);
         let outsider_possible = matches!(top, Top::Every | Top::Custom);
+        // F2: the newcomer has no F&O user; the anonymous visitor has the
+        // one set for it, unless that user is an administrator.
+        let fo = t.finance.as_ref().filter(|f| f.is_virtual(t.permissions[n as usize].table));
+        let anon_user = fo.is_none_or(|f| f.anonymous_user.is_some_and(|u| !f.users[u as usize].roles.iter().any(|&r| f.roles[r as usize].administrator)));
         let mut held: Vec<(Class, Vec<RoleId>, bool)> = Vec::new();
         if !anon.is_empty() {
-            held.push((Class::Anonymous, anon, outsider_possible));
+            held.push((Class::Anonymous, anon, outsider_possible && anon_user));
         }
         if roles.iter().any(|r| !r.anonymous) {
             let r = if auth.is_empty() { plain } else { auth.clone() };
             held.push((Class::Contacts, r, top != Top::None));
         }
         if open && !auth.is_empty() {
-            held.push((Class::Newcomer, auth, outsider_possible));
+            held.push((Class::Newcomer, auth, outsider_possible && fo.is_none()));
         }
         let p = &t.permissions[n as usize];
         for (class, mut roles, possible) in held {

@@ -18,6 +18,15 @@ pub const CATALOGUE: &[(&str, &str, &str, &str)] = &[
     ("Account_ActivityPointers", "activitypointer", "regardingobjectid", "account"),
     ("Contact_ActivityPointers", "activitypointer", "regardingobjectid", "contact"),
     ("Incident_Emails", "email", "regardingobjectid", "incident"),
+];
+
+/// Standard Dataverse relationships beyond the spec's catalogue, for the
+/// site folders of real downloads (their permissions name them without a
+/// `relationships.json`): resolved only in folder tenants, and only when a
+/// table permission names one that nothing declares, so that a native
+/// tenant's lookups keep the spec's catalogue (a wider `objectid` would make
+/// ids shared by two tables ambiguous, S23).
+pub const EXTENDED: &[(&str, &str, &str, &str)] = &[
     ("Contact_Annotation", "annotation", "objectid", "contact"),
     ("Account_Annotation", "annotation", "objectid", "account"),
 ];

@@ -3,7 +3,7 @@
 //! many-to-many through associations).
 
 use super::builder::Builder;
-use super::catalogue::CATALOGUE;
+use super::catalogue::{CATALOGUE, EXTENDED};
 use super::{RelId, RelKind, Relationship};
 use crate::error::LoadError;
 use crate::load::raw::{RawRelationship, RawTenant};
@@ -41,6 +41,22 @@ pub(crate) fn build(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<Relatio
             None => {
                 rel_index.insert(r.name.clone(), relationships.len() as RelId);
                 relationships.push(rel);
+            }
+        }
+    }
+    if raw.lenient_relationships {
+        // Folder tenants: the wider catalogue, for names a permission uses.
+        let named: std::collections::HashSet<&str> = raw
+            .table_permissions
+            .iter()
+            .flat_map(|p| [&p.contact_relationship, &p.account_relationship, &p.parent_relationship])
+            .filter_map(|r| r.as_deref())
+            .collect();
+        for (name, referencing, lookup, referenced) in EXTENDED {
+            if named.contains(name) && !rel_index.contains_key(*name) {
+                let kind = RelKind::OneToMany { referencing: b.table(referencing), lookup: lookup.to_string(), referenced: b.table(referenced) };
+                rel_index.insert(name.to_string(), relationships.len() as RelId);
+                relationships.push(Relationship { name: name.to_string(), kind, builtin: true });
             }
         }
     }

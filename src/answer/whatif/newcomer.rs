@@ -57,7 +57,10 @@ impl<'a> NewcomerSide<'a> {
         let table = self.t.permissions[n as usize].table;
         self.open
             && self.g.derived.cand_all.binary_search(&n).is_ok()
-            && !self.g.fo().is_some_and(|fo| fo.is_virtual(table))
+            // F2 from the tenant's own F&O section: the edited side of a
+            // what-if is derived without an F&O index, and must not let
+            // the newcomer onto virtual tables for want of one.
+            && !self.t.finance.as_ref().is_some_and(|f| f.is_virtual(table))
     }
 
     /// The rows `n` admits for whoever holds it (S9, S13 under Global).
