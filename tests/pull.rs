@@ -193,9 +193,15 @@ fn p11_429_with_retry_after_pauses_for_it() {
     });
     let tmp = scratch();
     let (o, clock) = options(&server, "Generated Portal", &tmp.path().join("s"));
-    pull::pull(&o, &Silent).unwrap();
+    let m = pull::pull(&o, &Silent).unwrap();
     let waits = clock.waits.lock().unwrap().clone();
     assert_eq!(waits.iter().filter(|w| **w == Duration::from_secs(7)).count(), 2, "{waits:?}");
+    let logged = m
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("the server throttled 2 of "))
+        .unwrap_or_else(|| panic!("{:?}", m.warnings));
+    assert!(logged.contains("x-ms-ratelimit-burst-remaining-xrm-requests: 5999"), "{logged}");
 }
 
 #[test]

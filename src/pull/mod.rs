@@ -110,7 +110,8 @@ pub fn pull(opts: &Options, obs: &dyn Observer) -> Result<Manifest, PullError> {
     let pulled_by = discover::who_am_i(&client)?;
     let site = discover::choose(&discover::sites(&client)?, &opts.site)?;
     let partial = write::Partial::create(&opts.out)?;
-    let snap = snapshot(&client, &site, opts, &partial.path, obs)?;
+    let mut snap = snapshot(&client, &site, opts, &partial.path, obs)?;
+    snap.warnings.extend(throttling(&client));
     write::site(&partial.path, &snap.config)?;
     write::metadata(&partial.path, &snap.relationships)?;
     let m = Manifest {
@@ -147,6 +148,20 @@ pub fn pull(opts: &Options, obs: &dyn Observer) -> Result<Manifest, PullError> {
     std::fs::write(&path, text + "\n").map_err(|e| PullError::write(&path, e))?;
     partial.commit(&opts.out, opts.force)?;
     Ok(m)
+}
+
+/// P10, P11: 429s met, with the last `x-ms-ratelimit-*` headers (logged,
+/// never used for pacing).
+fn throttling(c: &Client) -> Option<String> {
+    let (requests, throttled) = c.counts();
+    if throttled == 0 {
+        return None;
+    }
+    let headers =
+        c.ratelimit.lock().map(|h| h.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>()).unwrap_or_default();
+    let last =
+        if headers.is_empty() { String::new() } else { format!("; last rate-limit headers: {}", headers.join(", ")) };
+    Some(format!("the server throttled {throttled} of {requests} requests (429){last}"))
 }
 
 fn relationship_counts(rels: &[Relationship]) -> BTreeMap<String, u64> {
