@@ -101,7 +101,10 @@ fn all_bytes(dir: &Path) -> String {
 }
 
 fn siblings(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
     v.sort();
     v
 }
@@ -141,7 +144,8 @@ fn p4_an_enhanced_only_environment_answers_404_for_adx_website() {
     let out = scratch();
     let m = pull_ok(&server, &out.path().join("s"));
     assert_eq!(m.site.data_model, "enhanced");
-    let probe = server.seen().into_iter().find(|s| s.target.contains("EntityDefinitions(LogicalName='adx_website')")).unwrap();
+    let probe =
+        server.seen().into_iter().find(|s| s.target.contains("EntityDefinitions(LogicalName='adx_website')")).unwrap();
     assert_eq!(probe.status, 404);
 }
 
@@ -161,7 +165,8 @@ fn p9_two_page_tables_follow_next_link_byte_for_byte_and_files_hold_5000_rows() 
     let contact = m.tables.iter().find(|t| t.table == "contact").unwrap();
     assert_eq!((contact.rows, contact.files, contact.entity_set.as_str()), (5003, 2, "contacts"));
     let first: Value = serde_json::from_str(&std::fs::read_to_string(out.join("data/contact.json")).unwrap()).unwrap();
-    let second: Value = serde_json::from_str(&std::fs::read_to_string(out.join("data/contact.2.json")).unwrap()).unwrap();
+    let second: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("data/contact.2.json")).unwrap()).unwrap();
     assert_eq!(first["value"].as_array().unwrap().len(), 5000);
     assert_eq!(second["value"].as_array().unwrap().len(), 3);
     let ids: Vec<&str> = first["value"].as_array().unwrap().iter().map(|r| r["contactid"].as_str().unwrap()).collect();
@@ -169,24 +174,47 @@ fn p9_two_page_tables_follow_next_link_byte_for_byte_and_files_hold_5000_rows() 
     assert!(first["value"][0].get("@odata.etag").is_none(), "no etag written");
     let pages = server.seen().iter().filter(|s| s.target.starts_with("/api/data/v9.2/contacts?")).count();
     assert_eq!(pages, 3, "three pages of at most 2,000");
-    assert!(server.seen().iter().any(|s| s.target.contains("$skiptoken=%3Ccookie%20pagenumber=%223%22%20pagingcookie=%22%253ccookie")));
+    assert!(server
+        .seen()
+        .iter()
+        .any(|s| s.target.contains("$skiptoken=%3Ccookie%20pagenumber=%223%22%20pagingcookie=%22%253ccookie")));
 }
 
 #[test]
 fn p11_429_with_retry_after_pauses_for_it() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/contacts?".into(), status: 429, times: 2, retry_after: Some(7), code: "0x80072322".into(), message: "Number of requests exceeded".into() });
+    server.fault(Fault::Status {
+        on: "/contacts?".into(),
+        status: 429,
+        times: 2,
+        retry_after: Some(7),
+        code: "0x80072322".into(),
+        message: "Number of requests exceeded".into(),
+    });
     let tmp = scratch();
     let (o, clock) = options(&server, "Generated Portal", &tmp.path().join("s"));
-    pull::pull(&o, &Silent).unwrap();
+    let m = pull::pull(&o, &Silent).unwrap();
     let waits = clock.waits.lock().unwrap().clone();
     assert_eq!(waits.iter().filter(|w| **w == Duration::from_secs(7)).count(), 2, "{waits:?}");
+    let logged = m
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("the server throttled 2 of "))
+        .unwrap_or_else(|| panic!("{:?}", m.warnings));
+    assert!(logged.contains("x-ms-ratelimit-burst-remaining-xrm-requests: 5999"), "{logged}");
 }
 
 #[test]
 fn p11_429_without_retry_after_waits_two_then_four_seconds() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/accounts?".into(), status: 429, times: 2, retry_after: None, code: "0x80072321".into(), message: "Execution time exceeded".into() });
+    server.fault(Fault::Status {
+        on: "/accounts?".into(),
+        status: 429,
+        times: 2,
+        retry_after: None,
+        code: "0x80072321".into(),
+        message: "Execution time exceeded".into(),
+    });
     let tmp = scratch();
     let (o, clock) = options(&server, "Generated Portal", &tmp.path().join("s"));
     pull::pull(&o, &Silent).unwrap();
@@ -197,7 +225,14 @@ fn p11_429_without_retry_after_waits_two_then_four_seconds() {
 #[test]
 fn p11_503_then_success() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/incidents?".into(), status: 503, times: 1, retry_after: None, code: "".into(), message: "Service Unavailable".into() });
+    server.fault(Fault::Status {
+        on: "/incidents?".into(),
+        status: 503,
+        times: 1,
+        retry_after: None,
+        code: "".into(),
+        message: "Service Unavailable".into(),
+    });
     server.fault(Fault::Reset { on: "/annotations?".into(), times: 1 });
     let tmp = scratch();
     let (o, clock) = options(&server, "Generated Portal", &tmp.path().join("s"));
@@ -211,7 +246,14 @@ fn p11_503_then_success() {
 #[test]
 fn p11_retries_exhausted_fail_naming_the_page_and_leave_dir_untouched() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/incidents?".into(), status: 503, times: 100, retry_after: None, code: "0x80040216".into(), message: "the server is busy".into() });
+    server.fault(Fault::Status {
+        on: "/incidents?".into(),
+        status: 503,
+        times: 100,
+        retry_after: None,
+        code: "0x80040216".into(),
+        message: "the server is busy".into(),
+    });
     let tmp = scratch();
     let out = tmp.path().join("s");
     std::fs::create_dir(&out).unwrap();
@@ -221,7 +263,14 @@ fn p11_retries_exhausted_fail_naming_the_page_and_leave_dir_untouched() {
     let e = pull::pull(&o, &Silent).unwrap_err();
     let msg = e.to_string();
     assert_eq!(e.exit_code(), 1);
-    for part in ["`incidents` page 1", "status 503", "`0x80040216`", "the server is busy", "x-ms-service-request-id `req-", "after 3 retries"] {
+    for part in [
+        "`incidents` page 1",
+        "status 503",
+        "`0x80040216`",
+        "the server is busy",
+        "x-ms-service-request-id `req-",
+        "after 3 retries",
+    ] {
         assert!(msg.contains(part), "{part} in {msg}");
     }
     assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "old snapshot");
@@ -252,7 +301,14 @@ fn p2_a_401_runs_the_token_command_again_once() {
 #[test]
 fn p2_a_403_names_the_entity_set() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/salesorders?".into(), status: 403, times: 100, retry_after: None, code: "0x80040220".into(), message: "Principal user is missing prvReadSalesOrder privilege".into() });
+    server.fault(Fault::Status {
+        on: "/salesorders?".into(),
+        status: 403,
+        times: 100,
+        retry_after: None,
+        code: "0x80040220".into(),
+        message: "Principal user is missing prvReadSalesOrder privilege".into(),
+    });
     let tmp = scratch();
     let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
     let e = pull::pull(&o, &Silent).unwrap_err();
@@ -269,7 +325,10 @@ fn p8_memberships_keep_only_the_sites_roles_and_p16_secrets_stay_out() {
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
     let bytes = all_bytes(&out);
-    assert!(!bytes.contains("R-other-site") && !bytes.contains("TP-other-site") && !bytes.contains(OTHER_SITE_ID), "only the chosen site");
+    assert!(
+        !bytes.contains("R-other-site") && !bytes.contains("TP-other-site") && !bytes.contains(OTHER_SITE_ID),
+        "only the chosen site"
+    );
     assert!(m.memberships["contacts"] > 0);
     assert!(!bytes.contains(SECRET), "a client secret is never written");
     assert!(bytes.contains("Authentication/OpenIdConnect/Contoso/ClientSecret"), "the setting is, without its value");
@@ -352,7 +411,12 @@ fn bad_input_unknown_site_lists_the_sites() {
     let e = pull::pull(&o, &Silent).unwrap_err();
     assert_eq!(e.exit_code(), 2);
     let msg = e.to_string();
-    assert!(msg.contains("--site `No Such Portal` names no site") && msg.contains("`Generated Portal`") && msg.contains("`Other Portal`"), "{msg}");
+    assert!(
+        msg.contains("--site `No Such Portal` names no site")
+            && msg.contains("`Generated Portal`")
+            && msg.contains("`Other Portal`"),
+        "{msg}"
+    );
     // By id, any case.
     let (o, _) = options(&server, &SITE_ID.to_uppercase(), &tmp.path().join("s"));
     assert_eq!(pull::pull(&o, &Silent).unwrap().site.name, "Generated Portal");
@@ -361,11 +425,21 @@ fn bad_input_unknown_site_lists_the_sites() {
 #[test]
 fn bad_input_404_on_a_table_names_the_entity_set() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    server.fault(Fault::Status { on: "/adx_portalcomments?".into(), status: 404, times: 100, retry_after: None, code: "0x8006088a".into(), message: "Resource not found for the segment 'adx_portalcomments'.".into() });
+    server.fault(Fault::Status {
+        on: "/adx_portalcomments?".into(),
+        status: 404,
+        times: 100,
+        retry_after: None,
+        code: "0x8006088a".into(),
+        message: "Resource not found for the segment 'adx_portalcomments'.".into(),
+    });
     let tmp = scratch();
     let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
     let e = pull::pull(&o, &Silent).unwrap_err();
-    assert!(e.to_string().contains("`adx_portalcomments` page 1: status 404, error `0x8006088a`: Resource not found"), "{e}");
+    assert!(
+        e.to_string().contains("`adx_portalcomments` page 1: status 404, error `0x8006088a`: Resource not found"),
+        "{e}"
+    );
     assert_eq!(siblings(&tmp.path().join("s")), Vec::<String>::new());
 }
 
@@ -400,7 +474,10 @@ fn p1_no_token_exits_2_and_the_cli_never_shows_the_token() {
     let out = tmp.path().join("s");
     let run = |envs: &[(&str, &str)], extra: &[&str]| {
         let mut c = bin();
-        c.args(["pull", &server.url, "--site", "Generated Portal", "-o"]).arg(&out).args(extra).env_remove("PORTAL_ACCESS_TOKEN");
+        c.args(["pull", &server.url, "--site", "Generated Portal", "-o"])
+            .arg(&out)
+            .args(extra)
+            .env_remove("PORTAL_ACCESS_TOKEN");
         for (k, v) in envs {
             c.env(k, v);
         }
@@ -432,7 +509,8 @@ fn p15_diff_labels_pulled_snapshots_by_their_manifests() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     pull_ok(&server, &a);
     // A role loses its permissions between the two snapshots.
-    server.with_dataverse(|dv| dv.rows("adx_entitypermission_webrole").retain(|r| r["adx_webroleid"] != json!("R-cust")));
+    server
+        .with_dataverse(|dv| dv.rows("adx_entitypermission_webrole").retain(|r| r["adx_webroleid"] != json!("R-cust")));
     let mb = pull_ok(&server, &b);
     let out = bin().arg("diff").arg(&a).arg(&b).arg("--json").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -451,7 +529,11 @@ fn p12_a_configuration_that_changes_restarts_once_then_is_marked_unstable() {
     let tmp = scratch();
     let m = pull_ok(&server, &tmp.path().join("a"));
     assert!(m.config_stable);
-    assert_eq!(count(&server, "/api/data/v9.2/adx_webroles?"), 3, "configuration, rows, configuration, rows, configuration");
+    assert_eq!(
+        count(&server, "/api/data/v9.2/adx_webroles?"),
+        3,
+        "configuration, rows, configuration, rows, configuration"
+    );
     assert_eq!(count(&server, "/api/data/v9.2/contacts?"), 2, "the rows were read again");
     assert_eq!(m.site_records["web_roles"], 12, "ten roles and the two grown ones");
     // Changing at every read: marked unstable after the one restart.
@@ -516,7 +598,14 @@ fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
     assert_eq!(m.relationships["many_to_many"], 1);
-    for (kind, n) in [("lists", 1), ("basic_forms", 1), ("advanced_form_steps", 1), ("page_rules", 1), ("column_permission_profiles", 1), ("column_permissions", 1)] {
+    for (kind, n) in [
+        ("lists", 1),
+        ("basic_forms", 1),
+        ("advanced_form_steps", 1),
+        ("page_rules", 1),
+        ("column_permission_profiles", 1),
+        ("column_permissions", 1),
+    ] {
         assert_eq!(m.site_records[kind], n, "{kind}");
     }
     let native = tmp.path().join("tenant.json");
@@ -573,7 +662,9 @@ fn speed_pull_against_load() {
         .arg(&again)
         .env("PORTAL_ACCESS_TOKEN", TOKEN)
         .output();
-    let peak = timed.ok().and_then(|o| String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
+    let peak = timed
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
     println!(
         "pull {profile}: {rows} rows in {} tables, pull {pull_s:.2} s, load of the folder {load_s:.2} s, ratio {:.2}; pull process peak RSS {}",
         m.tables.len(),
@@ -585,12 +676,19 @@ fn speed_pull_against_load() {
 #[test]
 fn p9_a_next_link_that_leaves_the_environment_is_refused() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
-    let foreign = json!({"value": [], "@odata.nextLink": "http://198.51.100.7/api/data/v9.2/contacts?$skiptoken=1"}).to_string();
+    let foreign =
+        json!({"value": [], "@odata.nextLink": "http://198.51.100.7/api/data/v9.2/contacts?$skiptoken=1"}).to_string();
     server.fault(Fault::Body { on: "/contacts?".into(), body: foreign, times: 1 });
     let tmp = scratch();
     let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
     let e = pull::pull(&o, &Silent).unwrap_err();
-    assert!(e.to_string().contains(&format!("`contacts` page 1: `@odata.nextLink` leaves the environment `{}`: refused", server.url)), "{e}");
+    assert!(
+        e.to_string().contains(&format!(
+            "`contacts` page 1: `@odata.nextLink` leaves the environment `{}`: refused",
+            server.url
+        )),
+        "{e}"
+    );
     assert!(!tmp.path().join("s").exists());
 }
 
@@ -604,7 +702,11 @@ fn p13_no_data_writes_the_configuration_only_and_it_loads() {
     let m = pull::pull(&o, &Silent).unwrap();
     assert!(m.tables.is_empty() && m.options.no_data);
     assert!(!out.join("data").exists());
-    assert!(out.join("site/web-roles").is_dir() && out.join("site/lists").is_dir() && out.join("metadata/one-to-many.json").is_file());
+    assert!(
+        out.join("site/web-roles").is_dir()
+            && out.join("site/lists").is_dir()
+            && out.join("metadata/one-to-many.json").is_file()
+    );
     assert!(!server.seen().iter().any(|s| s.target.starts_with("/api/data/v9.2/contacts?")), "no rows read");
     let lint = bin().arg("lint").arg(&out).arg("--json").output().unwrap();
     assert!(lint.status.code().is_some_and(|c| c == 0 || c == 4), "{}", String::from_utf8_lossy(&lint.stderr));
@@ -614,7 +716,12 @@ fn p13_no_data_writes_the_configuration_only_and_it_loads() {
 fn bad_usage_exits_2_before_any_request() {
     let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
     let tmp = scratch();
-    for (url, concurrency) in [("contoso.crm.dynamics.com", 4), ("https://contoso.crm.dynamics.com/api/data", 4), (server.url.as_str(), 0), (server.url.as_str(), 53)] {
+    for (url, concurrency) in [
+        ("contoso.crm.dynamics.com", 4),
+        ("https://contoso.crm.dynamics.com/api/data", 4),
+        (server.url.as_str(), 0),
+        (server.url.as_str(), 53),
+    ] {
         let (mut o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
         o.env_url = url.to_string();
         o.concurrency = concurrency;
@@ -622,7 +729,12 @@ fn bad_usage_exits_2_before_any_request() {
         assert_eq!(e.exit_code(), 2, "{url} {concurrency}: {e}");
     }
     assert!(server.seen().is_empty());
-    let no_site = bin().args(["pull", &server.url, "-o"]).arg(tmp.path().join("s")).env("PORTAL_ACCESS_TOKEN", TOKEN).output().unwrap();
+    let no_site = bin()
+        .args(["pull", &server.url, "-o"])
+        .arg(tmp.path().join("s"))
+        .env("PORTAL_ACCESS_TOKEN", TOKEN)
+        .output()
+        .unwrap();
     assert_eq!(no_site.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_site.stderr).contains("--site"));
 }

@@ -61,8 +61,12 @@ pub fn summary(m: &Manifest, dir: &str) -> String {
         "pulled site `{}` ({}, {} data model) from {} into {dir}\n",
         m.site.name, m.site.id, m.site.data_model, m.environment
     );
-    let records: Vec<String> = m.site_records.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {}", k.replace('_', " "))).collect();
-    out.push_str(&format!("  site: {}\n", if records.is_empty() { "no records".to_string() } else { records.join(", ") }));
+    let records: Vec<String> =
+        m.site_records.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {}", k.replace('_', " "))).collect();
+    out.push_str(&format!(
+        "  site: {}\n",
+        if records.is_empty() { "no records".to_string() } else { records.join(", ") }
+    ));
     let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
     let files: u64 = m.tables.iter().map(|t| t.files).sum();
     if m.options.no_data {

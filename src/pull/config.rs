@@ -128,7 +128,10 @@ impl Config {
 
     /// The tables the permissions name (P8).
     pub fn permission_tables(&self) -> BTreeSet<String> {
-        self.of(Kind::TablePermission).filter_map(|r| r.text("entitylogicalname")).map(str::to_ascii_lowercase).collect()
+        self.of(Kind::TablePermission)
+            .filter_map(|r| r.text("entitylogicalname"))
+            .map(str::to_ascii_lowercase)
+            .collect()
     }
 
     /// The relationships the permissions name (P7).
@@ -166,25 +169,57 @@ struct Standard {
 }
 
 const STANDARD: &[Standard] = &[
-    Standard { kind: Kind::WebRole, table: "adx_webrole", columns: &["adx_name", "adx_anonymoususersrole", "adx_authenticatedusersrole", "statecode"], roles: None },
+    Standard {
+        kind: Kind::WebRole,
+        table: "adx_webrole",
+        columns: &["adx_name", "adx_anonymoususersrole", "adx_authenticatedusersrole", "statecode"],
+        roles: None,
+    },
     Standard {
         kind: Kind::TablePermission,
         table: "adx_entitypermission",
         columns: &[
-            "adx_entityname", "adx_entitylogicalname", "adx_scope", "adx_read", "adx_write", "adx_create", "adx_delete", "adx_append", "adx_appendto",
-            "_adx_parententitypermission_value", "adx_parentrelationship", "adx_contactrelationship", "adx_accountrelationship", "statecode",
+            "adx_entityname",
+            "adx_entitylogicalname",
+            "adx_scope",
+            "adx_read",
+            "adx_write",
+            "adx_create",
+            "adx_delete",
+            "adx_append",
+            "adx_appendto",
+            "_adx_parententitypermission_value",
+            "adx_parentrelationship",
+            "adx_contactrelationship",
+            "adx_accountrelationship",
+            "statecode",
         ],
         roles: Some(("adx_entitypermission_webrole", "adx_entitypermissionid")),
     },
-    Standard { kind: Kind::SiteSetting, table: "adx_sitesetting", columns: &["adx_name", "adx_value", "statecode"], roles: None },
+    Standard {
+        kind: Kind::SiteSetting,
+        table: "adx_sitesetting",
+        columns: &["adx_name", "adx_value", "statecode"],
+        roles: None,
+    },
     Standard {
         kind: Kind::ColumnProfile,
         table: "adx_columnpermissionprofile",
         columns: &["adx_name", "adx_tablename", "adx_allcolumnpermissions", "statecode"],
         roles: Some(("adx_columnpermissionprofile_webrole", "adx_columnpermissionprofileid")),
     },
-    Standard { kind: Kind::List, table: "adx_entitylist", columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_odata_enabled", "statecode"], roles: None },
-    Standard { kind: Kind::BasicForm, table: "adx_entityform", columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_mode", "statecode"], roles: None },
+    Standard {
+        kind: Kind::List,
+        table: "adx_entitylist",
+        columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_odata_enabled", "statecode"],
+        roles: None,
+    },
+    Standard {
+        kind: Kind::BasicForm,
+        table: "adx_entityform",
+        columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_mode", "statecode"],
+        roles: None,
+    },
     Standard {
         kind: Kind::PageRule,
         table: "adx_webpageaccesscontrolrule",
@@ -192,8 +227,10 @@ const STANDARD: &[Standard] = &[
         roles: Some(("adx_webpageaccesscontrolrule_webrole", "adx_webpageaccesscontrolruleid")),
     },
 ];
-const COLUMN_PERMISSION: &[&str] = &["adx_columnname", "adx_permissions", "_adx_columnpermissionprofileid_value", "statecode"];
-const FORM_STEP: &[&str] = &["adx_name", "adx_targetentitylogicalname", "adx_entitypermissionsenabled", "adx_mode", "statecode"];
+const COLUMN_PERMISSION: &[&str] =
+    &["adx_columnname", "adx_permissions", "_adx_columnpermissionprofileid_value", "statecode"];
+const FORM_STEP: &[&str] =
+    &["adx_name", "adx_targetentitylogicalname", "adx_entitypermissionsenabled", "adx_mode", "statecode"];
 
 /// The tables [`read`] needs the entity sets of, for a model.
 pub fn tables(model: Model) -> BTreeSet<String> {
@@ -278,7 +315,11 @@ fn standard(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
     let by_site = format!("_adx_websiteid_value eq {}", site.id);
     for spec in STANDARD {
         let Some(e) = r.entities.get(spec.table) else {
-            config.warnings.push(format!("the environment has no table `{}`: no {} read", spec.table, spec.kind.label()));
+            config.warnings.push(format!(
+                "the environment has no table `{}`: no {} read",
+                spec.table,
+                spec.kind.label()
+            ));
             continue;
         };
         let select = r.select(e, spec.columns, &mut config.warnings);
@@ -289,7 +330,15 @@ fn standard(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
         }
         if spec.kind == Kind::ColumnProfile {
             let ids: Vec<String> = records.iter().map(|p| p.id.clone()).collect();
-            by_parent(r, "adx_columnpermission", COLUMN_PERMISSION, "_adx_columnpermissionprofileid_value", &ids, Kind::ColumnPermission, &mut config)?;
+            by_parent(
+                r,
+                "adx_columnpermission",
+                COLUMN_PERMISSION,
+                "_adx_columnpermissionprofileid_value",
+                &ids,
+                Kind::ColumnPermission,
+                &mut config,
+            )?;
         }
         config.records.extend(records);
     }
@@ -297,14 +346,23 @@ fn standard(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
     if let Some(e) = r.entities.get("adx_webform") {
         let select = vec![e.id.clone()];
         let forms = r.rows(e, vec![r.filter_url(e, &select, &by_site)])?;
-        let ids: Vec<String> = forms.iter().filter_map(|f| f.get(&e.id).and_then(Value::as_str).map(str::to_string)).collect();
+        let ids: Vec<String> =
+            forms.iter().filter_map(|f| f.get(&e.id).and_then(Value::as_str).map(str::to_string)).collect();
         by_parent(r, "adx_webformstep", FORM_STEP, "_adx_webform_value", &ids, Kind::FormStep, &mut config)?;
     }
     Ok(config)
 }
 
 /// Records of `table` whose `parent` lookup is one of `ids`.
-fn by_parent(r: &Reader<'_>, table: &str, columns: &[&str], parent: &str, ids: &[String], kind: Kind, config: &mut Config) -> Result<(), PullError> {
+fn by_parent(
+    r: &Reader<'_>,
+    table: &str,
+    columns: &[&str],
+    parent: &str,
+    ids: &[String],
+    kind: Kind,
+    config: &mut Config,
+) -> Result<(), PullError> {
     let Some(e) = r.entities.get(table) else {
         config.warnings.push(format!("the environment has no table `{table}`: no {} read", kind.label()));
         return Ok(());
@@ -335,7 +393,13 @@ fn record(kind: Kind, id_column: &str, row: Map<String, Value>) -> Option<Record
 
 /// Adds each record's role list (its web role ids, sorted) from the
 /// intersect table.
-fn role_lists(r: &Reader<'_>, intersect: &str, own: &str, records: &mut [Record], warnings: &mut Vec<String>) -> Result<(), PullError> {
+fn role_lists(
+    r: &Reader<'_>,
+    intersect: &str,
+    own: &str,
+    records: &mut [Record],
+    warnings: &mut Vec<String>,
+) -> Result<(), PullError> {
     let Some(e) = r.entities.get(intersect) else {
         warnings.push(format!("the environment has no table `{intersect}`: role lists not read"));
         return Ok(());
@@ -363,7 +427,8 @@ fn enhanced(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
         return Ok(config);
     };
     let select = r.select(e, &["name", "powerpagecomponenttype", "content", "statecode"], &mut config.warnings);
-    let types: Vec<String> = Kind::ALL.iter().map(|k| format!("powerpagecomponenttype eq {}", k.component_type())).collect();
+    let types: Vec<String> =
+        Kind::ALL.iter().map(|k| format!("powerpagecomponenttype eq {}", k.component_type())).collect();
     let filter = format!("_powerpagesiteid_value eq {} and ({})", site.id, types.join(" or "));
     for row in r.rows(e, vec![r.filter_url(e, &select, &filter)])? {
         if let Some(rec) = component(row, &e.id, &mut config.warnings) {
@@ -390,7 +455,9 @@ fn component(row: Map<String, Value>, id_column: &str, warnings: &mut Vec<String
                 }
             }
         }
-        _ => warnings.push(format!("powerpagecomponent `{id}`: its `content` is not a JSON object: only its id, name and state written")),
+        _ => warnings.push(format!(
+            "powerpagecomponent `{id}`: its `content` is not a JSON object: only its id, name and state written"
+        )),
     }
     for key in ["name", "statecode"] {
         if let Some(v) = row.get(key) {

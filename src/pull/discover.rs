@@ -91,7 +91,12 @@ pub fn who_am_i(c: &Client) -> Result<String, PullError> {
 }
 
 fn malformed(at: At<'_>, reason: &str) -> PullError {
-    PullError::Malformed { entity_set: at.entity_set.to_string(), page: at.page, what: "the expected answer".into(), reason: reason.into() }
+    PullError::Malformed {
+        entity_set: at.entity_set.to_string(),
+        page: at.page,
+        what: "the expected answer".into(),
+        reason: reason.into(),
+    }
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {
@@ -150,13 +155,23 @@ pub fn choose(all: &[Site], wanted: &str) -> Result<Site, PullError> {
     match hits.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(PullError::Site { message: format!("--site `{wanted}` names no site"), sites: list() }),
-        _ => Err(PullError::Site { message: format!("--site `{wanted}` names {} sites: give the id", hits.len()), sites: list() }),
+        _ => Err(PullError::Site {
+            message: format!("--site `{wanted}` names {} sites: give the id", hits.len()),
+            sites: list(),
+        }),
     }
 }
 
 /// `field eq 'a' or field eq 'b' ...` filters over `values`, each URL of
 /// `path` (with `select`) under the URL limit.
-pub fn chunked_filters(c: &Client, path: &str, select: &str, field: &str, values: &[String], quoted: bool) -> Vec<String> {
+pub fn chunked_filters(
+    c: &Client,
+    path: &str,
+    select: &str,
+    field: &str,
+    values: &[String],
+    quoted: bool,
+) -> Vec<String> {
     let base = c.url(&with_query(path, &[("$select", select.to_string()), ("$filter", String::new())])).len();
     let mut out = Vec::new();
     let mut current: Vec<String> = Vec::new();
@@ -198,7 +213,9 @@ pub fn entities(c: &Client, names: &BTreeSet<String>) -> Result<(BTreeMap<String
     for url in chunked_filters(c, "EntityDefinitions", select, "LogicalName", &names, true) {
         let at = At { entity_set: "EntityDefinitions", page: 1 };
         for v in values(c.get(&url, at, PREFER_PLAIN)?, at)? {
-            let (Some(logical), Some(set), Some(id)) = (text(&v, "LogicalName"), text(&v, "EntitySetName"), text(&v, "PrimaryIdAttribute")) else {
+            let (Some(logical), Some(set), Some(id)) =
+                (text(&v, "LogicalName"), text(&v, "EntitySetName"), text(&v, "PrimaryIdAttribute"))
+            else {
                 return Err(malformed(at, "a table without `LogicalName`, `EntitySetName` or `PrimaryIdAttribute`"));
             };
             let name = text(&v, "PrimaryNameAttribute").filter(|n| !n.is_empty());
@@ -228,7 +245,14 @@ pub fn relationships(c: &Client, names: &BTreeSet<String>) -> Result<(Vec<Relati
     let list: Vec<String> = names.iter().cloned().collect();
     let mut out = Vec::new();
     let one = "RelationshipDefinitions/Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata";
-    for url in chunked_filters(c, one, "SchemaName,ReferencingEntity,ReferencingAttribute,ReferencedEntity", "SchemaName", &list, true) {
+    for url in chunked_filters(
+        c,
+        one,
+        "SchemaName,ReferencingEntity,ReferencingAttribute,ReferencedEntity",
+        "SchemaName",
+        &list,
+        true,
+    ) {
         let at = At { entity_set: one, page: 1 };
         for v in values(c.get(&url, at, PREFER_PLAIN)?, at)? {
             let t = |k: &str| text(&v, k).ok_or_else(|| malformed(at, &format!("a relationship without `{k}`")));
@@ -246,7 +270,11 @@ pub fn relationships(c: &Client, names: &BTreeSet<String>) -> Result<(Vec<Relati
     for url in chunked_filters(c, many, select, "SchemaName", &list, true) {
         let at = At { entity_set: many, page: 1 };
         for v in values(c.get(&url, at, PREFER_PLAIN)?, at)? {
-            let t = |k: &str| text(&v, k).map(|s| s.to_ascii_lowercase()).ok_or_else(|| malformed(at, &format!("a relationship without `{k}`")));
+            let t = |k: &str| {
+                text(&v, k)
+                    .map(|s| s.to_ascii_lowercase())
+                    .ok_or_else(|| malformed(at, &format!("a relationship without `{k}`")))
+            };
             out.push(Relationship::ManyToMany {
                 name: text(&v, "SchemaName").ok_or_else(|| malformed(at, "a relationship without `SchemaName`"))?,
                 tables: [t("Entity1LogicalName")?, t("Entity2LogicalName")?],

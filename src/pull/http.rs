@@ -148,7 +148,12 @@ impl Client {
     pub fn get(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Value, PullError> {
         match self.fetch(url, at, prefer)? {
             Answer::Json(v) => Ok(v),
-            Answer::NotFound(said) => Err(PullError::Http { entity_set: at.entity_set.to_string(), page: at.page, said: Box::new(said), hint: String::new() }),
+            Answer::NotFound(said) => Err(PullError::Http {
+                entity_set: at.entity_set.to_string(),
+                page: at.page,
+                said: Box::new(said),
+                hint: String::new(),
+            }),
         }
     }
 
@@ -190,7 +195,9 @@ impl Client {
             }
             empty = if rows.is_empty() { empty + 1 } else { 0 };
             if empty > MAX_EMPTY_PAGES && link.is_some() {
-                let reason = format!("{MAX_EMPTY_PAGES} pages in a row without a row, each naming another: the paging never ends");
+                let reason = format!(
+                    "{MAX_EMPTY_PAGES} pages in a row without a row, each naming another: the paging never ends"
+                );
                 return Err(PullError::Paging { entity_set: entity_set.to_string(), page, reason });
             }
             each(rows)?;
@@ -217,7 +224,10 @@ impl Client {
                     return Err(PullError::Malformed { entity_set, page: at.page, what, reason });
                 }
                 Next::Fail(said) if said.status == 403 => {
-                    return Err(fail(said, "; the caller may not read this table: give it organization-level read (pull.md P2)"))
+                    return Err(fail(
+                        said,
+                        "; the caller may not read this table: give it organization-level read (pull.md P2)",
+                    ))
                 }
                 Next::Fail(said) => return Err(fail(said, "")),
                 Next::Unauthorized(said) if reauthorized => {
@@ -233,9 +243,13 @@ impl Client {
                 }
                 Next::Throttled(after, _) => {
                     throttled += 1;
-                    self.throttle(after.map(Duration::from_secs).unwrap_or(Duration::from_secs(1 << throttled.min(16))));
+                    self.throttle(
+                        after.map(Duration::from_secs).unwrap_or(Duration::from_secs(1 << throttled.min(16))),
+                    );
                 }
-                Next::Fault(said) if faults >= MAX_FAULTS => return Err(fail(said, &format!("; after {MAX_FAULTS} retries"))),
+                Next::Fault(said) if faults >= MAX_FAULTS => {
+                    return Err(fail(said, &format!("; after {MAX_FAULTS} retries")))
+                }
                 Next::Fault(_) => {
                     faults += 1;
                     let jitter = self.requests.load(Ordering::SeqCst).wrapping_mul(7919) % 1000;
@@ -331,7 +345,9 @@ impl Client {
 fn transport(e: ureq::Error) -> Next {
     let said = ServerSaid { status: 0, code: String::new(), message: e.to_string(), request_id: String::new() };
     match e {
-        ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => Next::Fault(said),
+        ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Protocol(_) => {
+            Next::Fault(said)
+        }
         _ => Next::Fail(said),
     }
 }
@@ -382,9 +398,24 @@ pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'$' | b',' | b'(' | b')' | b'\'' | b':' | b'/' | b'*' | b'@' | b'!' | b';' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'$'
+            | b','
+            | b'('
+            | b')'
+            | b'\''
+            | b':'
+            | b'/'
+            | b'*'
+            | b'@'
+            | b'!'
+            | b';' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -409,7 +440,10 @@ mod tests {
     #[test]
     fn query_values_are_encoded() {
         assert_eq!(
-            with_query("contacts", &[("$select", "contactid,statecode".into()), ("$filter", "name eq 'a b'&\"".into())]),
+            with_query(
+                "contacts",
+                &[("$select", "contactid,statecode".into()), ("$filter", "name eq 'a b'&\"".into())]
+            ),
             "contacts?$select=contactid,statecode&$filter=name%20eq%20'a%20b'%26%22"
         );
     }
@@ -426,7 +460,8 @@ mod tests {
 
     #[test]
     fn p11_a_429_pauses_every_worker_and_halves_the_concurrency() {
-        let tokens = Tokens::new(super::super::token::TokenSource::Command("echo t".into()), "http://127.0.0.1:9").unwrap();
+        let tokens =
+            Tokens::new(super::super::token::TokenSource::Command("echo t".into()), "http://127.0.0.1:9").unwrap();
         let clock = Arc::new(Still(Mutex::new(Duration::ZERO)));
         let c = Client::new("http://127.0.0.1:9", tokens, clock.clone(), Duration::from_secs(1), 8);
         assert_eq!(c.limit(), 8);
@@ -445,7 +480,10 @@ mod tests {
     #[test]
     fn dataverse_errors_are_read() {
         let s = said(429, br#"{"error":{"code":"0x80072322","message":"Number of requests exceeded"}}"#, "R1".into());
-        assert_eq!(s.to_string(), "status 429, error `0x80072322`: Number of requests exceeded (x-ms-service-request-id `R1`)");
+        assert_eq!(
+            s.to_string(),
+            "status 429, error `0x80072322`: Number of requests exceeded (x-ms-service-request-id `R1`)"
+        );
         let s = said(502, b"Bad gateway", String::new());
         assert_eq!(s.to_string(), "status 502: Bad gateway");
     }

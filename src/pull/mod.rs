@@ -13,13 +13,13 @@
 //! [`write`] (the folder, written atomically: P13, P14), and this file,
 //! which runs a pull (P12's second look at the configuration included).
 
-pub mod error;
-pub mod token;
-pub mod http;
-pub mod discover;
 pub mod config;
-pub mod rows;
+pub mod discover;
+pub mod error;
+pub mod http;
 pub mod manifest;
+pub mod rows;
+pub mod token;
 pub mod write;
 
 use config::{Config, Kind, Reader};
@@ -110,7 +110,8 @@ pub fn pull(opts: &Options, obs: &dyn Observer) -> Result<Manifest, PullError> {
     let pulled_by = discover::who_am_i(&client)?;
     let site = discover::choose(&discover::sites(&client)?, &opts.site)?;
     let partial = write::Partial::create(&opts.out)?;
-    let snap = snapshot(&client, &site, opts, &partial.path, obs)?;
+    let mut snap = snapshot(&client, &site, opts, &partial.path, obs)?;
+    snap.warnings.extend(throttling(&client));
     write::site(&partial.path, &snap.config)?;
     write::metadata(&partial.path, &snap.relationships)?;
     let m = Manifest {
@@ -124,7 +125,16 @@ pub fn pull(opts: &Options, obs: &dyn Observer) -> Result<Manifest, PullError> {
         finished_at: manifest::utc_now(),
         options: OptionsEntry { names: opts.names, no_data: opts.no_data, concurrency: opts.concurrency },
         site_records: Kind::ALL.iter().map(|k| (k.label().to_string(), snap.config.of(*k).count() as u64)).collect(),
-        tables: snap.written.iter().map(|w| TableEntry { table: w.file.clone(), entity_set: w.entity_set.clone(), rows: w.rows, files: w.files }).collect(),
+        tables: snap
+            .written
+            .iter()
+            .map(|w| TableEntry {
+                table: w.file.clone(),
+                entity_set: w.entity_set.clone(),
+                rows: w.rows,
+                files: w.files,
+            })
+            .collect(),
         memberships: ["contacts", "accounts"]
             .iter()
             .map(|k| (k.to_string(), snap.written.iter().filter(|w| w.members == Some(*k)).map(|w| w.rows).sum()))
@@ -138,6 +148,20 @@ pub fn pull(opts: &Options, obs: &dyn Observer) -> Result<Manifest, PullError> {
     std::fs::write(&path, text + "\n").map_err(|e| PullError::write(&path, e))?;
     partial.commit(&opts.out, opts.force)?;
     Ok(m)
+}
+
+/// P10, P11: 429s met, with the last `x-ms-ratelimit-*` headers (logged,
+/// never used for pacing).
+fn throttling(c: &Client) -> Option<String> {
+    let (requests, throttled) = c.counts();
+    if throttled == 0 {
+        return None;
+    }
+    let headers =
+        c.ratelimit.lock().map(|h| h.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>()).unwrap_or_default();
+    let last =
+        if headers.is_empty() { String::new() } else { format!("; last rate-limit headers: {}", headers.join(", ")) };
+    Some(format!("the server throttled {throttled} of {requests} requests (429){last}"))
 }
 
 fn relationship_counts(rels: &[Relationship]) -> BTreeMap<String, u64> {
@@ -188,14 +212,20 @@ impl Known {
 fn snapshot(c: &Client, site: &Site, opts: &Options, root: &Path, obs: &dyn Observer) -> Result<Snapshot, PullError> {
     let mut known = Known::default();
     known.learn(c, &config::tables(site.model), true)?;
-    let read = |known: &Known| config::read(&Reader { client: c, entities: &known.entities, columns: &known.columns }, site);
+    let read =
+        |known: &Known| config::read(&Reader { client: c, entities: &known.entities, columns: &known.columns }, site);
     let mut config = read(&known)?;
     let mut stable = false;
     let mut result = None;
     for _ in 0..2 {
         let (rels, unknown) = discover::relationships(c, &config.relationship_names())?;
-        let mut warnings: Vec<String> = unknown.iter().map(|n| format!("relationship `{n}` is not in the environment's metadata")).collect();
-        let written = if opts.no_data { Vec::new() } else { data(c, &mut known, &config, &rels, site, opts, root, obs, &mut warnings)? };
+        let mut warnings: Vec<String> =
+            unknown.iter().map(|n| format!("relationship `{n}` is not in the environment's metadata")).collect();
+        let written = if opts.no_data {
+            Vec::new()
+        } else {
+            data(c, &mut known, &config, &rels, site, opts, root, obs, &mut warnings)?
+        };
         let again = read(&known)?;
         stable = again == config;
         result = Some((rels, written, warnings));

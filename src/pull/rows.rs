@@ -16,10 +16,12 @@ use std::sync::{Arc, Mutex};
 /// The lookup annotation kept (P8).
 pub const LOOKUP_TABLE: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
 /// `Prefer` of row requests (P8, P9).
-pub const PREFER_ROWS: &str = "odata.maxpagesize=5000,odata.include-annotations=\"Microsoft.Dynamics.CRM.lookuplogicalname\"";
+pub const PREFER_ROWS: &str =
+    "odata.maxpagesize=5000,odata.include-annotations=\"Microsoft.Dynamics.CRM.lookuplogicalname\"";
 
 /// Lookups always read, whatever the permissions name (P8).
-const FIXED_LOOKUPS: &[(&str, &str)] = &[("contact", "parentcustomerid"), ("account", "parentaccountid"), ("account", "primarycontactid")];
+const FIXED_LOOKUPS: &[(&str, &str)] =
+    &[("contact", "parentcustomerid"), ("account", "parentaccountid"), ("account", "primarycontactid")];
 
 /// What one job copies.
 #[derive(Debug, Clone)]
@@ -117,7 +119,10 @@ pub fn link_tables(model: Model, rels: &[Relationship]) -> BTreeSet<String> {
 
 fn members(model: Model) -> [(&'static str, &'static str, &'static str); 2] {
     match model {
-        Model::Standard => [("adx_webrole_contact", "contactid", "adx_webroleid"), ("adx_webrole_account", "accountid", "adx_webroleid")],
+        Model::Standard => [
+            ("adx_webrole_contact", "contactid", "adx_webroleid"),
+            ("adx_webrole_account", "accountid", "adx_webroleid"),
+        ],
         Model::Enhanced => [
             ("powerpagecomponent_mspp_webrole_contact", "contactid", "powerpagecomponentid"),
             ("powerpagecomponent_mspp_webrole_account", "accountid", "powerpagecomponentid"),
@@ -184,15 +189,26 @@ pub fn plan(p: &Plan<'_>, tables: &BTreeSet<String>) -> (Vec<Job>, Vec<String>) 
             continue;
         };
         let what = What::Members { member: member.to_string(), role: role.to_string(), roles: p.roles.clone() };
-        jobs.push(Job { file: t.to_string(), entity: e.clone(), select: vec![member.to_string(), role.to_string()], what });
+        jobs.push(Job {
+            file: t.to_string(),
+            entity: e.clone(),
+            select: vec![member.to_string(), role.to_string()],
+            what,
+        });
     }
     for r in p.relationships {
         let Relationship::ManyToMany { intersect, columns, .. } = r else { continue };
         let Some(e) = p.entities.get(intersect) else {
-            warnings.push(format!("the environment has no table `{intersect}`: the pairs of `{}` are not read", r.name()));
+            warnings
+                .push(format!("the environment has no table `{intersect}`: the pairs of `{}` are not read", r.name()));
             continue;
         };
-        jobs.push(Job { file: intersect.clone(), entity: e.clone(), select: columns.to_vec(), what: What::Pairs(columns.clone()) });
+        jobs.push(Job {
+            file: intersect.clone(),
+            entity: e.clone(),
+            select: columns.to_vec(),
+            what: What::Pairs(columns.clone()),
+        });
     }
     jobs.sort_by(|a, b| a.file.cmp(&b.file));
     jobs.dedup_by(|a, b| a.file == b.file);
@@ -262,7 +278,13 @@ fn copy(c: &Client, job: &Job, data: &Path, obs: &dyn Observer) -> Result<Writte
         What::Members { member, .. } => Some(if member == "contactid" { "contacts" } else { "accounts" }),
         _ => None,
     };
-    Ok(Written { file: job.file.clone(), entity_set: job.entity.set.clone(), rows: out.rows, files: out.files, members })
+    Ok(Written {
+        file: job.file.clone(),
+        entity_set: job.entity.set.clone(),
+        rows: out.rows,
+        files: out.files,
+        members,
+    })
 }
 
 /// A row as written, with its sort key; `None` when it is left out.
@@ -328,7 +350,11 @@ impl Files<'_> {
             let mut part: Vec<(String, Map<String, Value>)> = self.buffer.drain(..n).collect();
             part.sort_by(|a, b| a.0.cmp(&b.0));
             self.files += 1;
-            let name = if self.files == 1 { format!("{}.json", self.base) } else { format!("{}.{}.json", self.base, self.files) };
+            let name = if self.files == 1 {
+                format!("{}.json", self.base)
+            } else {
+                format!("{}.{}.json", self.base, self.files)
+            };
             let path = self.dir.join(name);
             write_page(&path, &part).map_err(|e| PullError::write(&path, e))?;
             self.rows += part.len() as u64;

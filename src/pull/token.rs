@@ -145,7 +145,11 @@ mod tests {
     fn p1_the_token_is_the_commands_output_or_its_access_token() {
         let plain = Tokens::new(TokenSource::Command("echo '  abc.def  '".into()), "https://x").unwrap();
         assert_eq!(plain.get().header(), "Bearer abc.def");
-        let az = Tokens::new(TokenSource::Command("echo '{\"accessToken\": \"T0K\", \"tokenType\": \"Bearer\"}'".into()), "https://x").unwrap();
+        let az = Tokens::new(
+            TokenSource::Command("echo '{\"accessToken\": \"T0K\", \"tokenType\": \"Bearer\"}'".into()),
+            "https://x",
+        )
+        .unwrap();
         assert_eq!(az.get().header(), "Bearer T0K");
         assert_eq!(format!("{:?}", az.get()), "Token(..)", "Debug never shows the token");
         let e = Tokens::new(TokenSource::Command("exit 3".into()), "https://x").unwrap_err();

@@ -53,7 +53,8 @@ impl Drop for Partial {
 /// A file name from an id the server gave: anything but letters, digits,
 /// `-`, `_` and `.` becomes `_`, so no id leaves its folder.
 pub fn file_id(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let s: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if s.is_empty() {
         "_".to_string()
     } else {
@@ -80,7 +81,11 @@ pub fn site(root: &Path, config: &Config) -> Result<(), PullError> {
 pub fn yaml(rec: &Record) -> String {
     let mut out = String::new();
     for (k, v) in &rec.fields {
-        let key = if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { k.clone() } else { quote(k) };
+        let key = if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            k.clone()
+        } else {
+            quote(k)
+        };
         match v {
             Value::Array(items) if !items.is_empty() && items.iter().all(|i| !i.is_array() && !i.is_object()) => {
                 out.push_str(&format!("{key}:\n"));

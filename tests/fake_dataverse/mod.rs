@@ -64,15 +64,35 @@ impl Table {
 /// target contains `on`.
 #[derive(Debug, Clone)]
 pub enum Fault {
-    Status { on: String, status: u16, times: usize, retry_after: Option<u64>, code: String, message: String },
-    Body { on: String, body: String, times: usize },
+    Status {
+        on: String,
+        status: u16,
+        times: usize,
+        retry_after: Option<u64>,
+        code: String,
+        message: String,
+    },
+    Body {
+        on: String,
+        body: String,
+        times: usize,
+    },
     /// The entity set's pages never end: each names the same next page.
-    Loop { on: String },
+    Loop {
+        on: String,
+    },
     /// The connection is closed without an answer.
-    Reset { on: String, times: usize },
+    Reset {
+        on: String,
+        times: usize,
+    },
     /// Before answering, a new web role (`R-grown-N`) is added to the site:
     /// the configuration changes while it is read.
-    Grow { on: String, times: usize, site: String },
+    Grow {
+        on: String,
+        times: usize,
+        site: String,
+    },
 }
 
 /// The fake environment.
@@ -95,7 +115,12 @@ pub struct Dataverse {
 
 impl Dataverse {
     pub fn new(token: &str) -> Dataverse {
-        Dataverse { user_id: "9b1d7e0a-1111-4222-8333-444455556666".into(), page_size: 5000, tokens: vec![token.into()], ..Dataverse::default() }
+        Dataverse {
+            user_id: "9b1d7e0a-1111-4222-8333-444455556666".into(),
+            page_size: 5000,
+            tokens: vec![token.into()],
+            ..Dataverse::default()
+        }
     }
 
     pub fn add(&mut self, t: Table) {
@@ -161,7 +186,10 @@ impl Server {
         let s = state.clone();
         let accept = std::thread::spawn(move || {
             for conn in listener.incoming() {
-                if s.stop.load(Ordering::SeqCst) || s.started.elapsed() > MAX_LIFE || s.requests.load(Ordering::SeqCst) > MAX_REQUESTS {
+                if s.stop.load(Ordering::SeqCst)
+                    || s.started.elapsed() > MAX_LIFE
+                    || s.requests.load(Ordering::SeqCst) > MAX_REQUESTS
+                {
                     return;
                 }
                 let Ok(conn) = conn else { continue };
@@ -307,7 +335,12 @@ fn answer(s: &State, target: &str, headers: &[(String, String)]) -> Answer {
     let Some(rest) = target.strip_prefix("/api/data/v9.2/") else {
         return error(404, "0x8006088a", &format!("no resource at `{target}`"));
     };
-    for (h, v) in [("odata-version", "4.0"), ("odata-maxversion", "4.0"), ("if-none-match", "null"), ("accept", "application/json")] {
+    for (h, v) in [
+        ("odata-version", "4.0"),
+        ("odata-maxversion", "4.0"),
+        ("if-none-match", "null"),
+        ("accept", "application/json"),
+    ] {
         if header(headers, h) != Some(v) {
             return bad(s, format!("P3: header `{h}: {v}` missing"));
         }
@@ -355,7 +388,9 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
     let mut faults = s.faults.lock().unwrap();
     for f in faults.iter_mut() {
         match f {
-            Fault::Status { on, status, times, retry_after, code, message } if *times > 0 && decoded.contains(on.as_str()) => {
+            Fault::Status { on, status, times, retry_after, code, message }
+                if *times > 0 && decoded.contains(on.as_str()) =>
+            {
                 *times -= 1;
                 let mut extra = Vec::new();
                 if let Some(r) = retry_after {
@@ -380,7 +415,8 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
             }
             Fault::Loop { on } if decoded.contains(on.as_str()) => {
                 let base = target.split("&$skiptoken").next().unwrap_or(target);
-                let link = format!("http://127.0.0.1:{}{base}&$skiptoken=%3Ccookie%20pagenumber=%222%22%20/%3E", s.port);
+                let link =
+                    format!("http://127.0.0.1:{}{base}&$skiptoken=%3Ccookie%20pagenumber=%222%22%20/%3E", s.port);
                 s.issued.lock().unwrap().insert(link.clone());
                 return Some(Some((200, Vec::new(), json!({"value": [], "@odata.nextLink": link}).to_string())));
             }
@@ -428,7 +464,10 @@ fn ok(body: Value, dv: &Dataverse) -> Answer {
 fn route(s: &State, dv: &Dataverse, path: &str, params: &[(String, String)], target: &str, annotate: bool) -> Answer {
     let filter = param(params, "$filter").unwrap_or("");
     if path == "WhoAmI" {
-        return ok(json!({"BusinessUnitId": "b0000000-0000-0000-0000-000000000001", "UserId": dv.user_id, "OrganizationId": "o0000000-0000-0000-0000-000000000001"}), dv);
+        return ok(
+            json!({"BusinessUnitId": "b0000000-0000-0000-0000-000000000001", "UserId": dv.user_id, "OrganizationId": "o0000000-0000-0000-0000-000000000001"}),
+            dv,
+        );
     }
     if let Some(rest) = path.strip_prefix("EntityDefinitions(LogicalName='") {
         let (name, tail) = rest.split_once("')").unwrap_or((rest, ""));
@@ -437,7 +476,9 @@ fn route(s: &State, dv: &Dataverse, path: &str, params: &[(String, String)], tar
         };
         return match tail {
             "" => ok(json!({"LogicalName": t.logical, "EntitySetName": t.set}), dv),
-            "/Attributes" => ok(json!({"value": t.attributes.iter().map(|a| json!({"LogicalName": a})).collect::<Vec<_>>()}), dv),
+            "/Attributes" => {
+                ok(json!({"value": t.attributes.iter().map(|a| json!({"LogicalName": a})).collect::<Vec<_>>()}), dv)
+            }
             _ => error(404, "0x80060888", "no such metadata path"),
         };
     }
@@ -450,7 +491,9 @@ fn route(s: &State, dv: &Dataverse, path: &str, params: &[(String, String)], tar
             .collect();
         return ok(json!({"value": list}), dv);
     }
-    for (cast, list) in [("OneToManyRelationshipMetadata", &dv.one_to_many), ("ManyToManyRelationshipMetadata", &dv.many_to_many)] {
+    for (cast, list) in
+        [("OneToManyRelationshipMetadata", &dv.one_to_many), ("ManyToManyRelationshipMetadata", &dv.many_to_many)]
+    {
         if path == format!("RelationshipDefinitions/Microsoft.Dynamics.CRM.{cast}") {
             let wanted: Vec<String> = atoms(filter).remove("SchemaName").unwrap_or_default();
             let found: Vec<Value> = list
@@ -467,13 +510,28 @@ fn route(s: &State, dv: &Dataverse, path: &str, params: &[(String, String)], tar
     collection(s, dv, t, params, target, annotate)
 }
 
-fn collection(s: &State, dv: &Dataverse, t: &Table, params: &[(String, String)], target: &str, annotate: bool) -> Answer {
-    let select: Vec<String> = param(params, "$select").unwrap_or("").split(',').filter(|c| !c.is_empty()).map(str::to_string).collect();
+fn collection(
+    s: &State,
+    dv: &Dataverse,
+    t: &Table,
+    params: &[(String, String)],
+    target: &str,
+    annotate: bool,
+) -> Answer {
+    let select: Vec<String> =
+        param(params, "$select").unwrap_or("").split(',').filter(|c| !c.is_empty()).map(str::to_string).collect();
     for c in &select {
         let attr = c.strip_prefix('_').and_then(|x| x.strip_suffix("_value")).unwrap_or(c);
-        let ok = if c.starts_with('_') { t.lookups.contains(attr) } else { t.attributes.contains(attr) && !t.lookups.contains(attr) };
+        let ok = if c.starts_with('_') {
+            t.lookups.contains(attr)
+        } else {
+            t.attributes.contains(attr) && !t.lookups.contains(attr)
+        };
         if !ok {
-            return bad(s, format!("Could not find a property named '{c}' on type 'Microsoft.Dynamics.CRM.{}'.", t.logical));
+            return bad(
+                s,
+                format!("Could not find a property named '{c}' on type 'Microsoft.Dynamics.CRM.{}'.", t.logical),
+            );
         }
     }
     let offset = match param(params, "$skiptoken") {
@@ -483,7 +541,12 @@ fn collection(s: &State, dv: &Dataverse, t: &Table, params: &[(String, String)],
             if !s.issued.lock().unwrap().contains(&full) {
                 return bad(s, format!("P9: the nextLink was not replayed byte for byte: `{target}`"));
             }
-            cookie.split("last=\"").nth(1).and_then(|x| x.split('"').next()).and_then(|x| x.parse::<usize>().ok()).unwrap_or(0)
+            cookie
+                .split("last=\"")
+                .nth(1)
+                .and_then(|x| x.split('"').next())
+                .and_then(|x| x.parse::<usize>().ok())
+                .unwrap_or(0)
         }
     };
     let atoms = atoms(param(params, "$filter").unwrap_or(""));
@@ -498,7 +561,16 @@ fn collection(s: &State, dv: &Dataverse, t: &Table, params: &[(String, String)],
 }
 
 #[allow(clippy::too_many_arguments)]
-fn page(s: &State, dv: &Dataverse, t: &Table, rows: &[Map<String, Value>], select: &[String], offset: usize, target: &str, annotate: bool) -> Answer {
+fn page(
+    s: &State,
+    dv: &Dataverse,
+    t: &Table,
+    rows: &[Map<String, Value>],
+    select: &[String],
+    offset: usize,
+    target: &str,
+    annotate: bool,
+) -> Answer {
     let page_no = offset / dv.page_size.max(1);
     let size = if dv.short_pages { dv.page_size.saturating_sub(page_no % 3).max(1) } else { dv.page_size };
     let end = (offset + size).min(rows.len());

@@ -99,7 +99,13 @@ fn relationships(doc: &Value, dv: &mut Dataverse) {
             let (a, b) = (t[0].as_str().unwrap(), t[1].as_str().unwrap());
             dv.many_to_many.push(json!({"SchemaName": name, "Entity1LogicalName": a, "Entity2LogicalName": b, "IntersectEntityName": name,
                 "Entity1IntersectAttribute": format!("{a}id"), "Entity2IntersectAttribute": format!("{b}id")}));
-            let mut t = Table::new(&name, &format!("{name}set"), &format!("{name}id"), None, &[&format!("{a}id"), &format!("{b}id")]);
+            let mut t = Table::new(
+                &name,
+                &format!("{name}set"),
+                &format!("{name}id"),
+                None,
+                &[&format!("{a}id"), &format!("{b}id")],
+            );
             for (k, pair) in doc["associations"][&name].as_array().into_iter().flatten().enumerate() {
                 let mut m = Map::new();
                 m.insert(format!("{name}id"), json!(format!("pair-{k}")));
@@ -119,11 +125,16 @@ fn relationships(doc: &Value, dv: &mut Dataverse) {
 fn rows(doc: &Value, dv: &mut Dataverse) {
     let empty = Map::new();
     let all = doc["rows"].as_object().unwrap_or(&empty);
-    let ids: BTreeMap<&str, std::collections::HashSet<&str>> =
-        all.iter().map(|(t, rows)| (t.as_str(), rows.as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()).collect())).collect();
+    let ids: BTreeMap<&str, std::collections::HashSet<&str>> = all
+        .iter()
+        .map(|(t, rows)| (t.as_str(), rows.as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()).collect()))
+        .collect();
     let mut targets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for r in &dv.one_to_many {
-        let key = (r["ReferencingEntity"].as_str().unwrap().to_string(), r["ReferencingAttribute"].as_str().unwrap().to_string());
+        let key = (
+            r["ReferencingEntity"].as_str().unwrap().to_string(),
+            r["ReferencingAttribute"].as_str().unwrap().to_string(),
+        );
         targets.entry(key).or_default().push(r["ReferencedEntity"].as_str().unwrap().to_string());
     }
     for (table, list) in all {
@@ -144,7 +155,8 @@ fn rows(doc: &Value, dv: &mut Dataverse) {
                 if let Some(cands) = targets.get(&(table.clone(), k.clone())) {
                     let key = format!("_{k}_value");
                     if let Some(id) = v.as_str() {
-                        if let Some(target) = cands.iter().find(|c| ids.get(c.as_str()).is_some_and(|s| s.contains(id))) {
+                        if let Some(target) = cands.iter().find(|c| ids.get(c.as_str()).is_some_and(|s| s.contains(id)))
+                        {
                             m.insert(format!("{key}@target"), json!(target));
                         }
                     }
@@ -165,27 +177,116 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
     dv.push("adx_website", json!({"adx_websiteid": SITE_ID, "adx_name": "Generated Portal"}));
     dv.push("adx_website", json!({"adx_websiteid": OTHER_SITE_ID, "adx_name": "Other Portal"}));
     let site = |t: Table| t.lookup("adx_websiteid");
-    dv.add(site(Table::new("adx_webrole", "adx_webroles", "adx_webroleid", Some("adx_name"), &["adx_anonymoususersrole", "adx_authenticatedusersrole", "statecode"])));
+    dv.add(site(Table::new(
+        "adx_webrole",
+        "adx_webroles",
+        "adx_webroleid",
+        Some("adx_name"),
+        &["adx_anonymoususersrole", "adx_authenticatedusersrole", "statecode"],
+    )));
     dv.add(site(
-        Table::new("adx_entitypermission", "adx_entitypermissions", "adx_entitypermissionid", Some("adx_entityname"), &[
-            "adx_entitylogicalname", "adx_scope", "adx_read", "adx_write", "adx_create", "adx_delete", "adx_append", "adx_appendto",
-            "adx_parentrelationship", "adx_contactrelationship", "adx_accountrelationship", "statecode",
-        ])
+        Table::new(
+            "adx_entitypermission",
+            "adx_entitypermissions",
+            "adx_entitypermissionid",
+            Some("adx_entityname"),
+            &[
+                "adx_entitylogicalname",
+                "adx_scope",
+                "adx_read",
+                "adx_write",
+                "adx_create",
+                "adx_delete",
+                "adx_append",
+                "adx_appendto",
+                "adx_parentrelationship",
+                "adx_contactrelationship",
+                "adx_accountrelationship",
+                "statecode",
+            ],
+        )
         .lookup("adx_parententitypermission"),
     ));
-    dv.add(site(Table::new("adx_sitesetting", "adx_sitesettings", "adx_sitesettingid", Some("adx_name"), &["adx_value", "statecode"])));
-    dv.add(site(Table::new("adx_columnpermissionprofile", "adx_columnpermissionprofiles", "adx_columnpermissionprofileid", Some("adx_name"), &["adx_tablename", "adx_allcolumnpermissions", "statecode"])));
-    dv.add(Table::new("adx_columnpermission", "adx_columnpermissions", "adx_columnpermissionid", Some("adx_name"), &["adx_columnname", "adx_permissions", "statecode"]).lookup("adx_columnpermissionprofileid"));
-    dv.add(site(Table::new("adx_entitylist", "adx_entitylists", "adx_entitylistid", Some("adx_name"), &["adx_entityname", "adx_entitypermissionsenabled", "adx_odata_enabled", "statecode"])));
-    dv.add(site(Table::new("adx_entityform", "adx_entityforms", "adx_entityformid", Some("adx_name"), &["adx_entityname", "adx_entitypermissionsenabled", "adx_mode", "statecode"])));
+    dv.add(site(Table::new(
+        "adx_sitesetting",
+        "adx_sitesettings",
+        "adx_sitesettingid",
+        Some("adx_name"),
+        &["adx_value", "statecode"],
+    )));
+    dv.add(site(Table::new(
+        "adx_columnpermissionprofile",
+        "adx_columnpermissionprofiles",
+        "adx_columnpermissionprofileid",
+        Some("adx_name"),
+        &["adx_tablename", "adx_allcolumnpermissions", "statecode"],
+    )));
+    dv.add(
+        Table::new(
+            "adx_columnpermission",
+            "adx_columnpermissions",
+            "adx_columnpermissionid",
+            Some("adx_name"),
+            &["adx_columnname", "adx_permissions", "statecode"],
+        )
+        .lookup("adx_columnpermissionprofileid"),
+    );
+    dv.add(site(Table::new(
+        "adx_entitylist",
+        "adx_entitylists",
+        "adx_entitylistid",
+        Some("adx_name"),
+        &["adx_entityname", "adx_entitypermissionsenabled", "adx_odata_enabled", "statecode"],
+    )));
+    dv.add(site(Table::new(
+        "adx_entityform",
+        "adx_entityforms",
+        "adx_entityformid",
+        Some("adx_name"),
+        &["adx_entityname", "adx_entitypermissionsenabled", "adx_mode", "statecode"],
+    )));
     dv.add(site(Table::new("adx_webform", "adx_webforms", "adx_webformid", Some("adx_name"), &["statecode"])));
-    dv.add(Table::new("adx_webformstep", "adx_webformsteps", "adx_webformstepid", Some("adx_name"), &["adx_targetentitylogicalname", "adx_entitypermissionsenabled", "adx_mode", "statecode"]).lookup("adx_webform"));
-    dv.add(site(Table::new("adx_webpageaccesscontrolrule", "adx_webpageaccesscontrolrules", "adx_webpageaccesscontrolruleid", Some("adx_name"), &["adx_right", "statecode"]).lookup("adx_webpageid")));
-    for (name, own) in [("adx_entitypermission_webrole", "adx_entitypermissionid"), ("adx_webpageaccesscontrolrule_webrole", "adx_webpageaccesscontrolruleid"), ("adx_columnpermissionprofile_webrole", "adx_columnpermissionprofileid")] {
+    dv.add(
+        Table::new(
+            "adx_webformstep",
+            "adx_webformsteps",
+            "adx_webformstepid",
+            Some("adx_name"),
+            &["adx_targetentitylogicalname", "adx_entitypermissionsenabled", "adx_mode", "statecode"],
+        )
+        .lookup("adx_webform"),
+    );
+    dv.add(site(
+        Table::new(
+            "adx_webpageaccesscontrolrule",
+            "adx_webpageaccesscontrolrules",
+            "adx_webpageaccesscontrolruleid",
+            Some("adx_name"),
+            &["adx_right", "statecode"],
+        )
+        .lookup("adx_webpageid"),
+    ));
+    for (name, own) in [
+        ("adx_entitypermission_webrole", "adx_entitypermissionid"),
+        ("adx_webpageaccesscontrolrule_webrole", "adx_webpageaccesscontrolruleid"),
+        ("adx_columnpermissionprofile_webrole", "adx_columnpermissionprofileid"),
+    ] {
         dv.add(Table::new(name, &format!("{name}set"), &format!("{name}id"), None, &[own, "adx_webroleid"]));
     }
-    dv.add(Table::new("adx_webrole_contact", "adx_webrole_contactset", "adx_webrole_contactid", None, &["contactid", "adx_webroleid"]));
-    dv.add(Table::new("adx_webrole_account", "adx_webrole_accountset", "adx_webrole_accountid", None, &["accountid", "adx_webroleid"]));
+    dv.add(Table::new(
+        "adx_webrole_contact",
+        "adx_webrole_contactset",
+        "adx_webrole_contactid",
+        None,
+        &["contactid", "adx_webroleid"],
+    ));
+    dv.add(Table::new(
+        "adx_webrole_account",
+        "adx_webrole_accountset",
+        "adx_webrole_accountid",
+        None,
+        &["accountid", "adx_webroleid"],
+    ));
 
     for r in doc["web_roles"].as_array().into_iter().flatten() {
         dv.push("adx_webrole", json!({"adx_webroleid": r["id"], "adx_name": r["name"], "adx_anonymoususersrole": r.get("anonymous_users").cloned().unwrap_or(json!(false)),
@@ -250,8 +351,11 @@ fn components(doc: &Value, dv: &mut Dataverse) {
             Some("grant_change") => json!(1),
             _ => json!(2),
         };
-        dv.push("adx_webpageaccesscontrolrule", json!({"adx_webpageaccesscontrolruleid": r["id"], "adx_name": r["name"], "_adx_webpageid_value": r["page"],
-            "adx_right": right, "statecode": state(r), "_adx_websiteid_value": SITE_ID}));
+        dv.push(
+            "adx_webpageaccesscontrolrule",
+            json!({"adx_webpageaccesscontrolruleid": r["id"], "adx_name": r["name"], "_adx_webpageid_value": r["page"],
+            "adx_right": right, "statecode": state(r), "_adx_websiteid_value": SITE_ID}),
+        );
         for role in r["web_roles"].as_array().into_iter().flatten() {
             k += 1;
             dv.push("adx_webpageaccesscontrolrule_webrole", json!({"adx_webpageaccesscontrolrule_webroleid": format!("wpr-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_webroleid": role}));
@@ -301,9 +405,30 @@ fn enhanced(doc: &Value, dv: &mut Dataverse) {
     dv.add(Table::new("powerpagesite", "powerpagesites", "powerpagesiteid", Some("name"), &[]));
     dv.push("powerpagesite", json!({"powerpagesiteid": SITE_ID, "name": "Generated Portal"}));
     dv.push("powerpagesite", json!({"powerpagesiteid": OTHER_SITE_ID, "name": "Other Portal"}));
-    dv.add(Table::new("powerpagecomponent", "powerpagecomponents", "powerpagecomponentid", Some("name"), &["powerpagecomponenttype", "content", "statecode"]).lookup("powerpagesiteid"));
-    dv.add(Table::new("powerpagecomponent_mspp_webrole_contact", "powerpagecomponent_mspp_webrole_contactset", "powerpagecomponent_mspp_webrole_contactid", None, &["contactid", "powerpagecomponentid"]));
-    dv.add(Table::new("powerpagecomponent_mspp_webrole_account", "powerpagecomponent_mspp_webrole_accountset", "powerpagecomponent_mspp_webrole_accountid", None, &["accountid", "powerpagecomponentid"]));
+    dv.add(
+        Table::new(
+            "powerpagecomponent",
+            "powerpagecomponents",
+            "powerpagecomponentid",
+            Some("name"),
+            &["powerpagecomponenttype", "content", "statecode"],
+        )
+        .lookup("powerpagesiteid"),
+    );
+    dv.add(Table::new(
+        "powerpagecomponent_mspp_webrole_contact",
+        "powerpagecomponent_mspp_webrole_contactset",
+        "powerpagecomponent_mspp_webrole_contactid",
+        None,
+        &["contactid", "powerpagecomponentid"],
+    ));
+    dv.add(Table::new(
+        "powerpagecomponent_mspp_webrole_account",
+        "powerpagecomponent_mspp_webrole_accountset",
+        "powerpagecomponent_mspp_webrole_accountid",
+        None,
+        &["accountid", "powerpagecomponentid"],
+    ));
     let push = |dv: &mut Dataverse, id: &Value, name: &Value, kind: u64, content: Value, st: Value, site: &str| {
         dv.push("powerpagecomponent", json!({"powerpagecomponentid": id, "name": name, "powerpagecomponenttype": kind, "content": content.to_string(), "statecode": st, "_powerpagesiteid_value": site}));
     };
@@ -316,10 +441,22 @@ fn enhanced(doc: &Value, dv: &mut Dataverse) {
         let privs: Vec<&str> = p["privileges"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let mut c = json!({"entityname": p["name"], "entitylogicalname": p["table"], "scope": scope_code(&p["scope"]),
             "adx_entitypermission_webrole": p.get("web_roles").cloned().unwrap_or(json!([]))});
-        for (flag, name) in [("read", "read"), ("write", "write"), ("create", "create"), ("delete", "delete"), ("append", "append"), ("appendto", "append_to")] {
+        for (flag, name) in [
+            ("read", "read"),
+            ("write", "write"),
+            ("create", "create"),
+            ("delete", "delete"),
+            ("append", "append"),
+            ("appendto", "append_to"),
+        ] {
             c[flag] = json!(privs.contains(&name));
         }
-        for (k, native) in [("parententitypermission", "parent"), ("parentrelationship", "parent_relationship"), ("contactrelationship", "contact_relationship"), ("accountrelationship", "account_relationship")] {
+        for (k, native) in [
+            ("parententitypermission", "parent"),
+            ("parentrelationship", "parent_relationship"),
+            ("contactrelationship", "contact_relationship"),
+            ("accountrelationship", "account_relationship"),
+        ] {
             if let Some(v) = p.get(native) {
                 c[k] = v.clone();
             }
@@ -329,6 +466,20 @@ fn enhanced(doc: &Value, dv: &mut Dataverse) {
     for (i, s) in doc["site_settings"].as_array().into_iter().flatten().enumerate() {
         push(dv, &json!(format!("SS-{i}")), &s["name"], 9, json!({"value": s["value"]}), state(s), SITE_ID);
     }
-    push(dv, &json!("SS-secret"), &json!("Authentication/OpenIdConnect/Contoso/ClientSecret"), 9, json!({"value": SECRET}), json!(0), SITE_ID);
-    members(doc, dv, "powerpagecomponent_mspp_webrole_contact", "powerpagecomponentid", "powerpagecomponent_mspp_webrole_account");
+    push(
+        dv,
+        &json!("SS-secret"),
+        &json!("Authentication/OpenIdConnect/Contoso/ClientSecret"),
+        9,
+        json!({"value": SECRET}),
+        json!(0),
+        SITE_ID,
+    );
+    members(
+        doc,
+        dv,
+        "powerpagecomponent_mspp_webrole_contact",
+        "powerpagecomponentid",
+        "powerpagecomponent_mspp_webrole_account",
+    );
 }
