@@ -653,6 +653,9 @@ pub struct Report {
     /// `bypass` and `can` on virtual-table rows (`None`: no F&O section).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finance: Option<FinanceSpeed>,
+    /// `reach` and `who open` (surfaces.md; `None`: the tenant has no pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surfaces: Option<crate::perf::bench_surfaces::SurfacesSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -1015,6 +1018,12 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let exposed = a.exposure(None).map(|e| e.visitors.iter().map(|v| v.tables.len()).sum::<usize>()).unwrap_or(0);
     r.exposure_seconds = start.elapsed().as_secs_f64();
     say(format!("exposure (anonymous and newcomer) {:.3} s, {exposed} tables", r.exposure_seconds));
+    if !a.tenant.surfaces.pages.is_empty() {
+        let contacts: Vec<Visitor> = q.what.iter().map(|w| w.0).filter(|v| matches!(v, Visitor::Contact(_))).take(200).collect();
+        let s = crate::perf::bench_surfaces::surfaces_speed(&a, &contacts, r.can.median_ns, budget);
+        say(format!("reach {:.2}x what (six privileges), who open {:.2}x can", s.reach_ratio, s.who_open_ratio));
+        r.surfaces = Some(s);
+    }
     let (t, grants) = (&a.tenant, &a.grants);
     let ci = a.channel_index();
     r.columns = time_each(
