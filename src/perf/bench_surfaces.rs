@@ -2,11 +2,39 @@
 //! (issue #25): `reach` for one contact against `what` for all six
 //! privileges of that contact, and `who open page:ID` against `can`.
 
-use super::bench::{time_each, Latency};
 use crate::answer::query::Analysis;
 use crate::model::{Privilege, Visitor};
 use serde::Serialize;
 use std::time::{Duration, Instant};
+
+/// Medians of one timed question kind.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Latency {
+    /// Questions timed.
+    pub n: usize,
+    /// Median, nanoseconds.
+    pub median_ns: f64,
+}
+
+/// Times `f` once per item (after one untimed pass over up to 20), until
+/// `budget` runs out.
+fn time_each<T, A>(items: &[T], budget: Duration, mut f: impl FnMut(&T) -> A, _size: impl Fn(&T, A) -> usize) -> Latency {
+    for it in items.iter().take(20) {
+        std::hint::black_box(f(it));
+    }
+    let run = Instant::now();
+    let mut ns = Vec::with_capacity(items.len());
+    for it in items {
+        let start = Instant::now();
+        std::hint::black_box(f(std::hint::black_box(it)));
+        ns.push(start.elapsed().as_nanos() as f64);
+        if run.elapsed() > budget {
+            break;
+        }
+    }
+    ns.sort_by(f64::total_cmp);
+    Latency { n: ns.len(), median_ns: ns.get(ns.len() / 2).copied().unwrap_or(0.0) }
+}
 
 /// The surfaces' speed on one tenant.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]

@@ -340,7 +340,7 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
         w.write_all(b",\n\"finance_operations\":")?;
         f.write_section(&mut w)?;
     }
-    stats.pages = super::generate_surfaces::write_sections(&mut w, cfg)?;
+    stats.pages = super::generate_surfaces::write_sections(&mut w, cfg.seed, cfg.rows)?;
     w.write_all(b"}\n")?;
     w.flush()?;
     stats.bytes = w.bytes;

@@ -5,19 +5,20 @@
 //! logic and cloud flow endpoints, for `bench` to time `reach` and `who
 //! open`.
 
-use super::generate::{GenConfig, Rng};
+use super::testkit::Rng;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-/// Pages of a tenant of `cfg`.
-pub fn page_count(cfg: &GenConfig) -> u64 {
-    (cfg.rows / 2_000).max(20)
+/// Pages of a tenant of `rows` rows.
+pub fn page_count(rows: u64) -> u64 {
+    (rows / 2_000).max(20)
 }
 
-/// Writes the sections, each preceded by `,\n`; returns the page count.
-pub fn write_sections<W: Write>(w: &mut W, cfg: &GenConfig) -> io::Result<u64> {
-    let mut rng = Rng::new(cfg.seed, "surfaces");
-    let n = page_count(cfg);
+/// Writes the sections of a tenant of `rows` rows generated with `seed`,
+/// each preceded by `,\n`; returns the page count.
+pub fn write_sections<W: Write>(w: &mut W, seed: u64, rows: u64) -> io::Result<u64> {
+    let mut rng = Rng(seed ^ 0x9A6E_5000);
+    let n = page_count(rows);
     let section = |w: &mut W, name: &str, v: &Value| -> io::Result<()> {
         write!(w, ",\n\"{name}\":")?;
         serde_json::to_writer(&mut *w, v)?;
@@ -29,24 +30,24 @@ pub fn write_sections<W: Write>(w: &mut W, cfg: &GenConfig) -> io::Result<u64> {
     w.write_all(b",\n\"web_pages\":[")?;
     let mut rules = Vec::new();
     for i in 0..n {
-        let parent = if i == 0 { Value::Null } else { Value::String(format!("WP{}", rng.below(i))) };
-        let state = if rng.chance(30) { "PS-draft" } else { "PS-pub" };
+        let parent = if i == 0 { Value::Null } else { Value::String(format!("WP{}", rng.below(i as usize))) };
+        let state = if rng.chance(3) { "PS-draft" } else { "PS-pub" };
         let page = json!({"id": format!("WP{i}"), "name": format!("Page {i}"), "parent": parent, "partial_url": format!("p{i}"), "publishing_state": state});
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         serde_json::to_writer(&mut *w, &page)?;
-        if i > 0 && rng.chance(100) {
-            let roles: Vec<&str> = (0..1 + rng.below(2)).filter_map(|_| rng.pick(RESTRICT).copied()).collect();
+        if i > 0 && rng.chance(10) {
+            let roles: Vec<&str> = (0..1 + rng.below(2) as u64).filter_map(|_| rng.pick(RESTRICT).copied()).collect();
             rules.push(json!({"id": format!("WPR{i}"), "page": format!("WP{i}"), "right": "restrict_read", "web_roles": roles,
-                "scope": if rng.chance(200) { "exclude_direct_child_web_files" } else { "all_content" }}));
+                "scope": if rng.chance(20) { "exclude_direct_child_web_files" } else { "all_content" }}));
         }
-        if rng.chance(10) {
+        if rng.chance(1) {
             rules.push(json!({"id": format!("WPG{i}"), "page": format!("WP{i}"), "right": "grant_change", "web_roles": ["R-admin"]}));
         }
     }
     w.write_all(b"]")?;
     section(w, "page_rules", &Value::Array(rules))?;
     let files: Vec<Value> = (0..n / 2)
-        .map(|i| json!({"id": format!("WF{i}"), "name": format!("file{i}.pdf"), "parent_page": format!("WP{}", rng.below(n))}))
+        .map(|i| json!({"id": format!("WF{i}"), "name": format!("file{i}.pdf"), "parent_page": format!("WP{}", rng.below(n as usize))}))
         .collect();
     section(w, "web_files", &Value::Array(files))?;
     section(
