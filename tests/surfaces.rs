@@ -769,3 +769,18 @@ fn bad_surfaces_input_exits_2_with_the_place_and_nothing_on_stdout() {
     assert_eq!(code, 2);
     assert!(err.contains("page:P-none"), "{err}");
 }
+
+#[test]
+fn convert_keeps_pages_and_endpoints_of_a_site_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gds.json");
+    let site = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sites/gds-power-page");
+    let (code, _, err) = common::run_bin(&["convert", site, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let native = portal_access::Analysis::load(&out).unwrap();
+    let folder = gds();
+    for v in ["anonymous", "newcomer"] {
+        assert_eq!(native.reach(v).unwrap(), folder.reach(v).unwrap(), "{v}");
+    }
+    assert_eq!(native.tenant.surfaces.pages.len(), folder.tenant.surfaces.pages.len());
+}
