@@ -769,3 +769,41 @@ fn bad_surfaces_input_exits_2_with_the_place_and_nothing_on_stdout() {
     assert_eq!(code, 2);
     assert!(err.contains("page:P-none"), "{err}");
 }
+
+#[test]
+fn convert_keeps_pages_and_endpoints_of_a_site_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gds.json");
+    let site = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sites/gds-power-page");
+    let (code, _, err) = common::run_bin(&["convert", site, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let native = portal_access::Analysis::load(&out).unwrap();
+    let folder = gds();
+    for v in ["anonymous", "newcomer"] {
+        assert_eq!(native.reach(v).unwrap(), folder.reach(v).unwrap(), "{v}");
+    }
+    assert_eq!(native.tenant.surfaces.pages.len(), folder.tenant.surfaces.pages.len());
+}
+
+#[test]
+fn code_site_web_files_in_their_own_folders_and_unprefixed_flow_consumers() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join(".powerpages-site");
+    for d in ["web-roles", "web-files/logo.png", "web-pages/home", "cloud-flow-consumer"] {
+        std::fs::create_dir_all(site.join(d)).unwrap();
+    }
+    std::fs::write(site.join("web-roles/Authenticated-Users.webrole.yml"), "authenticatedusersrole: true\nid: R-auth\nname: Authenticated Users\n").unwrap();
+    std::fs::write(site.join("web-pages/home/Home.webpage.yml"), "id: P-home\nname: Home\nisroot: true\npartialurl: /\n").unwrap();
+    std::fs::write(site.join("web-files/logo.png/logo.png.webfile.yml"), "id: WF-logo\nname: logo.png\nparentpageid: P-home\n").unwrap();
+    std::fs::write(
+        site.join("cloud-flow-consumer/callback.cloudflowconsumer.yml"),
+        "adx_CloudFlowConsumer_adx_webrole:\n- R-auth\nid: CF-1\nname: Callback\nprocessid: 0000-1\n",
+    )
+    .unwrap();
+    let a = portal_access::Analysis::load(dir.path()).unwrap();
+    let r = serde_json::to_value(a.reach("newcomer").unwrap()).unwrap();
+    assert_eq!(r["files"], json!(["WF-logo"]));
+    assert_eq!(r["endpoints"][0]["name"], json!("CF-1"));
+    let w = serde_json::to_value(a.who_invoke("cloudflow:CF-1").unwrap()).unwrap();
+    assert_eq!((w["anonymous"].clone(), w["newcomer"].clone()), (json!(false), json!(true)));
+}

@@ -136,9 +136,10 @@ impl Analysis {
         let t = &self.tenant;
         let anonymous = may(Outsider::Visitor(Visitor::Anonymous));
         let newcomer = may(Outsider::Newcomer);
+        // Contacts of one class answer alike (R3, R10): one test per class.
         let mut contacts: Vec<String> =
-            t.contacts().filter(|&c| may(Outsider::Visitor(Visitor::Contact(c)))).map(|c| t.row_name(c).to_string()).collect();
-        contacts.sort();
+            self.surface_index().contacts_where(&may).into_iter().map(|c| t.row_name(c).to_string()).collect();
+        contacts.sort_unstable();
         WhoSurfaceAnswer { target, anonymous, newcomer, anyone: anonymous || newcomer, contacts }
     }
 

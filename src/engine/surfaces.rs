@@ -220,6 +220,22 @@ impl SurfaceIndex {
     pub fn reachable(&self, p: u32) -> bool {
         self.reachable.contains(&p)
     }
+    /// The contacts (rows, in row order) whose class `keep` admits: one
+    /// test per class, then one read per contact.
+    pub fn contacts_where(&self, keep: impl Fn(Outsider) -> bool) -> Vec<RowId> {
+        let classes = self.class_of.iter().copied().max().map_or(0, |m| m as usize + 1);
+        let mut admitted = vec![None::<bool>; classes];
+        let mut out = Vec::new();
+        for (i, &k) in self.class_of.iter().enumerate() {
+            let c = self.first_contact + i as RowId;
+            let Some(slot) = admitted.get_mut(k as usize) else { continue };
+            if *slot.get_or_insert_with(|| keep(Outsider::Visitor(Visitor::Contact(c)))) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     /// The pages `v` opens, by index.
     pub fn pages_of(&self, v: Outsider) -> Vec<u32> {
         self.opens.get(&self.class(v)).map(|s| s.iter().copied().collect()).unwrap_or_default()

@@ -5,7 +5,7 @@
 //! - `publishingstate.yml` (a list) or `publishing-states/*.publishingstate.yml`;
 //! - `websiteaccess.yml` (a list) or `website-access/*.websiteaccess.yml`;
 //! - `web-pages/<slug>/*.webpage.yml` and `web-pages/<slug>/content-pages/*.webpage.yml`;
-//! - `web-files/*.webfile.yml`;
+//! - `web-files/*.webfile.yml` (code sites: `web-files/<name>/<name>.webfile.yml`);
 //! - `cloud-flow-consumer/*.cloudflowconsumer.yml`;
 //! - `server-logic/<n>/<n>.serverlogic.yml` (classic `server-logics/`) with
 //!   its code in `<n>.js` beside it.
@@ -61,7 +61,8 @@ pub(super) fn read(
             p.components.extend(found.into_iter().filter(|c| !p.components.contains(c)).collect::<Vec<_>>());
         }
     }
-    for (node, file) in files.records("", "web-files", ".webfile.yml", 0)? {
+    // Code sites keep each file in a folder of its own (`web-files/<name>/`).
+    for (node, file) in files.records("", "web-files", ".webfile.yml", 1)? {
         raw.web_files.push(web_file(&node, &file, site)?);
     }
     for (node, file) in files.records("", "cloud-flow-consumer", ".cloudflowconsumer.yml", 0)? {

@@ -656,6 +656,9 @@ pub struct Report {
     /// Every class's access patterns against a full derivation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patterns: Option<crate::perf::patterns_speed::PatternSpeed>,
+    /// `reach` and `who open` (surfaces.md; `None`: the tenant has no pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surfaces: Option<crate::perf::bench_surfaces::SurfacesSpeed>,
     /// The targets.
     pub targets: Vec<TargetCheck>,
 }
@@ -1021,6 +1024,12 @@ pub fn run(path: &Path, opts: &Options) -> Result<Report, BenchError> {
     let ps = crate::perf::patterns_speed::pattern_speed(&a.tenant, r.derive_seconds + r.index_seconds);
     say(format!("patterns {:.2} ms for {} ({} possible), {:.4}x a full derivation", ps.seconds * 1e3, ps.patterns, ps.possible, ps.ratio));
     r.patterns = Some(ps);
+    if !a.tenant.surfaces.pages.is_empty() {
+        let contacts: Vec<Visitor> = q.what.iter().map(|w| w.0).filter(|v| matches!(v, Visitor::Contact(_))).take(200).collect();
+        let s = crate::perf::bench_surfaces::surfaces_speed(&a, &contacts, r.can.median_ns, budget);
+        say(format!("reach {:.2}x what (six privileges), who open {:.2}x can", s.reach_ratio, s.who_open_ratio));
+        r.surfaces = Some(s);
+    }
     let (t, grants) = (&a.tenant, &a.grants);
     let ci = a.channel_index();
     r.columns = time_each(

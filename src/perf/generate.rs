@@ -156,6 +156,8 @@ pub struct GenStats {
     pub roles: u64,
     /// Table permissions.
     pub permissions: u64,
+    /// Web pages (surfaces.md).
+    pub pages: u64,
     /// Bytes written.
     pub bytes: u64,
 }
@@ -338,6 +340,7 @@ pub fn generate<W: Write>(cfg: &GenConfig, out: W) -> io::Result<GenStats> {
         w.write_all(b",\n\"finance_operations\":")?;
         f.write_section(&mut w)?;
     }
+    stats.pages = super::generate_surfaces::write_sections(&mut w, cfg.seed, cfg.rows)?;
     w.write_all(b"}\n")?;
     w.flush()?;
     stats.bytes = w.bytes;

@@ -7,6 +7,8 @@ pub mod testkit_fo;
 pub mod testkit_surfaces;
 pub mod generate_fo;
 pub mod generate;
+pub mod generate_surfaces;
+pub mod bench_surfaces;
 pub mod cedar;
 pub mod pipelines;
 pub mod patterns_speed;

@@ -483,6 +483,10 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
         )?;
     }
     row(out, "lint (after the build)", format!("{:.2} ms, {} findings", r.lint_seconds * 1e3, r.lint_findings))?;
+    if let Some(s) = &r.surfaces {
+        row(out, "reach (one contact) / what (six privileges)", format!("{:.2}x (medians {} / {})", s.reach_ratio, nanos(s.reach.median_ns), nanos(s.what_six.median_ns)))?;
+        row(out, "who open page:ID / can", format!("{:.2}x (median {})", s.who_open_ratio, nanos(s.who_open.median_ns)))?;
+    }
     if let Some(rs) = &r.report {
         row(
             out,
