@@ -55,6 +55,20 @@ fn who(privilege: &str, table: &str) -> Value {
     serde_json::to_value(analysis(&config()).who_table(privilege, table).unwrap()).unwrap()
 }
 
+
+/// Runs `test` on a configuration-only tenant with one expectations file
+/// (`yaml` after the format line): the exit code and each result's
+/// (`ok`, `on`).
+fn expectations(name: &str, yaml: &str) -> (i32, Vec<(bool, String)>) {
+    let f = write_tenant(&format!("{name}.json"), &config());
+    let exp = scratch_dir(name).join("expect.yaml");
+    std::fs::write(&exp, format!("format: portal-access/expectations@1\nexpect:\n{yaml}")).unwrap();
+    let (code, out, err) = run_bin(&["test", f.to_str().unwrap(), exp.to_str().unwrap(), "--json"]);
+    let v: Value = serde_json::from_str(out.lines().last().unwrap_or_else(|| panic!("{err}"))).unwrap();
+    let oks = v["results"].as_array().unwrap().iter().map(|r| (r["ok"].as_bool().unwrap(), r["on"].as_str().unwrap().to_string())).collect();
+    (code, oks)
+}
+
 #[test]
 fn a1_holders_by_class_newcomer_when_registration_is_open() {
     // The authenticated role gives `contacts` and (registration open by
@@ -207,20 +221,14 @@ fn a9_diff_gains_patterns_and_the_gates_fail_without_rows() {
 
 #[test]
 fn a10_never_fails_on_a_possible_pattern_and_unloaded_rows_fail_to_load() {
-    let f = write_tenant("a10.json", &config());
-    let dir = scratch_dir("a10");
-    let exp = dir.join("never.yaml");
-    std::fs::write(
-        &exp,
-        "format: portal-access/expectations@1\nexpect:\n  - never: {visitor: anonymous, privilege: read, table: contact}\n  - never: {visitor: newcomer, privilege: read, table: incident}\n",
-    )
-    .unwrap();
-    let (code, out, err) = run_bin(&["test", f.to_str().unwrap(), exp.to_str().unwrap(), "--json"]);
-    assert_eq!(code, 4, "{err}");
-    let v: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-    let oks: Vec<(bool, &str)> = v["results"].as_array().unwrap().iter().map(|r| (r["ok"].as_bool().unwrap(), r["on"].as_str().unwrap())).collect();
-    assert_eq!(oks, [(false, "patterns"), (true, "patterns")]);
-    let rows = dir.join("rows.yaml");
+    let (code, oks) = expectations(
+        "a10",
+        "  - never: {visitor: anonymous, privilege: read, table: contact}\n  - never: {visitor: newcomer, privilege: read, table: incident}\n",
+    );
+    assert_eq!(code, 4);
+    assert_eq!(oks, [(false, "patterns".to_string()), (true, "patterns".to_string())]);
+    let f = write_tenant("a10-rows.json", &config());
+    let rows = scratch_dir("a10-rows").join("rows.yaml");
     std::fs::write(&rows, "format: portal-access/expectations@1\nexpect:\n  - can: anonymous read contact:C1\n    allowed: false\n").unwrap();
     let (code, _, err) = run_bin(&["test", f.to_str().unwrap(), rows.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
@@ -243,17 +251,8 @@ fn a11_lint_applies_the_settings_defaults() {
 
 #[test]
 fn a10_who_on_a_table_in_an_access_test_reads_the_patterns() {
-    let f = write_tenant("a10-who.json", &config());
-    let dir = scratch_dir("a10-who");
-    let exp = dir.join("who.yaml");
-    std::fs::write(
-        &exp,
-        "format: portal-access/expectations@1\nexpect:\n  - who: read contact\n    anonymous: false\n  - who: read incident\n    newcomer: false\n    anonymous: true\n",
-    )
-    .unwrap();
-    let (code, out, err) = run_bin(&["test", f.to_str().unwrap(), exp.to_str().unwrap(), "--json"]);
-    assert_eq!(code, 4, "{err}");
-    let v: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-    let oks: Vec<(bool, &str)> = v["results"].as_array().unwrap().iter().map(|r| (r["ok"].as_bool().unwrap(), r["on"].as_str().unwrap())).collect();
-    assert_eq!(oks, [(false, "patterns"), (true, "patterns")]);
+    let (code, oks) =
+        expectations("a10-who", "  - who: read contact\n    anonymous: false\n  - who: read incident\n    newcomer: false\n    anonymous: true\n");
+    assert_eq!(code, 4);
+    assert_eq!(oks, [(false, "patterns".to_string()), (true, "patterns".to_string())]);
 }

@@ -22,22 +22,7 @@ pub enum Model {
 }
 
 /// The standard relationships of tenant-format.md's catalogue.
-const CATALOGUE: &[(&str, &str, &str, &str)] = &[
-    ("contact_customer_accounts", "contact", "parentcustomerid", "account"),
-    ("contact_customer_contacts", "contact", "parentcustomerid", "contact"),
-    ("account_parent_account", "account", "parentaccountid", "account"),
-    ("account_primary_contact", "account", "primarycontactid", "contact"),
-    ("incident_customer_accounts", "incident", "customerid", "account"),
-    ("incident_customer_contacts", "incident", "customerid", "contact"),
-    ("contact_as_primary_contact", "incident", "primarycontactid", "contact"),
-    ("Incident_Annotation", "annotation", "objectid", "incident"),
-    ("incident_adx_portalcomments", "adx_portalcomment", "regardingobjectid", "incident"),
-    ("adx_portalcomment_Annotations", "annotation", "objectid", "adx_portalcomment"),
-    ("Incident_ActivityPointers", "activitypointer", "regardingobjectid", "incident"),
-    ("Account_ActivityPointers", "activitypointer", "regardingobjectid", "account"),
-    ("Contact_ActivityPointers", "activitypointer", "regardingobjectid", "contact"),
-    ("Incident_Emails", "email", "regardingobjectid", "incident"),
-];
+use portal_access::model::catalogue::CATALOGUE;
 
 fn id_column(table: &str) -> String {
     if table == "adx_portalcomment" {
