@@ -15,16 +15,10 @@ use portal_access::load::table::RawRow;
 use portal_access::model::{PermId, Privilege, RelKind, Scope, Tenant};
 use portal_access::perf::testkit::{random_channels, random_tenant, Size};
 use proptest::prelude::*;
-use serde_json::Value;
 
-fn sizes() -> impl Strategy<Value = Size> {
-    (1usize..8, 0usize..5, 0usize..7, 1usize..14).prop_map(|(contacts, accounts, rows_per_table, permissions)| Size {
-        contacts,
-        accounts,
-        rows_per_table,
-        permissions,
-    })
-}
+mod common;
+use common::sizes;
+use serde_json::Value;
 
 /// A random tenant with settings, where now and then a permission's
 /// relationship is one nobody declares (as folder tenants give it).

@@ -11,6 +11,9 @@ use portal_access::perf::testkit::{random_tenant, Size};
 use portal_access::engine::walk::Walker;
 use proptest::prelude::*;
 
+mod common;
+use common::sizes;
+
 /// Every disagreement between the two engines on one tenant, as readable lines.
 fn disagreements(t: &Tenant) -> Vec<String> {
     let g = Grants::derive(t);
@@ -110,14 +113,6 @@ fn check_json(json: &str) {
     check_raw(portal_access::load::native::parse_native(json, "case").unwrap());
 }
 
-fn sizes() -> impl Strategy<Value = Size> {
-    (0usize..8, 0usize..5, 0usize..6, 0usize..16).prop_map(|(contacts, accounts, rows_per_table, permissions)| Size {
-        contacts,
-        accounts,
-        rows_per_table,
-        permissions,
-    })
-}
 
 /// 256 cases, or more when `PROPTEST_CASES` asks for more (never fewer).
 fn cases() -> u32 {

@@ -525,9 +525,9 @@ impl Analysis {
         let blocked = v == Outsider::Newcomer && self.fo_blocks_newcomer(Target::Table(tb));
         let pats: Vec<&crate::engine::patterns::Pattern> = self
             .patterns()
-            .list
+            .of_table(tb)
             .iter()
-            .filter(|x| x.table == tb && !blocked)
+            .filter(|_| !blocked)
             .filter(|x| match v {
                 Outsider::Visitor(Visitor::Anonymous) => x.class == Class::Anonymous,
                 Outsider::Newcomer => x.class == Class::Newcomer,
@@ -543,13 +543,7 @@ impl Analysis {
         let update = if writable.is_empty() || !open { Vec::new() } else { ci.update_columns(v, tb) };
         let create = open && !creates.is_empty() && !ci.create_columns(v, tb).is_empty();
         let delete = open && !deletable.is_empty();
-        let any_channel = if readable.is_empty() {
-            "none"
-        } else if readable.iter().any(|x| t.permissions[x.perm as usize].scope == crate::model::Scope::Global) {
-            "every"
-        } else {
-            "some"
-        };
+        let any_channel = crate::answer::patterns::reach_of(t, readable.iter().copied());
         let reach = if read.is_empty() { "none" } else { any_channel };
         let mut via: Vec<PermId> = Vec::new();
         for (list, shown) in [(&readable, reach != "none"), (&writable, !update.is_empty()), (&deletable, delete), (&creates, create)] {

@@ -212,7 +212,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         let global = if loaded {
             d.in_all.binary_search(&n).is_ok() || rows > 0
         } else {
-            a.patterns().list.iter().any(|x| x.perm == n && x.class == Class::Newcomer && x.possible && !x.unsure && x.top == Top::Every)
+            a.patterns().of_table(p.table).iter().any(|x| x.perm == n && x.class == Class::Newcomer && x.possible && !x.unsure && x.top == Top::Every)
         };
         if !global {
             continue;

@@ -78,19 +78,6 @@ pub struct WhoTableAnswer {
     pub patterns: Vec<PatternEntry>,
 }
 
-/// `every`, `some` or `none` (A6): a possible pattern on a Global
-/// permission itself, only narrower possible patterns, or none.
-pub fn reach(entries: &[PatternEntry], class: Class) -> &'static str {
-    let possible = || entries.iter().filter(|e| e.class == class.name() && e.possible);
-    if possible().any(|e| e.every()) {
-        "every"
-    } else if possible().next().is_some() {
-        "some"
-    } else {
-        "none"
-    }
-}
-
 fn scope_name(s: Scope) -> &'static str {
     s.name()
 }
@@ -143,19 +130,27 @@ pub fn entries(t: &Tenant, patterns: &Patterns, table: TableId, p: Privilege) ->
     v
 }
 
-/// What `class` may do with privilege `p` on `table` by its possible
-/// patterns: `every` (a Global permission itself), `some` (only narrower
-/// chains), `none`. The one reading `exposure`, `report` and `lint` share
-/// for tables without rows (A8).
-pub fn class_reach(patterns: &Patterns, t: &Tenant, class: Class, table: TableId, p: Privilege) -> &'static str {
-    let possible: Vec<&Pattern> = patterns.on(table, p).filter(|x| x.class == class && x.possible_for(p)).collect();
-    if possible.iter().any(|x| t.permissions[x.perm as usize].scope == Scope::Global) {
-        "every"
-    } else if possible.is_empty() {
-        "none"
-    } else {
-        "some"
+/// `every`, `some` or `none` (A6, A8): some of `possible` is on a Global
+/// permission itself (S9), only narrower chains, or nothing. The one
+/// reading `who`, `exposure`, `report` and `lint` share.
+pub fn reach_of<'a>(t: &Tenant, possible: impl IntoIterator<Item = &'a Pattern>) -> &'static str {
+    let mut any = false;
+    for x in possible {
+        if t.permissions[x.perm as usize].scope == Scope::Global {
+            return "every";
+        }
+        any = true;
     }
+    if any {
+        "some"
+    } else {
+        "none"
+    }
+}
+
+/// What `class` may do with privilege `p` on `table` by its possible patterns.
+pub fn class_reach(patterns: &Patterns, t: &Tenant, class: Class, table: TableId, p: Privilege) -> &'static str {
+    reach_of(t, patterns.on(table, p).filter(|x| x.class == class && x.possible_for(p)))
 }
 
 /// Whether any row of `table` is loaded.
@@ -167,6 +162,23 @@ pub fn rows_loaded(t: &Tenant, table: TableId) -> bool {
 /// condition's (scope, relationship, table) steps; `create` by class and
 /// table only.
 type Key = (&'static str, String, &'static str, Vec<(&'static str, Option<String>, String)>);
+
+/// A tenant's possible patterns with their comparison keys (A3), as
+/// [`PatternDiff::of`] compares them: one per privilege.
+#[derive(Debug, Clone, Default)]
+pub struct Keyed {
+    entries: Vec<(Key, PatternEntry)>,
+    keys: BTreeSet<Key>,
+}
+
+impl Keyed {
+    /// The keyed possible patterns of `t`.
+    pub fn new(t: &Tenant, patterns: &Patterns) -> Keyed {
+        let entries = keyed(t, patterns);
+        let keys = entries.iter().map(|(k, _)| k.clone()).collect();
+        Keyed { entries, keys }
+    }
+}
 
 fn keyed(t: &Tenant, patterns: &Patterns) -> Vec<(Key, PatternEntry)> {
     let mut out = Vec::new();
@@ -203,17 +215,19 @@ pub struct PatternDiff {
 impl PatternDiff {
     /// Compares the patterns of two tenants.
     pub fn between(old: (&Tenant, &Patterns), new: (&Tenant, &Patterns)) -> PatternDiff {
-        let a = keyed(old.0, old.1);
-        let b = keyed(new.0, new.1);
-        let keys = |v: &[(Key, PatternEntry)]| v.iter().map(|(k, _)| k.clone()).collect::<BTreeSet<Key>>();
-        let (ka, kb) = (keys(&a), keys(&b));
-        let only = |v: Vec<(Key, PatternEntry)>, other: &BTreeSet<Key>| {
-            let mut out: Vec<PatternEntry> = v.into_iter().filter(|(k, _)| !other.contains(k)).map(|(_, e)| e).collect();
+        PatternDiff::of(&Keyed::new(old.0, old.1), &Keyed::new(new.0, new.1))
+    }
+
+    /// Compares two tenants' keyed patterns (the base's kept across the
+    /// scenarios of a what-if).
+    pub fn of(old: &Keyed, new: &Keyed) -> PatternDiff {
+        let only = |v: &Keyed, other: &Keyed| {
+            let mut out: Vec<PatternEntry> = v.entries.iter().filter(|(k, _)| !other.keys.contains(k)).map(|(_, e)| e.clone()).collect();
             out.sort_by(|x, y| (x.class, &x.table, &x.privilege, &x.permission, &x.condition).cmp(&(y.class, &y.table, &y.privilege, &y.permission, &y.condition)));
             out.dedup();
             out
         };
-        PatternDiff { gained: only(b, &ka), lost: only(a, &kb) }
+        PatternDiff { gained: only(new, old), lost: only(old, new) }
     }
 
     /// Whether the class gained a possible pattern.

@@ -1,6 +1,7 @@
 //! Queries: `can`, `who`, `what`, `grants` (cli.md), answered from the
 //! derived grants, with the JSON answer shapes of the spec.
 
+use crate::engine::patterns::Class;
 use crate::engine::{Grants, Visitor};
 use crate::error::{LoadError, QueryError};
 use crate::model::{PermId, Privilege, RowId, TableId, Tenant};
@@ -395,9 +396,9 @@ impl Analysis {
         Ok(super::patterns::WhoTableAnswer {
             privilege: p.name().to_string(),
             table: self.tenant.tables[tid as usize].name.clone(),
-            anonymous: super::patterns::reach(&patterns, crate::engine::patterns::Class::Anonymous),
-            newcomer: super::patterns::reach(&patterns, crate::engine::patterns::Class::Newcomer),
-            contacts: super::patterns::reach(&patterns, crate::engine::patterns::Class::Contacts),
+            anonymous: super::patterns::class_reach(self.patterns(), &self.tenant, Class::Anonymous, tid, p),
+            newcomer: super::patterns::class_reach(self.patterns(), &self.tenant, Class::Newcomer, tid, p),
+            contacts: super::patterns::class_reach(self.patterns(), &self.tenant, Class::Contacts, tid, p),
             rows_loaded: super::patterns::rows_loaded(&self.tenant, tid),
             patterns,
         })
@@ -407,7 +408,6 @@ impl Analysis {
     /// `p` on the tables without rows (only `table` when given); `None`
     /// when there are none.
     pub fn what_patterns(&self, visitor: Option<Visitor>, p: Privilege, table: Option<TableId>) -> Option<Vec<super::patterns::PatternEntry>> {
-        use crate::engine::patterns::Class;
         let t = &self.tenant;
         let names = crate::model::names::Names::new(t, false);
         let mut out: Vec<super::patterns::PatternEntry> = self

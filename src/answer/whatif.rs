@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use crate::answer::patterns::PatternDiff;
+use crate::answer::patterns::{Keyed, PatternDiff};
 use crate::engine::patterns::{Class, Patterns};
 use thiserror::Error;
 
@@ -44,6 +44,8 @@ pub struct WhatIf<'a> {
     base: &'a Analysis,
     ix: SideIndex,
     order: OnceLock<RowOrder>,
+    /// The base's keyed patterns, built once for every scenario (A9).
+    patterns: OnceLock<Keyed>,
 }
 
 /// Counts of one scenario's answer.
@@ -188,6 +190,7 @@ impl<'a> WhatIf<'a> {
             base,
             ix: SideIndex::new(&base.tenant, &base.grants, diff::roots(&base.tenant)),
             order: OnceLock::new(),
+            patterns: OnceLock::new(),
         }
     }
 
@@ -226,8 +229,8 @@ impl<'a> WhatIf<'a> {
 
     /// The pattern difference between the base and `edited` (A9).
     fn pattern_diff(&self, edited: &Tenant) -> PatternDiff {
-        let new = Patterns::derive(edited);
-        PatternDiff::between((&self.base.tenant, self.base.patterns()), (edited, &new))
+        let base = self.patterns.get_or_init(|| Keyed::new(&self.base.tenant, self.base.patterns()));
+        PatternDiff::of(base, &Keyed::new(edited, &Patterns::derive(edited)))
     }
 
     /// Compares the base with `other`, a tenant built on its own (another

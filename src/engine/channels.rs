@@ -160,18 +160,7 @@ pub fn channel_facts(t: &Tenant) -> (ChannelFacts, ColumnNames, Vec<u32>) {
             }
         }
     }
-    for (i, r) in t.roles.iter().enumerate() {
-        let i = i as u32;
-        if r.active {
-            f.role_active.push(i);
-        }
-        if r.anonymous {
-            f.role_anon.push(i);
-        }
-        if r.authenticated {
-            f.role_auth.push(i);
-        }
-    }
+    (f.role_active, f.role_anon, f.role_auth) = super::facts::role_flags(t);
     let classes = contact_classes(t, &mut f);
     (f, cols, classes)
 }

@@ -63,18 +63,7 @@ pub fn config_facts(t: &Tenant) -> rules::Facts {
     }
     f.contact_table = Some(t.contact_table);
     f.account_table = Some(t.account_table);
-    for (i, r) in t.roles.iter().enumerate() {
-        let i = i as u32;
-        if r.active {
-            f.role_active.push(i);
-        }
-        if r.anonymous {
-            f.role_anon.push(i);
-        }
-        if r.authenticated {
-            f.role_auth.push(i);
-        }
-    }
+    (f.role_active, f.role_anon, f.role_auth) = role_flags(t);
     f
 }
 
@@ -88,6 +77,14 @@ pub fn registration_off(t: &Tenant) -> Vec<u32> {
         .filter(|(name, _)| value(name).is_some_and(is_false))
         .map(|(_, k)| k)
         .collect()
+}
+
+/// The roles that are active, flagged anonymous users role and flagged
+/// authenticated users role (S3, S4), each sorted: the role facts of every
+/// rules program.
+pub fn role_flags(t: &Tenant) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let ids = |keep: fn(&crate::model::Role) -> bool| t.roles.iter().enumerate().filter(|(_, r)| keep(r)).map(|(i, _)| i as u32).collect();
+    (ids(|r| r.active), ids(|r| r.anonymous), ids(|r| r.authenticated))
 }
 
 fn named(rel: Option<&crate::model::RelRef>) -> bool {

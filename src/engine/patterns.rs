@@ -110,7 +110,8 @@ impl Patterns {
             let flagged = |anon: bool| -> Vec<RoleId> {
                 root.roles.iter().copied().filter(|r| active(r) && t.roles[*r as usize].anonymous == anon && (anon || t.roles[*r as usize].authenticated)).collect()
             };
-            let named: Vec<RoleId> = role.iter().filter(|e| e.0 == n).map(|e| e.1).collect();
+            let from = role.partition_point(|e| e.0 < n);
+            let named: Vec<RoleId> = role[from..].iter().take_while(|e| e.0 == n).map(|e| e.1).collect();
             let mut held = Vec::new();
             if has(anon, n) {
                 held.push((Class::Anonymous, flagged(true), has(&pp.possible_anon, n)));
@@ -137,10 +138,16 @@ impl Patterns {
         Patterns { list }
     }
 
+    /// The patterns on `table`, every privilege.
+    pub fn of_table(&self, table: TableId) -> &[Pattern] {
+        let from = self.list.partition_point(|x| x.table < table);
+        let to = self.list.partition_point(|x| x.table <= table);
+        &self.list[from..to]
+    }
+
     /// The patterns on `table` that set privilege `p`, possible or not.
     pub fn on(&self, table: TableId, p: Privilege) -> impl Iterator<Item = &Pattern> {
-        let from = self.list.partition_point(|x| x.table < table);
-        self.list[from..].iter().take_while(move |x| x.table == table).filter(move |x| x.privileges.has(p))
+        self.of_table(table).iter().filter(move |x| x.privileges.has(p))
     }
 
     /// Whether some pattern of `class` on `table` is possible for `p`.

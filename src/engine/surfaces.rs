@@ -54,18 +54,7 @@ pub fn surface_facts(t: &Tenant) -> (SurfaceFacts, Vec<u32>) {
         server_logic_off: server_logic_off(t),
         ..SurfaceFacts::default()
     };
-    for (i, r) in t.roles.iter().enumerate() {
-        let i = i as u32;
-        if r.active {
-            f.role_active.push(i);
-        }
-        if r.anonymous {
-            f.role_anon.push(i);
-        }
-        if r.authenticated {
-            f.role_auth.push(i);
-        }
-    }
+    (f.role_active, f.role_anon, f.role_auth) = super::facts::role_flags(t);
     page_facts(t, &mut f);
     for (i, a) in s.access.iter().enumerate() {
         if a.active && a.preview {

@@ -284,3 +284,11 @@ pub fn expected_newcomer(
         lost: b.difference(&a).cloned().collect(),
     })
 }
+
+/// Random tenant sizes for the property tests over `testkit::random_tenant`.
+pub fn sizes() -> impl proptest::strategy::Strategy<Value = portal_access::perf::testkit::Size> {
+    use proptest::strategy::Strategy;
+    (0usize..8, 0usize..5, 0usize..6, 0usize..16).prop_map(|(contacts, accounts, rows_per_table, permissions)| {
+        portal_access::perf::testkit::Size { contacts, accounts, rows_per_table, permissions }
+    })
+}
