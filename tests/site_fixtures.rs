@@ -90,22 +90,6 @@ fn every_fixture_site_loads_and_lints_with_exit_0_or_4() {
 }
 
 #[test]
-fn every_shared_fixture_site_is_tested_here() {
-    // When the shared fixtures sit beside the checkout, each site there has
-    // its copy here (so this file tests them all).
-    let shared = repo("../shared/fixtures/sites");
-    let Ok(entries) = std::fs::read_dir(&shared) else { return };
-    let here: BTreeSet<_> = sites().iter().map(|p| p.file_name().unwrap().to_os_string()).collect();
-    for e in entries {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            assert!(here.contains(&e.file_name()), "{:?} is not copied into tests/fixtures/sites", e.file_name());
-            assert!(portal_access::model::load(&e.path()).is_ok(), "{:?}", e.path());
-        }
-    }
-}
-
-#[test]
 fn convert_then_grants_answers_as_the_folder_on_every_fixture_site() {
     let dir = tempfile::tempdir().unwrap();
     for site in sites() {
