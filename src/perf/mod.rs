@@ -13,3 +13,6 @@ pub mod cedar;
 pub mod pipelines;
 pub mod patterns_speed;
 pub mod bench;
+pub mod bench_targets;
+pub mod bench_report;
+pub mod bench_measures;
