@@ -267,3 +267,42 @@ fn the_checker_sees_a_later_stage_import() {
     assert_eq!(up, vec![vec!["model", "index", "RowIndex"]]);
 }
 
+
+/// The most lines a source file may have (the brief's limit).
+const MAX_FILE_LINES: usize = 900;
+
+/// The files over `MAX_FILE_LINES` among `paths`.
+fn over_limit(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let n = std::fs::read_to_string(p).unwrap().lines().count();
+            (n > MAX_FILE_LINES).then(|| format!("{}: {n} lines", p.display()))
+        })
+        .collect()
+}
+
+#[test]
+fn no_source_file_is_over_the_line_limit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    for dir in ["src", "rules", "tests", "benches", "examples"] {
+        if root.join(dir).is_dir() {
+            rust_files(&root.join(dir), &mut paths);
+        }
+    }
+    paths.retain(|p| !p.components().any(|c| c.as_os_str() == "fixtures" || c.as_os_str() == "target"));
+    assert!(paths.len() > 100, "the walk found only {} files", paths.len());
+    let long = over_limit(&paths);
+    assert!(long.is_empty(), "files over {MAX_FILE_LINES} lines:\n{}", long.join("\n"));
+}
+
+#[test]
+fn the_line_limit_sees_a_long_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (short, long) = (dir.path().join("short.rs"), dir.path().join("long.rs"));
+    std::fs::write(&short, "fn f() {}\n".repeat(MAX_FILE_LINES)).unwrap();
+    std::fs::write(&long, "fn f() {}\n".repeat(MAX_FILE_LINES + 1)).unwrap();
+    let found = over_limit(&[short, long.clone()]);
+    assert_eq!(found, vec![format!("{}: {} lines", long.display(), MAX_FILE_LINES + 1)]);
+}

@@ -3,9 +3,9 @@
 
 use crate::engine::{self, Visitor};
 use crate::model::{Privilege, RowId};
-use crate::perf::bench::*;
+use crate::perf::bench_questions::*;
+use crate::perf::bench_report::{FinanceSpeed, ReportSpeed};
 use crate::perf::generate::Rng;
-use serde::Serialize;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -22,32 +22,6 @@ pub fn lint_speed(a: &crate::answer::query::Analysis, site: Option<crate::load::
     (start.elapsed().as_secs_f64(), findings)
 }
 
-/// The F&O figures (finance-operations.md) of a tenant with a
-/// `finance_operations` section.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct FinanceSpeed {
-    /// Visitors with an F&O user (F2).
-    pub visitors_with_user: usize,
-    /// Rows of virtual tables (F1).
-    pub virtual_rows: u64,
-    /// Seconds of `bypass` for every visitor (F8; its lines built, not
-    /// printed), the median of three runs.
-    pub bypass_seconds: f64,
-    /// Lines of that answer: (visitor, row) pairs in some bypass.
-    pub bypass_lines: usize,
-    /// One full derivation (derive + index), seconds, measured in this run.
-    pub full_derive_seconds: f64,
-    /// `bypass_seconds / full_derive_seconds`.
-    pub bypass_ratio: f64,
-    /// `can` on virtual-table rows (F6 on top of S16).
-    pub can_virtual: Latency,
-    /// Share of those questions allowed.
-    pub can_virtual_allowed: f64,
-    /// `can` on ordinary rows: the row questions of `can` off virtual tables.
-    pub can_ordinary: Latency,
-    /// `can_virtual` median over `can_ordinary` median.
-    pub can_ratio: f64,
-}
 
 /// Times `bypass` for every visitor and `can` on virtual-table rows against
 /// `can` on the ordinary rows of `rows_q` (see [`FinanceSpeed`]); `None`

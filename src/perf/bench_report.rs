@@ -1,8 +1,7 @@
 //! The figures a `bench` run reports, as the JSON and text front ends read
 //! them. Apart from `bench.rs`, which measures them.
 
-use crate::perf::bench::{Latency, Machine};
-use crate::perf::bench_measures::FinanceSpeed;
+use crate::perf::bench_questions::{Latency, Machine};
 use serde::Serialize;
 
 /// The tenant measured.
@@ -241,4 +240,31 @@ pub struct ReportSpeed {
     pub bytes: u64,
     /// Findings in it.
     pub findings: usize,
+}
+
+/// The F&O figures (finance-operations.md) of a tenant with a
+/// `finance_operations` section.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FinanceSpeed {
+    /// Visitors with an F&O user (F2).
+    pub visitors_with_user: usize,
+    /// Rows of virtual tables (F1).
+    pub virtual_rows: u64,
+    /// Seconds of `bypass` for every visitor (F8; its lines built, not
+    /// printed), the median of three runs.
+    pub bypass_seconds: f64,
+    /// Lines of that answer: (visitor, row) pairs in some bypass.
+    pub bypass_lines: usize,
+    /// One full derivation (derive + index), seconds, measured in this run.
+    pub full_derive_seconds: f64,
+    /// `bypass_seconds / full_derive_seconds`.
+    pub bypass_ratio: f64,
+    /// `can` on virtual-table rows (F6 on top of S16).
+    pub can_virtual: Latency,
+    /// Share of those questions allowed.
+    pub can_virtual_allowed: f64,
+    /// `can` on ordinary rows: the row questions of `can` off virtual tables.
+    pub can_ordinary: Latency,
+    /// `can_virtual` median over `can_ordinary` median.
+    pub can_ratio: f64,
 }

@@ -1,7 +1,7 @@
 //! The speed targets checked against a `bench` report, and the
 //! units people read them in. Apart from `bench.rs` to keep both readable.
 
-use crate::perf::bench::{Report, TargetCheck};
+use crate::perf::bench_report::{Report, TargetCheck};
 use crate::perf::generate::Profile;
 
 pub(crate) fn secs(s: f64) -> String {

@@ -12,6 +12,7 @@ pub mod bench_surfaces;
 pub mod cedar;
 pub mod pipelines;
 pub mod patterns_speed;
+pub mod bench_questions;
 pub mod bench;
 pub mod bench_targets;
 pub mod bench_report;

@@ -6,7 +6,7 @@
 use portal_access::load::native::parse_native;
 use portal_access::answer::query::Analysis;
 use portal_access::{LoadError, QueryError, Tenant};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -291,4 +291,32 @@ pub fn sizes() -> impl proptest::strategy::Strategy<Value = portal_access::perf:
     (0usize..8, 0usize..5, 0usize..6, 0usize..16).prop_map(|(contacts, accounts, rows_per_table, permissions)| {
         portal_access::perf::testkit::Size { contacts, accounts, rows_per_table, permissions }
     })
+}
+
+// ------------------------------------------------- the rule tests' questions
+
+/// The three kinds of role most tests need: `RU` authenticated users role,
+/// `RA` anonymous users role, `R` a plain role held through membership.
+pub fn roles() -> Value {
+    json!([
+        {"id": "RU", "name": "Authenticated Users", "authenticated_users": true},
+        {"id": "RA", "name": "Anonymous Users", "anonymous_users": true},
+        {"id": "R", "name": "Members"}
+    ])
+}
+
+pub fn what(a: &Analysis, visitor: &str, privilege: &str, rows: &[&str]) {
+    check_in(a, &["what", visitor, privilege], json!({ "rows": rows }));
+}
+
+pub fn what_in(a: &Analysis, visitor: &str, privilege: &str, table: &str, rows: &[&str]) {
+    check_in(a, &["what", visitor, privilege, "--table", table], json!({ "rows": rows }));
+}
+
+pub fn can(a: &Analysis, visitor: &str, privilege: &str, target: &str, via: &[&str]) {
+    check_in(a, &["can", visitor, privilege, target], json!({"allowed": !via.is_empty(), "via": via}));
+}
+
+pub fn who(a: &Analysis, privilege: &str, target: &str, anonymous: bool, contacts: &[&str]) {
+    check_in(a, &["who", privilege, target], json!({"anonymous": anonymous, "contacts": contacts}));
 }
