@@ -40,15 +40,17 @@ fn piped_script_prints_each_answer_and_fails_on_a_bad_line() {
 
 #[test]
 fn a_script_that_succeeds_exits_zero() {
-    let (code, out, err) = repl(&[], b"can C3 write incident:I3\n");
-    assert_eq!((code, out.as_str(), err.as_str()), (0, "yes: C3 may write incident:I3 (via Cases where contact is customer)\n", ""));
+    // Rows and contacts print by name; names are taken as input as ids are.
+    let (code, out, err) = repl(&[], b"can C3 write incident:I3\ncan Cy write incident:Hose\n");
+    let line = "yes: Cy may write incident:Hose (via Cases where contact is customer)\n";
+    assert_eq!((code, out.as_str(), err.as_str()), (0, format!("{line}{line}").as_str(), ""));
 }
 
 #[test]
 fn command_runs_one_line() {
     let (code, out, _) = repl(&["--command", "who write incident:I3"], b"");
     assert_eq!(code, 0);
-    assert_eq!(out, "who may write incident:I3:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C3\n");
+    assert_eq!(out, "who may write incident:Hose:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         Cy\n");
     let (code, out, err) = repl(&["-c", "can C1 read nothing:X"], b"");
     assert_eq!((code, out.as_str()), (1, ""));
     assert_eq!(err, "error: line 1: table `nothing` does not exist in this tenant\n");

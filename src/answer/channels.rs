@@ -141,7 +141,7 @@ impl Analysis {
         self.visitor(s).map(Outsider::Visitor)
     }
 
-    fn outsider_name(&self, v: Outsider) -> String {
+    pub(crate) fn outsider_name(&self, v: Outsider) -> String {
         match v {
             Outsider::Newcomer => NEWCOMER.to_string(),
             Outsider::Visitor(v) => self.visitor_name(v),
@@ -293,7 +293,7 @@ impl Analysis {
         } else {
             None
         };
-        Ok(ColumnsAnswer { visitor: visitor.to_string(), row: t.row_ref(x), open, read, update, reason })
+        Ok(ColumnsAnswer { visitor: self.outsider_name(v), row: t.row_ref(x), open, read, update, reason })
     }
 
     /// Why `columns` lists nothing to read or update on an open table.

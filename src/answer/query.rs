@@ -137,7 +137,22 @@ impl GrantLine {
 }
 
 fn unknown(what: &'static str, value: &str, problem: &str) -> QueryError {
-    QueryError::Unknown { what, value: value.to_string(), problem: problem.to_string() }
+    unknown_owned(what, value, problem.to_string())
+}
+
+fn unknown_owned(what: &'static str, value: &str, problem: String) -> QueryError {
+    QueryError::Unknown { what, value: value.to_string(), problem }
+}
+
+/// ` (did you mean `X`?)` when some candidate is close to `value`.
+pub fn did_you_mean<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    nearest(value, candidates).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+}
+
+/// The candidate closest to `value`, when it is close enough to suggest.
+pub fn nearest<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let (d, c) = candidates.map(|c| (strsim::levenshtein(value, c), c)).min()?;
+    (d <= 3.max(value.len() / 3)).then_some(c)
 }
 
 /// Privilege names in plain string order, as `grants` sorts them.
@@ -164,15 +179,33 @@ impl Analysis {
         Analysis { tenant, grants, channels: std::sync::OnceLock::new(), patterns: std::sync::OnceLock::new(), surfaces: std::sync::OnceLock::new() }
     }
 
-    /// Parses a visitor: `anonymous` or a contact id.
+    /// Parses a visitor: `anonymous`, a contact id, or a contact's name
+    /// when exactly one contact has it (several: an error listing them).
     pub fn visitor(&self, s: &str) -> Result<Visitor, QueryError> {
         if s == "anonymous" {
             return Ok(Visitor::Anonymous);
         }
-        self.tenant
-            .contact(s)
-            .map(Visitor::Contact)
-            .ok_or_else(|| unknown("contact", s, "does not exist (give a contact id or `anonymous`)"))
+        if let Some(c) = self.tenant.contact(s) {
+            return Ok(Visitor::Contact(c));
+        }
+        let named = crate::model::row_names::rows_named(&self.tenant, self.tenant.contact_table, s);
+        match named.as_slice() {
+            [c] => Ok(Visitor::Contact(*c)),
+            [] => {
+                let t = &self.tenant;
+                let ids = t.contacts().map(|c| t.row_name(c));
+                let hint = nearest(s, ids.chain(["anonymous", NEWCOMER])).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                Err(unknown_owned("contact", s, format!("does not exist (give a contact id or name, `anonymous` or `newcomer`{hint})")))
+            }
+            many => Err(unknown_owned("contact", s, format!("names {} contacts; give one of their ids: {}", many.len(), self.candidates(many)))),
+        }
+    }
+
+    /// The ids of rows that share a name, for an error: `C1, C7`.
+    fn candidates(&self, rows: &[RowId]) -> String {
+        let mut ids: Vec<&str> = rows.iter().map(|&x| self.tenant.row_name(x)).collect();
+        ids.sort_unstable();
+        ids.join(", ")
     }
 
     /// Prints a visitor.
@@ -194,13 +227,21 @@ impl Analysis {
         self.tenant.table_id(s).ok_or_else(|| unknown("table", s, "does not exist in this tenant"))
     }
 
-    /// Parses `TABLE:ID`.
+    /// Parses `TABLE:ID`, or `TABLE:NAME` when exactly one row of the
+    /// table has that name (several: an error listing their ids).
     pub fn row(&self, s: &str) -> Result<RowId, QueryError> {
         let Some((t, id)) = s.split_once(':') else {
-            return Err(unknown("row", s, "is not a row reference (expected `TABLE:ID`)"));
+            return Err(unknown("row", s, "is not a row reference (expected `TABLE:ID` or `TABLE:NAME`)"));
         };
         let table = self.table(t)?;
-        self.tenant.row_id(table, id).ok_or_else(|| unknown("row", s, "does not exist"))
+        if let Some(x) = self.tenant.row_id(table, id) {
+            return Ok(x);
+        }
+        match crate::model::row_names::rows_named(&self.tenant, table, id).as_slice() {
+            [x] => Ok(*x),
+            [] => Err(unknown("row", s, "does not exist")),
+            many => Err(unknown_owned("row", s, format!("names {} rows of `{t}`; give one of their ids: {}", many.len(), self.candidates(many)))),
+        }
     }
 
     /// Parses the target of a query: a table for create, else a row.
@@ -232,7 +273,7 @@ impl Analysis {
             }
         };
         Ok(CanAnswer {
-            visitor: visitor.to_string(),
+            visitor: self.visitor_name(v),
             privilege: p.name().to_string(),
             row,
             table,
@@ -308,7 +349,7 @@ impl Analysis {
             (Some(rs.iter().map(|&x| self.tenant.row_ref(x)).collect()), None)
         };
         let patterns = if p == Privilege::Create { None } else { self.what_patterns(Some(v), p, table) };
-        Ok(WhatAnswer { visitor: visitor.to_string(), privilege: p.name().to_string(), rows, tables, patterns })
+        Ok(WhatAnswer { visitor: self.visitor_name(v), privilege: p.name().to_string(), rows, tables, patterns })
     }
 
     /// Every visitor, sorted by printed name (`anonymous` among the contact ids).

@@ -199,7 +199,7 @@ impl Analysis {
     /// `reach TENANT VISITOR`.
     pub fn reach(&self, visitor: &str) -> Result<ReachAnswer, QueryError> {
         let v = self.outsider(visitor)?;
-        Ok(self.reach_of(v, visitor))
+        Ok(self.reach_of(v, &self.outsider_name(v)))
     }
 
     /// The `reach` answer of outsider `v`, named `name`.

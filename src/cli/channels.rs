@@ -4,7 +4,8 @@
 
 use super::text::{count, Painter, Style, TextTable};
 use crate::answer::channels::{ColumnsAnswer, ExposureAnswer, ExposureTable, WhoColumnAnswer, WhyColumnAnswer};
-use crate::model::Tenant;
+use super::text::contact_labels;
+use crate::model::{Names, Tenant};
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {
@@ -23,8 +24,8 @@ fn yes_no(p: &Painter, b: bool) -> String {
 }
 
 /// `columns` for a person.
-pub fn render_columns(a: &ColumnsAnswer, p: &Painter) -> String {
-    let mut out = format!("{} through the Web API on {}:\n", a.visitor, a.row);
+pub fn render_columns(a: &ColumnsAnswer, tenant: &Tenant, names: &Names, p: &Painter) -> String {
+    let mut out = format!("{} through the Web API on {}:\n", names.contact(tenant, &a.visitor), names.reference(tenant, &a.row));
     let mut t = TextTable::new(&[]).indent(2);
     t.styled(vec![("table open".into(), Style::Plain), (yes_no(p, a.open), Style::Plain)]);
     t.row(&[format!("read ({})", a.read.len()), list(&a.read)]);
@@ -37,13 +38,13 @@ pub fn render_columns(a: &ColumnsAnswer, p: &Painter) -> String {
 }
 
 /// `who ... --column` for a person.
-pub fn render_who_column(a: &WhoColumnAnswer, p: &Painter) -> String {
+pub fn render_who_column(a: &WhoColumnAnswer, tenant: &Tenant, names: &Names, p: &Painter) -> String {
     let verb = if a.privilege == "read" { "read" } else { "update" };
-    let mut out = format!("who may {verb} column `{}` of {} through the Web API:\n", a.column, a.row);
+    let mut out = format!("who may {verb} column `{}` of {} through the Web API:\n", a.column, names.reference(tenant, &a.row));
     let mut t = TextTable::new(&[]).indent(2);
     t.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no(p, a.anonymous), Style::Plain)]);
     t.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no(p, a.newcomer), Style::Plain)]);
-    t.row(&[format!("contacts ({})", a.contacts.len()), list(&a.contacts)]);
+    t.row(&[format!("contacts ({})", a.contacts.len()), list(&contact_labels(tenant, names, &a.contacts))]);
     t.render(p, &mut out);
     out
 }
@@ -57,14 +58,8 @@ pub fn render_column_note(a: &WhyColumnAnswer) -> String {
 }
 
 /// `exposure` for a person: per outsider, per table, rows and columns.
-pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> String {
-    let perm_name = |id: &str| {
-        tenant
-            .perm_id(id)
-            .map(|n| &tenant.permissions[n as usize])
-            .map(|perm| if perm.name.is_empty() { format!("`{id}`") } else { format!("{} (`{id}`)", perm.name) })
-            .unwrap_or_else(|| format!("`{id}`"))
-    };
+pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, names: &Names, p: &Painter) -> String {
+    let perm_name = |id: &str| names.perm_id(id).to_string();
     let mut out = format!(
         "registration is {}\n",
         if a.registration_open { "open: anyone can sign up" } else { "closed" }
@@ -73,7 +68,7 @@ pub fn render_exposure(a: &ExposureAnswer, tenant: &Tenant, p: &Painter) -> Stri
         let who = match v.visitor.as_str() {
             "anonymous" => "anonymous visitors".to_string(),
             "newcomer" => "anyone who signs up".to_string(),
-            other => other.to_string(),
+            other => names.contact(tenant, other).into_owned(),
         };
         out.push_str(&format!("\n{who}:\n"));
         let mut any = false;

@@ -53,7 +53,7 @@ pub fn test_command(tenant: &Path, files: &[PathBuf], opts: &TestOptions, out: &
         out.write_all(render(&report, &a, &docs, &Painter { color: opts.color }).as_bytes())?;
     }
     if let Some(path) = &opts.junit {
-        let xml = junit(&report, &docs, &a.tenant.source)?;
+        let xml = junit(&report, &docs, &a.tenant)?;
         std::fs::write(path, xml).map_err(|e| io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display())))?;
     }
     out.flush()?;
@@ -92,7 +92,7 @@ fn compact(v: &Value) -> String {
 }
 
 /// What a failed result says: expected, answered, and its `why`s.
-fn failure_text(r: &ExpectResult, names: &crate::model::Names, p: &Painter) -> String {
+fn failure_text(r: &ExpectResult, t: &crate::model::Tenant, names: &crate::model::Names, p: &Painter) -> String {
     let mut s = format!("expected: {}\n", compact(&r.expected));
     match r.answered.get("first_patterns").and_then(|v| v.as_array()).filter(|v| !v.is_empty()) {
         // A10: a `never` that a possible pattern breaks, in words.
@@ -112,7 +112,7 @@ fn failure_text(r: &ExpectResult, names: &crate::model::Names, p: &Painter) -> S
     }
     for w in &r.why {
         s.push_str("why:\n");
-        let text = render_why(w, names, p) + &crate::cli::text_finance::why_finance(w);
+        let text = render_why(w, t, names, p) + &crate::cli::text_finance::why_finance(w);
         for line in text.lines() {
             s.push_str("  ");
             s.push_str(line);
@@ -137,7 +137,7 @@ pub fn render(report: &TestReport, a: &Analysis, docs: &[Expectations], p: &Pain
         let mark = if r.ok { p.paint("ok  ", Style::Green) } else { p.paint("FAIL", Style::Red) };
         s.push_str(&format!("  {mark}  {}:{}  {}\n", r.file, r.line, r.title()));
         if !r.ok {
-            for line in failure_text(r, &crate::model::Names::new(&a.tenant, false), p).lines() {
+            for line in failure_text(r, &a.tenant, &crate::model::Names::new(&a.tenant, false), p).lines() {
                 s.push_str("        ");
                 s.push_str(line);
                 s.push('\n');
@@ -164,7 +164,9 @@ pub fn render(report: &TestReport, a: &Analysis, docs: &[Expectations], p: &Pain
 /// JUnit XML: one suite per file, one test case per expectation (named by
 /// its index and title, class name the file); a failure carries expected
 /// and answered as its message and the `why` as its text.
-pub fn junit(report: &TestReport, docs: &[Expectations], tenant: &str) -> Result<String, TestError> {
+pub fn junit(report: &TestReport, docs: &[Expectations], t: &crate::model::Tenant) -> Result<String, TestError> {
+    let tenant = t.source.as_str();
+    let names = crate::model::Names::new(t, false);
     let mut out = Report::new("portal-access test");
     let plain = Painter { color: false };
     for d in docs {
@@ -177,7 +179,7 @@ pub fn junit(report: &TestReport, docs: &[Expectations], tenant: &str) -> Result
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 st.set_message(format!("expected {}, answered {}", compact(&r.expected), compact(&r.answered)));
                 st.set_type(r.kind);
-                st.set_description(failure_text(r, &crate::model::Names::default(), &plain));
+                st.set_description(failure_text(r, t, &names, &plain));
                 st
             };
             let mut case = TestCase::new(format!("{}: {}", r.index, r.title()), status);

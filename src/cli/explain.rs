@@ -22,28 +22,49 @@ fn unknown(what: &'static str, value: &str, problem: String) -> QueryError {
     QueryError::Unknown { what, value: value.to_string(), problem }
 }
 
-/// ` (did you mean `X`?)` when some candidate is close to `value`.
-fn did_you_mean<'a>(value: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    let best = candidates.map(|c| (strsim::levenshtein(value, c), c)).min();
-    match best {
-        Some((d, c)) if d <= 3.max(value.len() / 3) => format!(" (did you mean `{c}`?)"),
-        _ => String::new(),
+use crate::answer::query::did_you_mean;
+
+/// The one item among `items` (id, display name) whose name is `name`
+/// (without case), else an error listing all that share it.
+fn by_display_name<'a>(what: &'static str, name: &str, items: impl Iterator<Item = (&'a str, &'a str)>) -> Result<Option<u32>, QueryError> {
+    let want = name.trim().to_lowercase();
+    let hits: Vec<(u32, &str)> = items.enumerate().filter(|(_, (_, n))| n.trim().to_lowercase() == want).map(|(i, (id, _))| (i as u32, id)).collect();
+    match hits.as_slice() {
+        [] => Ok(None),
+        [(i, _)] => Ok(Some(*i)),
+        many => {
+            let mut ids: Vec<&str> = many.iter().map(|(_, id)| *id).collect();
+            ids.sort_unstable();
+            Err(unknown(what, name, format!("names {} of them; give one of their ids: {}", many.len(), ids.join(", "))))
+        }
     }
 }
 
-/// Finds a permission by id, with a suggestion when it does not exist.
+/// Finds a permission by id or by its display name (when one permission
+/// has it), with a suggestion when none does.
 pub fn permission_id(a: &Analysis, id: &str) -> Result<PermId, QueryError> {
-    a.tenant.perm_id(id).ok_or_else(|| {
-        let hint = did_you_mean(id, a.tenant.permissions.iter().map(|p| p.id.as_str()));
-        unknown("table permission", id, format!("does not exist{hint}"))
-    })
+    if let Some(n) = a.tenant.perm_id(id) {
+        return Ok(n);
+    }
+    let perms = || a.tenant.permissions.iter().map(|p| (p.id.as_str(), p.name.as_str()));
+    if let Some(n) = by_display_name("table permission", id, perms())? {
+        return Ok(n);
+    }
+    let hint = did_you_mean(id, perms().flat_map(|(i, n)| [i, n]));
+    Err(unknown("table permission", id, format!("does not exist{hint}")))
 }
 
+/// Finds a role by id or by its display name (when one role has it).
 fn role_id(a: &Analysis, id: &str) -> Result<u32, QueryError> {
-    a.tenant.role_id(id).ok_or_else(|| {
-        let hint = did_you_mean(id, a.tenant.roles.iter().map(|r| r.id.as_str()));
-        unknown("web role", id, format!("does not exist{hint}"))
-    })
+    if let Some(r) = a.tenant.role_id(id) {
+        return Ok(r);
+    }
+    let roles = || a.tenant.roles.iter().map(|r| (r.id.as_str(), r.name.as_str()));
+    if let Some(r) = by_display_name("web role", id, roles())? {
+        return Ok(r);
+    }
+    let hint = did_you_mean(id, roles().flat_map(|(i, n)| [i, n]));
+    Err(unknown("web role", id, format!("does not exist{hint}")))
 }
 
 // ------------------------------------------------------------------ roles
@@ -121,7 +142,7 @@ pub fn roles(a: &Analysis, visitor: &str) -> Result<RolesAnswer, QueryError> {
         })
         .collect();
     roles.sort_by(|x, y| x.id.cmp(&y.id));
-    Ok(RolesAnswer { visitor: visitor.to_string(), account, roles })
+    Ok(RolesAnswer { visitor: a.visitor_name(v), account, roles })
 }
 
 fn via_text(via: &str, account: Option<&str>) -> String {
@@ -135,14 +156,19 @@ fn via_text(via: &str, account: Option<&str>) -> String {
 }
 
 /// `roles VISITOR` for a person: each role by display name ([`Names`]).
-pub fn render_roles(r: &RolesAnswer, names: &Names, p: &Painter) -> String {
+pub fn render_roles(r: &RolesAnswer, tenant: &Tenant, names: &Names, p: &Painter) -> String {
     let active = r.roles.iter().filter(|x| x.active).count();
+    let account = r.account.as_ref().map(|acc| {
+        let label = names.reference(tenant, &format!("account:{acc}")).into_owned();
+        label.strip_prefix("account:").map(str::to_string).unwrap_or(label)
+    });
     let who = if r.visitor == "anonymous" {
         "anonymous visitors hold".to_string()
     } else {
-        match &r.account {
-            Some(acc) => format!("{} (account {acc}) holds", r.visitor),
-            None => format!("{} (no account) holds", r.visitor),
+        let visitor = names.contact(tenant, &r.visitor);
+        match &account {
+            Some(acc) => format!("{visitor} (account {acc}) holds"),
+            None => format!("{visitor} (no account) holds"),
         }
     };
     let mut out = format!("{who} {}", count(active, "web role", "web roles"));
@@ -153,7 +179,7 @@ pub fn render_roles(r: &RolesAnswer, names: &Names, p: &Painter) -> String {
     out.push_str(":\n");
     let mut t = TextTable::new(&["ROLE", "FROM", "NOTE"]);
     for h in &r.roles {
-        let from: Vec<String> = h.via.iter().map(|v| via_text(v, r.account.as_deref())).collect();
+        let from: Vec<String> = h.via.iter().map(|v| via_text(v, account.as_deref())).collect();
         let (note, st) = if h.active {
             (String::new(), Style::Plain)
         } else {
@@ -771,13 +797,14 @@ pub fn render_show_row(v: &RowView, p: &Painter) -> String {
 // -------------------------------------------------------------------- why
 
 /// How a path step reads for a person: (kind, display name, how).
-fn step_text(s: &PathStep, visitor: &str, names: &Names) -> (String, String, String) {
+fn step_text(s: &PathStep, visitor: &str, t: &Tenant, names: &Names) -> (String, String, String) {
     match s {
         PathStep::Role { id, via, account } => {
             let how = match (via.as_str(), account) {
                 ("contact", _) => format!("{visitor} is a member"),
                 ("account", Some(acc)) => {
-                    format!("its account {} is a member", acc.strip_prefix("account:").unwrap_or(acc))
+                    let account = names.reference(t, acc);
+                    format!("its account {} is a member", account.strip_prefix("account:").unwrap_or(&account))
                 }
                 ("authenticated", _) => "authenticated users role: every signed-in contact".to_string(),
                 ("anonymous", _) => "anonymous users role: every visitor not signed in".to_string(),
@@ -793,7 +820,7 @@ fn step_text(s: &PathStep, visitor: &str, names: &Names) -> (String, String, Str
                 (None, Some("account")) => "the visitor's account".to_string(),
                 (None, _) => "every row (global)".to_string(),
             };
-            ("  row".to_string(), reference.clone(), how)
+            ("  row".to_string(), names.reference(t, reference).into_owned(), how)
         }
     }
 }
@@ -801,11 +828,12 @@ fn step_text(s: &PathStep, visitor: &str, names: &Names) -> (String, String, Str
 /// `why` for a person: the `can` sentence, then one aligned chain per
 /// granting permission, or the reason of the nearest miss; permissions and
 /// roles by display name ([`Names`]).
-pub fn render_why(w: &WhyAnswer, names: &Names, p: &Painter) -> String {
+pub fn render_why(w: &WhyAnswer, t: &Tenant, names: &Names, p: &Painter) -> String {
     let c = &w.can;
-    let mut out = super::text::render_can(c, names, p);
+    let mut out = super::text::render_can(c, t, names, p);
+    let visitor = names.contact(t, &c.visitor);
     if let Some(reason) = &w.reason {
-        out.push_str(&format!("  because {}\n", names.relabel(reason)));
+        out.push_str(&format!("  because {}\n", names.relabel_with(reason, &[(c.visitor.as_str(), &visitor)])));
     }
     for path in &w.paths {
         // The granting candidate is the last permission of its chain.
@@ -814,12 +842,12 @@ pub fn render_why(w: &WhyAnswer, names: &Names, p: &Painter) -> String {
             _ => None,
         });
         out.push_str(&format!("  through {}:\n", granting.map_or("?", |id| names.perm_id(id))));
-        let mut t = TextTable::new(&[]).indent(4);
+        let mut tt = TextTable::new(&[]).indent(4);
         for s in path {
-            let (kind, id, how) = step_text(s, &c.visitor, names);
-            t.styled(vec![(kind, Style::Dim), (id, Style::Bold), (how, Style::Plain)]);
+            let (kind, id, how) = step_text(s, &visitor, t, names);
+            tt.styled(vec![(kind, Style::Dim), (id, Style::Bold), (how, Style::Plain)]);
         }
-        t.render(p, &mut out);
+        tt.render(p, &mut out);
     }
     out
 }

@@ -649,7 +649,7 @@ impl Session {
         } else if json {
             text.push_str(&json_line(&ans));
         } else if svg.is_none() {
-            text.push_str(&explain::render_why(&ans, &self.names, &self.painter));
+            text.push_str(&explain::render_why(&ans, &self.analysis.tenant, &self.names, &self.painter));
         }
         Ok(Output::text(text))
     }

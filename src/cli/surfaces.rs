@@ -4,8 +4,7 @@
 
 use super::text::{count, Painter, Style, TextTable};
 use crate::answer::surfaces::{ReachAnswer, ReachEndpoint, WhoSurfaceAnswer};
-use crate::load::raw::Cell;
-use crate::model::Tenant;
+use crate::model::{Names, Tenant};
 
 fn named(name: &str, id: &str) -> String {
     if name.is_empty() || name == id {
@@ -20,36 +19,22 @@ fn page_name(t: &Tenant, id: &str) -> String {
     named(sf.page(id).map(|p| sf.pages[p as usize].name.as_str()).unwrap_or_default(), id)
 }
 
-fn contact_name(t: &Tenant, id: &str) -> String {
-    let name = t.contact(id).and_then(|c| {
-        let raw = t.raw.table("contact")?;
-        let i = (c - t.contacts().start) as usize;
-        if raw.id(i) != Some(id) {
-            return None;
-        }
-        match raw.get(i, "fullname")? {
-            Cell::Str(s) => Some(s.to_string()),
-            _ => None,
-        }
-    });
-    named(name.as_deref().unwrap_or_default(), id)
-}
 
-fn visitor_text(t: &Tenant, v: &str) -> String {
+fn visitor_text(t: &Tenant, names: &Names, v: &str) -> String {
     match v {
         "anonymous" => "anonymous visitors".to_string(),
         "newcomer" => "anyone who signs up".to_string(),
-        other => contact_name(t, other),
+        other => names.contact(t, other).into_owned(),
     }
 }
 
 /// `who ... open page:ID` and `who ... invoke ENDPOINT` for a person.
-pub fn render_who_surface(a: &WhoSurfaceAnswer, t: &Tenant, p: &Painter) -> String {
+pub fn render_who_surface(a: &WhoSurfaceAnswer, t: &Tenant, names: &Names, p: &Painter) -> String {
     let yes_no = |b: bool| if b { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
     let mut tt = TextTable::new(&[]).indent(2);
     tt.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no(a.anonymous), Style::Plain)]);
     tt.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no(a.newcomer), Style::Plain)]);
-    let contacts: Vec<String> = a.contacts.iter().map(|c| contact_name(t, c)).collect();
+    let contacts = super::text::contact_labels(t, names, &a.contacts);
     let list = if contacts.is_empty() { "none".to_string() } else { contacts.join(", ") };
     tt.row(&[format!("contacts ({})", a.contacts.len()), list]);
     let (verb, what) = match a.target.split_once(':') {
@@ -79,10 +64,10 @@ fn endpoint_text(t: &Tenant, e: &ReachEndpoint) -> String {
 }
 
 /// `reach` for a person: pages with their components, files, endpoints.
-pub fn render_reach(a: &ReachAnswer, t: &Tenant, p: &Painter) -> String {
+pub fn render_reach(a: &ReachAnswer, t: &Tenant, names: &Names, p: &Painter) -> String {
     let sf = &t.surfaces;
     let verb = if matches!(a.visitor.as_str(), "anonymous" | "newcomer") { "reach" } else { "reaches" };
-    let mut out = format!("{} {verb} {}:\n", visitor_text(t, &a.visitor), count(a.pages.len(), "page", "pages"));
+    let mut out = format!("{} {verb} {}:\n", visitor_text(t, names, &a.visitor), count(a.pages.len(), "page", "pages"));
     for pg in &a.pages {
         let how = match pg.via.as_str() {
             "grant_change" => "may change it (Grant Change)",

@@ -4,7 +4,7 @@
 //! terminal and never when `NO_COLOR` is set (<https://no-color.org>).
 
 use crate::answer::query::{CanAnswer, WhatAnswer, WhoAnswer};
-use crate::model::Names;
+use crate::model::{Names, Tenant};
 
 /// How a piece of text is shown when colour is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,10 +153,10 @@ pub fn capped(items: &[String], max: usize) -> Vec<String> {
     v
 }
 
-/// The target of an answer as a sentence ends: the row, or `in table T`.
-fn target_text(row: &Option<String>, table: &Option<String>) -> String {
+/// The target of an answer as a sentence ends: the row (by name), or `in table T`.
+fn target_text(t: &Tenant, names: &Names, row: &Option<String>, table: &Option<String>) -> String {
     match (row, table) {
-        (Some(r), _) => r.clone(),
+        (Some(r), _) => names.reference(t, r).into_owned(),
         (None, Some(t)) => format!("in table {t}"),
         (None, None) => String::new(),
     }
@@ -165,44 +165,61 @@ fn target_text(row: &Option<String>, table: &Option<String>) -> String {
 /// `can` for a person: `yes: C1 may read incident:I1 (via Cases where
 /// contact is customer)` or `no: C2 may not create in table incident`; the
 /// granting permissions by display name ([`Names`]).
-pub fn render_can(a: &CanAnswer, names: &Names, p: &Painter) -> String {
-    let what = format!("{} {}", a.privilege, target_text(&a.row, &a.table));
+pub fn render_can(a: &CanAnswer, t: &Tenant, names: &Names, p: &Painter) -> String {
+    let what = format!("{} {}", a.privilege, target_text(t, names, &a.row, &a.table));
+    let visitor = names.contact(t, &a.visitor);
     if a.allowed {
         let via: Vec<&str> = a.via.iter().map(|id| names.perm_id(id)).collect();
-        format!("{}: {} may {} (via {})\n", p.paint("yes", Style::Green), a.visitor, what, via.join(", "))
+        format!("{}: {} may {} (via {})\n", p.paint("yes", Style::Green), visitor, what, via.join(", "))
     } else {
-        format!("{}: {} may not {}\n", p.paint("no", Style::Red), a.visitor, what)
+        format!("{}: {} may not {}\n", p.paint("no", Style::Red), visitor, what)
     }
 }
 
-/// `who` for a person: whether anonymous visitors may, and the contacts who may.
-pub fn render_who(a: &WhoAnswer, p: &Painter) -> String {
-    let mut t = TextTable::new(&[]).indent(2);
+/// Labels of contacts given by id, sorted as people read them.
+pub fn contact_labels(t: &Tenant, names: &Names, ids: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|c| names.contact(t, c).into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// Labels of row references `TABLE:ID`, sorted as people read them.
+pub fn reference_labels(t: &Tenant, names: &Names, refs: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = refs.iter().map(|r| names.reference(t, r).into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// `who` for a person: whether anonymous visitors may, and the contacts who
+/// may, by name.
+pub fn render_who(a: &WhoAnswer, t: &Tenant, names: &Names, p: &Painter) -> String {
+    let mut tt = TextTable::new(&[]).indent(2);
     let yes_no = if a.anonymous { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
-    t.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no, Style::Plain)]);
+    tt.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no, Style::Plain)]);
     let yes_no = if a.newcomer { p.paint("yes", Style::Green) } else { p.paint("no", Style::Red) };
-    t.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no, Style::Plain)]);
-    let contacts = if a.contacts.is_empty() { "none".to_string() } else { a.contacts.join(", ") };
-    t.row(&[format!("contacts ({})", a.contacts.len()), contacts]);
-    let mut out = format!("who may {} {}:\n", a.privilege, target_text(&a.row, &a.table));
-    t.render(p, &mut out);
+    tt.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no, Style::Plain)]);
+    let contacts = if a.contacts.is_empty() { "none".to_string() } else { contact_labels(t, names, &a.contacts).join(", ") };
+    tt.row(&[format!("contacts ({})", a.contacts.len()), contacts]);
+    let mut out = format!("who may {} {}:\n", a.privilege, target_text(t, names, &a.row, &a.table));
+    tt.render(p, &mut out);
     out
 }
 
-/// `what` for a person: a count, then one row (or table) per line.
-pub fn render_what(a: &WhatAnswer) -> String {
+/// `what` for a person: a count, then one row (by name) or table per line.
+pub fn render_what(a: &WhatAnswer, t: &Tenant, names: &Names) -> String {
     let (one, many, list) = match (&a.rows, &a.tables) {
         (_, Some(t)) => ("table", "tables", t.as_slice()),
         (Some(r), None) => ("row", "rows", r.as_slice()),
         (None, None) => ("row", "rows", &[][..]),
     };
     let verb = if a.privilege == "create" { "create in" } else { a.privilege.as_str() };
-    let mut out = format!("{} may {verb} {}", a.visitor, count(list.len(), one, many));
+    let labels = if a.rows.is_some() && a.tables.is_none() { reference_labels(t, names, list) } else { list.to_vec() };
+    let mut out = format!("{} may {verb} {}", names.contact(t, &a.visitor), count(list.len(), one, many));
     if a.patterns.is_some() {
         out.push_str(" of those loaded");
     }
     out.push_str(if list.is_empty() { "\n" } else { ":\n" });
-    for x in list {
+    for x in &labels {
         out.push_str(&format!("  {x}\n"));
     }
     if let Some(pats) = &a.patterns {

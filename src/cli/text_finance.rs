@@ -21,7 +21,7 @@ pub fn bypass_json_lines(a: &BypassAnswer) -> String {
 
 /// `bypass` for a person: each visitor with the rows it can read straight
 /// from the data entity that web roles do not grant, then counts per table.
-pub fn render_bypass(a: &BypassAnswer, p: &Painter) -> String {
+pub fn render_bypass(a: &BypassAnswer, tenant: &crate::model::Tenant, names: &crate::model::Names, p: &Painter) -> String {
     if a.lines.is_empty() {
         return format!(
             "{}: no visitor can read a virtual-table row directly that web roles do not grant it\n",
@@ -36,9 +36,9 @@ pub fn render_bypass(a: &BypassAnswer, p: &Painter) -> String {
     while i < a.lines.len() {
         let v = &a.lines[i].visitor;
         let j = a.lines[i..].iter().position(|l| &l.visitor != v).map_or(a.lines.len(), |k| i + k);
-        out.push_str(&format!("  {v} (F&O user {}): {}\n", a.lines[i].user, count(j - i, "row", "rows")));
+        out.push_str(&format!("  {} (F&O user {}): {}\n", names.contact(tenant, v), a.lines[i].user, count(j - i, "row", "rows")));
         for l in &a.lines[i..j] {
-            out.push_str(&format!("    {}\n", l.row));
+            out.push_str(&format!("    {}\n", names.reference(tenant, &l.row)));
         }
         i = j;
     }

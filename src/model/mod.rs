@@ -21,6 +21,7 @@ pub mod surface_config;
 pub mod finance;
 pub mod finance_config;
 pub mod names;
+pub mod row_names;
 
 pub use build::{build_folder, load};
 pub use names::Names;

@@ -3,7 +3,9 @@
 //! share a name (or a record has none), or everywhere on request. JSON
 //! answers keep ids; every readable answer goes through [`Names`].
 
-use super::{PermId, RoleId, Tenant};
+use super::row_names::RowNames;
+use super::{PermId, RoleId, RowId, Tenant};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The display label of every permission and role of a tenant.
@@ -13,6 +15,7 @@ pub struct Names {
     roles: Vec<String>,
     perm_by_id: HashMap<String, usize>,
     role_by_id: HashMap<String, usize>,
+    rows: RowNames,
 }
 
 /// Labels of `(id, name)` items: the name; `name (id)` where the name is
@@ -49,6 +52,7 @@ impl Names {
             roles,
             perm_by_id: index(&mut t.permissions.iter().map(|p| p.id.as_str())),
             role_by_id: index(&mut t.roles.iter().map(|r| r.id.as_str())),
+            rows: RowNames::new(t, ids),
         }
     }
 
@@ -82,11 +86,33 @@ impl Names {
 }
 
 impl Names {
+    /// The label of row `x` of `t` (see [`RowNames::label`]).
+    pub fn row<'t>(&self, t: &'t Tenant, x: RowId) -> Cow<'t, str> {
+        self.rows.label(t, x)
+    }
+
+    /// The label of a visitor given by id: a contact's name; `anonymous`,
+    /// `newcomer` and unknown ids as given.
+    pub fn contact<'a>(&self, t: &Tenant, id: &'a str) -> Cow<'a, str> {
+        self.rows.contact(t, id)
+    }
+
+    /// `TABLE:LABEL` for a row reference `TABLE:ID`.
+    pub fn reference<'a>(&self, t: &Tenant, r: &'a str) -> Cow<'a, str> {
+        self.rows.reference(t, r)
+    }
+
     /// `text` with every permission or role id that stands as a whole word
     /// (not inside a longer name or id) replaced by its label: for
     /// sentences the answers build from ids (a `why` reason).
     pub fn relabel(&self, text: &str) -> String {
-        let mut ids: Vec<(&str, &str)> = Vec::new();
+        self.relabel_with(text, &[])
+    }
+
+    /// [`Names::relabel`], also replacing each `(id, label)` of `extra` (a
+    /// visitor the sentence names by id).
+    pub fn relabel_with(&self, text: &str, extra: &[(&str, &str)]) -> String {
+        let mut ids: Vec<(&str, &str)> = extra.to_vec();
         for (id, &i) in &self.perm_by_id {
             ids.push((id.as_str(), self.perms[i].as_str()));
         }
@@ -140,6 +166,7 @@ mod tests {
             perm_by_id: [("P1".to_string(), 0), ("P10".to_string(), 1)].into_iter().collect(),
             roles: vec!["Customers".into()],
             role_by_id: [("R-c".to_string(), 0)].into_iter().collect(),
+            rows: RowNames::default(),
         };
         assert_eq!(n.relabel("P10 is in the tree of P1, held through R-c, not XP1 or P1x"), "Notes is in the tree of Cases, held through Customers, not XP1 or P1x");
     }

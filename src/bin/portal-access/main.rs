@@ -508,7 +508,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(text::render_can(&ans, &names(&a), &painter).as_bytes())?;
+                out.write_all(text::render_can(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::can_direct(&ans).as_bytes())?;
             }
         }
@@ -518,7 +518,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(channels::render_who_column(&ans, &painter).as_bytes())?;
+                out.write_all(channels::render_who_column(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Columns { tenant, visitor, row, json } => {
@@ -527,7 +527,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(channels::render_columns(&ans, &painter).as_bytes())?;
+                out.write_all(channels::render_columns(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Exposure { tenant, visitor, json } => {
@@ -536,7 +536,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(channels::render_exposure(&ans, &a.tenant, &painter).as_bytes())?;
+                out.write_all(channels::render_exposure(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } if privilege == "open" || privilege == "invoke" => {
@@ -545,7 +545,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(surfaces::render_who_surface(&ans, &a.tenant, &painter).as_bytes())?;
+                out.write_all(surfaces::render_who_surface(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Reach { tenant, visitor, json } => {
@@ -554,7 +554,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(surfaces::render_reach(&ans, &a.tenant, &painter).as_bytes())?;
+                out.write_all(surfaces::render_reach(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } if privilege != "create" && !target.contains(':') => {
@@ -573,7 +573,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(text::render_who(&ans, &painter).as_bytes())?;
+                out.write_all(text::render_who(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::who_direct(&ans).as_bytes())?;
             }
         }
@@ -583,7 +583,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(text::render_what(&ans).as_bytes())?;
+                out.write_all(text::render_what(&ans, &a.tenant, &names(&a)).as_bytes())?;
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, column: Some(col), .. } => {
@@ -592,7 +592,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans.why, &names(&a), &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans.why, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
             }
         }
@@ -608,14 +608,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if json {
                 print_json(&mut out, &ans)?;
             } else {
-                out.write_all(explain::render_why(&ans, &names(&a), &painter).as_bytes())?;
+                out.write_all(explain::render_why(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::why_finance(&ans).as_bytes())?;
             }
         }
         Command::Bypass { tenant, visitor, table, json } => {
             let a = load(&tenant, json)?;
             let ans = a.bypass(visitor.as_deref(), table.as_deref())?;
-            let text = if json { text_finance::bypass_json_lines(&ans) } else { text_finance::render_bypass(&ans, &painter) };
+            let text = if json { text_finance::bypass_json_lines(&ans) } else { text_finance::render_bypass(&ans, &a.tenant, &names(&a), &painter) };
             out.write_all(text.as_bytes())?;
         }
         Command::Grants { tenant, format, table, json } => {

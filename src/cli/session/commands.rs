@@ -9,7 +9,7 @@ pub(super) fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionErro
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    let mut out = text::render_can(&ans, &s.names, &s.painter);
+    let mut out = text::render_can(&ans, &s.analysis.tenant, &s.names, &s.painter);
     out.push_str(&crate::cli::text_finance::can_direct(&ans));
     Ok(Output::text(out))
 }
@@ -19,7 +19,7 @@ pub(super) fn cmd_columns(s: &mut Session, p: &Parsed) -> Result<Output, Session
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(crate::cli::channels::render_columns(&ans, &s.painter)))
+    Ok(Output::text(crate::cli::channels::render_columns(&ans, &s.analysis.tenant, &s.names, &s.painter)))
 }
 
 pub(super) fn cmd_exposure(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -27,7 +27,7 @@ pub(super) fn cmd_exposure(s: &mut Session, p: &Parsed) -> Result<Output, Sessio
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(crate::cli::channels::render_exposure(&ans, &s.analysis.tenant, &s.painter)))
+    Ok(Output::text(crate::cli::channels::render_exposure(&ans, &s.analysis.tenant, &s.names, &s.painter)))
 }
 
 pub(super) fn cmd_reach(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -35,7 +35,7 @@ pub(super) fn cmd_reach(s: &mut Session, p: &Parsed) -> Result<Output, SessionEr
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(crate::cli::surfaces::render_reach(&ans, &s.analysis.tenant, &s.painter)))
+    Ok(Output::text(crate::cli::surfaces::render_reach(&ans, &s.analysis.tenant, &s.names, &s.painter)))
 }
 
 pub(super) fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -45,14 +45,14 @@ pub(super) fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionErro
         if s.wants_json(p) {
             return Ok(Output::text(json_line(&ans)));
         }
-        return Ok(Output::text(crate::cli::surfaces::render_who_surface(&ans, &s.analysis.tenant, &s.painter)));
+        return Ok(Output::text(crate::cli::surfaces::render_who_surface(&ans, &s.analysis.tenant, &s.names, &s.painter)));
     }
     if let Some(col) = p.value("--column") {
         let ans = s.analysis.who_column(p.req(0), p.req(1), col)?;
         if s.wants_json(p) {
             return Ok(Output::text(json_line(&ans)));
         }
-        return Ok(Output::text(crate::cli::channels::render_who_column(&ans, &s.painter)));
+        return Ok(Output::text(crate::cli::channels::render_who_column(&ans, &s.analysis.tenant, &s.names, &s.painter)));
     }
     if p.req(0) != "create" && !p.req(1).contains(':') {
         // A6: who on a table, by access patterns.
@@ -66,7 +66,7 @@ pub(super) fn cmd_who(s: &mut Session, p: &Parsed) -> Result<Output, SessionErro
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    let mut out = text::render_who(&ans, &s.painter);
+    let mut out = text::render_who(&ans, &s.analysis.tenant, &s.names, &s.painter);
     out.push_str(&crate::cli::text_finance::who_direct(&ans));
     Ok(Output::text(out))
 }
@@ -76,7 +76,7 @@ pub(super) fn cmd_what(s: &mut Session, p: &Parsed) -> Result<Output, SessionErr
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(text::render_what(&ans)))
+    Ok(Output::text(text::render_what(&ans, &s.analysis.tenant, &s.names)))
 }
 
 pub(super) fn cmd_bypass(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -84,7 +84,7 @@ pub(super) fn cmd_bypass(s: &mut Session, p: &Parsed) -> Result<Output, SessionE
     if s.wants_json(p) {
         return Ok(Output::text(crate::cli::text_finance::bypass_json_lines(&ans)));
     }
-    Ok(Output::text(crate::cli::text_finance::render_bypass(&ans, &s.painter)))
+    Ok(Output::text(crate::cli::text_finance::render_bypass(&ans, &s.analysis.tenant, &s.names, &s.painter)))
 }
 
 pub(super) fn cmd_why(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
@@ -144,7 +144,7 @@ pub(super) fn cmd_roles(s: &mut Session, p: &Parsed) -> Result<Output, SessionEr
     if s.wants_json(p) {
         return Ok(Output::text(json_line(&ans)));
     }
-    Ok(Output::text(explain::render_roles(&ans, &s.names, &s.painter)))
+    Ok(Output::text(explain::render_roles(&ans, &s.analysis.tenant, &s.names, &s.painter)))
 }
 
 pub(super) fn cmd_tree(s: &mut Session, p: &Parsed) -> Result<Output, SessionError> {
