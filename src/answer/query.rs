@@ -216,6 +216,12 @@ impl Analysis {
         }
     }
 
+    /// The site records dropped on load because they could not be read
+    /// (PP044), one line each: answers on such a tenant are incomplete.
+    pub fn incomplete(&self) -> Vec<String> {
+        self.tenant.raw.unreadable.iter().map(|u| u.text()).collect()
+    }
+
     /// Parses a privilege name.
     pub fn privilege(&self, s: &str) -> Result<Privilege, QueryError> {
         Privilege::parse(s)

@@ -484,7 +484,13 @@ impl Session {
     /// The line printed when an interactive session starts.
     pub fn banner(&self) -> String {
         let t = &self.analysis.tenant;
-        format!(
+        let incomplete = self.analysis.incomplete();
+        let warning = if incomplete.is_empty() {
+            String::new()
+        } else {
+            format!("incomplete: {} site record(s) could not be read and were dropped; answers may miss grants (lint PP044)\n", incomplete.len())
+        };
+        warning + &format!(
             "portal-access: `{}` loaded: {}, {}, {} in {} (load {}, derive {})\n\
              Type `help` for the commands; Tab completes commands, ids and rows; Ctrl-D quits.\n",
             t.source,

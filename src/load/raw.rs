@@ -333,6 +333,30 @@ pub struct RawTenant {
     /// edit of the value drops the settlement.
     #[serde(skip)]
     pub lookup_targets: HashMap<(String, String, String, String), String>,
+    /// Folder tenants: site records that could not be read and were
+    /// dropped (lint PP044); answers on such a tenant say it is incomplete.
+    #[serde(skip)]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A site record that could not be read, dropped on load (PP044).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Unreadable {
+    /// The file it was read from.
+    pub file: String,
+    /// The line of the value that could not be read, when known.
+    pub line: Option<usize>,
+    /// Where in the file: `line 12 (`adx_allcolumnpermissions`)`.
+    pub place: String,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl Unreadable {
+    /// The record as one line: `FILE, PLACE: MESSAGE`.
+    pub fn text(&self) -> String {
+        format!("{}, {}: {}", self.file, self.place, self.message)
+    }
 }
 
 /// Deserializes a struct from a JSON object only. serde's derived structs

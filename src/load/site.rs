@@ -146,6 +146,7 @@ pub fn read_site(path: &Path, solution_site: Option<&str>) -> Result<Folder, Loa
         webapi::read_data(&data_dir, &mut raw, &mut locator, &mut inputs)?;
     }
     site.dropped = super::site_refs::drop_broken(&mut raw, &mut locator);
+    raw.unreadable = site.unreadable.clone();
     super::site_more::name_component_tables(&mut raw);
     Ok(Folder { root, raw, site, inputs, input_dirs, has_data, locator, finance_file })
 }
@@ -163,20 +164,29 @@ fn read_roles_and_permissions(
     if list.is_file() {
         let (node, file) = read_yaml(&list, inputs)?;
         for item in records(&node, &file, "web roles")? {
-            raw.web_roles.push(role(item, &file, site)?);
+            let r = role(item, &file, site);
+            if let Some(v) = site.keep(r)? {
+                raw.web_roles.push(v);
+            }
         }
     }
     let roles_dir = site_dir.join("web-roles");
     input_dirs.push(roles_dir.clone());
     for path in files_ending(&roles_dir, ".webrole.yml", 0)? {
         let (node, file) = read_yaml(&path, inputs)?;
-        raw.web_roles.push(role(&node, &file, site)?);
+        let r = role(&node, &file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_roles.push(v);
+        }
     }
     let perms_dir = site_dir.join("table-permissions");
     input_dirs.push(perms_dir.clone());
     for path in files_ending(&perms_dir, ".tablepermission.yml", 0)? {
         let (node, file) = read_yaml(&path, inputs)?;
-        raw.table_permissions.push(permission(&node, &file, site)?);
+        let r = permission(&node, &file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.table_permissions.push(v);
+        }
     }
     Ok(())
 }
@@ -197,10 +207,16 @@ fn read_solution(
     }
     let sol = solution::read(dir, choice, inputs)?;
     for c in sol.of_kind(types::WEB_ROLE) {
-        raw.web_roles.push(role(&c.node, &c.file, site)?);
+        let r = role(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_roles.push(v);
+        }
     }
     for c in sol.of_kind(types::TABLE_PERMISSION) {
-        raw.table_permissions.push(permission(&c.node, &c.file, site)?);
+        let r = permission(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.table_permissions.push(v);
+        }
     }
     super::site_surfaces::from_solution(dir, &sol, raw, site, inputs)?;
     Ok(sol.metadata)

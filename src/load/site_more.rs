@@ -38,14 +38,18 @@ pub(super) fn read(
     let mut files = Files { site_dir, inputs, input_dirs };
     for (node, file) in files.records("sitesetting.yml", "site-settings", ".sitesetting.yml", 0)? {
         for item in records(&node, &file, "site settings")? {
-            raw.site_settings.push(setting(item, &file, site)?);
+            let r = setting(item, &file, site);
+            if let Some(v) = site.keep(r)? {
+                raw.site_settings.push(v);
+            }
         }
     }
     profiles(&mut files, raw, site)?;
     for spec in [&LIST, &FORM, &STEP] {
         for (node, file) in files.records("", spec.dir, spec.suffix, DEPTH)? {
             for item in records(&node, &file, spec.what)? {
-                if let Some(c) = component(spec, item, &file, site)? {
+                let r = component(spec, item, &file, site);
+                if let Some(c) = site.keep(r)?.flatten() {
                     raw.components.push(c);
                 }
             }
@@ -53,7 +57,10 @@ pub(super) fn read(
     }
     for (node, file) in files.records("webpagerule.yml", "webpage-rules", ".webpagerule.yml", 0)? {
         for item in records(&node, &file, "page rules")? {
-            raw.page_rules.push(page_rule(item, &file, site)?);
+            let r = page_rule(item, &file, site);
+            if let Some(v) = site.keep(r)? {
+                raw.page_rules.push(v);
+            }
         }
     }
     Ok(())
@@ -145,14 +152,25 @@ const COLUMN_KEYS: &[&str] =
 fn profiles(files: &mut Files<'_>, raw: &mut RawTenant, site: &mut SiteReport) -> Result<(), LoadError> {
     let dir = "column-permission-profiles";
     let first = raw.column_permission_profiles.len();
+    // Folders of profiles that could not be read (PP044): their columns go
+    // with them, without a finding of their own.
+    let mut dropped: Vec<PathBuf> = Vec::new();
     for (node, file) in files.records("", dir, ".columnpermissionprofile.yml", DEPTH)? {
         for item in records(&node, &file, "column permission profiles")? {
-            raw.column_permission_profiles.push(profile(item, &file, site)?);
+            let r = profile(item, &file, site);
+            match site.keep(r)? {
+                Some(v) => raw.column_permission_profiles.push(v),
+                None => dropped.extend(Path::new(&file).parent().map(Path::to_path_buf)),
+            }
         }
     }
     for (node, file) in files.records("", dir, ".columnpermission.yml", DEPTH)? {
+        let with_dropped = Path::new(&file).parent().is_some_and(|d| dropped.iter().any(|x| x == d));
         for item in records(&node, &file, "column permissions")? {
-            column(item, &file, &mut raw.column_permission_profiles[first..], site)?;
+            let r = column(item, &file, &mut raw.column_permission_profiles[first..], site);
+            if !(with_dropped && r.is_err()) {
+                site.keep(r)?;
+            }
         }
     }
     Ok(())
@@ -374,7 +392,9 @@ pub(super) fn page_rule(node: &Node, file: &str, site: &mut SiteReport) -> Resul
             match (f.code("right"), node.scalar()) {
                 (Ok(Some((1, _, _))), _) => Value::String("grant_change".to_string()),
                 (Ok(Some((2, _, _))), _) => Value::String("restrict_read".to_string()),
-                (Ok(Some((c, _, _))), _) => Value::from(c),
+                (Ok(Some((c, _, _))), _) => {
+                    return Err(invalid(file, line, key, format!("unknown page right `{c}` (expected 1 grant change or 2 restrict read)")));
+                }
                 (_, Some(v)) => v.clone(),
                 (Err(e), None) => return Err(e),
                 (Ok(None), None) => Value::Null,

@@ -81,6 +81,25 @@ pub struct SiteReport {
     /// Liquid FetchXML conditions that pick the SYSTEM user (PP029);
     /// filled by lint, which scans the templates ([`super::liquid::scan`]).
     pub system_user_filters: Vec<super::liquid::SystemUserFilter>,
+    /// Site records that could not be read and were dropped (PP044).
+    pub unreadable: Vec<super::raw::Unreadable>,
+}
+
+impl SiteReport {
+    /// The record `r` read, or `None` when it could not be read: the error
+    /// is kept (PP044) and the record dropped, never the site. Errors that
+    /// are not about one record (a file that cannot be read) stay errors.
+    pub(crate) fn keep<T>(&mut self, r: Result<T, LoadError>) -> Result<Option<T>, LoadError> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(LoadError::Invalid { file, place, message }) => {
+                let line = place.strip_prefix("line ").and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()).and_then(|n| n.parse().ok());
+                self.unreadable.push(super::raw::Unreadable { file, line, place, message });
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// An error at a line and key of a site file.

@@ -38,12 +38,18 @@ pub(super) fn read(
     let mut files = Files { site_dir, inputs, input_dirs };
     for (node, file) in files.records("publishingstate.yml", "publishing-states", ".publishingstate.yml", 0)? {
         for item in super::site_record::records(&node, &file, "publishing states")? {
-            raw.publishing_states.push(state(item, &file, site)?);
+            let r = state(item, &file, site);
+            if let Some(v) = site.keep(r)? {
+                raw.publishing_states.push(v);
+            }
         }
     }
     for (node, file) in files.records("websiteaccess.yml", "website-access", ".websiteaccess.yml", 0)? {
         for item in super::site_record::records(&node, &file, "website access permissions")? {
-            raw.website_access.push(access(item, &file, site)?);
+            let r = access(item, &file, site);
+            if let Some(v) = site.keep(r)? {
+                raw.website_access.push(v);
+            }
         }
     }
     let mut liquid = Vec::new();
@@ -53,7 +59,10 @@ pub(super) fn read(
             files.inputs.push(copy);
             liquid.push((raw.web_pages.len(), liquid_components(&text)));
         }
-        raw.web_pages.push(page(&node, &file, site)?);
+        let r = page(&node, &file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_pages.push(v);
+        }
     }
     for (i, refs) in liquid {
         let found = resolve_components(raw, &refs);
@@ -63,15 +72,24 @@ pub(super) fn read(
     }
     // Code sites keep each file in a folder of its own (`web-files/<name>/`).
     for (node, file) in files.records("", "web-files", ".webfile.yml", 1)? {
-        raw.web_files.push(web_file(&node, &file, site)?);
+        let r = web_file(&node, &file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_files.push(v);
+        }
     }
     for (node, file) in files.records("", "cloud-flow-consumer", ".cloudflowconsumer.yml", 0)? {
-        raw.cloud_flows.push(flow(&node, &file, site)?);
+        let r = flow(&node, &file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.cloud_flows.push(v);
+        }
     }
     for dir in ["server-logic", "server-logics"] {
         let found = files.records("", dir, ".serverlogic.yml", 1)?;
         for (node, file) in found {
-            raw.server_logic.push(server_logic(&node, &file, site, files.inputs)?);
+            let r = server_logic(&node, &file, site, files.inputs);
+            if let Some(v) = site.keep(r)? {
+                raw.server_logic.push(v);
+            }
         }
     }
     drop_unknown(raw);
@@ -271,23 +289,39 @@ pub(super) fn from_solution(
 ) -> Result<(), LoadError> {
     use super::solution::types;
     for c in sol.of_kind(types::PUBLISHING_STATE) {
-        raw.publishing_states.push(state(&c.node, &c.file, site)?);
+        let r = state(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.publishing_states.push(v);
+        }
     }
     for c in sol.of_kind(types::WEBSITE_ACCESS) {
-        raw.website_access.push(access(&c.node, &c.file, site)?);
+        let r = access(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.website_access.push(v);
+        }
     }
     for c in sol.of_kind(types::WEB_PAGE) {
-        raw.web_pages.push(page(&c.node, &c.file, site)?);
+        let r = page(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_pages.push(v);
+        }
     }
     for c in sol.of_kind(types::WEB_FILE) {
-        raw.web_files.push(web_file(&c.node, &c.file, site)?);
+        let r = web_file(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.web_files.push(v);
+        }
     }
     for c in sol.of_kind(types::PAGE_RULE) {
-        raw.page_rules.push(super::site_more::page_rule(&c.node, &c.file, site)?);
+        let r = super::site_more::page_rule(&c.node, &c.file, site);
+        if let Some(v) = site.keep(r)? {
+            raw.page_rules.push(v);
+        }
     }
     let workflows = super::site_record::files_ending(&dir.join("Workflows"), ".json", 0)?;
     for c in sol.of_kind(types::CLOUD_FLOW) {
-        let mut f = flow(&c.node, &c.file, site)?;
+        let r = flow(&c.node, &c.file, site);
+        let Some(mut f) = site.keep(r)? else { continue };
         let pid = f.process_id.trim_matches(|ch| ch == '{' || ch == '}').to_ascii_lowercase();
         let found = workflows.iter().find(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
@@ -303,7 +337,10 @@ pub(super) fn from_solution(
         raw.cloud_flows.push(f);
     }
     for c in sol.of_kind(types::SERVER_LOGIC) {
-        raw.server_logic.push(server_logic(&c.node, &c.file, site, inputs)?);
+        let r = server_logic(&c.node, &c.file, site, inputs);
+        if let Some(v) = site.keep(r)? {
+            raw.server_logic.push(v);
+        }
     }
     Ok(())
 }

@@ -96,6 +96,7 @@ pub const RULES: &[Rule] = &[
     Rule { id: "PP041", severity: Severity::Warning, name: "RestrictReadRoleNotAbove", summary: "a Restrict Read role missing from an ancestor's rule, or a page R1 leaves unreachable" },
     Rule { id: "PP042", severity: Severity::Error, name: "GrantChangeToEveryone", summary: "Grant Change held by an authenticated-users role (a warning for the anonymous role)" },
     Rule { id: "PP043", severity: Severity::Warning, name: "RestrictedPageComponentReadElsewhere", summary: "a restricted page hosting a component whose rows outsiders read elsewhere" },
+    Rule { id: "PP044", severity: Severity::Error, name: "UnreadableSiteRecord", summary: "a site record that could not be read, dropped on load: every answer on the site is incomplete" },
 ];
 
 /// The rule of an id.

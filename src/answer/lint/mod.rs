@@ -220,6 +220,7 @@ pub fn lint(a: &Analysis, site: Option<&SiteReport>) -> Vec<Finding> {
     roles::pp024(&cx, &mut out);
     pages::pp027(&cx, &mut out);
     columns::pp028(&cx, &mut out);
+    references::pp044(&cx, &mut out);
     if let Some(site) = site {
         site::mixed_keys(site, &mut out);
         references::pp025_pp026(&cx, site, &mut out);

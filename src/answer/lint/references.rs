@@ -18,6 +18,18 @@ pub(super) fn pp025_pp026(cx: &Cx<'_>, site: &SiteReport, out: &mut Vec<Finding>
     }
 }
 
+/// PP044 for every site record the importer could not read and dropped.
+pub(super) fn pp044(cx: &Cx<'_>, out: &mut Vec<Finding>) {
+    for u in &cx.t.raw.unreadable {
+        let location = Location { file: u.file.clone(), line: u.line };
+        let message = format!(
+            "a site record in `{}` could not be read and was dropped ({}: {}); every answer on this site is incomplete until it is fixed",
+            u.file, u.place, u.message
+        );
+        out.push(finding("PP044", format!("{}:{}", u.file, u.line.unwrap_or(0)), message, Some(location)));
+    }
+}
+
 /// PP025: what a permission with a missing parent does here and did on
 /// older runtimes.
 fn missing_parent(cx: &Cx<'_>, d: &Dropped) -> String {

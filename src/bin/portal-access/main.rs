@@ -485,6 +485,31 @@ fn open_session(path: &Path, json: bool) -> Result<Session, LoadError> {
     s
 }
 
+/// A JSON answer on `a`, with `"incomplete"` (the site records dropped on
+/// load, PP044) when the tenant is incomplete.
+fn print_answer<T: serde::Serialize>(out: &mut impl Write, a: &Analysis, value: &T) -> io::Result<()> {
+    let incomplete = a.incomplete();
+    if incomplete.is_empty() {
+        return print_json(out, value);
+    }
+    let mut v = serde_json::to_value(value).map_err(io::Error::from)?;
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("incomplete".to_string(), incomplete.into());
+    }
+    print_json(out, &v)
+}
+
+/// The first line of a readable answer on an incomplete tenant (PP044).
+fn incomplete_line(out: &mut impl Write, a: &Analysis, json: bool) -> io::Result<()> {
+    let incomplete = a.incomplete();
+    if json || incomplete.is_empty() {
+        return Ok(());
+    }
+    let n = incomplete.len();
+    let records = if n == 1 { "1 site record".to_string() } else { format!("{n} site records") };
+    writeln!(out, "incomplete: {records} could not be read and {} dropped, so this answer may miss grants ({}); see lint PP044", if n == 1 { "was" } else { "were" }, incomplete.join("; "))
+}
+
 fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
@@ -504,9 +529,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Can { tenant, visitor, privilege, target, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.can(&visitor, &privilege, &target)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(text::render_can(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::can_direct(&ans).as_bytes())?;
@@ -514,45 +540,50 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Who { tenant, privilege, target, json, column: Some(col) } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.who_column(&privilege, &target, &col)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(channels::render_who_column(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Columns { tenant, visitor, row, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.columns(&visitor, &row)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(channels::render_columns(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Exposure { tenant, visitor, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.exposure(visitor.as_deref())?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(channels::render_exposure(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } if privilege == "open" || privilege == "invoke" => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = if privilege == "open" { a.who_open(&target)? } else { a.who_invoke(&target)? };
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(surfaces::render_who_surface(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Reach { tenant, visitor, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.reach(&visitor)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(surfaces::render_reach(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
             }
@@ -560,18 +591,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Who { tenant, privilege, target, json, column: None } if privilege != "create" && !target.contains(':') => {
             // A6: who on a table, by access patterns (with or without rows).
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.who_table(&privilege, &target)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(text_patterns::render_who_table(&ans, &names(&a), &painter).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: None } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.who(&privilege, &target)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(text::render_who(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::who_direct(&ans).as_bytes())?;
@@ -579,18 +612,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::What { tenant, visitor, privilege, table, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.what(&visitor, &privilege, table.as_deref())?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(text::render_what(&ans, &a.tenant, &names(&a)).as_bytes())?;
             }
         }
         Command::Why { tenant, visitor, privilege, target, json, column: Some(col), .. } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.why_column(&visitor, &privilege, &target, &col)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(explain::render_why(&ans.why, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
@@ -604,9 +639,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Why { tenant, visitor, privilege, target, json, column: None, .. } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {
-                print_json(&mut out, &ans)?;
+                print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(explain::render_why(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
                 out.write_all(text_finance::why_finance(&ans).as_bytes())?;
@@ -614,12 +650,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Bypass { tenant, visitor, table, json } => {
             let a = load(&tenant, json)?;
+            incomplete_line(&mut out, &a, json)?;
             let ans = a.bypass(visitor.as_deref(), table.as_deref())?;
             let text = if json { text_finance::bypass_json_lines(&ans) } else { text_finance::render_bypass(&ans, &a.tenant, &names(&a), &painter) };
             out.write_all(text.as_bytes())?;
         }
         Command::Grants { tenant, format, table, json } => {
             let a = load(&tenant, json)?;
+            // The stream stays one grant a line; the notice goes to standard error.
+            incomplete_line(&mut io::stderr(), &a, false)?;
             match format {
                 GrantFormat::Jsonl => a.for_each_grant(table.as_deref(), |g| print_json(&mut out, g))??,
                 GrantFormat::Csv => {
