@@ -12,6 +12,7 @@
 //! table and [`session::Session::execute`]).
 
 pub mod text;
+pub mod grants;
 pub mod text_finance;
 pub mod text_patterns;
 pub mod explain;

@@ -4,7 +4,6 @@
 mod repl;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use portal_access::answer::query::GrantLine;
 use portal_access::cli::text::{self, color_wanted, Painter};
 use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
@@ -158,6 +157,12 @@ enum Command {
         /// Only grants on this table.
         #[arg(long)]
         table: Option<String>,
+        /// Print at most N grants.
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        /// Write the grants to FILE (never over an input) instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Accepted for uniformity: the output is JSON lines unless --format csv.
         #[arg(long)]
         json: bool,
@@ -655,19 +660,32 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let text = if json { text_finance::bypass_json_lines(&ans) } else { text_finance::render_bypass(&ans, &a.tenant, &names(&a), &painter) };
             out.write_all(text.as_bytes())?;
         }
-        Command::Grants { tenant, format, table, json } => {
+        Command::Grants { tenant, format, table, limit, output, json } => {
+            use portal_access::cli::grants;
             let a = load(&tenant, json)?;
             // The stream stays one grant a line; the notice goes to standard error.
             incomplete_line(&mut io::stderr(), &a, false)?;
-            match format {
-                GrantFormat::Jsonl => a.for_each_grant(table.as_deref(), |g| print_json(&mut out, g))??,
-                GrantFormat::Csv => {
-                    let mut w = csv::Writer::from_writer(&mut out);
-                    w.write_record(["visitor", "privilege", "target"]).map_err(io::Error::from)?;
-                    a.for_each_grant(table.as_deref(), |g: &GrantLine| {
-                        w.write_record([g.visitor.as_str(), g.privilege.as_str(), g.target()]).map_err(io::Error::from)
-                    })??;
+            let format = match format {
+                GrantFormat::Jsonl => grants::Format::Jsonl,
+                GrantFormat::Csv => grants::Format::Csv,
+            };
+            match output {
+                Some(path) => {
+                    portal_access::cli::report_html::check_output(&tenant, &path).map_err(Failure::Report)?;
+                    let file = std::fs::File::create(&path).map_err(|e| Failure::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+                    let mut w = BufWriter::new(file);
+                    grants::write(&a, table.as_deref(), format, limit, &mut w)??;
                     w.flush()?;
+                }
+                None => {
+                    // Counted before anything is expanded, and only for a terminal.
+                    if io::stdout().is_terminal() && limit.is_none() {
+                        let n = grants::count(&a, table.as_deref())?;
+                        if let Some(why) = grants::refusal(n, true, false) {
+                            return Err(Failure::Usage(why));
+                        }
+                    }
+                    grants::write(&a, table.as_deref(), format, limit, &mut out)??;
                 }
             }
         }
