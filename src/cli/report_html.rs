@@ -175,10 +175,27 @@ fn prose(s: &str, cited: &Cited) -> String {
             if i % 2 == 1 {
                 out.push('`');
             }
-            out.push_str(&cite(&text(part), cited));
+            out.push_str(&emphasis(&cite(&text(part), cited)));
         }
     }
     out
+}
+
+/// Markdown's `*emphasis*` as `<em>`, when the stars pair up.
+fn emphasis(s: &str) -> String {
+    if !s.contains('*') || s.matches('*').count() % 2 == 1 {
+        return s.to_string();
+    }
+    let mut open = false;
+    s.chars()
+        .map(|c| match c {
+            '*' => {
+                open = !open;
+                if open { "<em>" } else { "</em>" }.to_string()
+            }
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Links the rule ids of escaped text (see [`prose`]).
@@ -186,7 +203,7 @@ fn cite(escaped: &str, cited: &Cited) -> String {
     let mut out = String::with_capacity(escaped.len());
     let mut word = String::new();
     let mut prev: Option<char> = None;
-    let mut flush = |word: &mut String, next: Option<char>, prev: Option<char>, out: &mut String| {
+    let flush = |word: &mut String, next: Option<char>, prev: Option<char>, out: &mut String| {
         let joined = |c: Option<char>| matches!(c, Some('-' | '_' | '/' | '.' | '&' | ';' | ':'));
         if rule_text::is_rule_id(word) && !joined(prev) && !joined(next) && rule_text::rule(word).is_some() {
             let _ = write!(out, "<a class=\"rule\" href=\"#rule-{w}\">{w}</a>", w = word);

@@ -29,9 +29,9 @@ No command writes to the tenant or to any input file.";
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
-    /// A tenant folder whose site is a Dataverse solution holding several
-    /// sites: read the site with this `powerpagesiteid`.
-    #[arg(long, global = true, value_name = "ID")]
+    /// The site: for a tenant folder that is a Dataverse solution holding
+    /// several sites, its `powerpagesiteid`; for `pull`, its id or name.
+    #[arg(long, global = true, value_name = "ID|NAME")]
     pub(crate) site: Option<String>,
     /// In readable answers, show the ids of permissions and roles beside
     /// their display names (JSON answers always carry ids).

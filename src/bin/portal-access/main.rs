@@ -21,7 +21,7 @@ use portal_access::answer::lint::Severity;
 use portal_access::answer::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 mod perf;
