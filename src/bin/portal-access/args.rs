@@ -3,7 +3,7 @@
 //! generated.
 
 use crate::perf;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use portal_access::answer::whatif;
 use std::path::PathBuf;
 
@@ -43,23 +43,30 @@ pub(crate) struct Cli {
     pub(crate) threads: Option<u16>,
 }
 
+/// The question `can` and `why` answer: may VISITOR do PRIVILEGE to TARGET?
+#[derive(Args)]
+pub(crate) struct Question {
+    /// Tenant: a native JSON file, or a folder (site download, code site,
+    /// solution, pulled snapshot).
+    pub(crate) tenant: PathBuf,
+    /// Contact id, `anonymous` (not signed in) or `newcomer` (anyone who
+    /// signs up).
+    pub(crate) visitor: String,
+    /// read, write, create, delete, append or append_to.
+    pub(crate) privilege: String,
+    /// TABLE:ID (TABLE for create).
+    pub(crate) target: String,
+    /// Print the JSON answer.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
 #[derive(Subcommand)]
 pub(crate) enum Command {
     /// May VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
     Can {
-        /// Tenant: a native JSON file, or a folder (site download, code site,
-        /// solution, pulled snapshot).
-        tenant: PathBuf,
-        /// Contact id, `anonymous` (not signed in) or `newcomer` (anyone who
-        /// signs up).
-        visitor: String,
-        /// read, write, create, delete, append or append_to.
-        privilege: String,
-        /// TABLE:ID (TABLE for create).
-        target: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        q: Question,
     },
     /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? With a bare TABLE, who may by access
     /// patterns (no rows needed). Also `who TENANT open page:ID` and `who TENANT invoke
@@ -99,19 +106,8 @@ pub(crate) enum Command {
     },
     /// Why may (or may not) VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
     Why {
-        /// Tenant: a native JSON file, or a folder (site download, code site,
-        /// solution, pulled snapshot).
-        tenant: PathBuf,
-        /// Contact id, `anonymous` (not signed in) or `newcomer` (anyone who
-        /// signs up).
-        visitor: String,
-        /// read, write, create, delete, append or append_to.
-        privilege: String,
-        /// TABLE:ID (TABLE for create).
-        target: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        q: Question,
         /// Print the explanation as Graphviz DOT.
         #[arg(long)]
         dot: bool,

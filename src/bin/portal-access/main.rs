@@ -4,7 +4,7 @@
 mod args;
 mod repl;
 
-use args::{Cli, Command, DenyLevel, FailOnArg, GrantFormat, LintFormat};
+use args::{Cli, Command, DenyLevel, FailOnArg, GrantFormat, LintFormat, Question};
 use clap::{CommandFactory, Parser};
 use portal_access::answer::query::GrantLine;
 use portal_access::cli::text::{self, color_wanted, Painter};
@@ -152,7 +152,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let ids = cli.ids;
     let names = |a: &Analysis| portal_access::model::Names::new(&a.tenant, ids);
     match cli.command {
-        Command::Can { tenant, visitor, privilege, target, json } => {
+        Command::Can { q: Question { tenant, visitor, privilege, target, json } } => {
             let a = load(&tenant, json)?;
             let ans = a.can(&visitor, &privilege, &target)?;
             if json {
@@ -236,7 +236,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(text::render_what(&ans).as_bytes())?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json, column: Some(col), .. } => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, column: Some(col), .. } => {
             let a = load(&tenant, json)?;
             let ans = a.why_column(&visitor, &privilege, &target, &col)?;
             if json {
@@ -246,13 +246,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json, dot, svg, column: None } if dot || svg.is_some() => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, dot, svg, column: None } if dot || svg.is_some() => {
             let mut s = open_session(&tenant, json)?;
             s.set_ids(ids);
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
-        Command::Why { tenant, visitor, privilege, target, json, column: None, .. } => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, column: None, .. } => {
             let a = load(&tenant, json)?;
             let ans = a.why(&visitor, &privilege, &target)?;
             if json {
