@@ -6,7 +6,11 @@
 //! `[..]` for any text within a line.
 //!
 //! After a change of output, `TRYCMD=overwrite cargo test --test docs`
-//! writes the program's output into the documents; review the diff.
+//! writes the program's output into the documents; review the diff. A
+//! block with `...` that still matches is kept; one that no longer matches
+//! is written out whole, so shorten it again by hand. An output that ends
+//! with a newline is followed by a blank line before the next `$` or the
+//! closing fence (trycmd's form).
 //! Blocks that depend on the machine (timings) are ```text, and not run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
