@@ -537,3 +537,48 @@ fn the_bypass_section_is_bounded_sorted_and_counts_what_bypass_answers() {
     let (a2, r2) = built(&t, &dir, "many-again.json");
     assert_eq!(portal_access::cli::report_html::render(&r2, &a2).replace("many-again.json", "many.json"), html);
 }
+
+#[test]
+fn outsiders_come_first_findings_by_severity_and_rule_ids_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = written(&dfe(), &dir, "order.html");
+    // What outsiders reach right after the summary, then the findings.
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("`{s}` missing"));
+    assert!(at("<section id=\"summary\">") < at("<section id=\"outsiders\">"));
+    assert!(at("<section id=\"outsiders\">") < at("<section id=\"findings\">"));
+    // Errors, then warnings, then notes, each group under its heading.
+    let findings = &html[at("<section id=\"findings\">")..];
+    let findings = &findings[..findings.find("</section>").unwrap()];
+    let severities: Vec<&str> = findings.split("<span class=\"sev sev-").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    let rank = |s: &str| ["error", "warning", "info"].iter().position(|x| *x == s).unwrap();
+    assert!(severities.len() > 2 && severities.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{severities:?}");
+    assert!(findings.contains("<tr class=\"group\" id=\"findings-error\"><th colspan=\"5\">Errors ("), "{findings}");
+    // No Markdown backtick reaches the page's text: `code` is <code>.
+    let text_only: String = {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.split("<style>").next().unwrap().chars().chain(html[at("</style>")..].chars()) {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    assert!(!text_only.contains('`'), "a literal backtick in the page");
+    assert!(findings.contains("<code>Authenticated Users</code>"), "{findings}");
+    // Every rule id cited links to its paragraph, quoted from docs/rules.md.
+    let rules = &html[at("<section id=\"rules\">")..];
+    let mut cited: Vec<&str> = html.split("<a class=\"rule\" href=\"#rule-").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+    cited.sort();
+    cited.dedup();
+    assert!(cited.contains(&"S6") && cited.contains(&"C8"), "{cited:?}");
+    for id in &cited {
+        assert!(rules.contains(&format!("<dt id=\"rule-{id}\"><b>{id}</b>")), "rule {id} is not explained");
+    }
+    assert!(rules.contains("A tree counts for a visitor only when its root permission lists one of the"));
+    // Lint ids are not rule links.
+    assert!(!html.contains("href=\"#rule-PP"));
+}

@@ -10,8 +10,11 @@
 //! with coverage), [`lint`] (configuration findings) and [`sarif`]
 //! (findings for code scanning), [`convert`] (a folder tenant written
 //! as native JSON, checked to answer the same), and [`report`] (the
-//! security review's data: findings, outsiders, roles by table).
+//! security review's data: findings, outsiders, roles by table), with
+//! [`rule_text`] (the rules in plain words, `docs/rules.md`, for answers to
+//! quote).
 
+pub mod rule_text;
 pub mod patterns;
 pub mod query;
 pub mod why_finance;

@@ -47,7 +47,8 @@ pub struct SecurityReport {
     pub registration: Registration,
     /// Findings by severity.
     pub counts: SeverityCounts,
-    /// Every finding, sorted as `lint` sorts them.
+    /// Every finding, most severe first (errors, warnings, then notes),
+    /// and within a severity as `lint` sorts them.
     pub findings: Vec<Finding>,
     /// What each outsider can reach.
     pub outsiders: Vec<Outsider>,
@@ -636,6 +637,15 @@ fn bypass_section(a: &Analysis) -> Option<BypassSection> {
     })
 }
 
+/// Errors first, then warnings, then notes (info).
+pub fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
 /// Builds the report of a linted tenant (its findings come from `lint`,
 /// with their locations).
 pub fn build(linted: &Linted) -> SecurityReport {
@@ -732,18 +742,21 @@ pub fn build_with(a: &Analysis, lint: LintReport) -> SecurityReport {
         (!t.raw.site_settings.is_empty())
             .then(|| t.raw.site_settings.iter().map(|s| (s.name.as_str(), s.value.as_str(), s.active))),
     );
+    let counts = SeverityCounts {
+        error: lint.count(Severity::Error),
+        warning: lint.count(Severity::Warning),
+        info: lint.count(Severity::Info),
+    };
+    let mut findings = lint.findings;
+    findings.sort_by_key(|f| severity_rank(f.severity));
     SecurityReport {
         source: t.source.clone(),
         summary,
         outsiders: outsiders(a, &rows, &registration),
         bypass: bypass_section(a),
         registration,
-        counts: SeverityCounts {
-            error: lint.count(Severity::Error),
-            warning: lint.count(Severity::Warning),
-            info: lint.count(Severity::Info),
-        },
-        findings: lint.findings,
+        counts,
+        findings,
         roles,
         matrix,
     }

@@ -128,6 +128,7 @@ fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
         if role.authenticated {
             lines.push("authenticated users role".to_string());
         }
+        let lines = if names { narrow(lines) } else { lines };
         let i = g.add_node(PicNode { kind: NodeKind::Role, lines, faded: !role.active });
         role_node.insert(r, i);
     }
@@ -146,6 +147,7 @@ fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
         if !nd.active {
             lines.push("inactive".to_string());
         }
+        let lines = if names { narrow(lines) } else { lines };
         let i = g.add_node(PicNode { kind: NodeKind::Permission, lines, faded: !nd.live });
         perm_node.insert(nd.perm, i);
         match p.parent.and_then(|m| perm_node.get(&m)) {
@@ -242,6 +244,16 @@ pub fn why_picture(w: &WhyAnswer) -> Picture {
         edge(&mut g, visitor, t, label, true);
     }
     g
+}
+
+/// Widest line of a node drawn for a person, in characters: longer lines
+/// are wrapped at spaces, so that deep forests still fit a page's width.
+pub const NODE_WIDTH: usize = 40;
+
+/// Wraps each line longer than [`NODE_WIDTH`] (a word longer than that, a
+/// GUID say, stays whole).
+fn narrow(lines: Vec<String>) -> Vec<String> {
+    lines.into_iter().flat_map(|l| if l.chars().count() > NODE_WIDTH { wrap(&l, NODE_WIDTH) } else { vec![l] }).collect()
 }
 
 /// Splits a sentence into lines of at most about `width` characters.

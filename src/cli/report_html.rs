@@ -12,8 +12,11 @@ use super::picture;
 use crate::answer::lint;
 use crate::answer::query::Analysis;
 use crate::answer::report::{self, BypassSection, MatrixEntry, Outsider, SecurityReport};
+use crate::answer::rule_text;
 use crate::error::LoadError;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -138,12 +141,123 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .picture { overflow: auto; border: 1px solid #cfd8e3; background: #fff; max-width: 100%; }
 .zero { color: #98a2b3; }
 .hot { background: #fef3f2; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; background: #eef2f7; padding: 0 3px; border-radius: 3px; }
+a.rule { color: #1a3a5c; text-decoration: none; border-bottom: 1px dotted #1a3a5c; }
+tr.group th { background: #1a3a5c; color: #fff; }
+.rule-summary { color: #475467; font-size: 12px; }
+dl.rules dt { margin-top: 8px; }
+dl.rules dd { margin: 2px 0 0 24px; max-width: 60em; }
+.picture svg { max-width: 100%; height: auto; }
 footer { color: #667085; font-size: 12px; padding: 10px 28px 30px 28px; }
 @media print { nav { display: none; } .picture { overflow: visible; } }
 "#;
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The rule ids a page cites, for its closing section.
+type Cited = RefCell<BTreeSet<String>>;
+
+/// Text for the page: HTML-escaped, Markdown's `code` set as `<code>`
+/// (never a literal backtick), and every rule id outside code (`S13`,
+/// `C8`; not lint ids such as `PP001`) a link to its paragraph at the end of
+/// the page, which [`rules`] writes from `docs/rules.md`.
+fn prose(s: &str, cited: &Cited) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let parts: Vec<&str> = s.split('`').collect();
+    // An unpaired backtick stays text.
+    let paired = parts.len() % 2 == 1;
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 && (paired || i + 1 < parts.len()) {
+            let _ = write!(out, "<code>{}</code>", text(part));
+        } else {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&emphasis(&cite(&text(part), cited)));
+        }
+    }
+    out
+}
+
+/// Markdown's `*emphasis*` as `<em>`, when the stars pair up.
+fn emphasis(s: &str) -> String {
+    if !s.contains('*') || s.matches('*').count() % 2 == 1 {
+        return s.to_string();
+    }
+    let mut open = false;
+    s.chars()
+        .map(|c| match c {
+            '*' => {
+                open = !open;
+                if open { "<em>" } else { "</em>" }.to_string()
+            }
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Links the rule ids of escaped text (see [`prose`]).
+fn cite(escaped: &str, cited: &Cited) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut word = String::new();
+    let mut prev: Option<char> = None;
+    let flush = |word: &mut String, next: Option<char>, prev: Option<char>, out: &mut String| {
+        let joined = |c: Option<char>| matches!(c, Some('-' | '_' | '/' | '.' | '&' | ';' | ':'));
+        if rule_text::is_rule_id(word) && !joined(prev) && !joined(next) && rule_text::rule(word).is_some() {
+            let _ = write!(out, "<a class=\"rule\" href=\"#rule-{w}\">{w}</a>", w = word);
+            cited.borrow_mut().insert(word.clone());
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    let mut before_word: Option<char> = None;
+    for c in escaped.chars() {
+        if c.is_alphanumeric() {
+            if word.is_empty() {
+                before_word = prev;
+            }
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                flush(&mut word, Some(c), before_word, &mut out);
+            }
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    if !word.is_empty() {
+        flush(&mut word, None, before_word, &mut out);
+    }
+    out
+}
+
+/// The closing section: each cited rule's paragraph from `docs/rules.md`,
+/// in the document's order.
+fn rules(out: &mut String, cited: &Cited) {
+    let ids = cited.borrow().clone();
+    if ids.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"rules\">\n<h2>The rules cited</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>What each rule id on this page means, in plain words ({} in the portal-access repository).</p>\n<dl class=\"rules\">",
+        text(rule_text::RULES_PATH)
+    );
+    let quiet = Cited::default();
+    for r in rule_text::all().into_iter().filter(|r| ids.contains(r.id)) {
+        let _ = writeln!(
+            out,
+            "<dt id=\"rule-{id}\"><b>{id}</b> {}</dt><dd>{}</dd>",
+            prose(r.title, &quiet),
+            prose(&r.text, &quiet),
+            id = text(r.id)
+        );
+    }
+    out.push_str("</dl>\n</section>\n");
 }
 
 /// The subject of a finding for a person: a permission or role by display
@@ -172,7 +286,7 @@ fn card(out: &mut String, value: &str, key: &str) {
     let _ = write!(out, "<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", text(value), text(key));
 }
 
-fn summary(out: &mut String, r: &SecurityReport) {
+fn summary(out: &mut String, r: &SecurityReport, cited: &Cited) {
     let s = &r.summary;
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">");
     card(out, &s.rows.to_string(), &format!("rows in {}", plural(s.tables as u64, "table", "tables")));
@@ -187,11 +301,11 @@ fn summary(out: &mut String, r: &SecurityReport) {
         out,
         "<tr><th>Registration</th><td id=\"registration\"><span class=\"{}\">{}</span>{}</td></tr>",
         if reg.open { "open" } else { "closed" },
-        text(&reg.text()),
+        prose(&reg.text(), cited),
         if reg.open {
-            " — anyone on the internet can sign up and then holds every authenticated users role (channels.md C8, C9)"
+            prose(" — anyone on the internet can sign up and then holds every authenticated users role (C8, C9)", cited)
         } else {
-            ""
+            String::new()
         }
     );
     let c = &r.counts;
@@ -223,14 +337,29 @@ fn summary(out: &mut String, r: &SecurityReport) {
     out.push_str("</table>\n</section>\n");
 }
 
-fn findings(out: &mut String, r: &SecurityReport, a: &Analysis) {
+fn findings(out: &mut String, r: &SecurityReport, a: &Analysis, cited: &Cited) {
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if r.findings.is_empty() {
         out.push_str("<p class=\"none\">No findings.</p>\n</section>\n");
         return;
     }
+    out.push_str("<p>Most severe first: errors (access that should not be there, or configuration that cannot work), warnings, then notes.</p>\n");
     out.push_str("<table id=\"findings-table\">\n<thead><tr><th>Severity</th><th>Rule</th><th>About</th><th>What happens</th><th>Where</th></tr></thead>\n<tbody>\n");
+    let mut group = None;
     for f in &r.findings {
+        if group != Some(f.severity) {
+            group = Some(f.severity);
+            let (heading, n) = match f.severity {
+                lint::Severity::Error => ("Errors", r.counts.error),
+                lint::Severity::Warning => ("Warnings", r.counts.warning),
+                lint::Severity::Info => ("Notes", r.counts.info),
+            };
+            let _ = writeln!(
+                out,
+                "<tr class=\"group\" id=\"findings-{}\"><th colspan=\"5\">{heading} ({n})</th></tr>",
+                f.severity.name()
+            );
+        }
         let loc = match &f.location {
             Some(l) => match l.line {
                 Some(n) => format!("{}:{n}", l.file),
@@ -238,15 +367,16 @@ fn findings(out: &mut String, r: &SecurityReport, a: &Analysis) {
             },
             None => String::new(),
         };
-        let name = lint::rule(f.id).map_or("", |x| x.name);
+        let (name, summary) = lint::rule(f.id).map_or(("", ""), |x| (x.name, x.summary));
         let _ = writeln!(
             out,
-            "<tr class=\"finding\"><td><span class=\"sev sev-{s}\">{s}</span></td><td title=\"{}\">{}<br><span class=\"id\">{}</span></td><td>{}</td><td>{}</td><td class=\"loc\">{}</td></tr>",
+            "<tr class=\"finding\"><td><span class=\"sev sev-{s}\">{s}</span></td><td title=\"{}\">{}<br><span class=\"id\">{}</span></td><td>{}</td><td>{}<br><span class=\"rule-summary\">{}</span></td><td class=\"loc\">{}</td></tr>",
             attr(name),
             text(f.id),
             text(name),
             subject(a, &f.subject),
-            text(&f.message),
+            prose(&f.message, cited),
+            prose(summary, cited),
             text(&loc),
             s = f.severity.name()
         );
@@ -271,9 +401,9 @@ fn endpoints(out: &mut String, o: &Outsider) {
     out.push_str("</ul>\n");
 }
 
-fn outsider(out: &mut String, o: &Outsider) {
+fn outsider(out: &mut String, o: &Outsider, cited: &Cited) {
     let _ = writeln!(out, "<div class=\"outsider\" id=\"outsider-{}\">", attr(&o.visitor));
-    let _ = writeln!(out, "<h3>{}</h3>\n<p>{}.</p>", text(&o.title), text(&o.description));
+    let _ = writeln!(out, "<h3>{}</h3>\n<p>{}.</p>", text(&o.title), prose(&o.description, cited));
     if o.roles.is_empty() {
         out.push_str("<p>Holds no active role.</p>\n");
     } else {
@@ -319,15 +449,17 @@ fn outsider(out: &mut String, o: &Outsider) {
     out.push_str("</tbody>\n</table>\n</div>\n");
 }
 
-fn outsiders(out: &mut String, r: &SecurityReport) {
+fn outsiders(out: &mut String, r: &SecurityReport, cited: &Cited) {
     out.push_str("<section id=\"outsiders\">\n<h2>What anyone on the internet can reach</h2>\n");
-    out.push_str("<p>Rows each outsider may read, write, delete, append and append to, table by table, and whether it may create rows there: the anonymous visitor, and the newcomer who signs up while registration is open (channels.md C8 to C10).");
+    out.push_str("<p>");
+    out.push_str(&prose("Rows each outsider may read, write, delete, append and append to, table by table, and whether it may create rows there: the anonymous visitor (S4), and the newcomer who signs up while registration is open (C8, C9, C10).", cited));
     if r.outsiders.iter().any(|o| !o.extra_columns.is_empty()) {
-        out.push_str(" Where a table is open to the Web API (<code>/_api/</code>), the columns each may read and update through it (C2 to C7).");
+        out.push(' ');
+        out.push_str(&prose("Where a table is open to the Web API (`/_api/`), the columns each may read and update through it (C2, C6, C7).", cited));
     }
     out.push_str("</p>\n");
     for o in &r.outsiders {
-        outsider(out, o);
+        outsider(out, o, cited);
     }
     out.push_str("</section>\n");
 }
@@ -346,9 +478,10 @@ fn bypass_sentence(b: &BypassSection) -> String {
 
 /// The F&O bypass (finance-operations.md F8), bounded: counts per table,
 /// then per visitor and table the first rows.
-fn bypass(out: &mut String, b: &BypassSection) {
+fn bypass(out: &mut String, b: &BypassSection, cited: &Cited) {
     out.push_str("<section id=\"bypass\">\n<h2>Finance and Operations data around the portal</h2>\n");
-    out.push_str("<p>Rows of F&amp;O virtual tables a visitor may read straight from the F&amp;O data entity, as the F&amp;O user it runs as, and not through the portal (F8): web roles restrict only what the portal shows; XDS policies decide what the data entity gives. A correctly secured site has none. The newcomer has no F&amp;O user and reaches no virtual table (F2)");
+    out.push_str("<p>");
+    out.push_str(&prose("Rows of F&O virtual tables a visitor may read straight from the F&O data entity, as the F&O user it runs as, and not through the portal (F7, F8): web roles restrict only what the portal shows (F6); XDS policies decide what the data entity gives (F5). A correctly secured site has none. The newcomer has no F&O user and reaches no virtual table (F2)", cited));
     match &b.anonymous_user {
         Some(u) => {
             let _ = writeln!(out, "; the anonymous visitor runs as <b>{}</b>.</p>", text(u));
@@ -393,7 +526,7 @@ fn bypass(out: &mut String, b: &BypassSection) {
     out.push_str("</section>\n");
 }
 
-fn entry_html(e: &MatrixEntry) -> String {
+fn entry_html(e: &MatrixEntry, cited: &Cited) -> String {
     let scope = match &e.relationship {
         Some(rel) => format!("{} ({})", e.scope, rel),
         None => e.scope.to_string(),
@@ -401,19 +534,20 @@ fn entry_html(e: &MatrixEntry) -> String {
     let privileges = if e.privileges.is_empty() { "no privileges".to_string() } else { e.privileges.join(", ") };
     let id = if e.id != e.name { format!(" <span class=\"id\">{}</span>", text(&e.id)) } else { String::new() };
     let inactive = if e.live { "" } else { " faded" };
-    let rows = if e.live { plural(e.rows, "row", "rows") } else { "inactive: no rows (S7)".to_string() };
+    let rows = if e.live { text(&plural(e.rows, "row", "rows")).into_owned() } else { prose("inactive: no rows (S7)", cited) };
     format!(
-        "<div class=\"perm{inactive}\"><b>{}</b>{id}<br><span class=\"scope\">{}</span> · {} · {}</div>",
+        "<div class=\"perm{inactive}\"><b>{}</b>{id}<br><span class=\"scope\">{}</span> · {} · {rows}</div>",
         text(&e.name),
         text(&scope),
         text(&privileges),
-        text(&rows)
     )
 }
 
-fn matrix(out: &mut String, r: &SecurityReport) {
+fn matrix(out: &mut String, r: &SecurityReport, cited: &Cited) {
     out.push_str("<section id=\"matrix\">\n<h2>Web roles by table</h2>\n");
-    out.push_str("<p>Each cell lists the table permissions a role holds on a table (through the trees whose root lists the role, S6): scope, privileges, and the rows the permission admits to those who hold it.</p>\n");
+    out.push_str("<p>");
+    out.push_str(&prose("Each cell lists the table permissions a role holds on a table (through the trees whose root lists the role, S6): scope, privileges, and the rows the permission admits to those who hold it (S9 to S13, S16).", cited));
+    out.push_str("</p>\n");
     if r.matrix.is_empty() {
         out.push_str("<p class=\"none\">No table permissions.</p>\n</section>\n");
         return;
@@ -440,11 +574,11 @@ fn matrix(out: &mut String, r: &SecurityReport) {
     for m in &r.matrix {
         let _ = write!(out, "<tr><td><b>{}</b><br><span class=\"id\">{}</span></td>", text(&m.table), plural(m.rows, "row", "rows"));
         for cell in &m.cells {
-            let inner: String = cell.iter().map(entry_html).collect();
+            let inner: String = cell.iter().map(|e| entry_html(e, cited)).collect();
             let _ = write!(out, "<td>{inner}</td>");
         }
         if unheld {
-            let inner: String = m.unheld.iter().map(entry_html).collect();
+            let inner: String = m.unheld.iter().map(|e| entry_html(e, cited)).collect();
             let _ = write!(out, "<td class=\"faded\">{inner}</td>");
         }
         out.push_str("</tr>\n");
@@ -452,9 +586,11 @@ fn matrix(out: &mut String, r: &SecurityReport) {
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn forest(out: &mut String, a: &Analysis) {
+fn forest(out: &mut String, a: &Analysis, cited: &Cited) {
     out.push_str("<section id=\"forest\">\n<h2>The permission forest</h2>\n");
-    out.push_str("<p>Web roles (left) hold the trees whose root lists them; each child permission is reached from its parent through the relationship on its edge. Dashed boxes are inactive or under an inactive permission (S7).</p>\n");
+    out.push_str("<p>");
+    out.push_str(&prose("Web roles (left) hold the trees whose root lists them (S6); each child permission is reached from its parent through the relationship on its edge (S13). Dashed boxes are inactive or under an inactive permission (S7).", cited));
+    out.push_str("</p>\n");
     match explain::forest(a, None) {
         Ok(f) if !f.nodes.is_empty() => {
             let svg = super::svg::to_svg(&picture::forest_picture_named(a, &f), "forest", "the permission forest");
@@ -478,23 +614,25 @@ pub fn render(r: &SecurityReport, a: &Analysis) -> String {
         "<header><h1>Security review</h1><p>Power Pages site configuration <b>{}</b> — who can read and change which rows</p></header>",
         text(&r.source)
     );
-    out.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#findings\">Findings</a><a href=\"#outsiders\">Outsiders</a>");
+    out.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#outsiders\">Outsiders</a><a href=\"#findings\">Findings</a>");
     if r.bypass.is_some() {
         out.push_str("<a href=\"#bypass\">F&amp;O bypass</a>");
     }
-    out.push_str("<a href=\"#matrix\">Roles by table</a><a href=\"#forest\">Permission forest</a></nav>\n<main>\n");
-    summary(&mut out, r);
-    findings(&mut out, r, a);
-    outsiders(&mut out, r);
+    out.push_str("<a href=\"#matrix\">Roles by table</a><a href=\"#forest\">Permission forest</a><a href=\"#rules\">Rules</a></nav>\n<main>\n");
+    let cited = Cited::default();
+    summary(&mut out, r, &cited);
+    outsiders(&mut out, r, &cited);
+    findings(&mut out, r, a, &cited);
     if let Some(b) = &r.bypass {
-        bypass(&mut out, b);
+        bypass(&mut out, b, &cited);
     }
-    matrix(&mut out, r);
-    forest(&mut out, a);
+    matrix(&mut out, r, &cited);
+    forest(&mut out, a, &cited);
+    rules(&mut out, &cited);
     out.push_str("</main>\n");
     let _ = writeln!(
         out,
-        "<footer>Written by portal-access {} (<code>portal-access report</code>). Rule ids S1–S26 refer to the access semantics, PP001 and up to the lint rules. This page loads nothing from anywhere.</footer>",
+        "<footer>Written by portal-access {} (<code>portal-access report</code>). Rule ids such as S13 or C8 link to their explanation at the end of the page; PP001 and up are the lint rules. This page loads nothing from anywhere.</footer>",
         env!("CARGO_PKG_VERSION")
     );
     out.push_str("</body>\n</html>\n");

@@ -72,6 +72,79 @@ pub struct Layout {
     pub height: f64,
 }
 
+/// Pictures with more edges keep the spanning forest's order (counting
+/// crossings is quadratic in the edges between two columns).
+const MAX_REORDERED_EDGES: usize = 4000;
+
+/// Vertical placement, depth-first along the spanning forest (an explicit
+/// stack: trees may be deep): the top of each node.
+fn place(roots: &[usize], kids: &[Vec<usize>], layer: &[usize], size: &[(f64, f64)], layers: usize) -> Vec<f64> {
+    let mut free = vec![0.0f64; layers];
+    let mut top = vec![0.0f64; layer.len()];
+    for &r in roots {
+        // Post-order over the subtree of r.
+        let mut order = Vec::new();
+        let mut stack = vec![(r, false)];
+        while let Some((v, done)) = stack.pop() {
+            if done {
+                order.push(v);
+                continue;
+            }
+            stack.push((v, true));
+            for &k in kids[v].iter().rev() {
+                stack.push((k, false));
+            }
+        }
+        for v in order {
+            let h = size[v].1;
+            let want = match (kids[v].first(), kids[v].last()) {
+                (Some(&a), Some(&b)) => (top[a] + (top[b] + size[b].1)) / 2.0 - h / 2.0,
+                _ => free[layer[v]],
+            };
+            let l = layer[v];
+            if want < free[l] {
+                // Push the whole subtree down below what is above it.
+                let delta = free[l] - want;
+                let mut st = vec![v];
+                while let Some(u) = st.pop() {
+                    if u != v {
+                        top[u] += delta;
+                    }
+                    st.extend(kids[u].iter().copied());
+                }
+                top[v] = free[l];
+                let mut st = kids[v].clone();
+                while let Some(u) = st.pop() {
+                    free[layer[u]] = free[layer[u]].max(top[u] + size[u].1 + GAP_Y);
+                    st.extend(kids[u].iter().copied());
+                }
+            } else {
+                top[v] = want;
+            }
+            free[l] = free[l].max(top[v] + size[v].1 + GAP_Y);
+        }
+    }
+    top
+}
+
+/// Edges crossing between neighbouring columns, for node tops `top`.
+fn crossings(g: &Picture, layer: &[usize], top: &[f64], size: &[(f64, f64)]) -> usize {
+    let mut by_column: Vec<Vec<(f64, f64)>> = vec![Vec::new(); layer.iter().max().map_or(0, |m| m + 1)];
+    for e in g.edge_references() {
+        let (s, t) = (e.source().index(), e.target().index());
+        if layer[t] == layer[s] + 1 {
+            by_column[layer[s]].push((top[s] + size[s].1 / 2.0, top[t] + size[t].1 / 2.0));
+        }
+    }
+    let mut n = 0;
+    for edges in &by_column {
+        for (i, a) in edges.iter().enumerate() {
+            n += edges[i + 1..].iter().filter(|b| (a.0 - b.0) * (a.1 - b.1) < 0.0).count();
+        }
+    }
+    n
+}
+
 /// Lays out a picture (see the module's description).
 pub fn layout(g: &Picture) -> Layout {
     let n = g.node_count();
@@ -120,7 +193,7 @@ pub fn layout(g: &Picture) -> Layout {
         }
     }
     let mut kids: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut roots = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
     for (v, p) in parent.iter().enumerate() {
         match p {
             Some(p) => kids[*p].push(v),
@@ -128,51 +201,44 @@ pub fn layout(g: &Picture) -> Layout {
         }
     }
 
-    // Vertical placement, depth-first (an explicit stack: trees may be deep).
+    // Vertical placement, then fewer crossings: the children of each node
+    // and the trees themselves re-ordered by the barycentre of the nodes
+    // they are linked to outside the spanning forest (a root held through
+    // several roles goes beside them), kept while it lowers the crossings.
     let layers = layer.iter().max().map_or(0, |m| m + 1);
-    let mut free = vec![0.0f64; layers];
-    let mut top = vec![0.0f64; n];
-    for &r in &roots {
-        // Post-order over the subtree of r.
-        let mut order = Vec::new();
-        let mut stack = vec![(r, false)];
-        while let Some((v, done)) = stack.pop() {
-            if done {
-                order.push(v);
-                continue;
+    let mut top = place(&roots, &kids, &layer, &size, layers);
+    if g.edge_count() <= MAX_REORDERED_EDGES {
+        let mut best = crossings(g, &layer, &top, &size);
+        for _ in 0..4 {
+            if best == 0 {
+                break;
             }
-            stack.push((v, true));
-            for &k in kids[v].iter().rev() {
-                stack.push((k, false));
-            }
-        }
-        for v in order {
-            let h = size[v].1;
-            let want = match (kids[v].first(), kids[v].last()) {
-                (Some(&a), Some(&b)) => (top[a] + (top[b] + size[b].1)) / 2.0 - h / 2.0,
-                _ => free[layer[v]],
-            };
-            let l = layer[v];
-            if want < free[l] {
-                // Push the whole subtree down below what is above it.
-                let delta = free[l] - want;
-                let mut st = vec![v];
-                while let Some(u) = st.pop() {
-                    if u != v {
-                        top[u] += delta;
-                    }
-                    st.extend(kids[u].iter().copied());
+            let center: Vec<f64> = (0..n).map(|v| top[v] + size[v].1 / 2.0).collect();
+            let mut key = center.clone();
+            for (v, k) in key.iter_mut().enumerate() {
+                let near: Vec<f64> = g
+                    .neighbors_undirected(NodeIndex::new(v))
+                    .map(|u| u.index())
+                    .filter(|&u| parent[v] != Some(u) && parent[u] != Some(v))
+                    .map(|u| center[u])
+                    .collect();
+                if !near.is_empty() {
+                    *k = near.iter().sum::<f64>() / near.len() as f64;
                 }
-                top[v] = free[l];
-                let mut st = kids[v].clone();
-                while let Some(u) = st.pop() {
-                    free[layer[u]] = free[layer[u]].max(top[u] + size[u].1 + GAP_Y);
-                    st.extend(kids[u].iter().copied());
-                }
-            } else {
-                top[v] = want;
             }
-            free[l] = free[l].max(top[v] + size[v].1 + GAP_Y);
+            let by_key = |x: &usize, y: &usize| key[*x].total_cmp(&key[*y]).then(x.cmp(y));
+            let mut new_roots = roots.clone();
+            new_roots.sort_by(by_key);
+            let mut new_kids = kids.clone();
+            for k in &mut new_kids {
+                k.sort_by(by_key);
+            }
+            let new_top = place(&new_roots, &new_kids, &layer, &size, layers);
+            let c = crossings(g, &layer, &new_top, &size);
+            if c >= best {
+                break;
+            }
+            (best, top, roots, kids) = (c, new_top, new_roots, new_kids);
         }
     }
 
@@ -383,6 +449,29 @@ mod tests {
         assert!(svg.contains("<title id=\"t-title\">a &amp; b</title>"), "{svg}");
         assert!(!svg.contains("<script") && !svg.contains("href"), "{svg}");
         assert_eq!(svg, to_svg(&g, "t", "a & b"));
+    }
+
+    #[test]
+    fn a_root_held_through_two_roles_is_drawn_beside_both() {
+        // R3 holds P3 first (its spanning parent); R1 holds P1 and P3 too. In
+        // role order, R1's edge to P3 crosses R2's to P2; reordered by
+        // barycentre, R1 sits between R2 and R3 and nothing crosses.
+        let mut g = Picture::new();
+        let r1 = node(&mut g, NodeKind::Role, "R1");
+        let r2 = node(&mut g, NodeKind::Role, "R2");
+        let r3 = node(&mut g, NodeKind::Role, "R3");
+        let p1 = node(&mut g, NodeKind::Permission, "P1");
+        let p2 = node(&mut g, NodeKind::Permission, "P2");
+        let p3 = node(&mut g, NodeKind::Permission, "P3");
+        edge(&mut g, r1, p1);
+        edge(&mut g, r2, p2);
+        edge(&mut g, r3, p3);
+        edge(&mut g, r1, p3);
+        let l = layout(&g);
+        let size: Vec<(f64, f64)> = l.boxes.iter().map(|b| (b.2, b.3)).collect();
+        let top: Vec<f64> = l.boxes.iter().map(|b| b.1).collect();
+        assert_eq!(crossings(&g, &l.layer, &top, &size), 0, "{l:?}");
+        assert!(l.boxes[r2.index()].1 < l.boxes[r1.index()].1 && l.boxes[r1.index()].1 < l.boxes[r3.index()].1, "{l:?}");
     }
 
     #[test]

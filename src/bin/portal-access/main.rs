@@ -1,9 +1,11 @@
 //! `portal-access`: the command line. It parses arguments, calls the
 //! library, and prints; every behaviour lives in the library.
 
+mod args;
 mod repl;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use args::{Cli, Command, DenyLevel, FailOnArg, GrantFormat, LintFormat, Question};
+use clap::{CommandFactory, Parser};
 use portal_access::cli::text::{self, color_wanted, Painter};
 use portal_access::cli::explain;
 use portal_access::cli::progress::Progress;
@@ -18,368 +20,10 @@ use portal_access::answer::lint::Severity;
 use portal_access::answer::whatif;
 use portal_access::{Analysis, LoadError, QueryError};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 mod perf;
-
-#[derive(Parser)]
-#[command(name = "portal-access", version, about = "Who can see and change which rows of a Power Pages website")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-    /// A tenant folder whose site is a Dataverse solution holding several
-    /// sites: read the site with this `powerpagesiteid`.
-    #[arg(long, global = true, value_name = "ID")]
-    site: Option<String>,
-    /// In readable answers, show the ids of permissions and roles beside
-    /// their display names (JSON answers always carry ids).
-    #[arg(long, global = true)]
-    ids: bool,
-    /// Threads for loading tenants (parsing rows, resolving lookups);
-    /// default: every core. Answers are the same with any number.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// May VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
-    Can {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Contact id, or `anonymous`.
-        visitor: String,
-        /// read, write, create, delete, append or append_to.
-        privilege: String,
-        /// TABLE:ID (TABLE for create).
-        target: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Who may do PRIVILEGE to TABLE:ID (or create in TABLE)? With a bare TABLE, who may by access
-    /// patterns (no rows needed). Also `who TENANT open page:ID` and `who TENANT invoke
-    /// serverlogic:NAME|cloudflow:ID`.
-    Who {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// read, write, create, delete, append or append_to; or open, invoke.
-        privilege: String,
-        /// TABLE:ID, or TABLE: the table's access patterns, with or without rows (A6); page:ID for open;
-        /// serverlogic:NAME or cloudflow:ID for invoke.
-        target: String,
-        /// Only through the Web API, for this column (channels.md C6, C7).
-        #[arg(long, value_name = "COL")]
-        column: Option<String>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Which rows may VISITOR do PRIVILEGE to (tables, for create)?
-    What {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Contact id, or `anonymous`.
-        visitor: String,
-        /// read, write, create, delete, append or append_to.
-        privilege: String,
-        /// Only rows of this table.
-        #[arg(long)]
-        table: Option<String>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Why may (or may not) VISITOR do PRIVILEGE to TABLE:ID (or create in TABLE)?
-    Why {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Contact id, or `anonymous`.
-        visitor: String,
-        /// read, write, create, delete, append or append_to.
-        privilege: String,
-        /// TABLE:ID (TABLE for create).
-        target: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-        /// Print the explanation as Graphviz DOT.
-        #[arg(long)]
-        dot: bool,
-        /// Draw the explanation as an SVG picture in FILE.
-        #[arg(long, value_name = "FILE")]
-        svg: Option<String>,
-        /// Also say why this column can or cannot be read through the Web API.
-        #[arg(long, value_name = "COL")]
-        column: Option<String>,
-    },
-    /// Which columns of TABLE:ID may VISITOR read and update through the Web API?
-    Columns {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Contact id, `anonymous` or `newcomer`.
-        visitor: String,
-        /// TABLE:ID.
-        row: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Everything VISITOR reaches: pages (with their components' rows), web files, endpoints.
-    Reach {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Contact id, `anonymous` or `newcomer`.
-        visitor: String,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// What anyone on the internet can pull through the Web API, table by table.
-    Exposure {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Only this visitor (a contact id, `anonymous` or `newcomer`).
-        #[arg(long)]
-        visitor: Option<String>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Every grant (S25), sorted by visitor, privilege, target.
-    Grants {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = GrantFormat::Jsonl)]
-        format: GrantFormat,
-        /// Only grants on this table.
-        #[arg(long)]
-        table: Option<String>,
-        /// Print at most N grants.
-        #[arg(long, value_name = "N")]
-        limit: Option<u64>,
-        /// Write the grants to FILE (never over an input) instead of standard output.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Accepted for uniformity: the output is JSON lines unless --format csv.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Configuration problems (findings PP001 to PP016 of lint.md).
-    Lint {
-        /// Tenant file or folder.
-        tenant: PathBuf,
-        /// Print `{"findings": [...]}` (same as --format json).
-        #[arg(long, conflicts_with = "format")]
-        json: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
-        format: LintFormat,
-        /// Exit 4 when a finding of this severity or worse is present.
-        #[arg(long, value_enum)]
-        deny: Option<DenyLevel>,
-    },
-    /// F&O bypass (F8): virtual-table rows visitors can read directly from
-    /// the data entity that web roles do not grant them.
-    Bypass {
-        /// Tenant file or folder.
-        tenant: PathBuf,
-        /// Only this visitor (contact id or `anonymous`).
-        #[arg(long)]
-        visitor: Option<String>,
-        /// Only rows of this table.
-        #[arg(long)]
-        table: Option<String>,
-        /// Print JSON lines, then a summary line.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Write the native JSON form of a tenant folder (never over an input).
-    Convert {
-        /// Tenant folder (or file).
-        tenant: PathBuf,
-        /// The native tenant file to write.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
-    /// Interactive session on TENANT (the same queries, no tenant argument).
-    /// Reads one command per line when standard input is not a terminal.
-    Repl {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// Run this one line and exit (1 if it failed).
-        #[arg(long, short = 'c')]
-        command: Option<String>,
-    },
-    /// The permission forest, or the tree holding PERMISSION.
-    Tree {
-        /// Tenant file.
-        tenant: PathBuf,
-        /// A table permission id.
-        permission: Option<String>,
-        /// Print Graphviz DOT.
-        #[arg(long)]
-        dot: bool,
-        /// Draw the forest as an SVG picture in FILE.
-        #[arg(long, value_name = "FILE")]
-        svg: Option<String>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Grants each scenario of the change documents would add and remove.
-    Whatif {
-        /// Tenant file (never modified).
-        tenant: PathBuf,
-        /// Change documents (`portal-access/changes@1`).
-        #[arg(required = true)]
-        changes: Vec<PathBuf>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-        /// Lines shown per list in the readable answer.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        /// Exit 4 when some scenario shows this kind of change (repeatable).
-        #[arg(long = "fail-on", value_enum)]
-        fail_on: Vec<FailOnArg>,
-    },
-    /// Grants NEW makes that OLD does not, and the reverse (two versions of a site).
-    Diff {
-        /// The tenant before (file or folder; never modified).
-        old: PathBuf,
-        /// The tenant after (file or folder; never modified).
-        new: PathBuf,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-        /// Lines shown per list in the readable answer.
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        /// Exit 4 when the difference shows this kind of change (repeatable).
-        #[arg(long = "fail-on", value_enum)]
-        fail_on: Vec<FailOnArg>,
-    },
-    /// Run access tests (expectation files) against TENANT, with coverage of its table permissions.
-    Test {
-        /// Tenant file or folder.
-        tenant: PathBuf,
-        /// Expectation files (`portal-access/expectations@1`, YAML or JSON).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Print the JSON answer.
-        #[arg(long)]
-        json: bool,
-        /// Also write JUnit XML to FILE (never over an input).
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Exit 4 when fewer than P percent of the table permissions are covered.
-        #[arg(long = "min-coverage", value_name = "P")]
-        min_coverage: Option<f64>,
-    },
-    /// Apply one scenario of a change document and write the edited tenant to a new file.
-    Apply {
-        /// Tenant file (never modified).
-        tenant: PathBuf,
-        /// Change document.
-        changes: PathBuf,
-        /// The new tenant file (must not be an input).
-        #[arg(short = 'o', long = "output")]
-        output: PathBuf,
-        /// The scenario to apply, when the document holds several.
-        #[arg(long)]
-        scenario: Option<String>,
-    },
-    /// A security review as one self-contained HTML page (never over an input).
-    Report {
-        /// Tenant file or folder.
-        tenant: PathBuf,
-        /// The HTML file to write.
-        #[arg(short = 'o', long = "output")]
-        output: PathBuf,
-    },
-    /// Snapshot a live site into a tenant folder over the Dataverse Web API
-    /// (pull.md); `--site ID|NAME` names the site. The token comes from
-    /// `--token-command`, else `--token-env` (default PORTAL_ACCESS_TOKEN),
-    /// never from an argument.
-    Pull {
-        /// The environment, `https://ORG.crm.dynamics.com`.
-        env_url: String,
-        /// The folder to write (written beside as DIR.partial-PID, then renamed).
-        #[arg(short = 'o', long = "output", value_name = "DIR")]
-        output: PathBuf,
-        /// A command printing the token, or `az account get-access-token`'s JSON; run again after a 401.
-        #[arg(long, value_name = "CMD")]
-        token_command: Option<String>,
-        /// The environment variable holding the token.
-        #[arg(long, value_name = "VAR", default_value = portal_access::pull::token::TOKEN_VARIABLE)]
-        token_env: String,
-        /// Also copy each table's primary name column (`fullname`, `name`).
-        #[arg(long)]
-        names: bool,
-        /// Copy the configuration only (no `data/`).
-        #[arg(long)]
-        no_data: bool,
-        /// Tables copied at once (1 to 52, lowered by the server's hint and by throttling).
-        #[arg(long, default_value_t = portal_access::pull::DEFAULT_CONCURRENCY)]
-        concurrency: usize,
-        /// Replace DIR when it exists.
-        #[arg(long)]
-        force: bool,
-        /// Print the manifest (`pull.json`) as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Write a synthetic tenant, deterministic for a seed.
-    Generate(perf::GenerateArgs),
-    /// Performance report: load, derive, memory, query latency, comparisons.
-    Bench(perf::BenchArgs),
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LintFormat {
-    Text,
-    Json,
-    Sarif,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum DenyLevel {
-    Error,
-    Warning,
-    Info,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FailOnArg {
-    /// Any grant gained.
-    Gained,
-    /// Any grant lost.
-    Lost,
-    /// Any grant gained by the anonymous visitor.
-    Anonymous,
-    /// Any grant gained by the anonymous visitor or by anyone who signs up (C10).
-    Anyone,
-}
-
-impl FailOnArg {
-    fn kind(self) -> whatif::FailOn {
-        match self {
-            FailOnArg::Gained => whatif::FailOn::Gained,
-            FailOnArg::Lost => whatif::FailOn::Lost,
-            FailOnArg::Anonymous => whatif::FailOn::Anonymous,
-            FailOnArg::Anyone => whatif::FailOn::Anyone,
-        }
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum GrantFormat {
-    Jsonl,
-    Csv,
-}
 
 /// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
 enum Failure {
@@ -532,7 +176,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let ids = cli.ids;
     let names = |a: &Analysis| portal_access::model::Names::new(&a.tenant, ids);
     match cli.command {
-        Command::Can { tenant, visitor, privilege, target, json } => {
+        Command::Can { q: Question { tenant, visitor, privilege, target, json } } => {
             let a = load(&tenant, json)?;
             incomplete_line(&mut out, &a, json)?;
             let ans = a.can(&visitor, &privilege, &target)?;
@@ -625,7 +269,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(text::render_what(&ans, &a.tenant, &names(&a)).as_bytes())?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json, column: Some(col), .. } => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, column: Some(col), .. } => {
             let a = load(&tenant, json)?;
             incomplete_line(&mut out, &a, json)?;
             let ans = a.why_column(&visitor, &privilege, &target, &col)?;
@@ -636,13 +280,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 out.write_all(channels::render_column_note(&ans).as_bytes())?;
             }
         }
-        Command::Why { tenant, visitor, privilege, target, json, dot, svg, column: None } if dot || svg.is_some() => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, dot, svg, column: None } if dot || svg.is_some() => {
             let mut s = open_session(&tenant, json)?;
             s.set_ids(ids);
             let o = s.why(&visitor, &privilege, &target, dot, svg.as_deref(), json)?;
             out.write_all(o.text.as_bytes())?;
         }
-        Command::Why { tenant, visitor, privilege, target, json, column: None, .. } => {
+        Command::Why { q: Question { tenant, visitor, privilege, target, json }, column: None, .. } => {
             let a = load(&tenant, json)?;
             incomplete_line(&mut out, &a, json)?;
             let ans = a.why(&visitor, &privilege, &target)?;
@@ -807,9 +451,30 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Generate(args) => perf::generate(args, &mut out)?,
         Command::Bench(args) => perf::bench(args, threads, &mut out)?,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "portal-access", &mut out);
+        }
+        Command::Man { subcommand } => man_page(subcommand.as_deref(), &mut out)?,
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `man [SUBCOMMAND]`: the manual page generated from the command definitions.
+fn man_page(subcommand: Option<&str>, out: &mut impl Write) -> Result<(), Failure> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => {
+            let Some(sub) = cmd.find_subcommand(name) else {
+                return Err(Failure::Usage(format!("man: no subcommand `{name}`")));
+            };
+            sub.clone().after_help(args::EXIT_CODES)
+        }
+    };
+    clap_mangen::Man::new(page).render(out)?;
+    Ok(())
 }
 
 /// `lint`: prints the report; exit 4 when `deny` finds a finding that bad.

@@ -52,7 +52,8 @@ pub struct BenchArgs {
     /// Seed of the generated tenant and of the questions.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Measure this tenant file instead.
+    /// Measure this tenant instead: a native JSON file, or a folder (site
+    /// download, code site, solution, pulled snapshot).
     #[arg(long)]
     tenant: Option<PathBuf>,
     /// Override the profile's number of contacts.
