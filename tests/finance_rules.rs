@@ -174,7 +174,7 @@ fn repl_bypass_command() {
     assert_eq!(lines[0]["row"], json!(po("PO-1001")));
     assert_eq!(lines[2]["summary"][PO], json!({"visitors": 1, "rows": 2}));
     let text = s.execute("bypass").unwrap().text;
-    assert!(text.contains("C-nina (F&O user nina.o): 8 rows"), "{text}");
+    assert!(text.contains("Nina Ortiz (Northwind Traders) (F&O user nina.o): 8 rows"), "{text}");
     let text = s.execute("can C-lee read mserp_purchpurchaseorderheaderv2entity:PO-1001").unwrap().text;
-    assert!(text.contains("directly from F&O: C-lee can read"), "{text}");
+    assert!(text.contains("directly from F&O: Lee Park (Litware) can read mserp_purchpurchaseorderheaderv2entity:PO-1001"), "{text}");
 }

@@ -148,7 +148,7 @@ fn pp034_no_mapping(a: &Analysis, out: &mut Vec<(&'static str, String, String)>)
         let root = &t.permissions[t.root_of(n as PermId) as usize];
         let roles: Vec<String> = root.roles.iter().map(|&r| format!("\"{}\"", t.roles[r as usize].name)).collect();
         let labels = crate::model::Names::new(t, false);
-        let names: Vec<String> = unmapped.iter().take(5).map(|&c| labels.row(t, c).into_owned()).collect();
+        let names: Vec<String> = unmapped.iter().take(5).map(|&c| format!("\"{}\"", labels.row(t, c))).collect();
         let message = format!(
             "{} ({}{}) hold web role {} with permission \"{}\" ({}) on virtual table {} but have no F&O user mapping: they can never read it",
             plural(unmapped.len(), "contact", "contacts"),

@@ -796,6 +796,21 @@ pub fn render_show_row(v: &RowView, p: &Painter) -> String {
 
 // -------------------------------------------------------------------- why
 
+/// `text` with each row reference `TABLE:ID` it holds as a word (possibly
+/// in brackets or before punctuation) named as readable answers name rows.
+fn relabel_rows(t: &Tenant, names: &Names, text: &str) -> String {
+    text.split_inclusive(' ')
+        .map(|word| {
+            let core = word.trim_start_matches('(').trim_end_matches([' ', ')', ',', ';', '.', ':']);
+            if core.contains(':') && t.parse_row(core).is_some() {
+                word.replacen(core, &names.reference(t, core), 1)
+            } else {
+                word.to_string()
+            }
+        })
+        .collect()
+}
+
 /// How a path step reads for a person: (kind, display name, how).
 fn step_text(s: &PathStep, visitor: &str, t: &Tenant, names: &Names) -> (String, String, String) {
     match s {
@@ -833,7 +848,8 @@ pub fn render_why(w: &WhyAnswer, t: &Tenant, names: &Names, p: &Painter) -> Stri
     let mut out = super::text::render_can(c, t, names, p);
     let visitor = names.contact(t, &c.visitor);
     if let Some(reason) = &w.reason {
-        out.push_str(&format!("  because {}\n", names.relabel_with(reason, &[(c.visitor.as_str(), &visitor)])));
+        let reason = names.relabel_with(reason, &[(c.visitor.as_str(), &visitor)]);
+        out.push_str(&format!("  because {}\n", relabel_rows(t, names, &reason)));
     }
     for path in &w.paths {
         // The granting candidate is the last permission of its chain.

@@ -51,12 +51,16 @@ pub fn render_bypass(a: &BypassAnswer, tenant: &crate::model::Tenant, names: &cr
     out
 }
 
-/// The `direct` line of `can` on a virtual-table row, if any.
-pub fn can_direct(a: &CanAnswer) -> String {
-    match (a.direct, &a.row) {
-        (Some(true), Some(r)) => format!("  directly from F&O: {} can read {r}\n", a.visitor),
-        (Some(false), Some(r)) => format!("  directly from F&O: {} cannot read {r}\n", a.visitor),
-        _ => String::new(),
+/// The `direct` line of `can` on a virtual-table row, if any, by name.
+pub fn can_direct(a: &CanAnswer, tenant: &crate::model::Tenant, names: &crate::model::Names) -> String {
+    let (visitor, row) = match &a.row {
+        Some(r) => (names.contact(tenant, &a.visitor), names.reference(tenant, r)),
+        None => return String::new(),
+    };
+    match a.direct {
+        Some(true) => format!("  directly from F&O: {visitor} can read {row}\n"),
+        Some(false) => format!("  directly from F&O: {visitor} cannot read {row}\n"),
+        None => String::new(),
     }
 }
 

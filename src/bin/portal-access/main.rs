@@ -184,7 +184,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 print_answer(&mut out, &a, &ans)?;
             } else {
                 out.write_all(text::render_can(&ans, &a.tenant, &names(&a), &painter).as_bytes())?;
-                out.write_all(text_finance::can_direct(&ans).as_bytes())?;
+                out.write_all(text_finance::can_direct(&ans, &a.tenant, &names(&a)).as_bytes())?;
             }
         }
         Command::Who { tenant, privilege, target, json, column: Some(col) } => {

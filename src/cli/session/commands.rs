@@ -10,7 +10,7 @@ pub(super) fn cmd_can(s: &mut Session, p: &Parsed) -> Result<Output, SessionErro
         return Ok(Output::text(json_line(&ans)));
     }
     let mut out = text::render_can(&ans, &s.analysis.tenant, &s.names, &s.painter);
-    out.push_str(&crate::cli::text_finance::can_direct(&ans));
+    out.push_str(&crate::cli::text_finance::can_direct(&ans, &s.analysis.tenant, &s.names));
     Ok(Output::text(out))
 }
 
