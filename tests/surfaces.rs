@@ -593,7 +593,7 @@ fn repl_reach_who_open_invoke_and_completion() {
     let out = s.execute("reach C1 --json").unwrap().text;
     assert_eq!(out.trim(), serde_json::to_string(&a.reach("C1").unwrap()).unwrap());
     let out = s.execute("who open page:P-admin").unwrap().text;
-    assert!(out.contains("Account Administration") && out.contains("contacts (1)         Bo\n"), "{out}");
+    assert!(out.contains("Account Administration") && out.contains("contacts (2)         Bo, Ed\n"), "{out}");
     let out = s.execute("who invoke serverlogic:kb-search --json").unwrap().text;
     assert!(out.contains("\"anonymous\":true"), "{out}");
     let e = s.execute("who open page:P-none").unwrap_err();
