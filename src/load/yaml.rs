@@ -83,8 +83,17 @@ fn syntax(file: &str, line: usize, col: usize, message: impl Into<String>) -> Lo
     LoadError::Syntax { file: file.to_string(), line, column: col + 1, message: message.into() }
 }
 
-fn scan_error(file: &str, e: &ScanError) -> LoadError {
-    syntax(file, e.marker().line(), e.marker().col(), e.info().to_string())
+fn scan_error(file: &str, text: &str, e: &ScanError) -> LoadError {
+    let (line, col) = (e.marker().line(), e.marker().col());
+    if e.info().contains("tab") {
+        // The scanner stops where the scalar before the tab ends, often on
+        // the line above: name the tab itself.
+        let tab = text.lines().enumerate().skip(line.saturating_sub(1)).find_map(|(i, l)| l.find('\t').map(|c| (i + 1, l[..c].chars().count())));
+        if let Some((line, col)) = tab {
+            return syntax(file, line, col, "a tab character: YAML indents with spaces only");
+        }
+    }
+    syntax(file, line, col, e.info().to_string())
 }
 
 fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, saphyr::Tag>>) -> Option<Value> {
@@ -106,7 +115,7 @@ pub fn parse(text: &str, file: &str) -> Result<Node, LoadError> {
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
     for item in parser.by_ref() {
-        let (event, span): (Event, Span) = item.map_err(|e| scan_error(file, &e))?;
+        let (event, span): (Event, Span) = item.map_err(|e| scan_error(file, text, &e))?;
         let line = span.start.line();
         let col = span.start.col();
         let node = match event {
@@ -182,6 +191,14 @@ mod tests {
         assert_eq!(items[1].string().unwrap().as_deref(), Some("y"));
         assert_eq!(entries[3].2.scalar(), Some(&Value::Null));
         assert_eq!(entries[4].2.scalar(), Some(&Value::from(756150000)));
+    }
+
+    #[test]
+    fn a_tab_is_reported_on_its_own_line() {
+        let e = parse("adx_webroleid: R1\nadx_name: A\n\tadx_anonymoususersrole: true\n", "f.yml").unwrap_err();
+        assert_eq!(e.to_string(), "f.yml: line 3, column 1: a tab character: YAML indents with spaces only");
+        let e = parse("a:\n  b: 1\n  c:\t\n  d:\n\t- x\n", "f.yml").unwrap_err();
+        assert!(e.to_string().starts_with("f.yml: line 5, column 1: a tab"), "{e}");
     }
 
     #[test]
