@@ -145,3 +145,44 @@ fn sarif_locates_the_new_site_findings_at_their_file_and_line() {
         assert_eq!((uri.as_str(), *got), (wanted.as_str(), line), "{id}");
     }
 }
+
+/// PP017 to PP021 point at the setting, permission or component they are
+/// about, not at the site folder (issue 24).
+#[test]
+fn sarif_locates_setting_findings_at_the_setting() {
+    let roles = "- adx_webroleid: A1\n  adx_name: Anonymous Users\n  adx_anonymoususersrole: true\n- adx_webroleid: U1\n  adx_name: Authenticated Users\n  adx_authenticatedusersrole: true\n";
+    let quotes = "adx_entitypermissionid: TP1\nadx_entitylogicalname: cr_quote\nadx_scope: 756150000\nadx_read: true\nadx_entitypermission_webrole:\n- A1\n";
+    let contacts = "adx_entitypermissionid: TP2\nadx_entitylogicalname: contact\nadx_scope: 756150000\nadx_read: true\nadx_entitypermission_webrole:\n- U1\n";
+    let settings = "- adx_name: Authentication/Registration/Enabled\n  adx_value: true\n- adx_name: Webapi/cr_quote/enabled\n  adx_value: true\n- adx_name: Webapi/cr_quote/fields\n  adx_value: '*'\n- adx_name: Webapi/cr_note/fields\n  adx_value: a,b\n";
+    let dir = folder_support::folder(&[
+        ("site/webrole.yml", roles),
+        ("site/table-permissions/a.tablepermission.yml", quotes),
+        ("site/table-permissions/b.tablepermission.yml", contacts),
+        ("site/sitesetting.yml", settings),
+        ("site/lists/a.list.yml", "adx_entitylistid: L1\nadx_name: Quotes\nadx_entityname: cr_quote\nadx_entitypermissionsenabled: false\n"),
+    ]);
+    let out = bin().args(["lint"]).arg(dir.path()).args(["--format", "sarif"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&log);
+    let site = dir.path().join("site");
+    let mut seen = std::collections::BTreeSet::new();
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let loc = &r["locations"][0]["physicalLocation"];
+        seen.insert((
+            r["ruleId"].as_str().unwrap().to_string(),
+            loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+            loc["region"]["startLine"].as_u64().unwrap_or(0),
+        ));
+    }
+    let uri = |f: &str| portal_access::answer::sarif::path_uri(&site.join(f).display().to_string());
+    for (id, file, line) in [
+        ("PP017", "sitesetting.yml", 3),
+        ("PP018", "sitesetting.yml", 5),
+        ("PP019", "sitesetting.yml", 7),
+        ("PP020", "table-permissions/b.tablepermission.yml", 1),
+        ("PP021", "lists/a.list.yml", 1),
+    ] {
+        assert!(seen.contains(&(id.to_string(), uri(file), line)), "{id} at {file}:{line}: {seen:#?}");
+    }
+}

@@ -20,6 +20,14 @@ pub struct ChannelFinding {
     pub subject: String,
     /// One sentence.
     pub message: String,
+    /// The site file and line of the setting, permission or component it
+    /// is about (folder tenants), for SARIF.
+    pub at: Option<(String, Option<usize>)>,
+}
+
+/// The file and line of a record read from a site folder.
+fn at(origin: &Option<crate::load::raw::Origin>) -> Option<(String, Option<usize>)> {
+    origin.as_ref().filter(|o| !o.file.is_empty()).map(|o| (o.file.clone(), o.line))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -87,9 +95,11 @@ fn anyone_reads(a: &Analysis, out: &mut Vec<ChannelFinding>) {
             None if entries.iter().any(|(_, e)| e.pattern == Some("every")) => "every row (no rows loaded)".to_string(),
             None => "rows (no rows loaded)".to_string(),
         };
+        let setting = a.tenant.channels.settings.get(&format!("webapi/{}/enabled", name.to_ascii_lowercase()));
         out.push(ChannelFinding {
             id: "PP017",
             error: true,
+            at: setting.and_then(|&i| a.tenant.raw.site_settings.get(i)).and_then(|s| at(&s.origin)),
             subject: name.clone(),
             message: format!(
                 "anyone on the internet can pull {rows} of `{name}` through /_api/, columns {}: {}",
@@ -114,9 +124,9 @@ fn amount(e: &crate::answer::channels::ExposureTable) -> String {
     }
 }
 
-/// The Web API settings of one table: `enabled`, `fields`, and every
-/// setting name as written.
-type TableSettings = (Option<String>, Option<String>, Vec<String>);
+/// The Web API settings of one table: `enabled`, `fields`, every setting
+/// name as written, and where `enabled` (else the first) was read.
+type TableSettings = (Option<String>, Option<String>, Vec<String>, Option<(String, Option<usize>)>);
 
 /// PP018 and PP019: `*` field lists, settings that cannot work or contradict.
 fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
@@ -130,21 +140,30 @@ fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         let value = raw.get(i).map(|s| s.value.clone()).unwrap_or_default();
         let written = raw.get(i).map(|s| s.name.clone()).unwrap_or_else(|| name.clone());
         let e = by_table.entry(table).or_default();
+        let origin = raw.get(i).and_then(|s| at(&s.origin));
         match what.as_str() {
-            "enabled" => e.0 = Some(value),
-            "fields" => e.1 = Some(value),
-            _ => {}
+            "enabled" => {
+                e.0 = Some(value);
+                e.3 = origin.or(e.3.take());
+            }
+            "fields" => {
+                e.1 = Some(value);
+                e.3 = e.3.take().or(origin);
+            }
+            _ => e.3 = e.3.take().or(origin),
         }
         e.2.push(written);
     }
     let covered: Vec<String> = t.permissions.iter().map(|p| t.tables[p.table as usize].name.to_ascii_lowercase()).collect();
-    for (table, (enabled, fields, names)) in &by_table {
+    for (table, (enabled, fields, names, place)) in &by_table {
+        let fields_at = t.channels.settings.get(&format!("webapi/{table}/fields")).and_then(|&i| raw.get(i)).and_then(|s| at(&s.origin));
         let on = enabled.as_deref().is_some_and(is_true);
         let list = fields.as_deref().map(field_list).unwrap_or_default();
         if list.iter().any(|k| k == "*") {
             out.push(ChannelFinding {
                 id: "PP018",
                 error: false,
+                at: fields_at.clone(),
                 subject: format!("Webapi/{table}/fields"),
                 message: format!(
                     "`Webapi/{table}/fields` is `*`: every column of `{table}` is exposed on runtimes that honour it{}, and requests fail on runtimes that refuse it; list the columns",
@@ -153,7 +172,7 @@ fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
             });
         }
         let mut problem = |message: String| {
-            out.push(ChannelFinding { id: "PP019", error: false, subject: format!("Webapi/{table}"), message })
+            out.push(ChannelFinding { id: "PP019", error: false, subject: format!("Webapi/{table}"), message, at: place.clone() })
         };
         if on && list.is_empty() {
             problem(format!("`Webapi/{table}/enabled` is `true` but `Webapi/{table}/fields` lists no column: every Web API request on `{table}` fails"));
@@ -174,6 +193,7 @@ fn settings(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         out.push(ChannelFinding {
             id: "PP019",
             error: false,
+            at: raw.get(idx[idx.len() - 1]).and_then(|s| at(&s.origin)),
             subject: shown.clone(),
             message: format!(
                 "{} active settings named `{shown}` (values {}): the last one wins here, the runtime may pick another",
@@ -228,6 +248,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         out.push(ChannelFinding {
             id: "PP020",
             error: true,
+            at: at(&p.origin),
             subject: p.id.clone(),
             message: format!(
                 "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
@@ -255,6 +276,7 @@ fn components(a: &Analysis, out: &mut Vec<ChannelFinding>) {
         out.push(ChannelFinding {
             id: "PP021",
             error: feed,
+            at: t.raw.components.iter().find(|r| r.id == c.id).and_then(|r| at(&r.origin)),
             subject: c.id.clone(),
             message: format!(
                 "{what} {name} on `{table}` has table permissions off: on runtimes before June 2026 every visitor of its page reads every row ({}){}",

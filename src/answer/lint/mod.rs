@@ -203,7 +203,7 @@ pub fn lint(a: &Analysis, site: Option<&SiteReport>) -> Vec<Finding> {
         severity: if f.error { Severity::Error } else { Severity::Warning },
         subject: f.subject,
         message: f.message,
-        location: None,
+        location: f.at.map(|(file, line)| findings::Location { file, line }),
     }));
     out.extend(crate::answer::lint_finance::findings(a).into_iter().map(|(id, subject, message)| {
         Finding { id, severity: rule(id).map_or(Severity::Warning, |r| r.severity), subject, message, location: None }
