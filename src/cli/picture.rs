@@ -112,15 +112,16 @@ fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
     roles.sort_by(|x, y| t.roles[*x as usize].id.cmp(&t.roles[*y as usize].id));
     roles.dedup();
     let mut role_node = HashMap::new();
+    // With names, a node is labelled as readable answers label it: the
+    // display name, the id only where two share the name.
+    let labels = crate::model::Names::new(t, false);
     for r in roles {
         let role = &t.roles[r as usize];
         let mut lines = vec![role.id.clone()];
-        if !role.name.is_empty() && role.name != role.id {
-            if names {
-                lines.insert(0, role.name.clone());
-            } else {
-                lines.push(role.name.clone());
-            }
+        if names {
+            lines = vec![labels.role(r).to_string()];
+        } else if !role.name.is_empty() && role.name != role.id {
+            lines.push(role.name.clone());
         }
         if role.anonymous {
             lines.push("anonymous users role".to_string());
@@ -136,11 +137,9 @@ fn forest_picture_with(a: &Analysis, f: &Forest, names: bool) -> Picture {
     for nd in &f.nodes {
         let p = &t.permissions[nd.perm as usize];
         let mut lines = Vec::new();
-        if names && !nd.name.is_empty() && nd.name != nd.id {
-            lines.push(nd.name.clone());
-        }
+        let label = if names { labels.perm(nd.perm).to_string() } else { nd.id.clone() };
         lines.extend([
-            if nd.focus { format!("{} (asked)", nd.id) } else { nd.id.clone() },
+            if nd.focus { format!("{label} (asked)") } else { label },
             format!("{}: {}", nd.table, scope_text(p)),
             if nd.privileges.is_empty() { "no privileges".to_string() } else { nd.privileges.join(" ") },
         ]);

@@ -261,23 +261,15 @@ fn rules(out: &mut String, cited: &Cited) {
 }
 
 /// The subject of a finding for a person: a permission or role by display
-/// name (the id beside it), anything else as it is.
+/// name (the id only where two share the name), anything else as it is.
 fn subject(a: &Analysis, s: &str) -> String {
     let t = &a.tenant;
-    let named = |name: &str, id: &str| {
-        if name.trim().is_empty() || name == id {
-            format!("{}", text(id))
-        } else {
-            format!("{} <span class=\"id\">{}</span>", text(name), text(id))
-        }
-    };
+    let names = crate::model::Names::new(t, false);
     if let Some(n) = t.perm_id(s) {
-        let p = &t.permissions[n as usize];
-        return format!("permission {}", named(&p.name, &p.id));
+        return format!("permission {}", text(names.perm(n)));
     }
     if let Some(r) = t.role_id(s) {
-        let role = &t.roles[r as usize];
-        return format!("web role {}", named(&role.name, &role.id));
+        return format!("web role {}", text(names.role(r)));
     }
     text(s).into_owned()
 }
@@ -526,24 +518,23 @@ fn bypass(out: &mut String, b: &BypassSection, cited: &Cited) {
     out.push_str("</section>\n");
 }
 
-fn entry_html(e: &MatrixEntry, cited: &Cited) -> String {
+fn entry_html(e: &MatrixEntry, names: &crate::model::Names, cited: &Cited) -> String {
     let scope = match &e.relationship {
         Some(rel) => format!("{} ({})", e.scope, rel),
         None => e.scope.to_string(),
     };
     let privileges = if e.privileges.is_empty() { "no privileges".to_string() } else { e.privileges.join(", ") };
-    let id = if e.id != e.name { format!(" <span class=\"id\">{}</span>", text(&e.id)) } else { String::new() };
     let inactive = if e.live { "" } else { " faded" };
     let rows = if e.live { text(&plural(e.rows, "row", "rows")).into_owned() } else { prose("inactive: no rows (S7)", cited) };
     format!(
-        "<div class=\"perm{inactive}\"><b>{}</b>{id}<br><span class=\"scope\">{}</span> · {} · {rows}</div>",
-        text(&e.name),
+        "<div class=\"perm{inactive}\"><b>{}</b><br><span class=\"scope\">{}</span> · {} · {rows}</div>",
+        text(names.perm_id(&e.id)),
         text(&scope),
         text(&privileges),
     )
 }
 
-fn matrix(out: &mut String, r: &SecurityReport, cited: &Cited) {
+fn matrix(out: &mut String, r: &SecurityReport, names: &crate::model::Names, cited: &Cited) {
     out.push_str("<section id=\"matrix\">\n<h2>Web roles by table</h2>\n");
     out.push_str("<p>");
     out.push_str(&prose("Each cell lists the table permissions a role holds on a table (through the trees whose root lists the role, S6): scope, privileges, and the rows the permission admits to those who hold it (S9 to S13, S16).", cited));
@@ -564,8 +555,7 @@ fn matrix(out: &mut String, r: &SecurityReport, cited: &Cited) {
         } else {
             plural(role.contacts, "contact", "contacts")
         };
-        let id = if role.id != role.name { format!(" <span class=\"id\">{}</span>", text(&role.id)) } else { String::new() };
-        let _ = write!(out, "<th>{}{id}<br><span class=\"k\">{}</span></th>", text(&role.name), text(&who));
+        let _ = write!(out, "<th>{}<br><span class=\"k\">{}</span></th>", text(names.role_id(&role.id)), text(&who));
     }
     if unheld {
         out.push_str("<th>held by no active role</th>");
@@ -574,11 +564,11 @@ fn matrix(out: &mut String, r: &SecurityReport, cited: &Cited) {
     for m in &r.matrix {
         let _ = write!(out, "<tr><td><b>{}</b><br><span class=\"id\">{}</span></td>", text(&m.table), plural(m.rows, "row", "rows"));
         for cell in &m.cells {
-            let inner: String = cell.iter().map(|e| entry_html(e, cited)).collect();
+            let inner: String = cell.iter().map(|e| entry_html(e, names, cited)).collect();
             let _ = write!(out, "<td>{inner}</td>");
         }
         if unheld {
-            let inner: String = m.unheld.iter().map(|e| entry_html(e, cited)).collect();
+            let inner: String = m.unheld.iter().map(|e| entry_html(e, names, cited)).collect();
             let _ = write!(out, "<td class=\"faded\">{inner}</td>");
         }
         out.push_str("</tr>\n");
@@ -626,7 +616,7 @@ pub fn render(r: &SecurityReport, a: &Analysis) -> String {
     if let Some(b) = &r.bypass {
         bypass(&mut out, b, &cited);
     }
-    matrix(&mut out, r, &cited);
+    matrix(&mut out, r, &crate::model::Names::new(&a.tenant, false), &cited);
     forest(&mut out, a, &cited);
     rules(&mut out, &cited);
     out.push_str("</main>\n");

@@ -462,7 +462,7 @@ mod tests {
         assert_eq!((r.right, r.page.as_deref(), r.web_roles.len()), (Value::from("restrict_read"), Some("P1"), 0));
         let r = one("id: W1\nright: '1'\n", page_rule).unwrap();
         assert_eq!((r.right, r.page), (Value::from("grant_change"), None));
-        let r = one("id: W1\nright: 9\n", page_rule).unwrap();
-        assert_eq!(r.right, Value::from(9), "the model refuses it, with the line");
+        let e = one("id: W1\nright: 9\n", page_rule).unwrap_err();
+        assert_eq!(e.to_string(), "f.yml: at line 2 (`right`): unknown page right `9` (expected 1 grant change or 2 restrict read)");
     }
 }
