@@ -56,7 +56,7 @@ fn tab_completes_a_row_reference() {
     p.send("\t").unwrap();
     p.expect("incident:I5").unwrap();
     p.send("1\r").unwrap();
-    p.expect("yes: C1 may read incident:I1 (via Cases where contact is customer)").unwrap();
+    p.expect("yes: Ada may read incident:Pump (via Cases where contact is customer)").unwrap();
     p.expect(PROMPT).unwrap();
     finish(p);
 }
@@ -67,7 +67,7 @@ fn history_is_recalled_after_a_restart() {
     let history = dir.join("state").join("history");
     let mut p = spawn(&history);
     p.send("who read incident:I2\r").unwrap();
-    p.expect("contacts (1)         C2").unwrap();
+    p.expect("contacts (1)         Bo").unwrap();
     p.expect(PROMPT).unwrap();
     p.send("quit\r").unwrap();
     p.expect(Eof).unwrap();
@@ -81,7 +81,7 @@ fn history_is_recalled_after_a_restart() {
     p.send("\x1b[A").unwrap();
     p.expect("who read incident:I2").unwrap();
     p.send("\r").unwrap();
-    p.expect("who may read incident:I2:").unwrap();
+    p.expect("who may read incident:Valve:").unwrap();
     p.expect(PROMPT).unwrap();
     finish(p);
 }
@@ -97,7 +97,7 @@ fn an_error_does_not_end_the_session() {
     p.expect("did you mean `can`?").unwrap();
     p.expect(PROMPT).unwrap();
     p.send("can C1 read incident:I1\r").unwrap();
-    p.expect("yes: C1 may read incident:I1").unwrap();
+    p.expect("yes: Ada may read incident:Pump").unwrap();
     p.expect(PROMPT).unwrap();
     finish(p);
 }
@@ -116,7 +116,7 @@ fn history_lives_in_the_xdg_state_directory() {
     p.set_expect_timeout(Some(Duration::from_secs(120)));
     p.expect(PROMPT).unwrap();
     p.send("roles C4\r").unwrap();
-    p.expect("C4 (no account) holds 1 web role").unwrap();
+    p.expect("Di (no account) holds 1 web role").unwrap();
     p.expect(PROMPT).unwrap();
     finish(p);
     let saved = std::fs::read_to_string(dir.join("portal-access").join("history")).unwrap();

@@ -45,11 +45,11 @@ fn temp_dir(name: &str) -> PathBuf {
 fn can_answers_rows_and_create() {
     let mut s = session();
     // S10: I1.customerid = C1, TP-case-contact (Contact scope) is held by C1 through R-cust.
-    assert_eq!(run(&mut s, "can C1 read incident:I1"), "yes: C1 may read incident:I1 (via Cases where contact is customer)\n");
+    assert_eq!(run(&mut s, "can C1 read incident:I1"), "yes: Ada may read incident:Pump (via Cases where contact is customer)\n");
     // C2 holds R-admin; I1 is neither C2's nor its account A1's case.
-    assert_eq!(run(&mut s, "can C2 read incident:I1"), "no: C2 may not read incident:I1\n");
+    assert_eq!(run(&mut s, "can C2 read incident:I1"), "no: Bo may not read incident:Pump\n");
     // S17: create is table-level.
-    assert_eq!(run(&mut s, "can C1 create incident"), "yes: C1 may create in table incident (via Cases where contact is customer)\n");
+    assert_eq!(run(&mut s, "can C1 create incident"), "yes: Ada may create in table incident (via Cases where contact is customer)\n");
     let j = json(&mut s, "can C2 read incident:I2");
     assert_eq!(
         j,
@@ -63,7 +63,7 @@ fn who_lists_anonymous_then_contacts() {
     // TP-self admits C1 to itself; TP-acct-contacts admits A1's contacts (C1, C2) to C2 (R-admin).
     assert_eq!(
         run(&mut s, "who read contact:C1"),
-        "who may read contact:C1:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (2)         C1, C2\n"
+        "who may read contact:Ada:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (2)         Ada, Bo\n"
     );
     let j = json(&mut s, "who read knowledgearticle:K1");
     assert_eq!(j["anonymous"], true);
@@ -75,10 +75,10 @@ fn what_lists_rows_sorted_and_filters_by_table() {
     let mut s = session();
     assert_eq!(
         run(&mut s, "what C1 read"),
-        "C1 may read 7 rows:\n  adx_portalcomment:PC1\n  annotation:N1\n  annotation:N2\n  contact:C1\n  incident:I1\n  knowledgearticle:K1\n  knowledgearticle:K2\n"
+        "Ada may read 7 rows:\n  adx_portalcomment:PC1\n  annotation:N1\n  annotation:N2\n  contact:Ada\n  incident:Pump\n  knowledgearticle:Reset\n  knowledgearticle:Warranty\n"
     );
-    assert_eq!(run(&mut s, "what C2 read --table contact"), "C2 may read 2 rows:\n  contact:C1\n  contact:C2\n");
-    assert_eq!(run(&mut s, "what C4 delete"), "C4 may delete 0 rows\n");
+    assert_eq!(run(&mut s, "what C2 read --table contact"), "Bo may read 2 rows:\n  contact:Ada\n  contact:Bo\n");
+    assert_eq!(run(&mut s, "what C4 delete"), "Di may delete 0 rows\n");
     let j = json(&mut s, "what C1 create");
     assert_eq!(
         j,
@@ -93,21 +93,21 @@ fn why_shows_each_chain_or_the_nearest_miss() {
     // TP-case-contact (S10: I1.customerid = C1); the tree is held through R-cust (S6).
     assert_eq!(
         run(&mut s, "why C1 read annotation:N1"),
-        "yes: C1 may read annotation:N1 (via Notes on those cases)\n\
+        "yes: Ada may read annotation:N1 (via Notes on those cases)\n\
          \x20 through Notes on those cases:\n\
-         \x20   role        Customers                        C1 is a member\n\
+         \x20   role        Customers                        Ada is a member\n\
          \x20   permission  Cases where contact is customer  contact scope\n\
-         \x20     row       contact:C1                       the visitor\n\
-         \x20     row       incident:I1                      through incident_customer_contacts\n\
+         \x20     row       contact:Ada                      the visitor\n\
+         \x20     row       incident:Pump                    through incident_customer_contacts\n\
          \x20   permission  Notes on those cases             parent scope\n\
          \x20     row       annotation:N1                    through Incident_Annotation\n"
     );
     // S3: C3 holds R-cust through its account A2.
     assert!(run(&mut s, "why C3 read incident:I3")
-        .contains("    role        Customers                        its account A2 is a member\n"));
+        .contains("    role        Customers                        its account Fabrikam is a member\n"));
     // S6: C2 lists R-admin only on a child, which is ignored: no tree held.
     let denied = run(&mut s, "why C2 read annotation:N1");
-    assert!(denied.starts_with("no: C2 may not read annotation:N1\n  because "), "{denied}");
+    assert!(denied.starts_with("no: Bo may not read annotation:N1\n  because "), "{denied}");
     assert!(denied.contains("held through Customers"), "the reason names the root's role: {denied}");
     // The JSON answer is exactly the command line's (cli.md).
     let j = json(&mut s, "why C2 read annotation:N1");
@@ -182,9 +182,9 @@ fn grants_are_sorted_and_limited() {
     assert_eq!(
         run(&mut s, "grants --limit 3"),
         "VISITOR  PRIVILEGE  TARGET\n\
-         C1       append     adx_portalcomment:PC1\n\
-         C1       append     annotation:N1\n\
-         C1       append     incident:I1\n\
+         Ada      append     adx_portalcomment:PC1\n\
+         Ada      append     annotation:N1\n\
+         Ada      append     incident:Pump\n\
          (the first 3 grants; `grants --limit N` shows more, `--limit 0` all)\n"
     );
     // Anonymous: the two knowledge articles only (S4, S9).
@@ -208,7 +208,7 @@ fn roles_say_where_each_role_comes_from() {
     // S3: direct membership and the authenticated users role.
     assert_eq!(
         run(&mut s, "roles C1"),
-        "C1 (account A1) holds 2 web roles:\n\
+        "Ada (account Contoso) holds 2 web roles:\n\
          ROLE                 FROM\n\
          Authenticated Users  authenticated users role\n\
          Customers            direct member\n"
@@ -221,7 +221,7 @@ fn roles_say_where_each_role_comes_from() {
         serde_json::json!({"id": "R-cust", "name": "Customers", "active": true, "via": ["account"]})
     );
     // S1: C4's parent customer is a contact, so C4 has no account.
-    assert!(run(&mut s, "roles C4").starts_with("C4 (no account) holds 1 web role:\n"));
+    assert!(run(&mut s, "roles C4").starts_with("Di (no account) holds 1 web role:\n"));
     // S4: the anonymous visitor holds the anonymous users role only.
     let j = json(&mut s, "roles anonymous");
     assert_eq!(
@@ -287,7 +287,7 @@ fn tree_svg_never_writes_over_the_tenant() {
     let file = d.join("forest.svg");
     let out = run(&mut s, &format!("tree TP-self --svg {}", file.display()));
     assert_eq!(out, format!("wrote `{}`\n", file.display()));
-    assert!(std::fs::read_to_string(&file).unwrap().contains(">TP-self (asked)</tspan>"));
+    assert!(std::fs::read_to_string(&file).unwrap().contains(">Own contact record (asked)</tspan>"));
     // Never over the tenant file.
     let before = std::fs::read(example()).unwrap();
     let e = fails(&mut s, &format!("tree --svg {}", example().display()));
@@ -490,7 +490,7 @@ fn a_script_runs_every_line_and_reports_failures() {
     assert!(!ok);
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "yes: C1 may read incident:I1 (via Cases where contact is customer)\nwho may read incident:I2:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         C2\n"
+        "yes: Ada may read incident:Pump (via Cases where contact is customer)\nwho may read incident:Valve:\n  anonymous visitors   no\n  anyone who signs up  no\n  contacts (1)         Bo\n"
     );
     assert_eq!(
         String::from_utf8(err).unwrap(),
@@ -506,7 +506,7 @@ fn colour_only_when_asked_and_never_with_no_color() {
     let plain = run(&mut s, "can C1 read incident:I1");
     assert!(!plain.contains('\x1b'));
     s.set_color(true);
-    assert!(run(&mut s, "can C1 read incident:I1").starts_with("\x1b[32myes\x1b[0m: C1"));
+    assert!(run(&mut s, "can C1 read incident:I1").starts_with("\x1b[32myes\x1b[0m: Ada"));
     assert!(!portal_access::cli::text::color_wanted(false));
     // SAFETY of the test: only this test reads NO_COLOR.
     std::env::set_var("NO_COLOR", "1");

@@ -254,7 +254,7 @@ fn cli_why_json_and_text() {
     let (code, out, _) = cli(&["why", EXAMPLE, "C1", "read", "annotation:N2"]);
     assert_eq!(code, 0);
     for part in
-        ["yes", "Customers", "Cases where contact is customer", "Portal comments on those cases", "Notes on those comments", "incident:I1", "adx_portalcomment:PC1"]
+        ["yes", "Customers", "Cases where contact is customer", "Portal comments on those cases", "Notes on those comments", "incident:Pump", "adx_portalcomment:PC1"]
     {
         assert!(out.contains(part), "`{part}` missing from:\n{out}");
     }

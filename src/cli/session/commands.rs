@@ -125,7 +125,12 @@ pub(super) fn cmd_grants(s: &mut Session, p: &Parsed) -> Result<Output, SessionE
     }
     let mut t = TextTable::new(&["VISITOR", "PRIVILEGE", "TARGET"]);
     for g in &lines {
-        t.row(&[g.visitor.as_str(), g.privilege.as_str(), g.target()]);
+        let tenant = &s.analysis.tenant;
+        let target = match &g.row {
+            Some(r) => s.names.reference(tenant, r).into_owned(),
+            None => g.target().to_string(),
+        };
+        t.row(&[s.names.contact(tenant, &g.visitor).as_ref(), g.privilege.as_str(), target.as_str()]);
     }
     t.render(&s.painter, &mut out);
     if more {
