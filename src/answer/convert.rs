@@ -87,11 +87,12 @@ pub fn native(path: &Path) -> Result<Converted, ConvertError> {
 pub fn native_form(tenant: &Tenant) -> (crate::load::raw::RawTenant, Vec<String>) {
     let mut raw = tenant.raw.clone();
     let mut notes = Vec::new();
-    // Relationships of the folders' wider catalogue that the tenant
-    // resolved: declared, since a native file knows only the spec's.
-    for name in crate::model::catalogue::EXTENDED.iter().map(|e| e.0) {
-        let Some(rel) = tenant.rel_id(name).map(|r| &tenant.relationships[r as usize]) else { continue };
-        if raw.relationships.iter().any(|r| r.name == name) {
+    // Relationships of the folders' generated catalogue that the tenant
+    // resolved (built in, but not in the spec's catalogue): declared, since a
+    // native file knows only the spec's.
+    for rel in tenant.relationships.iter().filter(|r| r.builtin) {
+        let name = rel.name.as_str();
+        if crate::model::catalogue::CATALOGUE.iter().any(|c| c.0 == name) || raw.relationships.iter().any(|r| r.name == name) {
             continue;
         }
         if let crate::model::RelKind::OneToMany { referencing, lookup, referenced } = &rel.kind {

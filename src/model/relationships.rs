@@ -3,7 +3,7 @@
 //! many-to-many through associations).
 
 use super::builder::Builder;
-use super::catalogue::{CATALOGUE, EXTENDED};
+use super::catalogue::{standard_named, CATALOGUE};
 use super::{RelId, RelKind, Relationship};
 use crate::error::LoadError;
 use crate::load::raw::{RawRelationship, RawTenant};
@@ -52,12 +52,14 @@ pub(crate) fn build(b: &mut Builder<'_>, raw: &RawTenant) -> Result<(Vec<Relatio
             .flat_map(|p| [&p.contact_relationship, &p.account_relationship, &p.parent_relationship])
             .filter_map(|r| r.as_deref())
             .collect();
-        for (name, referencing, lookup, referenced) in EXTENDED {
-            if named.contains(name) && !rel_index.contains_key(*name) {
-                let kind = RelKind::OneToMany { referencing: b.table(referencing), lookup: lookup.to_string(), referenced: b.table(referenced) };
-                rel_index.insert(name.to_string(), relationships.len() as RelId);
-                relationships.push(Relationship { name: name.to_string(), kind, builtin: true });
-            }
+        let mut named: Vec<&str> = named.into_iter().collect();
+        named.sort_unstable();
+        for name in named {
+            let Some(s) = standard_named(name).filter(|_| !rel_index.contains_key(name)) else { continue };
+            // Registered under the permission's spelling, which it resolves by.
+            let kind = RelKind::OneToMany { referencing: b.table(&s.referencing), lookup: s.lookup.clone(), referenced: b.table(&s.referenced) };
+            rel_index.insert(name.to_string(), relationships.len() as RelId);
+            relationships.push(Relationship { name: name.to_string(), kind, builtin: true });
         }
     }
     Ok((relationships, rel_index))
