@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod perf;
+mod perf_pull;
 
 #[derive(Parser)]
 #[command(name = "portal-access", version, about = "Who can see and change which rows of a Power Pages website")]

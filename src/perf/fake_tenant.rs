@@ -5,19 +5,24 @@
 //! and `_x_value` lookups, and relationship metadata for the catalogue and
 //! the tenant's own relationships. A second site with a role, a membership
 //! and a permission of its own shows that only the chosen site is copied.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::{Dataverse, Table};
+use super::fake_dataverse::{Dataverse, Table};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// The site pulled.
 pub const SITE_ID: &str = "5e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+/// A second site, never copied.
 pub const OTHER_SITE_ID: &str = "00000000-aaaa-4bbb-8ccc-dddddddddddd";
+/// A secret setting's value, never written.
 pub const SECRET: &str = "s3cr3t-client-secret-value";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The data model served.
 pub enum Model {
+    /// `adx_` tables.
     Standard,
+    /// `powerpagecomponents`.
     Enhanced,
 }
 
@@ -78,10 +83,10 @@ fn relationships(doc: &Value, dv: &mut Dataverse) {
         one.insert(name.to_string(), json!({"SchemaName": name, "ReferencingEntity": referencing, "ReferencingAttribute": lookup, "ReferencedEntity": referenced, "MetadataId": "x"}));
     }
     for r in doc["relationships"].as_array().into_iter().flatten() {
-        let name = r["name"].as_str().unwrap().to_string();
+        let name = r["name"].as_str().unwrap_or_default().to_string();
         if r.get("kind").and_then(Value::as_str) == Some("many_to_many") {
-            let t = r["tables"].as_array().unwrap();
-            let (a, b) = (t[0].as_str().unwrap(), t[1].as_str().unwrap());
+            let t = r["tables"].as_array().cloned().unwrap_or_default();
+            let (a, b) = (t[0].as_str().unwrap_or_default(), t[1].as_str().unwrap_or_default());
             dv.many_to_many.push(json!({"SchemaName": name, "Entity1LogicalName": a, "Entity2LogicalName": b, "IntersectEntityName": name,
                 "Entity1IntersectAttribute": format!("{a}id"), "Entity2IntersectAttribute": format!("{b}id")}));
             let mut t = Table::new(
@@ -117,10 +122,10 @@ fn rows(doc: &Value, dv: &mut Dataverse) {
     let mut targets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for r in &dv.one_to_many {
         let key = (
-            r["ReferencingEntity"].as_str().unwrap().to_string(),
-            r["ReferencingAttribute"].as_str().unwrap().to_string(),
+            r["ReferencingEntity"].as_str().unwrap_or_default().to_string(),
+            r["ReferencingAttribute"].as_str().unwrap_or_default().to_string(),
         );
-        targets.entry(key).or_default().push(r["ReferencedEntity"].as_str().unwrap().to_string());
+        targets.entry(key).or_default().push(r["ReferencedEntity"].as_str().unwrap_or_default().to_string());
     }
     for (table, list) in all {
         let idc = id_column(table);
@@ -133,7 +138,7 @@ fn rows(doc: &Value, dv: &mut Dataverse) {
             let mut m = Map::new();
             m.insert(idc.clone(), r["id"].clone());
             m.insert("statecode".into(), json!(0));
-            for (k, v) in r.as_object().unwrap() {
+            for (k, v) in r.as_object().into_iter().flatten() {
                 if k == "id" {
                     continue;
                 }
@@ -247,9 +252,16 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
             "adx_webpageaccesscontrolrules",
             "adx_webpageaccesscontrolruleid",
             Some("adx_name"),
-            &["adx_right", "statecode"],
+            &["adx_right", "adx_scope", "statecode"],
         )
         .lookup("adx_webpageid"),
+    ));
+    dv.add(Table::new(
+        "adx_accesscontrolrule_publishingstate",
+        "adx_accesscontrolrule_publishingstateset",
+        "adx_accesscontrolrule_publishingstateid",
+        None,
+        &["adx_webpageaccesscontrolruleid", "adx_publishingstateid"],
     ));
     for (name, own) in [
         ("adx_entitypermission_webrole", "adx_entitypermissionid"),
@@ -301,6 +313,36 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
     column_profiles(doc, dv);
     components(doc, dv);
     members(doc, dv, "adx_webrole_contact", "adx_webroleid", "adx_webrole_account");
+    super::fake_surfaces::standard(doc, dv, SITE_ID);
+}
+
+/// A page rule's scope code (1 all content, 2 exclude direct child web files).
+pub fn rule_scope(r: &Value) -> Value {
+    json!(if r["scope"].as_str() == Some("exclude_direct_child_web_files") || r["scope"] == json!(2) { 2 } else { 1 })
+}
+
+/// A component's lookup on a page: `entitylist`, `entityform` or `webform`.
+pub fn component_kinds(doc: &Value) -> BTreeMap<String, &'static str> {
+    let mut out = BTreeMap::new();
+    for c in doc["components"].as_array().into_iter().flatten() {
+        let key = match c["kind"].as_str() {
+            Some("list") => "entitylist",
+            Some("form") => "entityform",
+            _ => "webform",
+        };
+        out.insert(c["id"].as_str().unwrap_or_default().to_string(), key);
+    }
+    out
+}
+
+/// The `state` of a record (`statecode`: 1 inactive).
+pub fn statecode(v: &Value) -> Value {
+    state(v)
+}
+
+/// A component's form mode code.
+pub fn mode_code(v: &Value) -> Value {
+    mode(v)
 }
 
 fn mode(v: &Value) -> Value {
@@ -323,7 +365,7 @@ fn components(doc: &Value, dv: &mut Dataverse) {
             Some("form") => dv.push("adx_entityform", json!({"adx_entityformid": id, "adx_name": name, "adx_entityname": table,
                 "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_websiteid_value": SITE_ID})),
             _ => {
-                let form = format!("WF-{}", id.as_str().unwrap());
+                let form = format!("WF-{}", id.as_str().unwrap_or_default());
                 dv.push("adx_webform", json!({"adx_webformid": form, "adx_name": name, "statecode": 0, "_adx_websiteid_value": SITE_ID}));
                 dv.push("adx_webformstep", json!({"adx_webformstepid": id, "adx_name": name, "adx_targetentitylogicalname": table,
                     "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_webform_value": form}));
@@ -339,8 +381,12 @@ fn components(doc: &Value, dv: &mut Dataverse) {
         dv.push(
             "adx_webpageaccesscontrolrule",
             json!({"adx_webpageaccesscontrolruleid": r["id"], "adx_name": r["name"], "_adx_webpageid_value": r["page"],
-            "adx_right": right, "statecode": state(r), "_adx_websiteid_value": SITE_ID}),
+            "adx_right": right, "adx_scope": rule_scope(r), "statecode": state(r), "_adx_websiteid_value": SITE_ID}),
         );
+        for st in r["publishing_states"].as_array().into_iter().flatten() {
+            k += 1;
+            dv.push("adx_accesscontrolrule_publishingstate", json!({"adx_accesscontrolrule_publishingstateid": format!("wps-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_publishingstateid": st}));
+        }
         for role in r["web_roles"].as_array().into_iter().flatten() {
             k += 1;
             dv.push("adx_webpageaccesscontrolrule_webrole", json!({"adx_webpageaccesscontrolrule_webroleid": format!("wpr-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_webroleid": role}));
@@ -467,4 +513,5 @@ fn enhanced(doc: &Value, dv: &mut Dataverse) {
         "powerpagecomponentid",
         "powerpagecomponent_mspp_webrole_account",
     );
+    super::fake_surfaces::enhanced(doc, dv, SITE_ID);
 }

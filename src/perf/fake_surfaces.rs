@@ -1,0 +1,191 @@
+//! The pages and endpoints of a native tenant (surfaces.md) laid out as a
+//! Dataverse environment of either data model, for the fake Dataverse
+//! ([`super::fake_dataverse`]): publishing states, website access, web
+//! pages, web files, cloud flow consumers and server logic (its code in a
+//! file column, read as `SET(ID)/COLUMN/$value`) in `adx_` tables with
+//! their N:N role lists, or as `powerpagecomponents` (types 1, 2, 3, 12,
+//! 33, 35) with their fields and role lists as code-site JSON in
+//! `content`; in the enhanced model also the lists, forms and page rules
+//! the pages name. What the folder layout has no place for (flow
+//! definitions, entity sets) is not served.
+
+use super::fake_dataverse::{Dataverse, Table};
+use super::fake_tenant::{component_kinds, mode_code, rule_scope, statecode};
+use serde_json::{json, Map, Value};
+
+fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v[key].as_array().into_iter().flatten()
+}
+
+fn roles(v: &Value) -> Value {
+    v.get("web_roles").cloned().unwrap_or(json!([]))
+}
+
+fn flag(v: &Value, key: &str) -> Value {
+    v.get(key).cloned().filter(|f| !f.is_null()).unwrap_or(json!(false))
+}
+
+/// A page's component lookups (the first of each kind), by lookup name.
+fn page_components(doc: &Value, page: &Value) -> Vec<(&'static str, Value)> {
+    let kinds = component_kinds(doc);
+    let mut out: Vec<(&'static str, Value)> = Vec::new();
+    for c in list(page, "components") {
+        if let Some(key) = c.as_str().and_then(|id| kinds.get(id)) {
+            if !out.iter().any(|(k, _)| k == key) {
+                out.push((key, c.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Adds the `adx_` tables of pages and endpoints and their rows.
+pub fn standard(doc: &Value, dv: &mut Dataverse, site: &str) {
+    let on_site = |t: Table| t.lookup("adx_websiteid");
+    dv.add(on_site(Table::new(
+        "adx_publishingstate",
+        "adx_publishingstates",
+        "adx_publishingstateid",
+        Some("adx_name"),
+        &["adx_isvisible", "statecode"],
+    )));
+    dv.add(on_site(Table::new(
+        "adx_websiteaccess",
+        "adx_websiteaccesses",
+        "adx_websiteaccessid",
+        Some("adx_name"),
+        &["adx_previewunpublishedentities", "statecode"],
+    )));
+    let mut page = Table::new("adx_webpage", "adx_webpages", "adx_webpageid", Some("adx_name"), &["adx_isroot", "adx_partialurl", "statecode"]);
+    for l in ["adx_parentpageid", "adx_rootwebpageid", "adx_publishingstateid", "adx_entitylist", "adx_entityform", "adx_webform"] {
+        page = page.lookup(l);
+    }
+    dv.add(on_site(page));
+    dv.add(on_site(
+        Table::new("adx_webfile", "adx_webfiles", "adx_webfileid", Some("adx_name"), &["statecode"])
+            .lookup("adx_parentpageid")
+            .lookup("adx_publishingstateid"),
+    ));
+    dv.add(on_site(Table::new(
+        "adx_cloudflowconsumer",
+        "adx_cloudflowconsumers",
+        "adx_cloudflowconsumerid",
+        Some("adx_name"),
+        &["adx_processid", "statecode"],
+    )));
+    dv.add(on_site(Table::new("adx_serverlogic", "adx_serverlogics", "adx_serverlogicid", Some("adx_name"), &["statecode"])));
+    for (name, own) in [
+        ("adx_websiteaccess_webrole", "adx_websiteaccessid"),
+        ("adx_cloudflowconsumer_adx_webrole", "adx_cloudflowconsumerid"),
+        ("adx_serverlogic_adx_webrole", "adx_serverlogicid"),
+    ] {
+        dv.add(Table::new(name, &format!("{name}set"), &format!("{name}id"), None, &[own, "adx_webroleid"]));
+    }
+    let mut k = 0;
+    let mut role_rows = |dv: &mut Dataverse, table: &str, own: &str, id: &Value, of: &Value| {
+        for r in list(of, "web_roles") {
+            k += 1;
+            dv.push(table, json!({format!("{table}id"): format!("{table}-{k}"), own: id, "adx_webroleid": r}));
+        }
+    };
+    for s in list(doc, "publishing_states") {
+        dv.push("adx_publishingstate", json!({"adx_publishingstateid": s["id"], "adx_name": s["name"], "adx_isvisible": flag(s, "visible"), "statecode": 0, "_adx_websiteid_value": site}));
+    }
+    for a in list(doc, "website_access") {
+        dv.push("adx_websiteaccess", json!({"adx_websiteaccessid": a["id"], "adx_name": a["name"], "adx_previewunpublishedentities": flag(a, "preview_unpublished"),
+            "statecode": statecode(a), "_adx_websiteid_value": site}));
+        role_rows(dv, "adx_websiteaccess_webrole", "adx_websiteaccessid", &a["id"], a);
+    }
+    for p in list(doc, "web_pages") {
+        let root = p.get("root").cloned().unwrap_or(Value::Null);
+        let mut row = json!({"adx_webpageid": p["id"], "adx_name": p["name"], "adx_isroot": root.is_null(), "adx_partialurl": p["partial_url"],
+            "_adx_parentpageid_value": p["parent"], "_adx_rootwebpageid_value": root, "_adx_publishingstateid_value": p["publishing_state"],
+            "statecode": statecode(p), "_adx_websiteid_value": site});
+        for (key, id) in page_components(doc, p) {
+            row[format!("_adx_{key}_value")] = id;
+        }
+        dv.push("adx_webpage", row);
+    }
+    for f in list(doc, "web_files") {
+        dv.push("adx_webfile", json!({"adx_webfileid": f["id"], "adx_name": f["name"], "_adx_parentpageid_value": f["parent_page"],
+            "_adx_publishingstateid_value": f["publishing_state"], "statecode": statecode(f), "_adx_websiteid_value": site}));
+    }
+    for c in list(doc, "cloud_flows") {
+        dv.push("adx_cloudflowconsumer", json!({"adx_cloudflowconsumerid": c["id"], "adx_name": c["name"], "adx_processid": c["process_id"],
+            "statecode": statecode(c), "_adx_websiteid_value": site}));
+        role_rows(dv, "adx_cloudflowconsumer_adx_webrole", "adx_cloudflowconsumerid", &c["id"], c);
+    }
+    for l in list(doc, "server_logic") {
+        dv.push("adx_serverlogic", json!({"adx_serverlogicid": l["id"], "adx_name": l["name"], "statecode": statecode(l),
+            "_adx_websiteid_value": site, "adx_filecontent": l["code"]}));
+        role_rows(dv, "adx_serverlogic_adx_webrole", "adx_serverlogicid", &l["id"], l);
+    }
+}
+
+/// Adds the pages, endpoints, components and page rules of `doc` as
+/// `powerpagecomponents` (the table is already there).
+pub fn enhanced(doc: &Value, dv: &mut Dataverse, site: &str) {
+    let mut push = |id: &Value, name: &Value, kind: u64, content: Value, st: Value, code: Option<&Value>| {
+        let mut row = json!({"powerpagecomponentid": id, "name": name, "powerpagecomponenttype": kind, "content": content.to_string(),
+            "statecode": st, "_powerpagesiteid_value": site});
+        if let (Some(code), Value::Object(m)) = (code.filter(|c| c.is_string()), &mut row) {
+            m.insert("filecontent".into(), code.clone());
+        }
+        dv.push("powerpagecomponent", row);
+    };
+    for s in list(doc, "publishing_states") {
+        push(&s["id"], &s["name"], 1, json!({"isvisible": flag(s, "visible")}), json!(0), None);
+    }
+    for a in list(doc, "website_access") {
+        let content = json!({"previewunpublishedentities": flag(a, "preview_unpublished"), "adx_websiteaccess_webrole": roles(a)});
+        push(&a["id"], &a["name"], 12, content, statecode(a), None);
+    }
+    for p in list(doc, "web_pages") {
+        let root = p.get("root").cloned().unwrap_or(Value::Null);
+        let mut content = Map::new();
+        for (k, v) in [
+            ("parentpageid", p["parent"].clone()),
+            ("rootwebpageid", root.clone()),
+            ("isroot", json!(root.is_null())),
+            ("partialurl", p["partial_url"].clone()),
+            ("publishingstateid", p["publishing_state"].clone()),
+        ] {
+            content.insert(k.into(), v);
+        }
+        for (key, id) in page_components(doc, p) {
+            content.insert(key.into(), id);
+        }
+        push(&p["id"], &p["name"], 2, Value::Object(content), statecode(p), None);
+    }
+    for f in list(doc, "web_files") {
+        let content = json!({"parentpageid": f["parent_page"], "publishingstateid": f["publishing_state"]});
+        push(&f["id"], &f["name"], 3, content, statecode(f), None);
+    }
+    for r in list(doc, "page_rules") {
+        let right = if r["right"].as_str() == Some("grant_change") || r["right"] == json!(1) { 1 } else { 2 };
+        let content = json!({"webpageid": r["page"], "right": right, "scope": rule_scope(r), "adx_webpageaccesscontrolrule_webrole": roles(r),
+            "adx_accesscontrolrule_publishingstate": r.get("publishing_states").cloned().unwrap_or(json!([]))});
+        push(&r["id"], &r["name"], 10, content, statecode(r), None);
+    }
+    for c in list(doc, "components") {
+        let (kind, table_key) = match c["kind"].as_str() {
+            Some("list") => (17, "entityname"),
+            Some("form") => (15, "entityname"),
+            _ => (20, "targetentitylogicalname"),
+        };
+        let mut content = json!({table_key: c["table"], "entitypermissionsenabled": flag(c, "permissions_enabled")});
+        if kind == 17 {
+            content["odata_enabled"] = flag(c, "odata_enabled");
+        } else {
+            content["mode"] = mode_code(&c["mode"]);
+        }
+        push(&c["id"], &c["name"], kind, content, statecode(c), None);
+    }
+    for c in list(doc, "cloud_flows") {
+        let content = json!({"processid": c["process_id"], "adx_CloudFlowConsumer_adx_webrole": roles(c)});
+        push(&c["id"], &c["name"], 33, content, statecode(c), None);
+    }
+    for l in list(doc, "server_logic") {
+        push(&l["id"], &l["name"], 35, json!({"adx_serverlogic_adx_webrole": roles(l)}), statecode(l), Some(&l["code"]));
+    }
+}
