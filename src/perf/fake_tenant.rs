@@ -27,7 +27,7 @@ pub enum Model {
 }
 
 /// The standard relationships of tenant-format.md's catalogue.
-use portal_access::model::catalogue::CATALOGUE;
+use crate::model::catalogue::CATALOGUE;
 
 fn id_column(table: &str) -> String {
     if table == "adx_portalcomment" {
