@@ -10,8 +10,42 @@
 //! definitions, entity sets) is not served.
 
 use super::fake_dataverse::{Dataverse, Table};
-use super::fake_tenant::{component_kinds, mode_code, rule_scope, statecode};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// A record's `statecode`: 1 when `active` is false, else 0.
+pub fn state(v: &Value) -> Value {
+    json!(if v.get("active") == Some(&json!(false)) { 1 } else { 0 })
+}
+
+/// A form's mode code (`insert`, `edit`, `readonly`).
+pub fn mode(v: &Value) -> Value {
+    match v.as_str() {
+        Some("insert") => json!(100000000),
+        Some("edit") => json!(100000001),
+        Some("readonly") => json!(100000002),
+        _ => Value::Null,
+    }
+}
+
+/// A page rule's scope code (1 all content, 2 exclude direct child web files).
+pub fn rule_scope(r: &Value) -> Value {
+    json!(if r["scope"].as_str() == Some("exclude_direct_child_web_files") || r["scope"] == json!(2) { 2 } else { 1 })
+}
+
+/// Each component's lookup on a page: `entitylist`, `entityform` or `webform`.
+fn component_kinds(doc: &Value) -> BTreeMap<String, &'static str> {
+    let mut out = BTreeMap::new();
+    for c in list(doc, "components") {
+        let key = match c["kind"].as_str() {
+            Some("list") => "entitylist",
+            Some("form") => "entityform",
+            _ => "webform",
+        };
+        out.insert(c["id"].as_str().unwrap_or_default().to_string(), key);
+    }
+    out
+}
 
 fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
     v[key].as_array().into_iter().flatten()
@@ -93,14 +127,14 @@ pub fn standard(doc: &Value, dv: &mut Dataverse, site: &str) {
     }
     for a in list(doc, "website_access") {
         dv.push("adx_websiteaccess", json!({"adx_websiteaccessid": a["id"], "adx_name": a["name"], "adx_previewunpublishedentities": flag(a, "preview_unpublished"),
-            "statecode": statecode(a), "_adx_websiteid_value": site}));
+            "statecode": state(a), "_adx_websiteid_value": site}));
         role_rows(dv, "adx_websiteaccess_webrole", "adx_websiteaccessid", &a["id"], a);
     }
     for p in list(doc, "web_pages") {
         let root = p.get("root").cloned().unwrap_or(Value::Null);
         let mut row = json!({"adx_webpageid": p["id"], "adx_name": p["name"], "adx_isroot": root.is_null(), "adx_partialurl": p["partial_url"],
             "_adx_parentpageid_value": p["parent"], "_adx_rootwebpageid_value": root, "_adx_publishingstateid_value": p["publishing_state"],
-            "statecode": statecode(p), "_adx_websiteid_value": site});
+            "statecode": state(p), "_adx_websiteid_value": site});
         for (key, id) in page_components(doc, p) {
             row[format!("_adx_{key}_value")] = id;
         }
@@ -108,15 +142,15 @@ pub fn standard(doc: &Value, dv: &mut Dataverse, site: &str) {
     }
     for f in list(doc, "web_files") {
         dv.push("adx_webfile", json!({"adx_webfileid": f["id"], "adx_name": f["name"], "_adx_parentpageid_value": f["parent_page"],
-            "_adx_publishingstateid_value": f["publishing_state"], "statecode": statecode(f), "_adx_websiteid_value": site}));
+            "_adx_publishingstateid_value": f["publishing_state"], "statecode": state(f), "_adx_websiteid_value": site}));
     }
     for c in list(doc, "cloud_flows") {
         dv.push("adx_cloudflowconsumer", json!({"adx_cloudflowconsumerid": c["id"], "adx_name": c["name"], "adx_processid": c["process_id"],
-            "statecode": statecode(c), "_adx_websiteid_value": site}));
+            "statecode": state(c), "_adx_websiteid_value": site}));
         role_rows(dv, "adx_cloudflowconsumer_adx_webrole", "adx_cloudflowconsumerid", &c["id"], c);
     }
     for l in list(doc, "server_logic") {
-        dv.push("adx_serverlogic", json!({"adx_serverlogicid": l["id"], "adx_name": l["name"], "statecode": statecode(l),
+        dv.push("adx_serverlogic", json!({"adx_serverlogicid": l["id"], "adx_name": l["name"], "statecode": state(l),
             "_adx_websiteid_value": site, "adx_filecontent": l["code"]}));
         role_rows(dv, "adx_serverlogic_adx_webrole", "adx_serverlogicid", &l["id"], l);
     }
@@ -138,7 +172,7 @@ pub fn enhanced(doc: &Value, dv: &mut Dataverse, site: &str) {
     }
     for a in list(doc, "website_access") {
         let content = json!({"previewunpublishedentities": flag(a, "preview_unpublished"), "adx_websiteaccess_webrole": roles(a)});
-        push(&a["id"], &a["name"], 12, content, statecode(a), None);
+        push(&a["id"], &a["name"], 12, content, state(a), None);
     }
     for p in list(doc, "web_pages") {
         let root = p.get("root").cloned().unwrap_or(Value::Null);
@@ -155,17 +189,17 @@ pub fn enhanced(doc: &Value, dv: &mut Dataverse, site: &str) {
         for (key, id) in page_components(doc, p) {
             content.insert(key.into(), id);
         }
-        push(&p["id"], &p["name"], 2, Value::Object(content), statecode(p), None);
+        push(&p["id"], &p["name"], 2, Value::Object(content), state(p), None);
     }
     for f in list(doc, "web_files") {
         let content = json!({"parentpageid": f["parent_page"], "publishingstateid": f["publishing_state"]});
-        push(&f["id"], &f["name"], 3, content, statecode(f), None);
+        push(&f["id"], &f["name"], 3, content, state(f), None);
     }
     for r in list(doc, "page_rules") {
         let right = if r["right"].as_str() == Some("grant_change") || r["right"] == json!(1) { 1 } else { 2 };
         let content = json!({"webpageid": r["page"], "right": right, "scope": rule_scope(r), "adx_webpageaccesscontrolrule_webrole": roles(r),
             "adx_accesscontrolrule_publishingstate": r.get("publishing_states").cloned().unwrap_or(json!([]))});
-        push(&r["id"], &r["name"], 10, content, statecode(r), None);
+        push(&r["id"], &r["name"], 10, content, state(r), None);
     }
     for c in list(doc, "components") {
         let (kind, table_key) = match c["kind"].as_str() {
@@ -177,15 +211,15 @@ pub fn enhanced(doc: &Value, dv: &mut Dataverse, site: &str) {
         if kind == 17 {
             content["odata_enabled"] = flag(c, "odata_enabled");
         } else {
-            content["mode"] = mode_code(&c["mode"]);
+            content["mode"] = mode(&c["mode"]);
         }
-        push(&c["id"], &c["name"], kind, content, statecode(c), None);
+        push(&c["id"], &c["name"], kind, content, state(c), None);
     }
     for c in list(doc, "cloud_flows") {
         let content = json!({"processid": c["process_id"], "adx_CloudFlowConsumer_adx_webrole": roles(c)});
-        push(&c["id"], &c["name"], 33, content, statecode(c), None);
+        push(&c["id"], &c["name"], 33, content, state(c), None);
     }
     for l in list(doc, "server_logic") {
-        push(&l["id"], &l["name"], 35, json!({"adx_serverlogic_adx_webrole": roles(l)}), statecode(l), Some(&l["code"]));
+        push(&l["id"], &l["name"], 35, json!({"adx_serverlogic_adx_webrole": roles(l)}), state(l), Some(&l["code"]));
     }
 }

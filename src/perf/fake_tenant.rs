@@ -7,6 +7,7 @@
 //! and a permission of its own shows that only the chosen site is copied.
 
 use super::fake_dataverse::{Dataverse, Table};
+use super::fake_surfaces::{mode, rule_scope, state};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -57,9 +58,6 @@ fn scope_code(v: &Value) -> Value {
     }
 }
 
-fn state(v: &Value) -> Value {
-    json!(if v.get("active") == Some(&json!(false)) { 1 } else { 0 })
-}
 
 fn text(v: &Value, k: &str) -> Value {
     v.get(k).cloned().unwrap_or(Value::Null)
@@ -316,43 +314,7 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
     super::fake_surfaces::standard(doc, dv, SITE_ID);
 }
 
-/// A page rule's scope code (1 all content, 2 exclude direct child web files).
-pub fn rule_scope(r: &Value) -> Value {
-    json!(if r["scope"].as_str() == Some("exclude_direct_child_web_files") || r["scope"] == json!(2) { 2 } else { 1 })
-}
 
-/// A component's lookup on a page: `entitylist`, `entityform` or `webform`.
-pub fn component_kinds(doc: &Value) -> BTreeMap<String, &'static str> {
-    let mut out = BTreeMap::new();
-    for c in doc["components"].as_array().into_iter().flatten() {
-        let key = match c["kind"].as_str() {
-            Some("list") => "entitylist",
-            Some("form") => "entityform",
-            _ => "webform",
-        };
-        out.insert(c["id"].as_str().unwrap_or_default().to_string(), key);
-    }
-    out
-}
-
-/// The `state` of a record (`statecode`: 1 inactive).
-pub fn statecode(v: &Value) -> Value {
-    state(v)
-}
-
-/// A component's form mode code.
-pub fn mode_code(v: &Value) -> Value {
-    mode(v)
-}
-
-fn mode(v: &Value) -> Value {
-    match v.as_str() {
-        Some("insert") => json!(100000000),
-        Some("edit") => json!(100000001),
-        Some("readonly") => json!(100000002),
-        _ => Value::Null,
-    }
-}
 
 /// Lists, basic forms, advanced form steps (under an advanced form) and page rules.
 fn components(doc: &Value, dv: &mut Dataverse) {
