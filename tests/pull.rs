@@ -128,12 +128,17 @@ fn round_trip(model: Model, page_size: usize, short: bool) {
     assert!(want.len() > 100, "the generated tenant grants something: {}", want.len());
     assert_eq!(grants(&out), want, "the pulled folder grants what the tenant grants");
     // Pages and endpoints (P5, P6): the same `reach`, `who open` and `who
-    // invoke` as the tenant, less what a site folder has no place for
-    // (flow definitions, entity sets: the loader reads them from solutions only).
+    // invoke` as the tenant, less what the loader does not read from a site
+    // folder (flow definitions, written to `Workflows/` but read from
+    // solutions only; entity sets, which a folder has no place for).
     for (label, n) in [("web_pages", 23), ("web_files", 11), ("server_logic", 3), ("cloud_flows", 1), ("website_access", 1)] {
         assert_eq!(m.site_records[label], n, "{label}: {:?}", m.site_records);
     }
     assert!(out.join("site/server-logic/cases/cases.js").is_file(), "server logic code is written beside its record");
+    let flow = &doc["cloud_flows"][0];
+    let written = out.join(format!("site/Workflows/flow-{}.json", flow["process_id"].as_str().unwrap()));
+    let text = std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), flow["definition"], "the flow's definition is written");
     let folder_only = tmp.path().join("folder-only.json");
     std::fs::write(&folder_only, without_definitions(&doc).to_string()).unwrap();
     let want = surface_answers(&folder_only, &doc);

@@ -6,8 +6,9 @@
 //! their N:N role lists, or as `powerpagecomponents` (types 1, 2, 3, 12,
 //! 33, 35) with their fields and role lists as code-site JSON in
 //! `content`; in the enhanced model also the lists, forms and page rules
-//! the pages name. What the folder layout has no place for (flow
-//! definitions, entity sets) is not served.
+//! the pages name; and `workflows` with the flows' definitions
+//! (`clientdata`). Entity sets, which a site folder has no place for, are
+//! not served.
 
 use super::fake_dataverse::{Dataverse, Table};
 use serde_json::{json, Map, Value};
@@ -73,8 +74,20 @@ fn page_components(doc: &Value, page: &Value) -> Vec<(&'static str, Value)> {
     out
 }
 
+/// Adds `workflows`, with the definition (`clientdata`) of each flow a
+/// consumer names; the same table in both data models.
+fn workflows(doc: &Value, dv: &mut Dataverse) {
+    dv.add(Table::new("workflow", "workflows", "workflowid", Some("name"), &["clientdata"]));
+    for c in list(doc, "cloud_flows") {
+        if let Some(d) = c.get("definition").filter(|d| d.is_object()) {
+            dv.push("workflow", json!({"workflowid": c["process_id"], "name": c["name"], "clientdata": d.to_string()}));
+        }
+    }
+}
+
 /// Adds the `adx_` tables of pages and endpoints and their rows.
 pub fn standard(doc: &Value, dv: &mut Dataverse, site: &str) {
+    workflows(doc, dv);
     let on_site = |t: Table| t.lookup("adx_websiteid");
     dv.add(on_site(Table::new(
         "adx_publishingstate",
@@ -159,6 +172,7 @@ pub fn standard(doc: &Value, dv: &mut Dataverse, site: &str) {
 /// Adds the pages, endpoints, components and page rules of `doc` as
 /// `powerpagecomponents` (the table is already there).
 pub fn enhanced(doc: &Value, dv: &mut Dataverse, site: &str) {
+    workflows(doc, dv);
     let mut push = |id: &Value, name: &Value, kind: u64, content: Value, st: Value, code: Option<&Value>| {
         let mut row = json!({"powerpagecomponentid": id, "name": name, "powerpagecomponenttype": kind, "content": content.to_string(),
             "statecode": st, "_powerpagesiteid_value": site});

@@ -4,7 +4,7 @@
 //! role lists, and site settings' values kept only where they hold no
 //! secret.
 
-use super::discover::{chunked_filters, Entity, Model, Site, PREFER_PLAIN};
+use super::discover::{chunked_filters, is_guid, Entity, Model, Site, PREFER_PLAIN};
 use super::error::PullError;
 use super::http::{with_query, At, Client};
 use serde_json::{Map, Value};
@@ -154,6 +154,9 @@ pub struct Config {
     pub records: Vec<Record>,
     /// Server logic code (its file column), by record id.
     pub code: BTreeMap<String, String>,
+    /// Cloud flow definitions (the workflow's `clientdata`), by process id
+    /// as the consumers name it.
+    pub definitions: BTreeMap<String, String>,
     /// What was not read, and why.
     pub warnings: Vec<String>,
 }
@@ -343,6 +346,7 @@ pub fn tables(model: Model) -> BTreeSet<String> {
             out.insert("powerpagecomponent".to_string());
         }
     }
+    out.insert(WORKFLOW.to_string());
     out
 }
 
@@ -397,6 +401,7 @@ pub fn read(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
         Model::Standard => standard(r, site)?,
         Model::Enhanced => enhanced(r, site)?,
     };
+    definitions(r, &mut config)?;
     for rec in &mut config.records {
         if rec.kind == Kind::SiteSetting && !rec.text("name").is_some_and(keeps_value) {
             rec.fields.retain(|(k, _)| k != "value");
@@ -538,6 +543,38 @@ fn enhanced(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
     let logic: Vec<Record> = config.of(Kind::ServerLogic).cloned().collect();
     code(r, e, CODE_ENHANCED, &logic, &mut config)?;
     Ok(config)
+}
+
+/// The table of cloud flows (`workflow`: `clientdata` is a flow's JSON).
+const WORKFLOW: &str = "workflow";
+
+/// The definitions of the flows the site's consumers name (their
+/// `processid`, a GUID), read from `workflows` by id.
+fn definitions(r: &Reader<'_>, config: &mut Config) -> Result<(), PullError> {
+    let wanted: BTreeMap<String, String> = config
+        .of(Kind::CloudFlow)
+        .filter_map(|c| c.text("processid"))
+        .filter(|p| is_guid(p.trim_matches(['{', '}'])))
+        .map(|p| (p.trim_matches(['{', '}']).to_ascii_lowercase(), p.to_string()))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let Some(e) = r.entities.get(WORKFLOW) else {
+        config.warnings.push(format!("the environment has no table `{WORKFLOW}`: no cloud flow definitions read"));
+        return Ok(());
+    };
+    let select = r.select(e, &["clientdata"], &mut config.warnings);
+    let ids: Vec<String> = wanted.keys().cloned().collect();
+    let urls = chunked_filters(r.client, &e.set, &select.join(","), &e.id, &ids, false);
+    for row in r.rows(e, urls)? {
+        let id = row.get(&e.id).and_then(Value::as_str).map(|i| i.to_ascii_lowercase());
+        let data = row.get("clientdata").and_then(Value::as_str);
+        if let (Some(pid), Some(data)) = (id.and_then(|i| wanted.get(&i)), data) {
+            config.definitions.insert(pid.clone(), data.to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Each server logic's code: its file column, `SET(ID)/COLUMN/$value`

@@ -1,5 +1,6 @@
 //! The folder a pull writes (pull.md P13, P14): `site/` with one
-//! block-YAML record a file, `metadata/` with the relationships, `data/`
+//! block-YAML record a file (server logic with its code beside it, cloud
+//! flow definitions named as a solution names them, `Workflows/flow-<GUID>.json`), `metadata/` with the relationships, `data/`
 //! (written by [`super::rows`]), all inside `DIR.partial-PID`, renamed to
 //! `DIR` after the last file and removed on failure.
 
@@ -77,6 +78,14 @@ pub fn site(root: &Path, config: &Config) -> Result<(), PullError> {
         }
         let path = site.join(folder).join(format!("{}.{suffix}.yml", file_id(&rec.id)));
         std::fs::write(&path, yaml(rec)).map_err(|e| PullError::write(&path, e))?;
+    }
+    if !config.definitions.is_empty() {
+        let dir = site.join("Workflows");
+        std::fs::create_dir_all(&dir).map_err(|e| PullError::write(&dir, e))?;
+        for (process, definition) in &config.definitions {
+            let path = dir.join(format!("flow-{}.json", file_id(process)));
+            std::fs::write(&path, definition).map_err(|e| PullError::write(&path, e))?;
+        }
     }
     Ok(())
 }
