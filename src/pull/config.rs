@@ -2,7 +2,11 @@
 //! models, each turned into the code-site spelling the loader reads
 //! (`adx_x` and `_adx_x_value` become `x`, the primary id `id`), with their
 //! role lists, and site settings' values kept only where they hold no
-//! secret.
+//! secret. Beside the configuration, the pages and endpoints `reach` reads
+//! (surfaces.md; enhanced types 1, 2, 3, 12, 33, 35): publishing states,
+//! website access, web pages, web files, page rules' scopes and states,
+//! cloud flow consumers with their flows' definitions (`workflows`), and
+//! server logic with its code (a file column, `SET(ID)/COLUMN/$value`).
 
 use super::discover::{chunked_filters, is_guid, Entity, Model, Site, PREFER_PLAIN};
 use super::error::PullError;
