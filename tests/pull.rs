@@ -1,13 +1,14 @@
 //! `portal-access pull` against a fake Dataverse on 127.0.0.1 (pull.md P17):
 //! round trips of generated tenants in both data models (pulled, loaded,
-//! the same `grants` as the tenant itself), paging, throttling and faults
+//! the same `grants`, `reach`, `who open` and `who invoke` as the tenant
+//! itself), `bench --pull` on a tiny profile, paging, throttling and faults
 //! on a fake clock, the token, privacy, atomic output, and bad input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fake_dataverse;
 
-use fake_dataverse::tenant::{self, Model, OTHER_SITE_ID, SECRET, SITE_ID};
-use fake_dataverse::{Dataverse, Fault, Server};
+
+use portal_access::perf::fake_tenant::{self as tenant, Model, OTHER_SITE_ID, SECRET, SITE_ID};
+use portal_access::perf::fake_dataverse::{Dataverse, Fault, Server};
 use portal_access::perf::generate::{generate, GenConfig};
 use portal_access::pull::error::PullError;
 use portal_access::pull::http::Clock;
@@ -110,11 +111,11 @@ fn siblings(dir: &Path) -> Vec<String> {
 }
 
 fn round_trip(model: Model, page_size: usize, short: bool) {
-    let doc = small();
+    let doc = with_surfaces(small());
     let mut dv = tenant::environment(&doc, model, TOKEN);
     dv.page_size = page_size;
     dv.short_pages = short;
-    let server = Server::start(dv);
+    let server = Server::start(dv).unwrap();
     let tmp = scratch();
     let native = tmp.path().join("tenant.json");
     std::fs::write(&native, doc.to_string()).unwrap();
@@ -126,6 +127,76 @@ fn round_trip(model: Model, page_size: usize, short: bool) {
     let want = grants(&native);
     assert!(want.len() > 100, "the generated tenant grants something: {}", want.len());
     assert_eq!(grants(&out), want, "the pulled folder grants what the tenant grants");
+    // Pages and endpoints (P5, P6): the same `reach`, `who open` and `who
+    // invoke` as the tenant, less what the loader does not read from a site
+    // folder (flow definitions, written to `Workflows/` but read from
+    // solutions only; entity sets, which a folder has no place for).
+    for (label, n) in [("web_pages", 23), ("web_files", 11), ("server_logic", 3), ("cloud_flows", 1), ("website_access", 1)] {
+        assert_eq!(m.site_records[label], n, "{label}: {:?}", m.site_records);
+    }
+    assert!(out.join("site/server-logic/cases/cases.js").is_file(), "server logic code is written beside its record");
+    let flow = &doc["cloud_flows"][0];
+    let written = out.join(format!("site/Workflows/flow-{}.json", flow["process_id"].as_str().unwrap()));
+    let text = std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), flow["definition"], "the flow's definition is written");
+    let folder_only = tmp.path().join("folder-only.json");
+    std::fs::write(&folder_only, without_definitions(&doc).to_string()).unwrap();
+    let want = surface_answers(&folder_only, &doc);
+    assert_eq!(surface_answers(&out, &doc), want, "the pulled folder reaches what the tenant reaches");
+}
+
+/// A generated tenant with what real sites have beyond it: a content page,
+/// a page hosting a list, a Grant Change rule tied to a publishing state,
+/// an inactive web file.
+fn with_surfaces(mut doc: Value) -> Value {
+    let list = doc["components"].as_array().and_then(|c| c.iter().find(|c| c["kind"] == json!("list"))).map(|c| c["id"].clone());
+    let pages = doc["web_pages"].as_array_mut().unwrap();
+    if let Some(list) = list {
+        pages[0]["components"] = json!([list]);
+    }
+    pages.push(json!({"id": "WP-fr", "name": "Page 1 (fr)", "root": "WP1", "parent": "WP0", "partial_url": "p1", "publishing_state": "PS-draft"}));
+    pages.push(json!({"id": "WP-off", "name": "Retired", "parent": "WP0", "partial_url": "retired", "active": false}));
+    pages.push(json!({"id": "WP-denied", "name": "Access denied", "parent": "WP0", "partial_url": "Access-Denied"}));
+    doc["page_rules"].as_array_mut().unwrap().push(json!({"id": "WPG-states", "name": "Editors of published pages", "page": "WP2",
+        "right": "grant_change", "web_roles": ["R-cust"], "publishing_states": ["PS-pub"]}));
+    doc["web_files"].as_array_mut().unwrap().push(json!({"id": "WF-off", "name": "off.pdf", "parent_page": "WP0", "active": false}));
+    doc
+}
+
+/// `doc` less flow definitions and entity sets.
+fn without_definitions(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    for f in d["cloud_flows"].as_array_mut().into_iter().flatten() {
+        f.as_object_mut().unwrap().remove("definition");
+    }
+    d.as_object_mut().unwrap().remove("entity_sets");
+    d
+}
+
+/// `reach` of the anonymous visitor and of contacts with roles and without,
+/// `who open` of every page, `who invoke` of every endpoint, as JSON texts.
+fn surface_answers(tenant: &Path, doc: &Value) -> Vec<String> {
+    use portal_access::cli::session::Session;
+    let mut s = Session::open(tenant).unwrap_or_else(|e| panic!("{}: {e}", tenant.display()));
+    let mut run = |line: String| s.execute(&line).unwrap_or_else(|e| panic!("{line}: {e:?}")).text;
+    let mut out = Vec::new();
+    let mut visitors = vec!["anonymous".to_string()];
+    let members = doc["role_members"]["contacts"].as_array().unwrap().iter().filter_map(|p| p[0].as_str()).take(15);
+    visitors.extend(members.map(str::to_string));
+    visitors.extend(doc["rows"]["contact"].as_array().unwrap().iter().rev().take(5).filter_map(|c| c["id"].as_str()).map(str::to_string));
+    for v in visitors {
+        out.push(run(format!("reach {v} --json")));
+    }
+    for p in doc["web_pages"].as_array().unwrap() {
+        out.push(run(format!("who open page:{} --json", p["id"].as_str().unwrap())));
+    }
+    for l in doc["server_logic"].as_array().unwrap() {
+        out.push(run(format!("who invoke serverlogic:{} --json", l["name"].as_str().unwrap())));
+    }
+    for f in doc["cloud_flows"].as_array().unwrap() {
+        out.push(run(format!("who invoke cloudflow:{} --json", f["id"].as_str().unwrap())));
+    }
+    out
 }
 
 #[test]
@@ -140,7 +211,7 @@ fn p17_round_trip_enhanced_model_with_short_pages_gives_the_same_grants() {
 
 #[test]
 fn p4_an_enhanced_only_environment_answers_404_for_adx_website() {
-    let server = Server::start(tenant::environment(&small(), Model::Enhanced, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Enhanced, TOKEN)).unwrap();
     let out = scratch();
     let m = pull_ok(&server, &out.path().join("s"));
     assert_eq!(m.site.data_model, "enhanced");
@@ -158,7 +229,7 @@ fn p9_two_page_tables_follow_next_link_byte_for_byte_and_files_hold_5000_rows() 
     dv.tables = built.tables;
     dv.one_to_many = built.one_to_many;
     dv.page_size = 2000;
-    let server = Server::start(dv);
+    let server = Server::start(dv).unwrap();
     let tmp = scratch();
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
@@ -182,7 +253,7 @@ fn p9_two_page_tables_follow_next_link_byte_for_byte_and_files_hold_5000_rows() 
 
 #[test]
 fn p11_429_with_retry_after_pauses_for_it() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/contacts?".into(),
         status: 429,
@@ -206,7 +277,7 @@ fn p11_429_with_retry_after_pauses_for_it() {
 
 #[test]
 fn p11_429_without_retry_after_waits_two_then_four_seconds() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/accounts?".into(),
         status: 429,
@@ -224,7 +295,7 @@ fn p11_429_without_retry_after_waits_two_then_four_seconds() {
 
 #[test]
 fn p11_503_then_success() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/incidents?".into(),
         status: 503,
@@ -245,7 +316,7 @@ fn p11_503_then_success() {
 
 #[test]
 fn p11_retries_exhausted_fail_naming_the_page_and_leave_dir_untouched() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/incidents?".into(),
         status: 503,
@@ -281,7 +352,7 @@ fn p11_retries_exhausted_fail_naming_the_page_and_leave_dir_untouched() {
 fn p2_a_401_runs_the_token_command_again_once() {
     let mut dv = tenant::environment(&small(), Model::Standard, "fresh-token");
     dv.tokens = vec!["fresh-token".into()];
-    let server = Server::start(dv);
+    let server = Server::start(dv).unwrap();
     let tmp = scratch();
     let flag = tmp.path().join("ran");
     let cmd = format!("if [ -f '{0}' ]; then echo fresh-token; else touch '{0}'; echo stale-token; fi", flag.display());
@@ -300,7 +371,7 @@ fn p2_a_401_runs_the_token_command_again_once() {
 
 #[test]
 fn p2_a_403_names_the_entity_set() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/salesorders?".into(),
         status: 403,
@@ -320,7 +391,7 @@ fn p2_a_403_names_the_entity_set() {
 
 #[test]
 fn p8_memberships_keep_only_the_sites_roles_and_p16_secrets_stay_out() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
@@ -345,7 +416,7 @@ fn p8_memberships_keep_only_the_sites_roles_and_p16_secrets_stay_out() {
 #[test]
 fn p16_names_only_with_names() {
     let doc = small();
-    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let (mut o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
     o.names = true;
@@ -360,7 +431,7 @@ fn p16_names_only_with_names() {
 
 #[test]
 fn p17_two_pulls_are_equal_but_for_times() {
-    let server = Server::start(tenant::environment(&small(), Model::Enhanced, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Enhanced, TOKEN)).unwrap();
     let tmp = scratch();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let (ma, mb) = (pull_ok(&server, &a), pull_ok(&server, &b));
@@ -385,7 +456,7 @@ fn p10_workers_stay_within_the_cap_and_the_servers_hint() {
     let mut dv = tenant::environment(&small(), Model::Standard, TOKEN);
     dv.delay = Duration::from_millis(15);
     dv.page_size = 50;
-    let server = Server::start(dv);
+    let server = Server::start(dv).unwrap();
     let tmp = scratch();
     let (mut o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
     o.concurrency = 3;
@@ -396,7 +467,7 @@ fn p10_workers_stay_within_the_cap_and_the_servers_hint() {
     let mut dv = tenant::environment(&small(), Model::Standard, TOKEN);
     dv.delay = Duration::from_millis(5);
     dv.dop_hint = Some(1);
-    let server = Server::start(dv);
+    let server = Server::start(dv).unwrap();
     let (mut o, _) = options(&server, "Generated Portal", &tmp.path().join("t"));
     o.concurrency = 8;
     pull::pull(&o, &Silent).unwrap();
@@ -405,7 +476,7 @@ fn p10_workers_stay_within_the_cap_and_the_servers_hint() {
 
 #[test]
 fn bad_input_unknown_site_lists_the_sites() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let (o, _) = options(&server, "No Such Portal", &tmp.path().join("s"));
     let e = pull::pull(&o, &Silent).unwrap_err();
@@ -424,7 +495,7 @@ fn bad_input_unknown_site_lists_the_sites() {
 
 #[test]
 fn bad_input_404_on_a_table_names_the_entity_set() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Status {
         on: "/adx_portalcomments?".into(),
         status: 404,
@@ -445,7 +516,7 @@ fn bad_input_404_on_a_table_names_the_entity_set() {
 
 #[test]
 fn bad_input_malformed_json_names_the_page() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Body { on: "/accounts?".into(), body: "{\"value\": [{\"accountid\": ".into(), times: 1 });
     let tmp = scratch();
     let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
@@ -458,7 +529,7 @@ fn bad_input_malformed_json_names_the_page() {
 
 #[test]
 fn bad_input_a_next_link_loop_stops() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Loop { on: "/products?".into() });
     let tmp = scratch();
     let (o, _) = options(&server, "Generated Portal", &tmp.path().join("s"));
@@ -469,7 +540,7 @@ fn bad_input_a_next_link_loop_stops() {
 
 #[test]
 fn p1_no_token_exits_2_and_the_cli_never_shows_the_token() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let out = tmp.path().join("s");
     let run = |envs: &[(&str, &str)], extra: &[&str]| {
@@ -504,7 +575,7 @@ fn p1_no_token_exits_2_and_the_cli_never_shows_the_token() {
 
 #[test]
 fn p15_diff_labels_pulled_snapshots_by_their_manifests() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     pull_ok(&server, &a);
@@ -524,7 +595,7 @@ fn p15_diff_labels_pulled_snapshots_by_their_manifests() {
 fn p12_a_configuration_that_changes_restarts_once_then_is_marked_unstable() {
     let count = |server: &Server, prefix: &str| server.seen().iter().filter(|s| s.target.starts_with(prefix)).count();
     // Changed between the first two reads only: one restart, then stable.
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Grow { on: "/adx_webroles?".into(), times: 2, site: SITE_ID.into() });
     let tmp = scratch();
     let m = pull_ok(&server, &tmp.path().join("a"));
@@ -537,7 +608,7 @@ fn p12_a_configuration_that_changes_restarts_once_then_is_marked_unstable() {
     assert_eq!(count(&server, "/api/data/v9.2/contacts?"), 2, "the rows were read again");
     assert_eq!(m.site_records["web_roles"], 12, "ten roles and the two grown ones");
     // Changing at every read: marked unstable after the one restart.
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     server.fault(Fault::Grow { on: "/adx_webroles?".into(), times: 100, site: SITE_ID.into() });
     let m = pull_ok(&server, &tmp.path().join("b"));
     assert!(!m.config_stable);
@@ -593,7 +664,7 @@ fn example() -> Value {
 #[test]
 fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
     let doc = example();
-    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let out = tmp.path().join("s");
     let m = pull_ok(&server, &out);
@@ -624,58 +695,34 @@ fn p17_the_snapshot_loads_and_convert_matches_the_committed_tenant() {
     assert_eq!(got, want, "convert of the snapshot changed: review it, then rerun with BLESS=1");
 }
 
-/// The speed and memory figures (not a pass/fail test: timing never
-/// goes into an assertion): a generated profile (`PULL_PROFILE`, default
-/// `medium`) served by the fake over loopback, pulled, then loaded from the
-/// written folder; and the pull again as a process of its own, for its peak
-/// memory. Run with
-/// `cargo test --release --test pull -- --ignored --nocapture speed`.
+/// `bench --pull` on a tiny profile, in both data models: the fake in a
+/// process of its own, the pull, the load of the written folder, the
+/// figures printed (no time is asserted: tests never assert a time).
 #[test]
-#[ignore = "a measurement, run by hand"]
-fn speed_pull_against_load() {
-    use portal_access::perf::generate::Profile;
-    use std::time::Instant;
-    let profile = Profile::parse(&std::env::var("PULL_PROFILE").unwrap_or_else(|_| "medium".into())).unwrap();
-    let doc = {
-        let mut buf = Vec::new();
-        generate(&profile.config(1), &mut buf).unwrap();
-        serde_json::from_slice::<Value>(&buf).unwrap()
-    };
-    let server = Server::start(tenant::environment(&doc, Model::Standard, TOKEN));
-    drop(doc);
-    let tmp = scratch();
-    let out = tmp.path().join("s");
-    let (o, _) = options(&server, "Generated Portal", &out);
-    let t = Instant::now();
-    let m = pull::pull(&o, &Silent).unwrap();
-    let pull_s = t.elapsed().as_secs_f64();
-    let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
-    let t = Instant::now();
-    let tenant = portal_access::model::load(&out).unwrap();
-    let load_s = t.elapsed().as_secs_f64();
-    drop(tenant);
-    let again = tmp.path().join("t");
-    let timed = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(env!("CARGO_BIN_EXE_portal-access"))
-        .args(["pull", &server.url, "--site", "Generated Portal", "-o"])
-        .arg(&again)
-        .env("PORTAL_ACCESS_TOKEN", TOKEN)
-        .output();
-    let peak = timed
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
-    println!(
-        "pull {profile}: {rows} rows in {} tables, pull {pull_s:.2} s, load of the folder {load_s:.2} s, ratio {:.2}; pull process peak RSS {}",
-        m.tables.len(),
-        pull_s / load_s,
-        peak.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "not measured".into())
-    );
+fn bench_pull_runs_on_a_tiny_profile() {
+    let tiny = ["bench", "--pull", "--profile", "small", "--contacts", "60", "--accounts", "8", "--rows", "400"];
+    let out = bin().args(tiny).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data_model"], json!("standard"));
+    assert!(v["rows_written"].as_u64().unwrap() > 400, "{v}");
+    assert!(v["tables"].as_u64().unwrap() > 3, "{v}");
+    assert_eq!(v["target_ratio"], json!(3.0));
+    for k in ["pull_seconds", "load_seconds", "ratio"] {
+        assert!(v[k].as_f64().is_some_and(|x| x >= 0.0), "{k}: {v}");
+    }
+    assert!(v["met"].is_boolean() && v["peak_rss_bytes"].is_u64() && v["largest_page_bytes"].as_u64().unwrap() > 0, "{v}");
+    let out = bin().args(tiny).args(["--pull-model", "enhanced"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in ["enhanced data model", "| pull / load |", "target at most 3x", "| peak memory of the pull"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
 }
 
 #[test]
 fn p9_a_next_link_that_leaves_the_environment_is_refused() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let foreign =
         json!({"value": [], "@odata.nextLink": "http://198.51.100.7/api/data/v9.2/contacts?$skiptoken=1"}).to_string();
     server.fault(Fault::Body { on: "/contacts?".into(), body: foreign, times: 1 });
@@ -694,7 +741,7 @@ fn p9_a_next_link_that_leaves_the_environment_is_refused() {
 
 #[test]
 fn p13_no_data_writes_the_configuration_only_and_it_loads() {
-    let server = Server::start(tenant::environment(&example(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&example(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     let out = tmp.path().join("s");
     let (mut o, _) = options(&server, "Generated Portal", &out);
@@ -714,7 +761,7 @@ fn p13_no_data_writes_the_configuration_only_and_it_loads() {
 
 #[test]
 fn bad_usage_exits_2_before_any_request() {
-    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN));
+    let server = Server::start(tenant::environment(&small(), Model::Standard, TOKEN)).unwrap();
     let tmp = scratch();
     for (url, concurrency) in [
         ("contoso.crm.dynamics.com", 4),

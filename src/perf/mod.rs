@@ -17,3 +17,7 @@ pub mod bench;
 pub mod bench_targets;
 pub mod bench_report;
 pub mod bench_measures;
+pub mod fake_dataverse;
+pub mod fake_tenant;
+pub mod fake_surfaces;
+pub mod bench_pull;

@@ -2,11 +2,15 @@
 //! models, each turned into the code-site spelling the loader reads
 //! (`adx_x` and `_adx_x_value` become `x`, the primary id `id`), with their
 //! role lists, and site settings' values kept only where they hold no
-//! secret.
+//! secret. Beside the configuration, the pages and endpoints `reach` reads
+//! (surfaces.md; enhanced types 1, 2, 3, 12, 33, 35): publishing states,
+//! website access, web pages, web files, page rules' scopes and states,
+//! cloud flow consumers with their flows' definitions (`workflows`), and
+//! server logic with its code (a file column, `SET(ID)/COLUMN/$value`).
 
-use super::discover::{chunked_filters, Entity, Model, Site, PREFER_PLAIN};
+use super::discover::{chunked_filters, is_guid, Entity, Model, Site, PREFER_PLAIN};
 use super::error::PullError;
-use super::http::{with_query, Client};
+use super::http::{with_query, At, Client};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,11 +35,23 @@ pub enum Kind {
     FormStep,
     /// `webpage-rules/ID.webpagerule.yml`.
     PageRule,
+    /// `publishing-states/ID.publishingstate.yml`.
+    PublishingState,
+    /// `website-access/ID.websiteaccess.yml`.
+    WebsiteAccess,
+    /// `web-pages/ID.webpage.yml`.
+    WebPage,
+    /// `web-files/ID.webfile.yml`.
+    WebFile,
+    /// `cloud-flow-consumer/ID.cloudflowconsumer.yml`.
+    CloudFlow,
+    /// `server-logic/N/N.serverlogic.yml`, its code in `N.js` beside it.
+    ServerLogic,
 }
 
 impl Kind {
     /// Every kind, in the order written.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 15] = [
         Kind::WebRole,
         Kind::TablePermission,
         Kind::SiteSetting,
@@ -45,6 +61,12 @@ impl Kind {
         Kind::BasicForm,
         Kind::FormStep,
         Kind::PageRule,
+        Kind::PublishingState,
+        Kind::WebsiteAccess,
+        Kind::WebPage,
+        Kind::WebFile,
+        Kind::CloudFlow,
+        Kind::ServerLogic,
     ];
 
     /// Folder under `site/` and file suffix.
@@ -59,6 +81,12 @@ impl Kind {
             Kind::BasicForm => ("basic-forms", "basicform"),
             Kind::FormStep => ("advanced-forms", "advancedformstep"),
             Kind::PageRule => ("webpage-rules", "webpagerule"),
+            Kind::PublishingState => ("publishing-states", "publishingstate"),
+            Kind::WebsiteAccess => ("website-access", "websiteaccess"),
+            Kind::WebPage => ("web-pages", "webpage"),
+            Kind::WebFile => ("web-files", "webfile"),
+            Kind::CloudFlow => ("cloud-flow-consumer", "cloudflowconsumer"),
+            Kind::ServerLogic => ("server-logic", "serverlogic"),
         }
     }
 
@@ -74,12 +102,24 @@ impl Kind {
             Kind::BasicForm => "basic_forms",
             Kind::FormStep => "advanced_form_steps",
             Kind::PageRule => "page_rules",
+            Kind::PublishingState => "publishing_states",
+            Kind::WebsiteAccess => "website_access",
+            Kind::WebPage => "web_pages",
+            Kind::WebFile => "web_files",
+            Kind::CloudFlow => "cloud_flows",
+            Kind::ServerLogic => "server_logic",
         }
     }
 
-    /// `powerpagecomponenttype` of the enhanced model (P5).
+    /// `powerpagecomponenttype` of the enhanced model (P5, P6).
     pub fn component_type(self) -> u64 {
         match self {
+            Kind::PublishingState => 1,
+            Kind::WebPage => 2,
+            Kind::WebFile => 3,
+            Kind::WebsiteAccess => 12,
+            Kind::CloudFlow => 33,
+            Kind::ServerLogic => 35,
             Kind::SiteSetting => 9,
             Kind::PageRule => 10,
             Kind::WebRole => 11,
@@ -116,6 +156,11 @@ impl Record {
 pub struct Config {
     /// Every record, by kind then id.
     pub records: Vec<Record>,
+    /// Server logic code (its file column), by record id.
+    pub code: BTreeMap<String, String>,
+    /// Cloud flow definitions (the workflow's `clientdata`), by process id
+    /// as the consumers name it.
+    pub definitions: BTreeMap<String, String>,
     /// What was not read, and why.
     pub warnings: Vec<String>,
 }
@@ -164,8 +209,10 @@ struct Standard {
     kind: Kind,
     table: &'static str,
     columns: &'static [&'static str],
-    /// A role list: the intersect table and its column of this record's id.
-    roles: Option<(&'static str, &'static str)>,
+    /// N:N lists, each written as a key (the intersect table's code-site
+    /// name): the intersect table, its column of this record's id, and its
+    /// column of the listed id (a web role, a publishing state).
+    lists: &'static [(&'static str, &'static str, &'static str)],
 }
 
 const STANDARD: &[Standard] = &[
@@ -173,7 +220,7 @@ const STANDARD: &[Standard] = &[
         kind: Kind::WebRole,
         table: "adx_webrole",
         columns: &["adx_name", "adx_anonymoususersrole", "adx_authenticatedusersrole", "statecode"],
-        roles: None,
+        lists: &[],
     },
     Standard {
         kind: Kind::TablePermission,
@@ -194,39 +241,95 @@ const STANDARD: &[Standard] = &[
             "adx_accountrelationship",
             "statecode",
         ],
-        roles: Some(("adx_entitypermission_webrole", "adx_entitypermissionid")),
+        lists: &[("adx_entitypermission_webrole", "adx_entitypermissionid", ROLE)],
     },
     Standard {
         kind: Kind::SiteSetting,
         table: "adx_sitesetting",
         columns: &["adx_name", "adx_value", "statecode"],
-        roles: None,
+        lists: &[],
     },
     Standard {
         kind: Kind::ColumnProfile,
         table: "adx_columnpermissionprofile",
         columns: &["adx_name", "adx_tablename", "adx_allcolumnpermissions", "statecode"],
-        roles: Some(("adx_columnpermissionprofile_webrole", "adx_columnpermissionprofileid")),
+        lists: &[("adx_columnpermissionprofile_webrole", "adx_columnpermissionprofileid", ROLE)],
     },
     Standard {
         kind: Kind::List,
         table: "adx_entitylist",
         columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_odata_enabled", "statecode"],
-        roles: None,
+        lists: &[],
     },
     Standard {
         kind: Kind::BasicForm,
         table: "adx_entityform",
         columns: &["adx_name", "adx_entityname", "adx_entitypermissionsenabled", "adx_mode", "statecode"],
-        roles: None,
+        lists: &[],
     },
     Standard {
         kind: Kind::PageRule,
         table: "adx_webpageaccesscontrolrule",
-        columns: &["adx_name", "_adx_webpageid_value", "adx_right", "statecode"],
-        roles: Some(("adx_webpageaccesscontrolrule_webrole", "adx_webpageaccesscontrolruleid")),
+        columns: &["adx_name", "_adx_webpageid_value", "adx_right", "adx_scope", "statecode"],
+        lists: &[
+            ("adx_webpageaccesscontrolrule_webrole", "adx_webpageaccesscontrolruleid", ROLE),
+            ("adx_accesscontrolrule_publishingstate", "adx_webpageaccesscontrolruleid", "adx_publishingstateid"),
+        ],
+    },
+    Standard {
+        kind: Kind::PublishingState,
+        table: "adx_publishingstate",
+        columns: &["adx_name", "adx_isvisible", "statecode"],
+        lists: &[],
+    },
+    Standard {
+        kind: Kind::WebsiteAccess,
+        table: "adx_websiteaccess",
+        columns: &["adx_name", "adx_previewunpublishedentities", "statecode"],
+        lists: &[("adx_websiteaccess_webrole", "adx_websiteaccessid", ROLE)],
+    },
+    Standard {
+        kind: Kind::WebPage,
+        table: "adx_webpage",
+        columns: &[
+            "adx_name",
+            "_adx_parentpageid_value",
+            "_adx_rootwebpageid_value",
+            "adx_isroot",
+            "adx_partialurl",
+            "_adx_publishingstateid_value",
+            "_adx_entitylist_value",
+            "_adx_entityform_value",
+            "_adx_webform_value",
+            "statecode",
+        ],
+        lists: &[],
+    },
+    Standard {
+        kind: Kind::WebFile,
+        table: "adx_webfile",
+        columns: &["adx_name", "_adx_parentpageid_value", "_adx_publishingstateid_value", "statecode"],
+        lists: &[],
+    },
+    Standard {
+        kind: Kind::CloudFlow,
+        table: "adx_cloudflowconsumer",
+        columns: &["adx_name", "adx_processid", "statecode"],
+        lists: &[("adx_cloudflowconsumer_adx_webrole", "adx_cloudflowconsumerid", ROLE)],
+    },
+    Standard {
+        kind: Kind::ServerLogic,
+        table: "adx_serverlogic",
+        columns: &["adx_name", "statecode"],
+        lists: &[("adx_serverlogic_adx_webrole", "adx_serverlogicid", ROLE)],
     },
 ];
+/// The web role column of role lists.
+const ROLE: &str = "adx_webroleid";
+/// The file column holding a server logic's code, by model (P6).
+const CODE_STANDARD: &str = "adx_filecontent";
+/// The enhanced model's file column (`powerpagecomponent.filecontent`).
+const CODE_ENHANCED: &str = "filecontent";
 const COLUMN_PERMISSION: &[&str] =
     &["adx_columnname", "adx_permissions", "_adx_columnpermissionprofileid_value", "statecode"];
 const FORM_STEP: &[&str] =
@@ -239,7 +342,7 @@ pub fn tables(model: Model) -> BTreeSet<String> {
         Model::Standard => {
             for s in STANDARD {
                 out.insert(s.table.to_string());
-                out.extend(s.roles.map(|r| r.0.to_string()));
+                out.extend(s.lists.iter().map(|l| l.0.to_string()));
             }
             out.extend(["adx_columnpermission", "adx_webform", "adx_webformstep"].map(String::from));
         }
@@ -247,6 +350,7 @@ pub fn tables(model: Model) -> BTreeSet<String> {
             out.insert("powerpagecomponent".to_string());
         }
     }
+    out.insert(WORKFLOW.to_string());
     out
 }
 
@@ -301,6 +405,7 @@ pub fn read(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
         Model::Standard => standard(r, site)?,
         Model::Enhanced => enhanced(r, site)?,
     };
+    definitions(r, &mut config)?;
     for rec in &mut config.records {
         if rec.kind == Kind::SiteSetting && !rec.text("name").is_some_and(keeps_value) {
             rec.fields.retain(|(k, _)| k != "value");
@@ -325,8 +430,11 @@ fn standard(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
         let select = r.select(e, spec.columns, &mut config.warnings);
         let rows = r.rows(e, vec![r.filter_url(e, &select, &by_site)])?;
         let mut records: Vec<Record> = rows.into_iter().filter_map(|row| record(spec.kind, &e.id, row)).collect();
-        if let Some((intersect, own)) = spec.roles {
-            role_lists(r, intersect, own, &mut records, &mut config.warnings)?;
+        for (intersect, own, other) in spec.lists {
+            lists(r, intersect, own, other, &mut records, &mut config.warnings)?;
+        }
+        if spec.kind == Kind::ServerLogic {
+            code(r, e, CODE_STANDARD, &records, &mut config)?;
         }
         if spec.kind == Kind::ColumnProfile {
             let ids: Vec<String> = records.iter().map(|p| p.id.clone()).collect();
@@ -391,25 +499,26 @@ fn record(kind: Kind, id_column: &str, row: Map<String, Value>) -> Option<Record
     Some(Record { kind, id, fields })
 }
 
-/// Adds each record's role list (its web role ids, sorted) from the
-/// intersect table.
-fn role_lists(
+/// Adds each record's list (the ids of `other`, sorted) from the
+/// intersect table: its web roles, or a page rule's publishing states.
+fn lists(
     r: &Reader<'_>,
     intersect: &str,
     own: &str,
+    other: &str,
     records: &mut [Record],
     warnings: &mut Vec<String>,
 ) -> Result<(), PullError> {
     let Some(e) = r.entities.get(intersect) else {
-        warnings.push(format!("the environment has no table `{intersect}`: role lists not read"));
+        warnings.push(format!("the environment has no table `{intersect}`: its lists not read"));
         return Ok(());
     };
-    let select = [own.to_string(), "adx_webroleid".to_string()];
+    let select = [own.to_string(), other.to_string()];
     let url = r.client.url(&with_query(&e.set, &[("$select", select.join(","))]));
     let mut lists: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for row in r.rows(e, vec![url])? {
-        if let (Some(Value::String(a)), Some(Value::String(role))) = (row.get(own), row.get("adx_webroleid")) {
-            lists.entry(a.clone()).or_default().insert(role.clone());
+        if let (Some(Value::String(a)), Some(Value::String(b))) = (row.get(own), row.get(other)) {
+            lists.entry(a.clone()).or_default().insert(b.clone());
         }
     }
     let key = code_site_key(intersect);
@@ -435,7 +544,54 @@ fn enhanced(r: &Reader<'_>, site: &Site) -> Result<Config, PullError> {
             config.records.push(rec);
         }
     }
+    let logic: Vec<Record> = config.of(Kind::ServerLogic).cloned().collect();
+    code(r, e, CODE_ENHANCED, &logic, &mut config)?;
     Ok(config)
+}
+
+/// The table of cloud flows (`workflow`: `clientdata` is a flow's JSON).
+const WORKFLOW: &str = "workflow";
+
+/// The definitions of the flows the site's consumers name (their
+/// `processid`, a GUID), read from `workflows` by id.
+fn definitions(r: &Reader<'_>, config: &mut Config) -> Result<(), PullError> {
+    let wanted: BTreeMap<String, String> = config
+        .of(Kind::CloudFlow)
+        .filter_map(|c| c.text("processid"))
+        .filter(|p| is_guid(p.trim_matches(['{', '}'])))
+        .map(|p| (p.trim_matches(['{', '}']).to_ascii_lowercase(), p.to_string()))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let Some(e) = r.entities.get(WORKFLOW) else {
+        config.warnings.push(format!("the environment has no table `{WORKFLOW}`: no cloud flow definitions read"));
+        return Ok(());
+    };
+    let select = r.select(e, &["clientdata"], &mut config.warnings);
+    let ids: Vec<String> = wanted.keys().cloned().collect();
+    let urls = chunked_filters(r.client, &e.set, &select.join(","), &e.id, &ids, false);
+    for row in r.rows(e, urls)? {
+        let id = row.get(&e.id).and_then(Value::as_str).map(|i| i.to_ascii_lowercase());
+        let data = row.get("clientdata").and_then(Value::as_str);
+        if let (Some(pid), Some(data)) = (id.and_then(|i| wanted.get(&i)), data) {
+            config.definitions.insert(pid.clone(), data.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Each server logic's code: its file column, `SET(ID)/COLUMN/$value`
+/// (a 404: no code).
+fn code(r: &Reader<'_>, e: &Entity, column: &str, records: &[Record], config: &mut Config) -> Result<(), PullError> {
+    for rec in records.iter().filter(|rec| rec.kind == Kind::ServerLogic) {
+        let path = format!("{}({})/{column}/$value", e.set, rec.id);
+        let at = At { entity_set: &e.set, page: 1 };
+        if let Some(text) = r.client.get_text(&r.client.url(&path), at, PREFER_PLAIN)? {
+            config.code.insert(rec.id.clone(), text);
+        }
+    }
+    Ok(())
 }
 
 /// A `powerpagecomponent` as a record: its `content` (code-site JSON) plus

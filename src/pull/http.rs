@@ -87,6 +87,8 @@ pub struct Client {
 /// One answer, sorted.
 enum Answer {
     Json(Value),
+    /// A file column's bytes (`$value`), as text.
+    Text(String),
     NotFound(ServerSaid),
 }
 
@@ -148,6 +150,7 @@ impl Client {
     pub fn get(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Value, PullError> {
         match self.fetch(url, at, prefer)? {
             Answer::Json(v) => Ok(v),
+            Answer::Text(_) => Ok(Value::Null),
             Answer::NotFound(said) => Err(PullError::Http {
                 entity_set: at.entity_set.to_string(),
                 page: at.page,
@@ -161,6 +164,17 @@ impl Client {
     pub fn get_optional(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Option<Value>, PullError> {
         match self.fetch(url, at, prefer)? {
             Answer::Json(v) => Ok(Some(v)),
+            Answer::Text(_) => Ok(Some(Value::Null)),
+            Answer::NotFound(_) => Ok(None),
+        }
+    }
+
+    /// A file column's content (`.../COLUMN/$value`) as text, or `None`
+    /// for a 404 (an empty file column); retried and throttled as any request.
+    pub fn get_text(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Option<String>, PullError> {
+        match self.fetch_as(url, at, prefer, true)? {
+            Answer::Text(t) => Ok(Some(t)),
+            Answer::Json(v) => Ok(Some(v.to_string())),
             Answer::NotFound(_) => Ok(None),
         }
     }
@@ -207,10 +221,15 @@ impl Client {
     }
 
     fn fetch(&self, url: &str, at: At<'_>, prefer: &str) -> Result<Answer, PullError> {
+        self.fetch_as(url, at, prefer, false)
+    }
+
+    /// [`Self::fetch`]; with `raw`, a 200's body is text rather than JSON.
+    fn fetch_as(&self, url: &str, at: At<'_>, prefer: &str, raw: bool) -> Result<Answer, PullError> {
         let (mut throttled, mut faults, mut reauthorized) = (0u32, 0u32, false);
         loop {
             self.wait_pause();
-            let next = self.try_once(url, prefer);
+            let next = self.try_once(url, prefer, raw);
             let fail = |said: ServerSaid, hint: &str| PullError::Http {
                 entity_set: at.entity_set.to_string(),
                 page: at.page,
@@ -282,7 +301,7 @@ impl Client {
         }
     }
 
-    fn try_once(&self, url: &str, prefer: &str) -> Next {
+    fn try_once(&self, url: &str, prefer: &str, raw: bool) -> Next {
         self.requests.fetch_add(1, Ordering::SeqCst);
         let sent = self
             .agent
@@ -311,6 +330,9 @@ impl Client {
             Ok(b) => b,
             Err(e) => return transport(e),
         };
+        if status == 200 && raw {
+            return Next::Done(Answer::Text(String::from_utf8_lossy(&body).into_owned()));
+        }
         if status == 200 {
             return match serde_json::from_slice::<Value>(&body) {
                 Ok(v) => Next::Done(Answer::Json(v)),

@@ -1,5 +1,6 @@
 //! The folder a pull writes (pull.md P13, P14): `site/` with one
-//! block-YAML record a file, `metadata/` with the relationships, `data/`
+//! block-YAML record a file (server logic with its code beside it, cloud
+//! flow definitions named as a solution names them, `Workflows/flow-<GUID>.json`), `metadata/` with the relationships, `data/`
 //! (written by [`super::rows`]), all inside `DIR.partial-PID`, renamed to
 //! `DIR` after the last file and removed on failure.
 
@@ -71,8 +72,35 @@ pub fn site(root: &Path, config: &Config) -> Result<(), PullError> {
     }
     for rec in &config.records {
         let (folder, suffix) = rec.kind.place();
+        if rec.kind == Kind::ServerLogic {
+            server_logic(&site.join(folder), rec, config.code.get(&rec.id))?;
+            continue;
+        }
         let path = site.join(folder).join(format!("{}.{suffix}.yml", file_id(&rec.id)));
         std::fs::write(&path, yaml(rec)).map_err(|e| PullError::write(&path, e))?;
+    }
+    if !config.definitions.is_empty() {
+        let dir = site.join("Workflows");
+        std::fs::create_dir_all(&dir).map_err(|e| PullError::write(&dir, e))?;
+        for (process, definition) in &config.definitions {
+            let path = dir.join(format!("flow-{}.json", file_id(process)));
+            std::fs::write(&path, definition).map_err(|e| PullError::write(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `server-logic/N/N.serverlogic.yml` and its code, `N.js`, beside it (N:
+/// the endpoint's name as a file name, else its id).
+fn server_logic(dir: &Path, rec: &Record, code: Option<&String>) -> Result<(), PullError> {
+    let stem = file_id(rec.text("name").unwrap_or(&rec.id));
+    let folder = dir.join(&stem);
+    std::fs::create_dir_all(&folder).map_err(|e| PullError::write(&folder, e))?;
+    let path = folder.join(format!("{stem}.serverlogic.yml"));
+    std::fs::write(&path, yaml(rec)).map_err(|e| PullError::write(&path, e))?;
+    if let Some(code) = code {
+        let js = folder.join(format!("{stem}.js"));
+        std::fs::write(&js, code).map_err(|e| PullError::write(&js, e))?;
     }
     Ok(())
 }

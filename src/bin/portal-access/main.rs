@@ -24,6 +24,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 mod perf;
+mod perf_pull;
 
 /// Failures, by exit code: 2 for bad input or usage, 1 for anything else.
 enum Failure {

@@ -47,7 +47,7 @@ pub struct GenerateArgs {
 #[derive(Args)]
 pub struct BenchArgs {
     /// Generate a tenant of this size into a temporary folder and measure it.
-    #[arg(long, value_parser = parse_profile, conflicts_with = "tenant", required_unless_present_any = ["tenant", "growth"])]
+    #[arg(long, value_parser = parse_profile, conflicts_with = "tenant", required_unless_present_any = ["tenant", "growth", "serve_fake"])]
     profile: Option<Profile>,
     /// Seed of the generated tenant and of the questions.
     #[arg(long, default_value_t = 1)]
@@ -112,6 +112,8 @@ pub struct BenchArgs {
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    pull: crate::perf_pull::PullArgs,
 }
 
 /// A size for `--growth`.
@@ -187,6 +189,10 @@ pub fn generate(a: GenerateArgs, out: &mut impl Write) -> Result<(), Failure> {
 pub fn bench(a: BenchArgs, threads: Option<usize>, out: &mut impl Write) -> Result<(), Failure> {
     if a.growth {
         return growth(&a, threads, out);
+    }
+    if a.pull.wanted() {
+        let cfg = a.profile.map(|p| config(p, a.seed, [a.contacts, a.accounts, a.rows], false));
+        return crate::perf_pull::run(&a.pull, cfg, a.json, &command_line(), out);
     }
     let opts = Options {
         seed: a.seed,

@@ -1,4 +1,5 @@
-//! A fake Dataverse Web API for `pull`'s tests (pull.md P17): a small HTTP
+//! A fake Dataverse Web API for `pull`'s tests (pull.md P17) and for
+//! `bench --pull`: a small HTTP
 //! server on 127.0.0.1 only, bounded in requests and time, answering as
 //! Microsoft documents (`WhoAmI`, `EntityDefinitions`, relationship
 //! metadata casts, entity sets with `$select`, `$filter` and server-driven
@@ -7,17 +8,14 @@
 //! other than the lookup table) and P9 (`$skip`, `$top`, a missing
 //! `odata.maxpagesize`, a `nextLink` not replayed byte for byte), and
 //! faults to order (a status a number of times, a body, a paging loop).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
-
-pub mod tenant;
 
 /// Requests one server answers at most.
 const MAX_REQUESTS: usize = 20_000;
@@ -27,17 +25,24 @@ const MAX_LIFE: Duration = Duration::from_secs(300);
 /// A table of the fake environment.
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// Logical name.
     pub logical: String,
+    /// Entity set.
     pub set: String,
+    /// Primary id column.
     pub id: String,
+    /// Primary name column.
     pub name: Option<String>,
+    /// Columns (`EntityDefinitions(...)/Attributes`).
     pub attributes: BTreeSet<String>,
     /// Lookup columns (attribute names) and their target tables, to annotate.
     pub lookups: BTreeSet<String>,
+    /// Rows, as the Web API returns them (`_x_value` lookups; `_x_value@target` names the lookup's table).
     pub rows: Vec<Map<String, Value>>,
 }
 
 impl Table {
+    /// A table with these columns (its id and name columns added).
     pub fn new(logical: &str, set: &str, id: &str, name: Option<&str>, attributes: &[&str]) -> Table {
         let mut attrs: BTreeSet<String> = attributes.iter().map(|s| s.to_string()).collect();
         attrs.insert(id.to_string());
@@ -53,6 +58,7 @@ impl Table {
         }
     }
 
+    /// Adds a lookup column.
     pub fn lookup(mut self, col: &str) -> Table {
         self.attributes.insert(col.to_string());
         self.lookups.insert(col.to_string());
@@ -64,33 +70,50 @@ impl Table {
 /// target contains `on`.
 #[derive(Debug, Clone)]
 pub enum Fault {
+    /// An error status with a Dataverse error body.
     Status {
+        /// What the decoded target contains.
         on: String,
+        /// HTTP status.
         status: u16,
+        /// How many times.
         times: usize,
+        /// `Retry-After` seconds.
         retry_after: Option<u64>,
+        /// `error.code`.
         code: String,
+        /// `error.message`.
         message: String,
     },
+    /// A 200 with this body.
     Body {
+        /// What the decoded target contains.
         on: String,
+        /// The body.
         body: String,
+        /// How many times.
         times: usize,
     },
     /// The entity set's pages never end: each names the same next page.
     Loop {
+        /// What the decoded target contains.
         on: String,
     },
     /// The connection is closed without an answer.
     Reset {
+        /// What the decoded target contains.
         on: String,
+        /// How many times.
         times: usize,
     },
     /// Before answering, a new web role (`R-grown-N`) is added to the site:
     /// the configuration changes while it is read.
     Grow {
+        /// What the decoded target contains.
         on: String,
+        /// How many times.
         times: usize,
+        /// The site the role is added to.
         site: String,
     },
 }
@@ -98,14 +121,19 @@ pub enum Fault {
 /// The fake environment.
 #[derive(Debug, Clone, Default)]
 pub struct Dataverse {
+    /// Tables by logical name.
     pub tables: BTreeMap<String, Table>,
+    /// `OneToManyRelationshipMetadata` answers.
     pub one_to_many: Vec<Value>,
+    /// `ManyToManyRelationshipMetadata` answers.
     pub many_to_many: Vec<Value>,
+    /// `WhoAmI`'s `UserId`.
     pub user_id: String,
     /// Largest page served (the client's `maxpagesize` is honoured under it).
     pub page_size: usize,
     /// Pages get shorter by 0, 1, 2 rows in turn (P9: pages may be short).
     pub short_pages: bool,
+    /// `x-ms-dop-hint` sent, when set.
     pub dop_hint: Option<usize>,
     /// Tokens accepted.
     pub tokens: Vec<String>,
@@ -114,6 +142,7 @@ pub struct Dataverse {
 }
 
 impl Dataverse {
+    /// An empty environment accepting `token`.
     pub fn new(token: &str) -> Dataverse {
         Dataverse {
             user_id: "9b1d7e0a-1111-4222-8333-444455556666".into(),
@@ -123,35 +152,50 @@ impl Dataverse {
         }
     }
 
+    /// Adds (or replaces) a table.
     pub fn add(&mut self, t: Table) {
         self.tables.insert(t.logical.clone(), t);
     }
 
+    /// A table's rows (an empty table is made when there is none).
     pub fn rows(&mut self, logical: &str) -> &mut Vec<Map<String, Value>> {
-        &mut self.tables.get_mut(logical).unwrap_or_else(|| panic!("no table {logical}")).rows
+        let set = format!("{logical}s");
+        let id = format!("{logical}id");
+        &mut self.tables.entry(logical.to_string()).or_insert_with(|| Table::new(logical, &set, &id, None, &[])).rows
     }
 
+    /// Adds a row (a JSON object) to a table.
     pub fn push(&mut self, logical: &str, row: Value) {
-        let Value::Object(m) = row else { panic!("a row is an object") };
-        self.rows(logical).push(m);
+        if let Value::Object(m) = row {
+            self.rows(logical).push(m);
+        }
     }
 }
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// The request target, as sent.
     pub target: String,
+    /// Its headers (names in lower case).
     pub headers: Vec<(String, String)>,
+    /// The status answered (0: the connection was reset).
     pub status: u16,
 }
 
+/// What a running fake holds.
 pub struct State {
+    /// The environment.
     pub dv: RwLock<Dataverse>,
+    /// Faults still to answer with.
     pub faults: Mutex<Vec<Fault>>,
+    /// Requests seen.
     pub seen: Mutex<Vec<Seen>>,
+    /// Requests refused for breaking pull.md.
     pub violations: Mutex<Vec<String>>,
     issued: Mutex<HashSet<String>>,
     in_flight: AtomicUsize,
+    /// Most requests answered at once.
     pub max_in_flight: AtomicUsize,
     requests: AtomicUsize,
     stop: AtomicBool,
@@ -161,15 +205,18 @@ pub struct State {
 
 /// A running fake; stopped when dropped.
 pub struct Server {
+    /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// What it holds.
     pub state: Arc<State>,
     accept: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
-    pub fn start(dv: Dataverse) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
+    /// Serves `dv` on a free port of 127.0.0.1.
+    pub fn start(dv: Dataverse) -> std::io::Result<Server> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
         let state = Arc::new(State {
             dv: RwLock::new(dv),
             faults: Mutex::new(Vec::new()),
@@ -197,27 +244,32 @@ impl Server {
                 std::thread::spawn(move || serve(&s, conn));
             }
         });
-        Server { url: format!("http://127.0.0.1:{port}"), state, accept: Some(accept) }
+        Ok(Server { url: format!("http://127.0.0.1:{port}"), state, accept: Some(accept) })
     }
 
+    /// Adds a fault.
     pub fn fault(&self, f: Fault) {
-        self.state.faults.lock().unwrap().push(f);
+        self.state.faults.lock().unwrap_or_else(PoisonError::into_inner).push(f);
     }
 
+    /// Requests seen so far.
     pub fn seen(&self) -> Vec<Seen> {
-        self.state.seen.lock().unwrap().clone()
+        self.state.seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
+    /// Requests refused so far for breaking pull.md.
     pub fn violations(&self) -> Vec<String> {
-        self.state.violations.lock().unwrap().clone()
+        self.state.violations.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
+    /// Most requests answered at once so far.
     pub fn max_in_flight(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
+    /// Changes the environment while it serves.
     pub fn with_dataverse<T>(&self, f: impl FnOnce(&mut Dataverse) -> T) -> T {
-        f(&mut self.state.dv.write().unwrap())
+        f(&mut self.state.dv.write().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -235,7 +287,8 @@ impl Drop for Server {
 fn serve(s: &State, conn: TcpStream) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(20)));
     let _ = conn.set_nodelay(true);
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let Ok(read_half) = conn.try_clone() else { return };
+    let mut reader = BufReader::new(read_half);
     let mut conn = conn;
     loop {
         let mut line = String::new();
@@ -260,16 +313,16 @@ fn serve(s: &State, conn: TcpStream) {
         s.requests.fetch_add(1, Ordering::SeqCst);
         let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         s.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let delay = s.dv.read().unwrap().delay;
+        let delay = s.dv.read().unwrap_or_else(PoisonError::into_inner).delay;
         std::thread::sleep(delay);
         let answer = answer(s, &target, &headers);
         s.in_flight.fetch_sub(1, Ordering::SeqCst);
         let Some((status, extra, body)) = answer else {
-            s.seen.lock().unwrap().push(Seen { target, headers, status: 0 });
+            s.seen.lock().unwrap_or_else(PoisonError::into_inner).push(Seen { target, headers, status: 0 });
             let _ = conn.shutdown(std::net::Shutdown::Both);
             return;
         };
-        s.seen.lock().unwrap().push(Seen { target, headers, status });
+        s.seen.lock().unwrap_or_else(PoisonError::into_inner).push(Seen { target, headers, status });
         let mut head = format!("HTTP/1.1 {status} {}\r\nContent-Type: application/json; odata.metadata=minimal\r\nContent-Length: {}\r\nOData-Version: 4.0\r\nx-ms-service-request-id: req-{}\r\nx-ms-ratelimit-burst-remaining-xrm-requests: 5999\r\n", reason(status), body.len(), s.requests.load(Ordering::SeqCst));
         for (k, v) in extra {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -304,10 +357,11 @@ fn error(status: u16, code: &str, message: &str) -> Answer {
 }
 
 fn bad(s: &State, message: String) -> Answer {
-    s.violations.lock().unwrap().push(message.clone());
+    s.violations.lock().unwrap_or_else(PoisonError::into_inner).push(message.clone());
     error(400, "0x80060888", &message)
 }
 
+/// Percent-decoding (`+` as a space).
 pub fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -349,7 +403,7 @@ fn answer(s: &State, target: &str, headers: &[(String, String)]) -> Answer {
         return bad(s, "P3: a cookie was sent".into());
     }
     let token = header(headers, "authorization").and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
-    if !s.dv.read().unwrap().tokens.iter().any(|t| t == token) {
+    if !s.dv.read().unwrap_or_else(PoisonError::into_inner).tokens.iter().any(|t| t == token) {
         return error(401, "0x80040220", "the bearer token is not valid for this audience");
     }
     let decoded = decode(target);
@@ -380,12 +434,12 @@ fn answer(s: &State, target: &str, headers: &[(String, String)]) -> Answer {
         }
     }
     let annotate = prefer.contains("lookuplogicalname");
-    let dv = s.dv.read().unwrap();
+    let dv = s.dv.read().unwrap_or_else(PoisonError::into_inner);
     route(s, &dv, path, &params, target, annotate)
 }
 
 fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
-    let mut faults = s.faults.lock().unwrap();
+    let mut faults = s.faults.lock().unwrap_or_else(PoisonError::into_inner);
     for f in faults.iter_mut() {
         match f {
             Fault::Status { on, status, times, retry_after, code, message }
@@ -408,7 +462,7 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
             }
             Fault::Grow { on, times, site } if *times > 0 && decoded.contains(on.as_str()) => {
                 *times -= 1;
-                let mut dv = s.dv.write().unwrap();
+                let mut dv = s.dv.write().unwrap_or_else(PoisonError::into_inner);
                 let n = dv.rows("adx_webrole").len();
                 let role = json!({"adx_webroleid": format!("R-grown-{n}"), "adx_name": "Grown", "statecode": 0, "_adx_websiteid_value": site});
                 dv.push("adx_webrole", role);
@@ -417,7 +471,7 @@ fn fault(s: &State, decoded: &str, target: &str) -> Option<Answer> {
                 let base = target.split("&$skiptoken").next().unwrap_or(target);
                 let link =
                     format!("http://127.0.0.1:{}{base}&$skiptoken=%3Ccookie%20pagenumber=%222%22%20/%3E", s.port);
-                s.issued.lock().unwrap().insert(link.clone());
+                s.issued.lock().unwrap_or_else(PoisonError::into_inner).insert(link.clone());
                 return Some(Some((200, Vec::new(), json!({"value": [], "@odata.nextLink": link}).to_string())));
             }
             _ => {}
@@ -504,6 +558,9 @@ fn route(s: &State, dv: &Dataverse, path: &str, params: &[(String, String)], tar
             return ok(json!({"value": found}), dv);
         }
     }
+    if let Some(answer) = file_column(dv, path) {
+        return answer;
+    }
     let Some(t) = dv.tables.values().find(|t| t.set == path) else {
         return error(404, "0x8006088a", &format!("Resource not found for the segment '{path}'."));
     };
@@ -538,7 +595,7 @@ fn collection(
         None => 0,
         Some(cookie) => {
             let full = format!("http://127.0.0.1:{}{target}", s.port);
-            if !s.issued.lock().unwrap().contains(&full) {
+            if !s.issued.lock().unwrap_or_else(PoisonError::into_inner).contains(&full) {
                 return bad(s, format!("P9: the nextLink was not replayed byte for byte: `{target}`"));
             }
             cookie
@@ -599,8 +656,22 @@ fn page(
             page_no + 1
         );
         let link = format!("http://127.0.0.1:{}{base}&$skiptoken={cookie}", s.port);
-        s.issued.lock().unwrap().insert(link.clone());
+        s.issued.lock().unwrap_or_else(PoisonError::into_inner).insert(link.clone());
         body["@odata.nextLink"] = json!(link);
     }
     ok(body, dv)
+}
+
+/// `SET(ID)/COLUMN/$value`: a file column's content as it is stored (a row's
+/// `COLUMN` text); a 404 when the row has none.
+fn file_column(dv: &Dataverse, path: &str) -> Option<Answer> {
+    let (head, tail) = path.split_once(")/")?;
+    let (set, id) = head.split_once('(')?;
+    let column = tail.strip_suffix("/$value")?;
+    let table = dv.tables.values().find(|t| t.set == set)?;
+    let row = table.rows.iter().find(|r| r.get(&table.id).and_then(Value::as_str) == Some(id));
+    Some(match row.and_then(|r| r.get(column)).and_then(Value::as_str) {
+        Some(text) => Some((200, Vec::new(), text.to_string())),
+        None => error(404, "0x80060891", &format!("no file in column `{column}` of `{set}({id})`")),
+    })
 }

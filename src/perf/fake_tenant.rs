@@ -5,24 +5,30 @@
 //! and `_x_value` lookups, and relationship metadata for the catalogue and
 //! the tenant's own relationships. A second site with a role, a membership
 //! and a permission of its own shows that only the chosen site is copied.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::{Dataverse, Table};
+use super::fake_dataverse::{Dataverse, Table};
+use super::fake_surfaces::{mode, rule_scope, state};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// The site pulled.
 pub const SITE_ID: &str = "5e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+/// A second site, never copied.
 pub const OTHER_SITE_ID: &str = "00000000-aaaa-4bbb-8ccc-dddddddddddd";
+/// A secret setting's value, never written.
 pub const SECRET: &str = "s3cr3t-client-secret-value";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The data model served.
 pub enum Model {
+    /// `adx_` tables.
     Standard,
+    /// `powerpagecomponents`.
     Enhanced,
 }
 
 /// The standard relationships of tenant-format.md's catalogue.
-use portal_access::model::catalogue::CATALOGUE;
+use crate::model::catalogue::CATALOGUE;
 
 fn id_column(table: &str) -> String {
     if table == "adx_portalcomment" {
@@ -52,9 +58,6 @@ fn scope_code(v: &Value) -> Value {
     }
 }
 
-fn state(v: &Value) -> Value {
-    json!(if v.get("active") == Some(&json!(false)) { 1 } else { 0 })
-}
 
 fn text(v: &Value, k: &str) -> Value {
     v.get(k).cloned().unwrap_or(Value::Null)
@@ -78,10 +81,10 @@ fn relationships(doc: &Value, dv: &mut Dataverse) {
         one.insert(name.to_string(), json!({"SchemaName": name, "ReferencingEntity": referencing, "ReferencingAttribute": lookup, "ReferencedEntity": referenced, "MetadataId": "x"}));
     }
     for r in doc["relationships"].as_array().into_iter().flatten() {
-        let name = r["name"].as_str().unwrap().to_string();
+        let name = r["name"].as_str().unwrap_or_default().to_string();
         if r.get("kind").and_then(Value::as_str) == Some("many_to_many") {
-            let t = r["tables"].as_array().unwrap();
-            let (a, b) = (t[0].as_str().unwrap(), t[1].as_str().unwrap());
+            let t = r["tables"].as_array().cloned().unwrap_or_default();
+            let (a, b) = (t[0].as_str().unwrap_or_default(), t[1].as_str().unwrap_or_default());
             dv.many_to_many.push(json!({"SchemaName": name, "Entity1LogicalName": a, "Entity2LogicalName": b, "IntersectEntityName": name,
                 "Entity1IntersectAttribute": format!("{a}id"), "Entity2IntersectAttribute": format!("{b}id")}));
             let mut t = Table::new(
@@ -117,10 +120,10 @@ fn rows(doc: &Value, dv: &mut Dataverse) {
     let mut targets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for r in &dv.one_to_many {
         let key = (
-            r["ReferencingEntity"].as_str().unwrap().to_string(),
-            r["ReferencingAttribute"].as_str().unwrap().to_string(),
+            r["ReferencingEntity"].as_str().unwrap_or_default().to_string(),
+            r["ReferencingAttribute"].as_str().unwrap_or_default().to_string(),
         );
-        targets.entry(key).or_default().push(r["ReferencedEntity"].as_str().unwrap().to_string());
+        targets.entry(key).or_default().push(r["ReferencedEntity"].as_str().unwrap_or_default().to_string());
     }
     for (table, list) in all {
         let idc = id_column(table);
@@ -133,7 +136,7 @@ fn rows(doc: &Value, dv: &mut Dataverse) {
             let mut m = Map::new();
             m.insert(idc.clone(), r["id"].clone());
             m.insert("statecode".into(), json!(0));
-            for (k, v) in r.as_object().unwrap() {
+            for (k, v) in r.as_object().into_iter().flatten() {
                 if k == "id" {
                     continue;
                 }
@@ -247,9 +250,16 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
             "adx_webpageaccesscontrolrules",
             "adx_webpageaccesscontrolruleid",
             Some("adx_name"),
-            &["adx_right", "statecode"],
+            &["adx_right", "adx_scope", "statecode"],
         )
         .lookup("adx_webpageid"),
+    ));
+    dv.add(Table::new(
+        "adx_accesscontrolrule_publishingstate",
+        "adx_accesscontrolrule_publishingstateset",
+        "adx_accesscontrolrule_publishingstateid",
+        None,
+        &["adx_webpageaccesscontrolruleid", "adx_publishingstateid"],
     ));
     for (name, own) in [
         ("adx_entitypermission_webrole", "adx_entitypermissionid"),
@@ -301,16 +311,10 @@ fn standard(doc: &Value, dv: &mut Dataverse) {
     column_profiles(doc, dv);
     components(doc, dv);
     members(doc, dv, "adx_webrole_contact", "adx_webroleid", "adx_webrole_account");
+    super::fake_surfaces::standard(doc, dv, SITE_ID);
 }
 
-fn mode(v: &Value) -> Value {
-    match v.as_str() {
-        Some("insert") => json!(100000000),
-        Some("edit") => json!(100000001),
-        Some("readonly") => json!(100000002),
-        _ => Value::Null,
-    }
-}
+
 
 /// Lists, basic forms, advanced form steps (under an advanced form) and page rules.
 fn components(doc: &Value, dv: &mut Dataverse) {
@@ -323,7 +327,7 @@ fn components(doc: &Value, dv: &mut Dataverse) {
             Some("form") => dv.push("adx_entityform", json!({"adx_entityformid": id, "adx_name": name, "adx_entityname": table,
                 "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_websiteid_value": SITE_ID})),
             _ => {
-                let form = format!("WF-{}", id.as_str().unwrap());
+                let form = format!("WF-{}", id.as_str().unwrap_or_default());
                 dv.push("adx_webform", json!({"adx_webformid": form, "adx_name": name, "statecode": 0, "_adx_websiteid_value": SITE_ID}));
                 dv.push("adx_webformstep", json!({"adx_webformstepid": id, "adx_name": name, "adx_targetentitylogicalname": table,
                     "adx_entitypermissionsenabled": flag(c, "permissions_enabled"), "adx_mode": mode(&c["mode"]), "statecode": st, "_adx_webform_value": form}));
@@ -339,8 +343,12 @@ fn components(doc: &Value, dv: &mut Dataverse) {
         dv.push(
             "adx_webpageaccesscontrolrule",
             json!({"adx_webpageaccesscontrolruleid": r["id"], "adx_name": r["name"], "_adx_webpageid_value": r["page"],
-            "adx_right": right, "statecode": state(r), "_adx_websiteid_value": SITE_ID}),
+            "adx_right": right, "adx_scope": rule_scope(r), "statecode": state(r), "_adx_websiteid_value": SITE_ID}),
         );
+        for st in r["publishing_states"].as_array().into_iter().flatten() {
+            k += 1;
+            dv.push("adx_accesscontrolrule_publishingstate", json!({"adx_accesscontrolrule_publishingstateid": format!("wps-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_publishingstateid": st}));
+        }
         for role in r["web_roles"].as_array().into_iter().flatten() {
             k += 1;
             dv.push("adx_webpageaccesscontrolrule_webrole", json!({"adx_webpageaccesscontrolrule_webroleid": format!("wpr-{k}"), "adx_webpageaccesscontrolruleid": r["id"], "adx_webroleid": role}));
@@ -467,4 +475,5 @@ fn enhanced(doc: &Value, dv: &mut Dataverse) {
         "powerpagecomponentid",
         "powerpagecomponent_mspp_webrole_account",
     );
+    super::fake_surfaces::enhanced(doc, dv, SITE_ID);
 }
