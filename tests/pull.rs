@@ -128,9 +128,9 @@ fn round_trip(model: Model, page_size: usize, short: bool) {
     assert!(want.len() > 100, "the generated tenant grants something: {}", want.len());
     assert_eq!(grants(&out), want, "the pulled folder grants what the tenant grants");
     // Pages and endpoints (P5, P6): the same `reach`, `who open` and `who
-    // invoke` as the tenant, less what the loader does not read from a site
-    // folder (flow definitions, written to `Workflows/` but read from
-    // solutions only; entity sets, which a folder has no place for).
+    // invoke` as the tenant, less what a site folder has no place for
+    // (entity sets). Flow definitions are written to `Workflows/` and read
+    // back from there.
     for (label, n) in [("web_pages", 23), ("web_files", 11), ("server_logic", 3), ("cloud_flows", 1), ("website_access", 1)] {
         assert_eq!(m.site_records[label], n, "{label}: {:?}", m.site_records);
     }
@@ -139,6 +139,9 @@ fn round_trip(model: Model, page_size: usize, short: bool) {
     let written = out.join(format!("site/Workflows/flow-{}.json", flow["process_id"].as_str().unwrap()));
     let text = std::fs::read_to_string(&written).unwrap_or_else(|e| panic!("{}: {e}", written.display()));
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), flow["definition"], "the flow's definition is written");
+    let loaded = portal_access::model::load(&out).unwrap();
+    let read_back = loaded.raw.cloud_flows.iter().find(|f| f.id == flow["id"].as_str().unwrap()).map(|f| f.definition.clone());
+    assert_eq!(read_back.as_ref(), Some(&flow["definition"]), "the loader reads the definition back from Workflows/");
     let folder_only = tmp.path().join("folder-only.json");
     std::fs::write(&folder_only, without_definitions(&doc).to_string()).unwrap();
     let want = surface_answers(&folder_only, &doc);
@@ -163,12 +166,9 @@ fn with_surfaces(mut doc: Value) -> Value {
     doc
 }
 
-/// `doc` less flow definitions and entity sets.
+/// `doc` less entity sets.
 fn without_definitions(doc: &Value) -> Value {
     let mut d = doc.clone();
-    for f in d["cloud_flows"].as_array_mut().into_iter().flatten() {
-        f.as_object_mut().unwrap().remove("definition");
-    }
     d.as_object_mut().unwrap().remove("entity_sets");
     d
 }

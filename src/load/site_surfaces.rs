@@ -77,9 +77,18 @@ pub(super) fn read(
             raw.web_files.push(v);
         }
     }
+    // Flow definitions beside the site (`Workflows/`, as a solution and a
+    // pulled snapshot keep them), matched by the consumer's process id.
+    let mut workflows = Vec::new();
+    for dir in [site_dir.join("Workflows"), site_dir.parent().map(|p| p.join("Workflows")).unwrap_or_default()] {
+        if dir.is_dir() && !workflows.iter().any(|w: &PathBuf| w.parent() == Some(dir.as_path())) {
+            workflows.extend(super::site_record::files_ending(&dir, ".json", 0)?);
+        }
+    }
     for (node, file) in files.records("", "cloud-flow-consumer", ".cloudflowconsumer.yml", 0)? {
         let r = flow(&node, &file, site);
-        if let Some(v) = site.keep(r)? {
+        if let Some(mut v) = site.keep(r)? {
+            definition(&mut v, &workflows, files.inputs)?;
             raw.cloud_flows.push(v);
         }
     }
@@ -178,6 +187,28 @@ fn drop_unknown(raw: &mut RawTenant) {
 fn id_of(f: &Fields<'_>, names: &[&str], what: &str) -> Result<String, LoadError> {
     let spellings = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
     Ok(f.required(names, what, &spellings)?.0)
+}
+
+/// The definition of flow `f` from the workflow file among `workflows`
+/// whose name ends with its process id (`Name-GUID.json`), if any. A file
+/// that is not JSON is a definition that is not a workflow (a finding,
+/// never a refused site).
+fn definition(f: &mut RawCloudFlow, workflows: &[PathBuf], inputs: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let pid = f.process_id.trim_matches(|ch| ch == '{' || ch == '}').to_ascii_lowercase();
+    if pid.is_empty() {
+        return Ok(());
+    }
+    let found = workflows.iter().find(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        name.strip_suffix(".json").is_some_and(|n| n.ends_with(&pid))
+    });
+    if let Some(path) = found {
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+        inputs.push(path.clone());
+        f.definition = serde_json::from_str::<Value>(&text).ok().filter(Value::is_object).unwrap_or_else(|| Value::Object(Default::default()));
+        f.definition_file = Some(path.display().to_string());
+    }
+    Ok(())
 }
 
 fn state(node: &Node, file: &str, site: &mut SiteReport) -> Result<RawPublishingState, LoadError> {
@@ -322,18 +353,7 @@ pub(super) fn from_solution(
     for c in sol.of_kind(types::CLOUD_FLOW) {
         let r = flow(&c.node, &c.file, site);
         let Some(mut f) = site.keep(r)? else { continue };
-        let pid = f.process_id.trim_matches(|ch| ch == '{' || ch == '}').to_ascii_lowercase();
-        let found = workflows.iter().find(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-            name.strip_suffix(".json").is_some_and(|n| n.ends_with(&pid))
-        });
-        if let Some(path) = found {
-            let text = std::fs::read_to_string(path).map_err(|e| LoadError::Read { file: path.display().to_string(), reason: e.to_string() })?;
-            inputs.push(path.clone());
-            // A file that is not JSON is a definition that is not a workflow (a finding, never a refused site).
-            f.definition = serde_json::from_str::<Value>(&text).ok().filter(Value::is_object).unwrap_or_else(|| Value::Object(Default::default()));
-            f.definition_file = Some(path.display().to_string());
-        }
+        definition(&mut f, &workflows, inputs)?;
         raw.cloud_flows.push(f);
     }
     for c in sol.of_kind(types::SERVER_LOGIC) {
