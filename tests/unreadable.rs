@@ -82,6 +82,13 @@ fn every_answer_on_an_incomplete_site_says_so() {
     assert_eq!(code, 0);
     assert!(out.starts_with("visitor,privilege,target\n"), "{out}");
     assert!(err.starts_with("incomplete: "), "{err}");
+    // The report says so before its summary.
+    let html = dir.path().join("report.html");
+    let (code, _, _) = run_bin(&["report", site, "-o", html.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let at = page.find("<b>Incomplete:</b> 1 site record could not be read").expect("the report says it is incomplete");
+    assert!(at < page.find("id=\"summary\"").unwrap());
 }
 
 #[test]

@@ -610,6 +610,19 @@ pub fn render(r: &SecurityReport, a: &Analysis) -> String {
     }
     out.push_str("<a href=\"#matrix\">Roles by table</a><a href=\"#forest\">Permission forest</a><a href=\"#rules\">Rules</a></nav>\n<main>\n");
     let cited = Cited::default();
+    let incomplete = a.incomplete();
+    if !incomplete.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"incomplete\"><b>Incomplete:</b> {} could not be read and {} dropped, so this review may miss grants (lint PP044):</p>\n<ul class=\"incomplete\">",
+            plural(incomplete.len() as u64, "site record", "site records"),
+            if incomplete.len() == 1 { "was" } else { "were" }
+        );
+        for line in &incomplete {
+            let _ = write!(out, "<li>{}</li>", text(line));
+        }
+        out.push_str("</ul>\n");
+    }
     summary(&mut out, r, &cited);
     outsiders(&mut out, r, &cited);
     findings(&mut out, r, a, &cited);
