@@ -84,7 +84,7 @@ pub fn render_reach(a: &ReachAnswer, t: &Tenant, p: &Painter) -> String {
     let verb = if matches!(a.visitor.as_str(), "anonymous" | "newcomer") { "reach" } else { "reaches" };
     let mut out = format!("{} {verb} {}:\n", visitor_text(t, &a.visitor), count(a.pages.len(), "page", "pages"));
     for pg in &a.pages {
-        let how = match pg.via.as_str() {
+        let how = match pg.via {
             "grant_change" => "may change it (Grant Change)",
             "restrict_read" => "holds a role of every Restrict Read rule above it",
             _ => "open to all",
