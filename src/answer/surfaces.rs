@@ -30,7 +30,7 @@ pub struct ReachComponent {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReachPage {
     /// Root page id.
-    pub page: String,
+    pub page: std::sync::Arc<str>,
     /// `grant_change`, `restrict_read` or `open`.
     pub via: &'static str,
     /// R4.
@@ -73,7 +73,7 @@ pub struct ReachAnswer {
     /// Root pages opened, by id.
     pub pages: Vec<ReachPage>,
     /// Web files read, by id.
-    pub files: Vec<String>,
+    pub files: Vec<std::sync::Arc<str>>,
     /// Endpoints callable, by kind then name.
     pub endpoints: Vec<ReachEndpoint>,
 }
@@ -333,33 +333,24 @@ impl Analysis {
 
     /// The `reach` answer of outsider `v`, named `name`.
     pub fn reach_of(&self, v: Outsider, name: &str) -> ReachAnswer {
-        let (t, ix) = (&self.tenant, self.surface_index());
-        let sf = &t.surfaces;
+        let ix = self.surface_index();
         let mut rows = RowsOf::new(self, v);
         let mut pages = Vec::new();
-        for p in ix.opened(v) {
-            let page = &sf.pages[p as usize];
-            if page.root.is_some() {
-                continue;
-            }
-            let change = ix.changes(v, p);
+        for (p, id, change, restricted) in ix.roots_opened(v) {
             let via = if change {
                 "grant_change"
-            } else if ix.restricted(p) {
+            } else if restricted {
                 "restrict_read"
             } else {
                 "open"
             };
             let components = self.components_of(&mut rows, p);
-            pages.push((ix.page_rank(p), ReachPage { page: page.id.clone(), via, change, components }));
+            pages.push(ReachPage { page: id.clone(), via, change, components });
         }
-        pages.sort_unstable_by_key(|(r, _)| *r);
-        let mut files: Vec<u32> = ix.files_of(v);
-        files.sort_unstable_by_key(|&f| ix.file_rank(f));
         ReachAnswer {
             visitor: name.to_string(),
-            pages: pages.into_iter().map(|(_, p)| p).collect(),
-            files: files.into_iter().map(|f| sf.files[f as usize].id.clone()).collect(),
+            pages,
+            files: ix.files_read(v).cloned().collect(),
             endpoints: self.endpoints_reached_with(&mut rows),
         }
     }

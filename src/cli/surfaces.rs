@@ -98,7 +98,7 @@ pub fn render_reach(a: &ReachAnswer, t: &Tenant, p: &Painter) -> String {
     let files: Vec<String> = a
         .files
         .iter()
-        .map(|id| named(sf.files.iter().find(|f| &f.id == id).map(|f| f.name.as_str()).unwrap_or_default(), id))
+        .map(|id| named(sf.files.iter().find(|f| f.id.as_str() == &**id).map(|f| f.name.as_str()).unwrap_or_default(), id))
         .collect();
     out.push_str(&format!("web files ({}): {}\n", files.len(), if files.is_empty() { "none".to_string() } else { files.join(", ") }));
     out.push_str(&format!("endpoints ({}):\n", a.endpoints.len()));

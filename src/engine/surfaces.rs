@@ -13,7 +13,7 @@ use crate::model::{RowId, Tenant, Visitor};
 use portal_access_rules as rules;
 use rules::surfaces::{SurfaceDerived, SurfaceFacts};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// An endpoint of the surfaces (R9, R13): a server logic record or a cloud
 /// flow consumer, by its index in its section.
@@ -168,8 +168,13 @@ pub struct SurfaceIndex {
     /// Per page: its own and its content pages' active components, by id
     /// (R8); filled for root pages.
     components: Vec<Vec<u32>>,
-    page_rank: Vec<u32>,
-    file_rank: Vec<u32>,
+    /// Root pages in id order, with their ids shared with the answers.
+    roots_by_id: Vec<(u32, Arc<str>)>,
+    /// Web files in id order, with their ids.
+    files_by_id: Vec<(u32, Arc<str>)>,
+    /// Per class, the pages it opens and the files it reads, as bit sets.
+    open_bits: HashMap<u32, Vec<u64>>,
+    file_bits: HashMap<u32, Vec<u64>>,
     /// Contacts in print order (by id), with their class; on first use.
     contact_order: OnceLock<Vec<(RowId, u32)>>,
     /// Each server logic's code read once, on first use (R12).
@@ -208,16 +213,27 @@ fn audiences(pairs: &[(u32, u32)], targets: usize, class_size: &[usize]) -> Vec<
     out
 }
 
-/// Each item's place in the order of its id.
-fn rank_by<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<u32> {
-    let ids: Vec<&str> = ids.collect();
-    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-    order.sort_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]).then(a.cmp(&b)));
-    let mut rank = vec![0u32; ids.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
+/// The items `keep` marks, in the order of their ids (ties by index).
+fn by_id<'a>(items: impl Iterator<Item = (bool, &'a str)>) -> Vec<(u32, Arc<str>)> {
+    let mut out: Vec<(u32, Arc<str>)> = items.enumerate().filter(|(_, (keep, _))| *keep).map(|(i, (_, id))| (i as u32, Arc::from(id))).collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Per class, the targets of `pairs` (`(class, target)`) as a bit set.
+fn bits_by_class(pairs: &[(u32, u32)], targets: usize) -> HashMap<u32, Vec<u64>> {
+    let mut m: HashMap<u32, Vec<u64>> = HashMap::new();
+    for &(k, x) in pairs {
+        let bits = m.entry(k).or_insert_with(|| vec![0u64; targets.div_ceil(64)]);
+        if let Some(w) = bits.get_mut(x as usize / 64) {
+            *w |= 1 << (x % 64);
+        }
     }
-    rank
+    m
+}
+
+fn has_bit(bits: Option<&Vec<u64>>, x: u32) -> bool {
+    bits.and_then(|b| b.get(x as usize / 64)).is_some_and(|w| w & (1 << (x % 64)) != 0)
 }
 
 /// R8: per root page, the active components it and its content pages name
@@ -270,8 +286,10 @@ impl SurfaceIndex {
             page_audience: audiences(&derived.opens, s.pages.len(), &class_size),
             endpoint_audience: audiences(&derived.invokes, endpoints, &class_size),
             components: page_components(t),
-            page_rank: rank_by(s.pages.iter().map(|p| p.id.as_str())),
-            file_rank: rank_by(s.files.iter().map(|f| f.id.as_str())),
+            roots_by_id: by_id(s.pages.iter().map(|p| (p.root.is_none(), p.id.as_str()))),
+            files_by_id: by_id(s.files.iter().map(|f| (true, f.id.as_str()))),
+            open_bits: bits_by_class(&derived.opens, s.pages.len()),
+            file_bits: bits_by_class(&derived.reads_file, s.files.len()),
             contact_order: OnceLock::new(),
             code: s.server_logic.iter().map(|_| OnceLock::new()).collect(),
             flow: s.flows.iter().map(|_| OnceLock::new()).collect(),
@@ -303,14 +321,6 @@ impl SurfaceIndex {
     pub fn flow(&self, t: &Tenant, i: u32) -> Option<&FlowReading> {
         let (cell, f) = (self.flow.get(i as usize)?, t.surfaces.flows.get(i as usize)?);
         Some(cell.get_or_init(|| read_flow(f.definition.as_ref())))
-    }
-    /// Page `p`'s place among the pages ordered by id.
-    pub fn page_rank(&self, p: u32) -> u32 {
-        self.page_rank.get(p as usize).copied().unwrap_or(u32::MAX)
-    }
-    /// Web file `f`'s place among the files ordered by id.
-    pub fn file_rank(&self, f: u32) -> u32 {
-        self.file_rank.get(f as usize).copied().unwrap_or(u32::MAX)
     }
     /// The contacts `a` admits, in print order (by id): every contact, or
     /// those of its classes. One pass over the contacts, no sorting.
@@ -367,13 +377,20 @@ impl SurfaceIndex {
     pub fn reachable(&self, p: u32) -> bool {
         self.reachable.contains(&p)
     }
-    /// The pages `v` opens, by index, without collecting them.
-    pub fn opened(&self, v: Outsider) -> impl Iterator<Item = u32> + '_ {
-        self.opens.get(&self.class(v)).into_iter().flat_map(|s| s.iter().copied())
+    /// The root pages `v` opens (R6), in id order: `(page, id, changes
+    /// (R4), restricted (R5))`.
+    pub fn roots_opened(&self, v: Outsider) -> impl Iterator<Item = (u32, &Arc<str>, bool, bool)> + '_ {
+        let k = self.class(v);
+        let (opens, changes) = (self.open_bits.get(&k), self.changes.get(&k));
+        self.roots_by_id
+            .iter()
+            .filter(move |(p, _)| has_bit(opens, *p))
+            .map(move |(p, id)| (*p, id, changes.is_some_and(|c| c.contains(p)), self.restricted.contains(p)))
     }
-    /// The files `v` reads, by index.
-    pub fn files_of(&self, v: Outsider) -> Vec<u32> {
-        self.files.get(&self.class(v)).map(|s| s.iter().copied().collect()).unwrap_or_default()
+    /// The web files `v` reads (R7), in id order.
+    pub fn files_read(&self, v: Outsider) -> impl Iterator<Item = &Arc<str>> + '_ {
+        let bits = self.file_bits.get(&self.class(v));
+        self.files_by_id.iter().filter(move |(f, _)| has_bit(bits, *f)).map(|(_, id)| id)
     }
     /// The endpoint numbers `v` may call.
     pub fn endpoints_of(&self, v: Outsider) -> Vec<u32> {
