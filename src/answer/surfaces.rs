@@ -158,57 +158,28 @@ pub enum EndpointReading<'a> {
     Flow(&'a FlowReading),
 }
 
-/// One visitor's rows per privilege, read once (S16), in print order:
-/// `TABLE:ID`, so a table's rows are one run, found by binary search over
-/// the tables' print order (no re-sorting). What `reach` counts per
-/// component and per endpoint table.
+/// One visitor's rows per privilege, read once (S16) and ordered by row
+/// id, so a table's rows are one slice: what `reach` counts per component
+/// and per endpoint table.
 struct RowsOf<'a> {
     a: &'a Analysis,
     v: Outsider,
     by_privilege: HashMap<Privilege, Vec<RowId>>,
-    /// Each table's place in print order; `None`: a table name holds `:`,
-    /// so print order may interleave tables and rows are sorted by id.
-    table_pos: Option<Vec<u32>>,
 }
 
 impl<'a> RowsOf<'a> {
     fn new(a: &'a Analysis, v: Outsider) -> Self {
-        let tables = &a.tenant.tables;
-        let table_pos = (!tables.iter().any(|tb| tb.name.contains(':'))).then(|| {
-            let mut order: Vec<usize> = (0..tables.len()).collect();
-            order.sort_by_cached_key(|&i| format!("{}:", tables[i].name));
-            let mut pos = vec![0u32; tables.len()];
-            for (k, &i) in order.iter().enumerate() {
-                pos[i] = k as u32;
-            }
-            pos
-        });
-        RowsOf { a, v, by_privilege: HashMap::new(), table_pos }
+        RowsOf { a, v, by_privilege: HashMap::new() }
     }
 
-    /// The rows of `table` the visitor may do `p` to, in print order.
+    /// The rows of `table` the visitor may do `p` to, by id.
     fn of(&mut self, p: Privilege, table: TableId) -> &[RowId] {
-        let (a, v, by_id) = (self.a, self.v, self.table_pos.is_none());
-        let rows = self.by_privilege.entry(p).or_insert_with(|| {
-            let mut r = a.outsider_what(v, p, None);
-            if by_id {
-                r.sort_unstable();
-            }
-            r
-        });
-        let t = &a.tenant;
-        let Some(tb) = t.tables.get(table as usize) else { return &[] };
-        let (lo, hi) = match &self.table_pos {
-            Some(pos) => {
-                let key = |x: RowId| pos.get(t.table_of(x) as usize).copied().unwrap_or(u32::MAX);
-                let want = pos.get(table as usize).copied().unwrap_or(u32::MAX);
-                (rows.partition_point(|&x| key(x) < want), rows.partition_point(|&x| key(x) <= want))
-            }
-            None => {
-                let span = tb.rows();
-                (rows.partition_point(|&x| x < span.start), rows.partition_point(|&x| x < span.end))
-            }
-        };
+        let (a, v) = (self.a, self.v);
+        let rows = self.by_privilege.entry(p).or_insert_with(|| a.outsider_what_by_id(v, p));
+        let Some(tb) = a.tenant.tables.get(table as usize) else { return &[] };
+        let span = tb.rows();
+        let lo = rows.partition_point(|&x| x < span.start);
+        let hi = rows.partition_point(|&x| x < span.end);
         &rows[lo..hi]
     }
 
