@@ -579,6 +579,9 @@ fn site_server_logic_with_code_beside_it_and_page_rule_states() {
     let f = portal_access::answer::lint::lint(&a, None);
     let parse = f.iter().find(|x| x.id == "PP039" && x.message.contains("does not parse")).expect("parse finding");
     assert!(parse.message.contains("orders.js`:2:"), "{}", parse.message);
+    // File, line and column: the column of the stray `;` (1-based).
+    let col = "  return Server.Connector.Dataverse.DeleteRecord('incidents', x".len() + 1;
+    assert!(parse.message.contains(&format!("orders.js`:2:{col} ")), "{}", parse.message);
     assert!(parse.location.as_ref().is_some_and(|l| l.file.ends_with("orders.js") && l.line == Some(2)));
 }
 
@@ -657,6 +660,40 @@ fn solution_server_logic_flow_with_workflow_and_pages() {
     assert!(r.known && r.power_pages_trigger && r.is_unbounded());
     let w = serde_json::to_value(a.who_open("page:aaaaaaaa-0000-0000-0000-000000000004").unwrap()).unwrap();
     assert_eq!(w["anonymous"], json!(true));
+}
+
+/// Bad input (issue #25): a flow definition that is not workflow JSON (not
+/// JSON at all, or JSON of another shape) loads; the flow is read as
+/// unbounded with a PP039 finding, never a refused site.
+#[test]
+fn solution_flow_definition_that_is_not_a_workflow_is_a_finding_not_a_refusal() {
+    for (text, problem) in [("this is { not json", true), ("[1, 2, 3]", true), ("{\"properties\": {\"definition\": 7}}", true)] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/solutions/supplier-invoice-portal"), dir.path());
+        let pid = "5a553b7d-cae7-ef11-9342-00224800c002";
+        record(dir.path(), "aaaaaaaa-0000-0000-0000-000000000002", 33, "Notify", &format!("{{\"processid\": \"{pid}\", \"adx_CloudFlowConsumer_adx_webrole\": []}}"));
+        std::fs::create_dir_all(dir.path().join("site/Workflows")).unwrap();
+        std::fs::write(dir.path().join(format!("site/Workflows/Notify-{pid}.json")), text).unwrap();
+        let a = portal_access::Analysis::load(dir.path()).unwrap_or_else(|e| panic!("{text}: refused: {e}"));
+        let r = read_flow(a.tenant.surfaces.flows[0].definition.as_ref());
+        assert_eq!(r.problem.is_some(), problem, "{text}: {r:?}");
+        assert!(r.is_unbounded(), "{text}");
+        let f = portal_access::answer::lint::lint(&a, None);
+        assert!(f.iter().any(|x| x.id == "PP039" && x.subject == "cloudflow:aaaaaaaa-0000-0000-0000-000000000002" && x.message.contains("read as unbounded")), "{text}: {f:?}");
+    }
+}
+
+/// Bad input (issue #25): a parent cycle loads; both pages open for nobody
+/// and PP041 names each.
+#[test]
+fn r1_parent_cycle_loads_opens_for_nobody_and_lint_names_both_pages() {
+    let v = with(|v| v["web_pages"][1]["parent"] = json!("P-b"));
+    opens(&v, "P-a", false, &[]);
+    opens(&v, "P-b", false, &[]);
+    opens(&v, "P-home", true, &["C1", "C2", "C3"]);
+    let f = lint_ids(&v);
+    assert!(has(&f, "PP041", "warning", "page:P-a") && has(&f, "PP041", "warning", "page:P-b"), "{f:?}");
+    assert!(!has(&f, "PP041", "warning", "page:P-home"), "{f:?}");
 }
 
 // ------------------------------------------------------------ robustness

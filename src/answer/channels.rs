@@ -245,6 +245,15 @@ impl Analysis {
         rows
     }
 
+    /// [`Analysis::outsider_what`] of every table, ordered by row id.
+    pub fn outsider_what_by_id(&self, v: Outsider, p: Privilege) -> Vec<RowId> {
+        let mut rows = self.channel_index().what_by_id(&self.tenant, &self.grants, v, p);
+        if v == Outsider::Newcomer && self.grants.fo().is_some() {
+            rows.retain(|&x| !self.fo_blocks_newcomer(Target::Row(x)));
+        }
+        rows
+    }
+
     /// The candidates that let outsider `v` create in `table` (S17, C9);
     /// the F&O side as in [`Analysis::outsider_can`].
     pub fn outsider_can_create(&self, v: Outsider, table: TableId) -> Vec<PermId> {

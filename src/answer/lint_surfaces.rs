@@ -103,9 +103,7 @@ fn endpoint(a: &Analysis, e: Endpoint, out: &mut Vec<SurfaceFinding>) {
         Endpoint::CloudFlow(i) => t.surfaces.flows[i as usize].active,
     };
     let anyone = who_of(|v| ix.invokes(v, n));
-    let nobody = !ix.invokes(ANON, n)
-        && !ix.invokes(Outsider::Newcomer, n)
-        && t.contacts().all(|c| !ix.invokes(Outsider::Visitor(Visitor::Contact(c)), n));
+    let nobody = ix.endpoint_audience(n).is_none_or(|w| !w.anonymous && !w.newcomer && w.contacts == 0);
     if active && nobody {
         let message = format!("{subject} has no role that any visitor holds (or is turned off): every call is refused");
         push(out, "PP038", Level::Info, message, place.clone());

@@ -7,13 +7,13 @@
 
 use super::query::Analysis;
 use crate::engine::channels::Outsider;
-use crate::engine::endpoint_code::{read_code, CodeReading, EntitySet, Op};
-use crate::engine::flow_definition::{read_flow, FlowReading};
-use crate::engine::surfaces::{Endpoint, SurfaceIndex};
+use crate::engine::endpoint_code::{CodeReading, EntitySet, Op};
+use crate::engine::flow_definition::FlowReading;
+use crate::engine::surfaces::{Audience, Endpoint, SurfaceIndex};
 use crate::error::QueryError;
-use crate::model::{Privilege, TableId, Visitor};
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::model::{Privilege, RowId, TableId, Tenant};
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A component of a page and the rows the visitor reads through it (R8).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -30,9 +30,9 @@ pub struct ReachComponent {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReachPage {
     /// Root page id.
-    pub page: String,
+    pub page: std::sync::Arc<str>,
     /// `grant_change`, `restrict_read` or `open`.
-    pub via: String,
+    pub via: &'static str,
     /// R4.
     pub change: bool,
     /// Its active components and its content pages', by id.
@@ -73,14 +73,69 @@ pub struct ReachAnswer {
     /// Root pages opened, by id.
     pub pages: Vec<ReachPage>,
     /// Web files read, by id.
-    pub files: Vec<String>,
+    pub files: Vec<std::sync::Arc<str>>,
     /// Endpoints callable, by kind then name.
     pub endpoints: Vec<ReachEndpoint>,
 }
 
-/// The `who open` / `who invoke` answer.
+/// The contacts of a `who open` / `who invoke` answer, factored: the
+/// contact classes admitted (R3, R10) and how many contacts they hold.
+/// The ids are read only when listed (printing, JSON), in print order.
+#[derive(Clone, Copy)]
+pub struct SurfaceContacts<'a> {
+    t: &'a Tenant,
+    ix: &'a SurfaceIndex,
+    audience: &'a Audience,
+}
+
+impl<'a> SurfaceContacts<'a> {
+    /// How many contacts.
+    pub fn len(&self) -> usize {
+        self.audience.contacts
+    }
+    /// No contact.
+    pub fn is_empty(&self) -> bool {
+        self.audience.contacts == 0
+    }
+    /// Every contact of the tenant (every signed-in visitor).
+    pub fn every_contact(&self) -> bool {
+        self.audience.every_contact
+    }
+    /// The contact rows, in print order.
+    pub fn rows(&self) -> impl Iterator<Item = RowId> + 'a {
+        self.ix.contacts_in(self.t, self.audience)
+    }
+    /// The contact ids, sorted.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let t = self.t;
+        self.rows().map(move |c| t.row_name(c))
+    }
+}
+
+impl std::fmt::Debug for SurfaceContacts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for SurfaceContacts<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for SurfaceContacts<'_> {}
+
+impl Serialize for SurfaceContacts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// The `who open` / `who invoke` answer. Contacts stay factored until
+/// listed ([`SurfaceContacts`]).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct WhoSurfaceAnswer {
+pub struct WhoSurfaceAnswer<'a> {
     /// `page:ID`, `serverlogic:NAME` or `cloudflow:ID`.
     pub target: String,
     /// The anonymous visitor.
@@ -90,16 +145,60 @@ pub struct WhoSurfaceAnswer {
     /// C10: the anonymous visitor or the newcomer.
     pub anyone: bool,
     /// Contacts, sorted.
-    pub contacts: Vec<String>,
+    pub contacts: SurfaceContacts<'a>,
 }
 
-/// What an endpoint does, read from its code or definition.
-#[derive(Debug, Clone)]
-pub enum EndpointReading {
+/// What an endpoint does, read from its code or definition (once per
+/// analysis).
+#[derive(Debug, Clone, Copy)]
+pub enum EndpointReading<'a> {
     /// Server logic code (R12).
-    Code(CodeReading),
+    Code(&'a CodeReading),
     /// A flow definition (R16).
-    Flow(FlowReading),
+    Flow(&'a FlowReading),
+}
+
+/// One visitor's rows per privilege, read once (S16) and ordered by row
+/// id, so a table's rows are one slice: what `reach` counts per component
+/// and per endpoint table.
+struct RowsOf<'a> {
+    a: &'a Analysis,
+    v: Outsider,
+    by_privilege: HashMap<Privilege, Vec<RowId>>,
+}
+
+impl<'a> RowsOf<'a> {
+    fn new(a: &'a Analysis, v: Outsider) -> Self {
+        RowsOf { a, v, by_privilege: HashMap::new() }
+    }
+
+    /// The rows of `table` the visitor may do `p` to, by id.
+    fn of(&mut self, p: Privilege, table: TableId) -> &[RowId] {
+        let (a, v) = (self.a, self.v);
+        let rows = self.by_privilege.entry(p).or_insert_with(|| a.outsider_what_by_id(v, p));
+        let Some(tb) = a.tenant.tables.get(table as usize) else { return &[] };
+        let span = tb.rows();
+        let lo = rows.partition_point(|&x| x < span.start);
+        let hi = rows.partition_point(|&x| x < span.end);
+        &rows[lo..hi]
+    }
+
+    /// How many rows of `table` the visitor may do one of `ps` to.
+    fn count(&mut self, ps: &[Privilege], table: TableId) -> usize {
+        match ps {
+            [] => 0,
+            [p] => self.of(*p, table).len(),
+            _ => {
+                let mut all: Vec<RowId> = Vec::new();
+                for &p in ps {
+                    all.extend_from_slice(self.of(p, table));
+                }
+                all.sort_unstable();
+                all.dedup();
+                all.len()
+            }
+        }
+    }
 }
 
 fn unknown(what: &'static str, value: &str, problem: &str) -> QueryError {
@@ -132,29 +231,28 @@ impl Analysis {
         Err(unknown("endpoint", s, "is not an endpoint (expected `serverlogic:NAME` or `cloudflow:ID`)"))
     }
 
-    fn who_surface(&self, target: String, may: impl Fn(Outsider) -> bool) -> WhoSurfaceAnswer {
-        let t = &self.tenant;
-        let anonymous = may(Outsider::Visitor(Visitor::Anonymous));
-        let newcomer = may(Outsider::Newcomer);
-        // Contacts of one class answer alike (R3, R10): one test per class.
-        let mut contacts: Vec<String> =
-            self.surface_index().contacts_where(&may).into_iter().map(|c| t.row_name(c).to_string()).collect();
-        contacts.sort_unstable();
+    /// The answer for a target reached by `audience` (contacts of one
+    /// class answer alike, R3, R10: the index holds the classes).
+    fn who_surface<'a>(&'a self, target: String, audience: Option<&'a Audience>) -> WhoSurfaceAnswer<'a> {
+        static NOBODY: Audience = Audience { anonymous: false, newcomer: false, classes: Vec::new(), contacts: 0, every_contact: false };
+        let audience = audience.unwrap_or(&NOBODY);
+        let (anonymous, newcomer) = (audience.anonymous, audience.newcomer);
+        let contacts = SurfaceContacts { t: &self.tenant, ix: self.surface_index(), audience };
         WhoSurfaceAnswer { target, anonymous, newcomer, anyone: anonymous || newcomer, contacts }
     }
 
     /// `who TENANT open page:ID` (R6).
-    pub fn who_open(&self, page: &str) -> Result<WhoSurfaceAnswer, QueryError> {
+    pub fn who_open(&self, page: &str) -> Result<WhoSurfaceAnswer<'_>, QueryError> {
         let p = self.page(page)?;
         let ix = self.surface_index();
-        Ok(self.who_surface(format!("page:{}", self.tenant.surfaces.pages[p as usize].id), |v| ix.opens(v, p)))
+        Ok(self.who_surface(format!("page:{}", self.tenant.surfaces.pages[p as usize].id), ix.page_audience(p)))
     }
 
     /// `who TENANT invoke serverlogic:NAME|cloudflow:ID` (R10, R14).
-    pub fn who_invoke(&self, endpoint: &str) -> Result<WhoSurfaceAnswer, QueryError> {
+    pub fn who_invoke(&self, endpoint: &str) -> Result<WhoSurfaceAnswer<'_>, QueryError> {
         let e = self.endpoint(endpoint)?;
         let (ix, n) = (self.surface_index(), e.number(&self.tenant));
-        Ok(self.who_surface(self.endpoint_target(e), |v| ix.invokes(v, n)))
+        Ok(self.who_surface(self.endpoint_target(e), ix.endpoint_audience(n)))
     }
 
     /// `serverlogic:NAME` or `cloudflow:ID`.
@@ -172,12 +270,14 @@ impl Analysis {
         }
     }
 
-    /// What an endpoint does (R12, R16).
-    pub fn endpoint_reading(&self, e: Endpoint) -> EndpointReading {
-        let sf = &self.tenant.surfaces;
+    /// What an endpoint does (R12, R16), read once per analysis.
+    pub fn endpoint_reading(&self, e: Endpoint) -> EndpointReading<'_> {
+        static NOTHING: std::sync::OnceLock<(CodeReading, FlowReading)> = std::sync::OnceLock::new();
+        let (t, ix) = (&self.tenant, self.surface_index());
+        let nothing = || NOTHING.get_or_init(Default::default);
         match e {
-            Endpoint::ServerLogic(i) => EndpointReading::Code(read_code(&sf.server_logic[i as usize].code)),
-            Endpoint::CloudFlow(i) => EndpointReading::Flow(read_flow(sf.flows[i as usize].definition.as_ref())),
+            Endpoint::ServerLogic(i) => EndpointReading::Code(ix.code(t, i).unwrap_or_else(|| &nothing().0)),
+            Endpoint::CloudFlow(i) => EndpointReading::Flow(ix.flow(t, i).unwrap_or_else(|| &nothing().1)),
         }
     }
 
@@ -204,66 +304,59 @@ impl Analysis {
 
     /// The `reach` answer of outsider `v`, named `name`.
     pub fn reach_of(&self, v: Outsider, name: &str) -> ReachAnswer {
-        let (t, ix) = (&self.tenant, self.surface_index());
-        let sf = &t.surfaces;
+        let ix = self.surface_index();
+        let mut rows = RowsOf::new(self, v);
         let mut pages = Vec::new();
-        for p in ix.pages_of(v) {
-            let page = &sf.pages[p as usize];
-            if page.root.is_some() {
-                continue;
-            }
-            let change = ix.changes(v, p);
+        for (p, id, change, restricted) in ix.roots_opened(v) {
             let via = if change {
                 "grant_change"
-            } else if ix.restricted(p) {
+            } else if restricted {
                 "restrict_read"
             } else {
                 "open"
             };
-            pages.push(ReachPage { page: page.id.clone(), via: via.to_string(), change, components: self.components_of(v, p) });
+            let components = self.components_of(&mut rows, p);
+            pages.push(ReachPage { page: id.clone(), via, change, components });
         }
-        pages.sort_by(|a, b| a.page.cmp(&b.page));
-        let mut files: Vec<String> = ix.files_of(v).into_iter().map(|f| sf.files[f as usize].id.clone()).collect();
-        files.sort();
-        ReachAnswer { visitor: name.to_string(), pages, files, endpoints: self.endpoints_reached(v) }
+        ReachAnswer {
+            visitor: name.to_string(),
+            pages,
+            files: ix.files_read(v).cloned().collect(),
+            endpoints: self.endpoints_reached_with(&mut rows),
+        }
     }
 
     /// The endpoints `v` may call (R10, R14) with what it reaches through
     /// them, by kind then name.
     pub fn endpoints_reached(&self, v: Outsider) -> Vec<ReachEndpoint> {
-        let (t, ix) = (&self.tenant, self.surface_index());
+        self.endpoints_reached_with(&mut RowsOf::new(self, v))
+    }
+
+    fn endpoints_reached_with(&self, rows: &mut RowsOf<'_>) -> Vec<ReachEndpoint> {
+        let (t, ix, v) = (&self.tenant, self.surface_index(), rows.v);
         let mut endpoints: Vec<ReachEndpoint> = self
             .endpoints()
             .into_iter()
             .filter(|e| ix.invokes(v, e.number(t)))
-            .map(|e| self.endpoint_reach(v, e))
+            .map(|e| self.endpoint_reach_with(rows, e))
             .collect();
         endpoints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
         endpoints
     }
 
     /// R8: the active components of root page `p` and of its content pages.
-    fn components_of(&self, v: Outsider, p: u32) -> Vec<ReachComponent> {
-        let (t, sf) = (&self.tenant, &self.tenant.surfaces);
-        let root_id = &sf.pages[p as usize].id;
-        let mut ids: BTreeSet<u32> = BTreeSet::new();
-        for page in &sf.pages {
-            if page.root.is_none() && &page.id == root_id || page.root.as_ref() == Some(root_id) {
-                ids.extend(page.components.iter().copied());
-            }
-        }
-        let mut out: Vec<ReachComponent> = ids
-            .into_iter()
-            .map(|c| &t.channels.components[c as usize])
-            .filter(|c| c.active)
+    fn components_of(&self, rows: &mut RowsOf<'_>, p: u32) -> Vec<ReachComponent> {
+        let t = &self.tenant;
+        self.surface_index()
+            .components_of(p)
+            .iter()
+            .map(|&c| &t.channels.components[c as usize])
             .map(|c| ReachComponent {
                 id: c.id.clone(),
                 table: t.tables[c.table as usize].name.clone(),
-                rows: self.outsider_what(v, Privilege::Read, Some(c.table)).len(),
+                rows: rows.count(&[Privilege::Read], c.table),
             })
-            .collect();
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        out
+            .collect()
     }
 
     /// `(table, op)` pairs an endpoint's reading names; `None` for the
@@ -281,6 +374,10 @@ impl Analysis {
 
     /// What `v` reaches through endpoint `e` (R11, R15).
     pub fn endpoint_reach(&self, v: Outsider, e: Endpoint) -> ReachEndpoint {
+        self.endpoint_reach_with(&mut RowsOf::new(self, v), e)
+    }
+
+    fn endpoint_reach_with(&self, rows: &mut RowsOf<'_>, e: Endpoint) -> ReachEndpoint {
         let t = &self.tenant;
         let reading = self.endpoint_reading(e);
         let mut by_table: BTreeMap<String, BTreeSet<Op>> = BTreeMap::new();
@@ -307,7 +404,7 @@ impl Analysis {
         let flow = matches!(reading, EndpointReading::Flow(_));
         let tables = by_table
             .into_iter()
-            .filter_map(|(table, ops)| if flow { Some(self.flow_table(table, &ops)) } else { self.logic_table(v, table, &ops) })
+            .filter_map(|(table, ops)| if flow { Some(self.flow_table(table, &ops)) } else { self.logic_table(rows, table, &ops) })
             .collect();
         ReachEndpoint { kind: kind.to_string(), name, methods, tables, unbounded }
     }
@@ -327,22 +424,23 @@ impl Analysis {
 
     /// R11: server logic gives `v` exactly its own grants; a table where it
     /// holds none of the privileges used is left out.
-    fn logic_table(&self, v: Outsider, table: String, ops: &BTreeSet<Op>) -> Option<EndpointTable> {
+    fn logic_table(&self, rows: &mut RowsOf<'_>, table: String, ops: &BTreeSet<Op>) -> Option<EndpointTable> {
         let tb: TableId = self.tenant.table_id(&table)?;
         let mut privileges = Vec::new();
-        let mut rows = BTreeSet::new();
+        let mut used = Vec::new();
         for &op in ops {
             let held = match op {
-                Op::Create => !self.outsider_can_create(v, tb).is_empty(),
+                Op::Create => !self.outsider_can_create(rows.v, tb).is_empty(),
                 Op::Read | Op::Write | Op::Delete => {
                     let p = match op {
                         Op::Read => Privilege::Read,
                         Op::Write => Privilege::Write,
                         _ => Privilege::Delete,
                     };
-                    let r = self.outsider_what(v, p, Some(tb));
-                    let any = !r.is_empty();
-                    rows.extend(r);
+                    let any = !rows.of(p, tb).is_empty();
+                    if any {
+                        used.push(p);
+                    }
                     any
                 }
             };
@@ -351,6 +449,6 @@ impl Analysis {
             }
         }
         privileges.sort();
-        (!privileges.is_empty()).then_some(EndpointTable { table, privileges, rows: rows.len() })
+        (!privileges.is_empty()).then(|| EndpointTable { table, privileges, rows: rows.count(&used, tb) })
     }
 }

@@ -69,7 +69,7 @@ pub fn render_reach(a: &ReachAnswer, t: &Tenant, names: &Names, p: &Painter) -> 
     let verb = if matches!(a.visitor.as_str(), "anonymous" | "newcomer") { "reach" } else { "reaches" };
     let mut out = format!("{} {verb} {}:\n", visitor_text(t, names, &a.visitor), count(a.pages.len(), "page", "pages"));
     for pg in &a.pages {
-        let how = match pg.via.as_str() {
+        let how = match pg.via {
             "grant_change" => "may change it (Grant Change)",
             "restrict_read" => "holds a role of every Restrict Read rule above it",
             _ => "open to all",
@@ -83,7 +83,7 @@ pub fn render_reach(a: &ReachAnswer, t: &Tenant, names: &Names, p: &Painter) -> 
     let files: Vec<String> = a
         .files
         .iter()
-        .map(|id| named(sf.files.iter().find(|f| &f.id == id).map(|f| f.name.as_str()).unwrap_or_default(), id))
+        .map(|id| named(sf.files.iter().find(|f| f.id.as_str() == &**id).map(|f| f.name.as_str()).unwrap_or_default(), id))
         .collect();
     out.push_str(&format!("web files ({}): {}\n", files.len(), if files.is_empty() { "none".to_string() } else { files.join(", ") }));
     out.push_str(&format!("endpoints ({}):\n", a.endpoints.len()));

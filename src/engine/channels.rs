@@ -359,26 +359,45 @@ impl ChannelIndex {
         match v {
             Outsider::Visitor(v) => g.what(t, v, p, table),
             Outsider::Newcomer => {
-                let mut out = Vec::new();
-                let d = &g.derived;
-                for (n, perm) in t.permissions.iter().enumerate() {
-                    let n = n as PermId;
-                    if !self.newcomer_cand[n as usize]
-                        || !perm.privileges.has(p)
-                        || table.is_some_and(|tb| tb != perm.table)
-                    {
-                        continue;
-                    }
-                    if d.in_all.binary_search(&n).is_ok() {
-                        out.extend(t.tables[perm.table as usize].rows());
-                    }
-                    let lo = d.in_g.partition_point(|e| e.0 < n);
-                    out.extend(d.in_g[lo..].iter().take_while(|e| e.0 == n).map(|e| e.1));
-                }
+                let mut out = self.newcomer_what(t, g, p, table);
                 sort_rows(t, &mut out);
                 out
             }
         }
+    }
+
+    /// [`ChannelIndex::what`] of every table, ordered by row id ([`Grants::what_by_id`]).
+    pub fn what_by_id(&self, t: &Tenant, g: &Grants, v: Outsider, p: Privilege) -> Vec<RowId> {
+        match v {
+            Outsider::Visitor(v) => g.what_by_id(t, v, p),
+            Outsider::Newcomer => {
+                let mut out = self.newcomer_what(t, g, p, None);
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+        }
+    }
+
+    /// The newcomer's rows (C9), unsorted and possibly repeated.
+    fn newcomer_what(&self, t: &Tenant, g: &Grants, p: Privilege, table: Option<TableId>) -> Vec<RowId> {
+        let mut out = Vec::new();
+        let d = &g.derived;
+        for (n, perm) in t.permissions.iter().enumerate() {
+            let n = n as PermId;
+            if !self.newcomer_cand[n as usize]
+                || !perm.privileges.has(p)
+                || table.is_some_and(|tb| tb != perm.table)
+            {
+                continue;
+            }
+            if d.in_all.binary_search(&n).is_ok() {
+                out.extend(t.tables[perm.table as usize].rows());
+            }
+            let lo = d.in_g.partition_point(|e| e.0 < n);
+            out.extend(d.in_g[lo..].iter().take_while(|e| e.0 == n).map(|e| e.1));
+        }
+        out
     }
 
     /// The tables the newcomer may create in (C9, S17), by name.

@@ -276,7 +276,8 @@ impl<'a> Visit<'a> for Reader<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if let Some(name) = dotted(&it.callee) {
             let at = line_column(self.code, it.span.start as usize);
-            let op = match name.strip_prefix("Server.Connector.Dataverse.") {
+            let m = name.strip_prefix("Server.Connector.Dataverse.");
+            let op = match m {
                 Some("RetrieveRecord" | "RetrieveMultipleRecords") => Some(Op::Read),
                 Some("CreateRecord") => Some(Op::Create),
                 Some("UpdateRecord") => Some(Op::Write),
@@ -292,7 +293,20 @@ impl<'a> Visit<'a> for Reader<'_> {
             }
             if let Some(op) = op {
                 let set = self.entity_set(it.arguments.first());
-                let proxy = it.arguments.iter().filter_map(|a| a.as_expression()).any(|e| from_context(e, &self.bindings.context));
+                // R12: the entity set, or the query options (`fetchXml=`, `$filter`, ...)
+                // of a read; a record's id or payload from the request is not a proxy.
+                let options = match m {
+                    Some("RetrieveMultipleRecords") => Some(1),
+                    Some("RetrieveRecord") => Some(2),
+                    _ => None,
+                };
+                let proxy = it
+                    .arguments
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i == 0 || Some(*i) == options)
+                    .filter_map(|(_, a)| a.as_expression())
+                    .any(|e| from_context(e, &self.bindings.context));
                 let function = self.function.last().cloned().unwrap_or_default();
                 self.out.calls.push(Call { function, op, set, proxy, at });
             }

@@ -5,12 +5,15 @@
 //! lookups. Visitor classes are those of the channels
 //! ([`super::channels::contact_classes`]).
 
+use super::endpoint_code::{read_code, CodeReading};
+use super::flow_definition::{read_flow, FlowReading};
 use super::channels::{contact_classes, registration_off, Outsider, CLASS_ANON, CLASS_NEWCOMER};
 use crate::model::channels::{is_false, PageRight};
 use crate::model::{RowId, Tenant, Visitor};
 use portal_access_rules as rules;
 use rules::surfaces::{SurfaceDerived, SurfaceFacts};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 /// An endpoint of the surfaces (R9, R13): a server logic record or a cloud
 /// flow consumer, by its index in its section.
@@ -129,6 +132,24 @@ fn page_facts(t: &Tenant, f: &mut SurfaceFacts) {
     }
 }
 
+/// Who reaches one page or endpoint, factored by visitor class (R6, R10,
+/// R14): the outsiders' answers and the contact classes admitted, with
+/// how many contacts those hold. Contacts are expanded only on output
+/// ([`SurfaceIndex::contacts_in`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    /// The anonymous visitor.
+    pub anonymous: bool,
+    /// The newcomer (C9).
+    pub newcomer: bool,
+    /// The contact classes admitted, sorted.
+    pub classes: Vec<u32>,
+    /// How many contacts those classes hold.
+    pub contacts: usize,
+    /// Every contact class is admitted.
+    pub every_contact: bool,
+}
+
 /// The surface answers' index of one tenant.
 #[derive(Debug, Clone)]
 pub struct SurfaceIndex {
@@ -142,6 +163,24 @@ pub struct SurfaceIndex {
     invokes: HashMap<u32, BTreeSet<u32>>,
     restricted: BTreeSet<u32>,
     reachable: BTreeSet<u32>,
+    page_audience: Vec<Audience>,
+    endpoint_audience: Vec<Audience>,
+    /// Per page: its own and its content pages' active components, by id
+    /// (R8); filled for root pages.
+    components: Vec<Vec<u32>>,
+    /// Root pages in id order, with their ids shared with the answers.
+    roots_by_id: Vec<(u32, Arc<str>)>,
+    /// Web files in id order, with their ids.
+    files_by_id: Vec<(u32, Arc<str>)>,
+    /// Per class, the pages it opens and the files it reads, as bit sets.
+    open_bits: HashMap<u32, Vec<u64>>,
+    file_bits: HashMap<u32, Vec<u64>>,
+    /// Contacts in print order (by id), with their class; on first use.
+    contact_order: OnceLock<Vec<(RowId, u32)>>,
+    /// Each server logic's code read once, on first use (R12).
+    code: Vec<OnceLock<CodeReading>>,
+    /// Each flow's definition read once, on first use (R16).
+    flow: Vec<OnceLock<FlowReading>>,
 }
 
 fn by_class(pairs: &[(u32, u32)]) -> HashMap<u32, BTreeSet<u32>> {
@@ -152,11 +191,91 @@ fn by_class(pairs: &[(u32, u32)]) -> HashMap<u32, BTreeSet<u32>> {
     m
 }
 
+/// Per target (page or endpoint number), the classes of `pairs`
+/// (`(class, target)`) that reach it, factored.
+fn audiences(pairs: &[(u32, u32)], targets: usize, class_size: &[usize]) -> Vec<Audience> {
+    let mut out = vec![Audience::default(); targets];
+    for &(k, x) in pairs {
+        let Some(a) = out.get_mut(x as usize) else { continue };
+        match k {
+            CLASS_ANON => a.anonymous = true,
+            CLASS_NEWCOMER => a.newcomer = true,
+            _ => a.classes.push(k),
+        }
+    }
+    let contact_classes = class_size.iter().skip(CLASS_NEWCOMER as usize + 1).filter(|&&n| n > 0).count();
+    for a in &mut out {
+        a.classes.sort_unstable();
+        a.classes.dedup();
+        a.contacts = a.classes.iter().map(|&k| class_size.get(k as usize).copied().unwrap_or(0)).sum();
+        a.every_contact = a.classes.iter().filter(|&&k| class_size.get(k as usize).is_some_and(|&n| n > 0)).count() == contact_classes;
+    }
+    out
+}
+
+/// The items `keep` marks, in the order of their ids (ties by index).
+fn by_id<'a>(items: impl Iterator<Item = (bool, &'a str)>) -> Vec<(u32, Arc<str>)> {
+    let mut out: Vec<(u32, Arc<str>)> = items.enumerate().filter(|(_, (keep, _))| *keep).map(|(i, (_, id))| (i as u32, Arc::from(id))).collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Per class, the targets of `pairs` (`(class, target)`) as a bit set.
+fn bits_by_class(pairs: &[(u32, u32)], targets: usize) -> HashMap<u32, Vec<u64>> {
+    let mut m: HashMap<u32, Vec<u64>> = HashMap::new();
+    for &(k, x) in pairs {
+        let bits = m.entry(k).or_insert_with(|| vec![0u64; targets.div_ceil(64)]);
+        if let Some(w) = bits.get_mut(x as usize / 64) {
+            *w |= 1 << (x % 64);
+        }
+    }
+    m
+}
+
+fn has_bit(bits: Option<&Vec<u64>>, x: u32) -> bool {
+    bits.and_then(|b| b.get(x as usize / 64)).is_some_and(|w| w & (1 << (x % 64)) != 0)
+}
+
+/// R8: per root page, the active components it and its content pages name
+/// (content pages by `root`, pages of the same id alike), by component id.
+fn page_components(t: &Tenant) -> Vec<Vec<u32>> {
+    let s = &t.surfaces;
+    let mut by_id: HashMap<&str, BTreeSet<u32>> = HashMap::new();
+    for page in &s.pages {
+        let key = page.root.as_deref().unwrap_or(page.id.as_str());
+        by_id.entry(key).or_default().extend(page.components.iter().copied());
+    }
+    let comps = &t.channels.components;
+    s.pages
+        .iter()
+        .map(|page| {
+            if page.root.is_some() {
+                return Vec::new();
+            }
+            let mut out: Vec<u32> = by_id
+                .get(page.id.as_str())
+                .map(|ids| ids.iter().copied().filter(|&c| comps.get(c as usize).is_some_and(|c| c.active)).collect())
+                .unwrap_or_default();
+            out.sort_by(|&a, &b| comps[a as usize].id.cmp(&comps[b as usize].id));
+            out
+        })
+        .collect()
+}
+
 impl SurfaceIndex {
     /// Runs the surface rules of `t`.
     pub fn new(t: &Tenant) -> SurfaceIndex {
         let (facts, class_of) = surface_facts(t);
         let derived = rules::surfaces::derive(&facts);
+        let classes = class_of.iter().copied().max().map_or(0, |m| m as usize + 1).max(CLASS_NEWCOMER as usize + 1);
+        let mut class_size = vec![0usize; classes];
+        for &k in &class_of {
+            if let Some(n) = class_size.get_mut(k as usize) {
+                *n += 1;
+            }
+        }
+        let s = &t.surfaces;
+        let endpoints = s.server_logic.len() + s.flows.len();
         SurfaceIndex {
             opens: by_class(&derived.opens),
             changes: by_class(&derived.changes),
@@ -164,10 +283,59 @@ impl SurfaceIndex {
             invokes: by_class(&derived.invokes),
             restricted: derived.restricted.iter().copied().collect(),
             reachable: derived.reachable.iter().copied().collect(),
+            page_audience: audiences(&derived.opens, s.pages.len(), &class_size),
+            endpoint_audience: audiences(&derived.invokes, endpoints, &class_size),
+            components: page_components(t),
+            roots_by_id: by_id(s.pages.iter().map(|p| (p.root.is_none(), p.id.as_str()))),
+            files_by_id: by_id(s.files.iter().map(|f| (true, f.id.as_str()))),
+            open_bits: bits_by_class(&derived.opens, s.pages.len()),
+            file_bits: bits_by_class(&derived.reads_file, s.files.len()),
+            contact_order: OnceLock::new(),
+            code: s.server_logic.iter().map(|_| OnceLock::new()).collect(),
+            flow: s.flows.iter().map(|_| OnceLock::new()).collect(),
             derived,
             class_of,
             first_contact: t.contacts().start,
         }
+    }
+
+    /// Who opens page `p` (R6), by class.
+    pub fn page_audience(&self, p: u32) -> Option<&Audience> {
+        self.page_audience.get(p as usize)
+    }
+    /// Who may call endpoint number `e` (R10, R14), by class.
+    pub fn endpoint_audience(&self, e: u32) -> Option<&Audience> {
+        self.endpoint_audience.get(e as usize)
+    }
+    /// R8: the active components of root page `p` and of its content
+    /// pages, by component id.
+    pub fn components_of(&self, p: u32) -> &[u32] {
+        self.components.get(p as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+    /// Server logic `i`'s code, read once (R12); `None` past the end.
+    pub fn code(&self, t: &Tenant, i: u32) -> Option<&CodeReading> {
+        let (cell, l) = (self.code.get(i as usize)?, t.surfaces.server_logic.get(i as usize)?);
+        Some(cell.get_or_init(|| read_code(&l.code)))
+    }
+    /// Flow `i`'s definition, read once (R16); `None` past the end.
+    pub fn flow(&self, t: &Tenant, i: u32) -> Option<&FlowReading> {
+        let (cell, f) = (self.flow.get(i as usize)?, t.surfaces.flows.get(i as usize)?);
+        Some(cell.get_or_init(|| read_flow(f.definition.as_ref())))
+    }
+    /// The contacts `a` admits, in print order (by id): every contact, or
+    /// those of its classes. One pass over the contacts, no sorting.
+    pub fn contacts_in<'a>(&'a self, t: &Tenant, a: &'a Audience) -> impl Iterator<Item = RowId> + 'a {
+        let order = self.contact_order.get_or_init(|| {
+            let rank = t.row_rank();
+            let mut order: Vec<(RowId, u32)> = self.class_of.iter().enumerate().map(|(i, &k)| (self.first_contact + i as RowId, k)).collect();
+            order.sort_unstable_by_key(|&(c, _)| rank.get(c as usize).copied().unwrap_or(u32::MAX));
+            order
+        });
+        let none = a.contacts == 0;
+        order
+            .iter()
+            .filter(move |&&(_, k)| !none && (a.every_contact || a.classes.binary_search(&k).is_ok()))
+            .map(|&(c, _)| c)
     }
 
     /// The class of a visitor.
@@ -209,29 +377,20 @@ impl SurfaceIndex {
     pub fn reachable(&self, p: u32) -> bool {
         self.reachable.contains(&p)
     }
-    /// The contacts (rows, in row order) whose class `keep` admits: one
-    /// test per class, then one read per contact.
-    pub fn contacts_where(&self, keep: impl Fn(Outsider) -> bool) -> Vec<RowId> {
-        let classes = self.class_of.iter().copied().max().map_or(0, |m| m as usize + 1);
-        let mut admitted = vec![None::<bool>; classes];
-        let mut out = Vec::new();
-        for (i, &k) in self.class_of.iter().enumerate() {
-            let c = self.first_contact + i as RowId;
-            let Some(slot) = admitted.get_mut(k as usize) else { continue };
-            if *slot.get_or_insert_with(|| keep(Outsider::Visitor(Visitor::Contact(c)))) {
-                out.push(c);
-            }
-        }
-        out
+    /// The root pages `v` opens (R6), in id order: `(page, id, changes
+    /// (R4), restricted (R5))`.
+    pub fn roots_opened(&self, v: Outsider) -> impl Iterator<Item = (u32, &Arc<str>, bool, bool)> + '_ {
+        let k = self.class(v);
+        let (opens, changes) = (self.open_bits.get(&k), self.changes.get(&k));
+        self.roots_by_id
+            .iter()
+            .filter(move |(p, _)| has_bit(opens, *p))
+            .map(move |(p, id)| (*p, id, changes.is_some_and(|c| c.contains(p)), self.restricted.contains(p)))
     }
-
-    /// The pages `v` opens, by index.
-    pub fn pages_of(&self, v: Outsider) -> Vec<u32> {
-        self.opens.get(&self.class(v)).map(|s| s.iter().copied().collect()).unwrap_or_default()
-    }
-    /// The files `v` reads, by index.
-    pub fn files_of(&self, v: Outsider) -> Vec<u32> {
-        self.files.get(&self.class(v)).map(|s| s.iter().copied().collect()).unwrap_or_default()
+    /// The web files `v` reads (R7), in id order.
+    pub fn files_read(&self, v: Outsider) -> impl Iterator<Item = &Arc<str>> + '_ {
+        let bits = self.file_bits.get(&self.class(v));
+        self.files_by_id.iter().filter(move |(f, _)| has_bit(bits, *f)).map(|(_, id)| id)
     }
     /// The endpoint numbers `v` may call.
     pub fn endpoints_of(&self, v: Outsider) -> Vec<u32> {

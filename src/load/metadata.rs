@@ -60,6 +60,27 @@ pub fn read_dir(dir: &Path, extra: &[PathBuf], inputs: &mut Vec<PathBuf>) -> Res
     dedup(all)
 }
 
+/// The entity sets of the tables a solution's `customizations.xml` defines
+/// (`<entity Name="..."><EntitySetName>...`): `(set, table)`, the table's
+/// logical name in lower case (surfaces.md R12).
+pub fn entity_sets(files: &[PathBuf]) -> Result<Vec<(String, String)>, LoadError> {
+    let mut out = Vec::new();
+    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"))) {
+        let text = std::fs::read_to_string(path).map_err(|e| read_error(path, e))?;
+        let root = xml::parse(&text, &display(path))?;
+        let mut entities = Vec::new();
+        root.find_all("entity", &mut entities);
+        for e in entities {
+            if let (Some(table), Some(set)) = (e.attr("Name"), e.child_text("EntitySetName")) {
+                if !set.trim().is_empty() {
+                    out.push((set.trim().to_string(), table.to_ascii_lowercase()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {

@@ -230,6 +230,10 @@ fn read_metadata(dir: &Path, extra: &[PathBuf], raw: &mut RawTenant, inputs: &mu
             raw.relationships.push(found.relationship);
         }
     }
+    // R12: a solution's tables name their entity sets (`EntitySetName`).
+    for (set, table) in super::metadata::entity_sets(extra)? {
+        raw.entity_sets.entry(set).or_insert(table);
+    }
     Ok(())
 }
 

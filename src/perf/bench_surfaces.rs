@@ -51,6 +51,12 @@ pub struct SurfacesSpeed {
     pub who_open: Latency,
     /// `who open` median / `can` median (target: at most 5).
     pub who_open_ratio: f64,
+    /// `who open page:ID` with its contacts listed (the ids read, as JSON
+    /// and the text print them): grows with the contacts admitted.
+    pub who_open_listed: Latency,
+    /// Index build to first answer: the contacts' print order, read once
+    /// on the first listing, seconds.
+    pub contact_order_seconds: f64,
 }
 
 /// Times `reach` for `contacts` and `who open` over every page (up to the
@@ -68,7 +74,13 @@ pub fn surfaces_speed(a: &Analysis, contacts: &[Visitor], can_median_ns: f64, bu
         |_, n| n,
     );
     let pages: Vec<String> = a.tenant.surfaces.pages.iter().map(|p| format!("page:{}", p.id)).collect();
+    // The answer (factored: classes admitted, with their count), then the
+    // same answer with its contact ids read, as printing does.
     let who_open = time_each(&pages, budget, |p| a.who_open(p).map(|w| w.contacts.len()).unwrap_or(0), |_, n| n);
+    let start = Instant::now();
+    let _ = pages.first().map(|p| a.who_open(p).map(|w| w.contacts.iter().count()));
+    let contact_order_seconds = start.elapsed().as_secs_f64();
+    let who_open_listed = time_each(&pages, budget, |p| a.who_open(p).map(|w| w.contacts.iter().map(str::len).sum::<usize>()).unwrap_or(0), |_, n| n);
     let ratio = |x: f64, y: f64| if y > 0.0 { x / y } else { 0.0 };
     SurfacesSpeed {
         index_seconds,
@@ -77,5 +89,7 @@ pub fn surfaces_speed(a: &Analysis, contacts: &[Visitor], can_median_ns: f64, bu
         reach,
         what_six,
         who_open,
+        who_open_listed,
+        contact_order_seconds,
     }
 }

@@ -493,6 +493,7 @@ fn print_report(out: &mut impl Write, r: &Report, cmd: &str) -> io::Result<()> {
     if let Some(s) = &r.surfaces {
         row(out, "reach (one contact) / what (six privileges)", format!("{:.2}x (medians {} / {})", s.reach_ratio, nanos(s.reach.median_ns), nanos(s.what_six.median_ns)))?;
         row(out, "who open page:ID / can", format!("{:.2}x (median {})", s.who_open_ratio, nanos(s.who_open.median_ns)))?;
+        row(out, "who open page:ID, contacts listed", format!("median {}", nanos(s.who_open_listed.median_ns)))?;
     }
     if let Some(rs) = &r.report {
         row(
