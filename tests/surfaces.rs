@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{analysis, check, load_error, tenant};
+use common::{analysis, check, copy_dir, load_error, tenant};
 use portal_access::engine::endpoint_code::{read_code, EntitySet, Op};
 use portal_access::engine::flow_definition::read_flow;
 use serde_json::{json, Value};
@@ -611,18 +611,6 @@ fn repl_reach_who_open_invoke_and_completion() {
 
 // ------------------------------------------------------------ solutions
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 fn record(dir: &std::path::Path, id: &str, kind: u32, name: &str, content: &str) {
     let d = dir.join("site/powerpagecomponents").join(id);

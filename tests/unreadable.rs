@@ -5,24 +5,12 @@
 
 mod common;
 
-use common::run_bin;
+use common::{copy_dir, run_bin};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const PROFILE: &str = "column-permission-profiles/appointment-columns/Appointment-Columns.columnpermissionprofile.yml";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 /// The GDS site with its one column permission profile in the shape a real
 /// download had: `adx_allcolumnpermissions` a list of `Value: []` mappings.

@@ -34,7 +34,8 @@ pub fn render_who_surface(a: &WhoSurfaceAnswer, t: &Tenant, names: &Names, p: &P
     let mut tt = TextTable::new(&[]).indent(2);
     tt.styled(vec![("anonymous visitors".into(), Style::Plain), (yes_no(a.anonymous), Style::Plain)]);
     tt.styled(vec![("anyone who signs up".into(), Style::Plain), (yes_no(a.newcomer), Style::Plain)]);
-    let contacts = super::text::contact_labels(t, names, &a.contacts);
+    let mut contacts: Vec<String> = a.contacts.rows().map(|c| names.row(t, c).into_owned()).collect();
+    contacts.sort();
     let list = if contacts.is_empty() { "none".to_string() } else { contacts.join(", ") };
     tt.row(&[format!("contacts ({})", a.contacts.len()), list]);
     let (verb, what) = match a.target.split_once(':') {

@@ -320,3 +320,18 @@ pub fn can(a: &Analysis, visitor: &str, privilege: &str, target: &str, via: &[&s
 pub fn who(a: &Analysis, privilege: &str, target: &str, anonymous: bool, contacts: &[&str]) {
     check_in(a, &["who", privilege, target], json!({"anonymous": anonymous, "contacts": contacts}));
 }
+
+/// Copies folder `from` into `to`, recursively (test fixtures edited in a
+/// scratch folder, never in place).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
