@@ -100,6 +100,10 @@ fn an_unknown_visitor_suggests_the_nearest_and_lists_newcomer() {
     let (code, _, err) = run_bin(&["what", &f, "C4", "read"]);
     assert_eq!(code, 2);
     assert!(err.contains("contact `C4` does not exist (give a contact id or name, `anonymous` or `newcomer`; did you mean `C1`?)"), "{err}");
+    // Names are candidates too.
+    let (code, _, err) = run_bin(&["what", &f, "Bo Didley", "read"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `Bo Diddley`?"), "{err}");
 }
 
 #[test]

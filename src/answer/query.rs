@@ -188,13 +188,15 @@ impl Analysis {
         if let Some(c) = self.tenant.contact(s) {
             return Ok(Visitor::Contact(c));
         }
-        let named = crate::model::row_names::rows_named(&self.tenant, self.tenant.contact_table, s);
+        let t = &self.tenant;
+        let names = crate::model::row_names::TableNames::read(t, t.contact_table);
+        let first = t.tables[t.contact_table as usize].first;
+        let named: Vec<RowId> = names.find(s).into_iter().map(|i| first + i as RowId).collect();
         match named.as_slice() {
             [c] => Ok(Visitor::Contact(*c)),
             [] => {
-                let t = &self.tenant;
                 let ids = t.contacts().map(|c| t.row_name(c));
-                let hint = nearest(s, ids.chain(["anonymous", NEWCOMER])).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                let hint = nearest(s, ids.chain(names.all()).chain(["anonymous", NEWCOMER])).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 Err(unknown_owned("contact", s, format!("does not exist (give a contact id or name, `anonymous` or `newcomer`{hint})")))
             }
             many => Err(unknown_owned("contact", s, format!("names {} contacts; give one of their ids: {}", many.len(), self.candidates(many)))),

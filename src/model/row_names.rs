@@ -100,6 +100,11 @@ impl TableNames {
         self.names.get(offset).and_then(|n| n.as_deref())
     }
 
+    /// Every name the table's rows have, in row order.
+    pub fn all(&self) -> impl Iterator<Item = &str> + '_ {
+        self.names.iter().flatten().map(|n| &**n)
+    }
+
     /// The offsets of the rows named `name` (compared without case and
     /// surrounding spaces).
     pub fn find(&self, name: &str) -> Vec<usize> {
