@@ -224,6 +224,18 @@ impl Analysis {
         self.tenant.raw.unreadable.iter().map(|u| u.text()).collect()
     }
 
+    /// The first line of every readable answer on an incomplete tenant
+    /// (PP044): how many site records were dropped, and which; `None` for
+    /// a complete tenant.
+    pub fn incomplete_line(&self) -> Option<String> {
+        let incomplete = self.incomplete();
+        let n = incomplete.len();
+        (n > 0).then(|| {
+            let (records, verb) = if n == 1 { ("1 site record".to_string(), "was") } else { (format!("{n} site records"), "were") };
+            format!("incomplete: {records} could not be read and {verb} dropped, so answers may miss grants ({}); see lint PP044\n", incomplete.join("; "))
+        })
+    }
+
     /// Parses a privilege name.
     pub fn privilege(&self, s: &str) -> Result<Privilege, QueryError> {
         Privilege::parse(s)

@@ -125,9 +125,8 @@ fn failure_text(r: &ExpectResult, t: &crate::model::Tenant, names: &crate::model
 /// The readable report.
 pub fn render(report: &TestReport, a: &Analysis, docs: &[Expectations], p: &Painter) -> String {
     let mut s = String::new();
-    let incomplete = a.incomplete();
-    if !incomplete.is_empty() {
-        s.push_str(&format!("incomplete: {} site record(s) could not be read and were dropped, so these answers may miss grants (lint PP044)\n", incomplete.len()));
+    if let Some(line) = a.incomplete_line() {
+        s.push_str(&line);
     }
     let n: usize = docs.iter().map(|d| d.items.len()).sum();
     s.push_str(&format!(

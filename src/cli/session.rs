@@ -484,12 +484,7 @@ impl Session {
     /// The line printed when an interactive session starts.
     pub fn banner(&self) -> String {
         let t = &self.analysis.tenant;
-        let incomplete = self.analysis.incomplete();
-        let warning = if incomplete.is_empty() {
-            String::new()
-        } else {
-            format!("incomplete: {} site record(s) could not be read and were dropped; answers may miss grants (lint PP044)\n", incomplete.len())
-        };
+        let warning = self.analysis.incomplete_line().unwrap_or_default();
         warning + &format!(
             "portal-access: `{}` loaded: {}, {}, {} in {} (load {}, derive {})\n\
              Type `help` for the commands; Tab completes commands, ids and rows; Ctrl-D quits.\n",

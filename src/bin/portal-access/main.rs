@@ -151,13 +151,10 @@ fn print_answer<T: serde::Serialize>(out: &mut impl Write, a: &Analysis, value: 
 
 /// The first line of a readable answer on an incomplete tenant (PP044).
 fn incomplete_line(out: &mut impl Write, a: &Analysis, json: bool) -> io::Result<()> {
-    let incomplete = a.incomplete();
-    if json || incomplete.is_empty() {
-        return Ok(());
+    match a.incomplete_line() {
+        Some(line) if !json => out.write_all(line.as_bytes()),
+        _ => Ok(()),
     }
-    let n = incomplete.len();
-    let records = if n == 1 { "1 site record".to_string() } else { format!("{n} site records") };
-    writeln!(out, "incomplete: {records} could not be read and {} dropped, so this answer may miss grants ({}); see lint PP044", if n == 1 { "was" } else { "were" }, incomplete.join("; "))
 }
 
 fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
