@@ -87,3 +87,19 @@ fn a_complete_site_says_nothing_of_the_kind() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v.get("incomplete").is_none());
 }
+
+#[test]
+fn a_diff_with_an_incomplete_side_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (site, _) = broken_site(dir.path());
+    let whole = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/gds-power-page");
+    let (code, out, err) = run_bin(&["diff", whole.to_str().unwrap(), site.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str::<Value>(out.lines().next().unwrap()).unwrap()["scenarios"][0].clone();
+    let incomplete = v["incomplete"].as_array().unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(incomplete.len(), 1, "{incomplete:?}");
+    // Two complete versions carry no such key.
+    let (_, out, _) = run_bin(&["diff", whole.to_str().unwrap(), whole.to_str().unwrap(), "--json"]);
+    let v: Value = serde_json::from_str::<Value>(out.lines().next().unwrap()).unwrap()["scenarios"][0].clone();
+    assert!(v.get("ok").is_some() && v.get("incomplete").is_none(), "{v}");
+}

@@ -148,6 +148,7 @@ pub fn streamed(old: &Analysis, new: Analysis, name: &str) -> ScenarioAnswer {
         error: None,
         newcomer,
         patterns: Some(crate::answer::patterns::PatternDiff::between((&old.tenant, old.patterns()), (&new.tenant, new.patterns()))),
+        incomplete: crate::answer::whatif::incomplete_of(&old.tenant, &new.tenant),
     }
 }
 

@@ -86,6 +86,18 @@ pub struct ScenarioAnswer {
     /// without rows (when `ok`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patterns: Option<PatternDiff>,
+    /// The site records either tenant dropped on load (PP044): the answer
+    /// may miss grants.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+}
+
+/// The site records `a` or `b` dropped on load (PP044), sorted, once each.
+pub fn incomplete_of(a: &Tenant, b: &Tenant) -> Vec<String> {
+    let mut v: Vec<String> = a.raw.unreadable.iter().chain(&b.raw.unreadable).map(|u| u.text()).collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// What anyone who signs up would gain and lose (whatif.md "Newcomer grants").
@@ -163,6 +175,7 @@ impl ScenarioAnswer {
             error: Some(e.to_string()),
             newcomer: None,
             patterns: None,
+            incomplete: Vec::new(),
         }
     }
 
@@ -369,6 +382,7 @@ impl Outcome<'_> {
                 error: None,
                 newcomer: self.newcomer(),
                 patterns: self.patterns.clone(),
+                incomplete: incomplete_of(self.base, edited),
             },
         }
     }
@@ -419,6 +433,11 @@ impl Outcome<'_> {
         if let Some(p) = &self.patterns {
             out.write_all(b",\"patterns\":")?;
             serde_json::to_writer(&mut *out, p).map_err(io::Error::from)?;
+        }
+        let incomplete = incomplete_of(self.base, edited);
+        if !incomplete.is_empty() {
+            out.write_all(b",\"incomplete\":")?;
+            serde_json::to_writer(&mut *out, &incomplete).map_err(io::Error::from)?;
         }
         out.write_all(b"}")
     }
