@@ -115,3 +115,39 @@ fn the_supplier_invoice_portal_names_amy_chen() {
     assert!(out.starts_with("Amy Chen may read 3 rows:\n  spnvc_invoice:INV-"), "{out}");
     assert!(!out.contains("60a29644"), "no contact GUID in a readable answer: {out}");
 }
+
+/// A change document may name permissions, roles, contacts and rows as
+/// the command line does: the same answer as with their ids.
+#[test]
+fn change_documents_take_names_for_ids() {
+    let dfe = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/dfe-central-portal");
+    let dir = tempfile::tempdir().unwrap();
+    let by_ids = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/changes/dfe-anonymous-contacts.json")).unwrap();
+    let by_names = by_ids
+        .replace("\"permission\": \"23b35ea7-86a6-ef11-b8e9-000d3adb571a\"", "\"permission\": \"Contact Permission\"")
+        .replace("\"role\": \"2dadaed1-626f-ef11-a670-002248a430ac\"", "\"role\": \"anonymous users\"");
+    assert_ne!(by_ids, by_names);
+    let answer = |doc: &str, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, doc).unwrap();
+        let (code, out, err) = run_bin(&["whatif", dfe.to_str().unwrap(), path.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+        v["scenarios"][0].clone()
+    };
+    let (ids, names) = (answer(&by_ids, "ids.json"), answer(&by_names, "names.json"));
+    assert_eq!(ids["ok"], true, "{ids}");
+    assert!(!ids["gained"].as_array().unwrap().is_empty());
+    assert_eq!(ids, names);
+    // Rows and contacts by name on the names tenant: removing Bo's case by
+    // its title loses his read of it.
+    let f = file();
+    let doc = r#"{"format": "portal-access/changes@1", "changes": [{"op": "remove_row", "row": "incident:Hose split"}]}"#;
+    let path = dir.path().join("rows.json");
+    std::fs::write(&path, doc).unwrap();
+    let (code, out, err) = run_bin(&["whatif", &f, path.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let lost = &v["scenarios"][0]["lost"];
+    assert_eq!(lost, &json!([{"visitor": "C2", "privilege": "read", "row": "incident:I2"}]), "{v}");
+}

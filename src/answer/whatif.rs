@@ -14,6 +14,7 @@ mod apply;
 mod changes;
 mod diff;
 mod newcomer;
+mod names;
 mod finance;
 pub mod speed;
 

@@ -48,6 +48,7 @@ pub struct Effect {
 
 /// Applies `changes` in order to a clone of `base.raw`.
 pub fn apply_changes(base: &Tenant, changes: &[Change]) -> Result<(RawTenant, Effect), ChangeError> {
+    let changes = super::names::resolve(base, changes);
     let mut raw = base.raw.clone();
     let mut effect = Effect::default();
     for (i, c) in changes.iter().enumerate() {
