@@ -165,9 +165,7 @@ fn read_roles_and_permissions(
         let (node, file) = read_yaml(&list, inputs)?;
         for item in records(&node, &file, "web roles")? {
             let r = role(item, &file, site);
-            if let Some(v) = site.keep(r)? {
-                raw.web_roles.push(v);
-            }
+            site.keep_into(r, &mut raw.web_roles)?;
         }
     }
     let roles_dir = site_dir.join("web-roles");
@@ -175,18 +173,14 @@ fn read_roles_and_permissions(
     for path in files_ending(&roles_dir, ".webrole.yml", 0)? {
         let (node, file) = read_yaml(&path, inputs)?;
         let r = role(&node, &file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_roles.push(v);
-        }
+        site.keep_into(r, &mut raw.web_roles)?;
     }
     let perms_dir = site_dir.join("table-permissions");
     input_dirs.push(perms_dir.clone());
     for path in files_ending(&perms_dir, ".tablepermission.yml", 0)? {
         let (node, file) = read_yaml(&path, inputs)?;
         let r = permission(&node, &file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.table_permissions.push(v);
-        }
+        site.keep_into(r, &mut raw.table_permissions)?;
     }
     Ok(())
 }
@@ -208,15 +202,11 @@ fn read_solution(
     let sol = solution::read(dir, choice, inputs)?;
     for c in sol.of_kind(types::WEB_ROLE) {
         let r = role(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_roles.push(v);
-        }
+        site.keep_into(r, &mut raw.web_roles)?;
     }
     for c in sol.of_kind(types::TABLE_PERMISSION) {
         let r = permission(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.table_permissions.push(v);
-        }
+        site.keep_into(r, &mut raw.table_permissions)?;
     }
     super::site_surfaces::from_solution(dir, &sol, raw, site, inputs)?;
     Ok(sol.metadata)

@@ -39,9 +39,7 @@ pub(super) fn read(
     for (node, file) in files.records("sitesetting.yml", "site-settings", ".sitesetting.yml", 0)? {
         for item in records(&node, &file, "site settings")? {
             let r = setting(item, &file, site);
-            if let Some(v) = site.keep(r)? {
-                raw.site_settings.push(v);
-            }
+            site.keep_into(r, &mut raw.site_settings)?;
         }
     }
     profiles(&mut files, raw, site)?;
@@ -58,9 +56,7 @@ pub(super) fn read(
     for (node, file) in files.records("webpagerule.yml", "webpage-rules", ".webpagerule.yml", 0)? {
         for item in records(&node, &file, "page rules")? {
             let r = page_rule(item, &file, site);
-            if let Some(v) = site.keep(r)? {
-                raw.page_rules.push(v);
-            }
+            site.keep_into(r, &mut raw.page_rules)?;
         }
     }
     Ok(())

@@ -100,6 +100,12 @@ impl SiteReport {
             Err(e) => Err(e),
         }
     }
+
+    /// [`SiteReport::keep`], the record pushed onto `out` when read.
+    pub(crate) fn keep_into<T>(&mut self, r: Result<T, LoadError>, out: &mut Vec<T>) -> Result<(), LoadError> {
+        out.extend(self.keep(r)?);
+        Ok(())
+    }
 }
 
 /// An error at a line and key of a site file.

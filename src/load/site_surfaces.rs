@@ -39,17 +39,13 @@ pub(super) fn read(
     for (node, file) in files.records("publishingstate.yml", "publishing-states", ".publishingstate.yml", 0)? {
         for item in super::site_record::records(&node, &file, "publishing states")? {
             let r = state(item, &file, site);
-            if let Some(v) = site.keep(r)? {
-                raw.publishing_states.push(v);
-            }
+            site.keep_into(r, &mut raw.publishing_states)?;
         }
     }
     for (node, file) in files.records("websiteaccess.yml", "website-access", ".websiteaccess.yml", 0)? {
         for item in super::site_record::records(&node, &file, "website access permissions")? {
             let r = access(item, &file, site);
-            if let Some(v) = site.keep(r)? {
-                raw.website_access.push(v);
-            }
+            site.keep_into(r, &mut raw.website_access)?;
         }
     }
     let mut liquid = Vec::new();
@@ -60,9 +56,7 @@ pub(super) fn read(
             liquid.push((raw.web_pages.len(), liquid_components(&text)));
         }
         let r = page(&node, &file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_pages.push(v);
-        }
+        site.keep_into(r, &mut raw.web_pages)?;
     }
     for (i, refs) in liquid {
         let found = resolve_components(raw, &refs);
@@ -73,9 +67,7 @@ pub(super) fn read(
     // Code sites keep each file in a folder of its own (`web-files/<name>/`).
     for (node, file) in files.records("", "web-files", ".webfile.yml", 1)? {
         let r = web_file(&node, &file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_files.push(v);
-        }
+        site.keep_into(r, &mut raw.web_files)?;
     }
     // Flow definitions beside the site (`Workflows/`, as a solution and a
     // pulled snapshot keep them), matched by the consumer's process id.
@@ -96,9 +88,7 @@ pub(super) fn read(
         let found = files.records("", dir, ".serverlogic.yml", 1)?;
         for (node, file) in found {
             let r = server_logic(&node, &file, site, files.inputs);
-            if let Some(v) = site.keep(r)? {
-                raw.server_logic.push(v);
-            }
+            site.keep_into(r, &mut raw.server_logic)?;
         }
     }
     drop_unknown(raw);
@@ -321,33 +311,23 @@ pub(super) fn from_solution(
     use super::solution::types;
     for c in sol.of_kind(types::PUBLISHING_STATE) {
         let r = state(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.publishing_states.push(v);
-        }
+        site.keep_into(r, &mut raw.publishing_states)?;
     }
     for c in sol.of_kind(types::WEBSITE_ACCESS) {
         let r = access(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.website_access.push(v);
-        }
+        site.keep_into(r, &mut raw.website_access)?;
     }
     for c in sol.of_kind(types::WEB_PAGE) {
         let r = page(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_pages.push(v);
-        }
+        site.keep_into(r, &mut raw.web_pages)?;
     }
     for c in sol.of_kind(types::WEB_FILE) {
         let r = web_file(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.web_files.push(v);
-        }
+        site.keep_into(r, &mut raw.web_files)?;
     }
     for c in sol.of_kind(types::PAGE_RULE) {
         let r = super::site_more::page_rule(&c.node, &c.file, site);
-        if let Some(v) = site.keep(r)? {
-            raw.page_rules.push(v);
-        }
+        site.keep_into(r, &mut raw.page_rules)?;
     }
     let workflows = super::site_record::files_ending(&dir.join("Workflows"), ".json", 0)?;
     for c in sol.of_kind(types::CLOUD_FLOW) {
@@ -358,9 +338,7 @@ pub(super) fn from_solution(
     }
     for c in sol.of_kind(types::SERVER_LOGIC) {
         let r = server_logic(&c.node, &c.file, site, inputs);
-        if let Some(v) = site.keep(r)? {
-            raw.server_logic.push(v);
-        }
+        site.keep_into(r, &mut raw.server_logic)?;
     }
     Ok(())
 }
