@@ -199,6 +199,28 @@ pub fn contact_classes(t: &Tenant, f: &mut ChannelFacts) -> Vec<u32> {
     out
 }
 
+/// Every contact's class (the contacts that hold the same roles share one),
+/// and the class of any outsider: what the channel and surface indexes
+/// are keyed by.
+#[derive(Debug, Clone, Default)]
+pub struct Classes {
+    /// The class of each contact, by its offset among the contacts.
+    pub of: Vec<u32>,
+    /// The first contact's row id.
+    pub first_contact: RowId,
+}
+
+impl Classes {
+    /// The class of a visitor (`u32::MAX` for a row that is no contact).
+    pub fn class(&self, v: Outsider) -> u32 {
+        match v {
+            Outsider::Visitor(Visitor::Anonymous) => CLASS_ANON,
+            Outsider::Newcomer => CLASS_NEWCOMER,
+            Outsider::Visitor(Visitor::Contact(c)) => self.of.get(c.wrapping_sub(self.first_contact) as usize).copied().unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// The channel answers' index of one tenant: the channel rules' results
 /// by class and table, and the newcomer's candidates.
 #[derive(Debug, Clone)]
@@ -207,8 +229,7 @@ pub struct ChannelIndex {
     pub derived: ChannelDerived,
     /// Column names.
     pub columns: ColumnNames,
-    class_of: Vec<u32>,
-    first_contact: RowId,
+    classes: Classes,
     open: Vec<bool>,
     read: HashMap<(u32, TableId), Vec<u32>>,
     update: HashMap<(u32, TableId), Vec<u32>>,
@@ -259,8 +280,7 @@ impl ChannelIndex {
             registration_open: derived.registration_open,
             derived,
             columns,
-            class_of,
-            first_contact: t.contacts().start,
+            classes: Classes { of: class_of, first_contact: t.contacts().start },
             open,
             newcomer_cand,
         }
@@ -268,13 +288,7 @@ impl ChannelIndex {
 
     /// The class of a visitor.
     pub fn class(&self, v: Outsider) -> u32 {
-        match v {
-            Outsider::Visitor(Visitor::Anonymous) => CLASS_ANON,
-            Outsider::Newcomer => CLASS_NEWCOMER,
-            Outsider::Visitor(Visitor::Contact(c)) => {
-                self.class_of.get(c.wrapping_sub(self.first_contact) as usize).copied().unwrap_or(u32::MAX)
-            }
-        }
+        self.classes.class(v)
     }
 
     /// Whether `table` is open to the Web API (C2).

@@ -7,9 +7,9 @@
 
 use super::endpoint_code::{read_code, CodeReading};
 use super::flow_definition::{read_flow, FlowReading};
-use super::channels::{contact_classes, registration_off, Outsider, CLASS_ANON, CLASS_NEWCOMER};
+use super::channels::{contact_classes, registration_off, Classes, Outsider, CLASS_ANON, CLASS_NEWCOMER};
 use crate::model::channels::{is_false, PageRight};
-use crate::model::{RowId, Tenant, Visitor};
+use crate::model::{RowId, Tenant};
 use portal_access_rules as rules;
 use rules::surfaces::{SurfaceDerived, SurfaceFacts};
 use std::collections::{BTreeSet, HashMap};
@@ -155,8 +155,7 @@ pub struct Audience {
 pub struct SurfaceIndex {
     /// The derived relations.
     pub derived: SurfaceDerived,
-    class_of: Vec<u32>,
-    first_contact: RowId,
+    classes: Classes,
     opens: HashMap<u32, BTreeSet<u32>>,
     changes: HashMap<u32, BTreeSet<u32>>,
     files: HashMap<u32, BTreeSet<u32>>,
@@ -294,8 +293,7 @@ impl SurfaceIndex {
             code: s.server_logic.iter().map(|_| OnceLock::new()).collect(),
             flow: s.flows.iter().map(|_| OnceLock::new()).collect(),
             derived,
-            class_of,
-            first_contact: t.contacts().start,
+            classes: Classes { of: class_of, first_contact: t.contacts().start },
         }
     }
 
@@ -327,7 +325,7 @@ impl SurfaceIndex {
     pub fn contacts_in<'a>(&'a self, t: &Tenant, a: &'a Audience) -> impl Iterator<Item = RowId> + 'a {
         let order = self.contact_order.get_or_init(|| {
             let rank = t.row_rank();
-            let mut order: Vec<(RowId, u32)> = self.class_of.iter().enumerate().map(|(i, &k)| (self.first_contact + i as RowId, k)).collect();
+            let mut order: Vec<(RowId, u32)> = self.classes.of.iter().enumerate().map(|(i, &k)| (self.classes.first_contact + i as RowId, k)).collect();
             order.sort_unstable_by_key(|&(c, _)| rank.get(c as usize).copied().unwrap_or(u32::MAX));
             order
         });
@@ -340,13 +338,7 @@ impl SurfaceIndex {
 
     /// The class of a visitor.
     pub fn class(&self, v: Outsider) -> u32 {
-        match v {
-            Outsider::Visitor(Visitor::Anonymous) => CLASS_ANON,
-            Outsider::Newcomer => CLASS_NEWCOMER,
-            Outsider::Visitor(Visitor::Contact(c)) => {
-                self.class_of.get(c.wrapping_sub(self.first_contact) as usize).copied().unwrap_or(u32::MAX)
-            }
-        }
+        self.classes.class(v)
     }
 
     fn has(m: &HashMap<u32, BTreeSet<u32>>, k: u32, x: u32) -> bool {
