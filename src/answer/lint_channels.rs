@@ -6,7 +6,7 @@
 use crate::answer::query::Analysis;
 use crate::engine::patterns::{Class, Top};
 use crate::model::channels::{field_list, is_true, webapi_setting, ComponentKind};
-use crate::model::{PermId, Privilege, Tenant};
+use crate::model::Privilege;
 use std::collections::BTreeMap;
 
 /// One channel finding; `lint.rs` turns it into a `Finding`.
@@ -46,11 +46,6 @@ fn ticks(items: &[String]) -> String {
     }
 }
 
-/// A permission as messages name it: its display name, the id only where
-/// it has none or shares its name (`Names`).
-fn label(t: &Tenant, n: PermId) -> String {
-    format!("`{}`", crate::model::names::Names::new(t, false).perm(n))
-}
 
 /// Every channel finding of an analysed tenant (unsorted).
 pub fn findings(a: &Analysis) -> Vec<ChannelFinding> {
@@ -216,6 +211,8 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
     let open = |tb| !t.channels.is_empty() && a.channel_index().open(tb);
     let customer = crate::answer::lint::context::customer_tables(a);
     let d = &g.derived;
+    // Messages name a permission by display name, the id only where shared.
+    let names = crate::model::names::Names::new(t, false);
     for &n in &d.cand_all {
         let p = &t.permissions[n as usize];
         if !p.privileges.has(Privilege::Read) || !customer[p.table as usize] {
@@ -252,7 +249,7 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
             subject: p.id.clone(),
             message: format!(
                 "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
-                label(t, n),
+                format!("`{}`", names.perm(n)),
                 rows,
                 if open(p.table) { " (the table is open to /_api/)" } else { "" }
             ),

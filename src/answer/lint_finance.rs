@@ -134,6 +134,7 @@ fn pp033_administrators(a: &Analysis, out: &mut Vec<(&'static str, String, Strin
 /// PP034: contacts holding a permission on a virtual table with no F&O user mapping.
 fn pp034_no_mapping(a: &Analysis, out: &mut Vec<(&'static str, String, String)>) {
     let (t, Some(fo)) = (&a.tenant, a.grants.fo()) else { return };
+    let labels = crate::model::Names::new(t, false);
     for (n, p) in t.permissions.iter().enumerate() {
         if !fo.is_virtual(p.table) {
             continue;
@@ -147,7 +148,6 @@ fn pp034_no_mapping(a: &Analysis, out: &mut Vec<(&'static str, String, String)>)
         }
         let root = &t.permissions[t.root_of(n as PermId) as usize];
         let roles: Vec<String> = root.roles.iter().map(|&r| format!("\"{}\"", t.roles[r as usize].name)).collect();
-        let labels = crate::model::Names::new(t, false);
         let names: Vec<String> = unmapped.iter().take(5).map(|&c| format!("\"{}\"", labels.row(t, c))).collect();
         let message = format!(
             "{} ({}{}) hold web role {} with permission \"{}\" ({}) on virtual table {} but have no F&O user mapping: they can never read it",

@@ -262,9 +262,8 @@ fn rules(out: &mut String, cited: &Cited) {
 
 /// The subject of a finding for a person: a permission or role by display
 /// name (the id only where two share the name), anything else as it is.
-fn subject(a: &Analysis, s: &str) -> String {
+fn subject(a: &Analysis, names: &crate::model::Names, s: &str) -> String {
     let t = &a.tenant;
-    let names = crate::model::Names::new(t, false);
     if let Some(n) = t.perm_id(s) {
         return format!("permission {}", text(names.perm(n)));
     }
@@ -330,6 +329,7 @@ fn summary(out: &mut String, r: &SecurityReport, cited: &Cited) {
 }
 
 fn findings(out: &mut String, r: &SecurityReport, a: &Analysis, cited: &Cited) {
+    let names = crate::model::Names::new(&a.tenant, false);
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if r.findings.is_empty() {
         out.push_str("<p class=\"none\">No findings.</p>\n</section>\n");
@@ -366,7 +366,7 @@ fn findings(out: &mut String, r: &SecurityReport, a: &Analysis, cited: &Cited) {
             attr(name),
             text(f.id),
             text(name),
-            subject(a, &f.subject),
+            subject(a, &names, &f.subject),
             prose(&f.message, cited),
             prose(summary, cited),
             text(&loc),
