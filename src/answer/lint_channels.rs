@@ -248,8 +248,8 @@ fn registration(a: &Analysis, out: &mut Vec<ChannelFinding>) {
             at: at(&p.origin),
             subject: p.id.clone(),
             message: format!(
-                "registration is open and {} is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
-                format!("`{}`", names.perm(n)),
+                "registration is open and `{}` is held by every signed-in contact with a Global-anchored read on `{table}`, which holds customer data: anyone who signs up reads {}{}",
+                names.perm(n),
                 rows,
                 if open(p.table) { " (the table is open to /_api/)" } else { "" }
             ),
